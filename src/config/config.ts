@@ -1,0 +1,115 @@
+// Parses the environment once into a typed Config. Nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0).pipe(z.number().max(65535)),
+  ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_MAX: int(10, 1),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ALLOW_EMBEDDED_IN_PRODUCTION: bool.default(false),
+  KEYS_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  SEED_DEMO: bool.optional(),
+
+  ARGON2_MEMORY_KIB: int(19456, 19456),
+  ARGON2_TIME_COST: int(2, 2),
+  ARGON2_PARALLELISM: int(1, 1),
+
+  LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR: int(100, 1),
+  LOGIN_IP_MAX_FAILURES_PER_HOUR: int(1000, 1),
+  LOGIN_FREE_FAILURES: int(3, 0),
+  LOGIN_DELAY_BASE_MS: int(500, 0),
+  LOGIN_DELAY_MAX_MS: int(8000, 0),
+
+  ACCESS_TOKEN_TTL_SECONDS: int(600, 60),
+  ID_TOKEN_TTL_SECONDS: int(600, 60),
+  REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
+  SESSION_TTL_SECONDS: int(14 * 24 * 3600, 60),
+  INTERACTION_TTL_SECONDS: int(3600, 60),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function toConfig(env: z.infer<typeof EnvSchema>) {
+  const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const issuerUrl = new URL(issuer);
+  const embedded = !env.DATABASE_URL;
+  return {
+    env: env.NODE_ENV,
+    production: env.NODE_ENV === 'production',
+    port: env.PORT,
+    issuer,
+    https: issuerUrl.protocol === 'https:',
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    database: embedded
+      ? ({ kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) } as const)
+      : ({ kind: 'postgres', url: env.DATABASE_URL!, poolMax: env.DATABASE_POOL_MAX } as const),
+    dataDir: path.resolve(env.DATA_DIR),
+    keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
+    seedDemo: env.SEED_DEMO ?? embedded,
+    argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+    loginThrottle: {
+      accountMaxFailuresPerHour: env.LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR,
+      ipMaxFailuresPerHour: env.LOGIN_IP_MAX_FAILURES_PER_HOUR,
+      freeFailures: env.LOGIN_FREE_FAILURES,
+      delayBaseMs: env.LOGIN_DELAY_BASE_MS,
+      delayMaxMs: env.LOGIN_DELAY_MAX_MS,
+    },
+    ttl: {
+      accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
+      idToken: env.ID_TOKEN_TTL_SECONDS,
+      refreshToken: env.REFRESH_TOKEN_TTL_SECONDS,
+      session: env.SESSION_TTL_SECONDS,
+      interaction: env.INTERACTION_TTL_SECONDS,
+    },
+  };
+}
+
+/** Parses and validates the environment. Every problem becomes one line naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const config = toConfig(parsed.data);
+  const problems: string[] = [];
+  if (config.production) {
+    const host = new URL(config.issuer).hostname;
+    const local = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+    if (!config.https && !local) problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
+    if (!config.keysEncryptionKey) problems.push('KEYS_ENCRYPTION_KEY: is required in production');
+    if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
+      problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
+    }
+  }
+  if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

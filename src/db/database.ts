@@ -1,0 +1,61 @@
+// The knex instance: PostgreSQL when DATABASE_URL is set, otherwise PGlite (Postgres compiled to WASM) in DATA_DIR.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import type { Config } from '../config/config.js';
+
+export type Db = Knex;
+
+export const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** Opens the database named by the configuration. For PGlite, `dataDir: null` gives an in-memory database (tests). */
+export function openDatabase(database: Config['database'] | { kind: 'pglite'; dataDir: string | null }): Db {
+  if (database.kind === 'postgres') {
+    return knexFactory({
+      client: 'pg',
+      connection: { connectionString: database.url, application_name: 'bhxh-id' },
+      pool: { min: 0, max: database.poolMax },
+      acquireConnectionTimeout: 10_000,
+    });
+  }
+  let connection: object = {};
+  if (database.dataDir) {
+    const pgdata = path.join(database.dataDir, 'pgdata');
+    fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+    connection = { filename: pgdata };
+  }
+  return knexFactory({
+    client: ClientPgLite as unknown as typeof Knex.Client,
+    dialect: 'postgres',
+    connection,
+    acquireConnectionTimeout: 60_000,
+  });
+}
+
+// NOTE: migrations are named without their extension, so the same database works whether the server runs from
+// TypeScript sources (tsx) or from the compiled dist/.
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return fs
+      .readdirSync(migrationsDirectory)
+      .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+      .map((f) => f.replace(/\.(ts|js)$/, ''))
+      .filter((name, i, all) => all.indexOf(name) === i)
+      .sort();
+  },
+  getMigrationName(name) {
+    return name;
+  },
+  async getMigration(name) {
+    const file = ['.js', '.ts'].map((ext) => path.join(migrationsDirectory, name + ext)).find((f) => fs.existsSync(f))!;
+    return (await import(pathToFileURL(file).href)) as Knex.Migration;
+  },
+};
+
+/** Applies every pending migration in migrations/. Returns the names applied. */
+export async function migrate(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
+  return applied;
+}
