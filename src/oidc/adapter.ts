@@ -2,6 +2,7 @@
 // One table keyed by (model, id); grant_id, uid and user_code are lifted out of the payload for lookups.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
+import type { ClientRepository } from '../clients/client-repository.js';
 
 export interface Clock {
   now(): Date;
@@ -11,8 +12,11 @@ export const systemClock: Clock = { now: () => new Date() };
 
 const TABLE = 'oidc_payloads';
 
-/** Builds the adapter class oidc-provider instantiates once per model name. */
-export function createKnexAdapter(db: Db, clock: Clock = systemClock) {
+/**
+ * Builds the adapter class oidc-provider instantiates once per model name. The `Client` model reads the clients
+ * table (managed by the CLI), where secrets are sealed.
+ */
+export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: ClientRepository) {
   return class KnexAdapter implements Adapter {
     constructor(readonly model: string) {}
 
@@ -34,6 +38,7 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client' && clients) return (await clients.findForProvider(id)) as AdapterPayload | undefined;
       return this.findBy({ id });
     }
 

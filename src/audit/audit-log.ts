@@ -1,0 +1,44 @@
+// The audit trail: one row per security-relevant event. Never a secret in it (no password, code, token or key).
+import type { Db } from '../db/database.js';
+
+export type AuditType =
+  | 'sign_in'
+  | 'sign_in.throttled'
+  | 'password.changed'
+  | 'account.created'
+  | 'account.status_changed'
+  | 'client.created'
+  | 'client.deleted'
+  | 'resource_server.created'
+  | 'resource_server.deleted'
+  | 'key.created'
+  | 'consent.granted'
+  | 'logout';
+
+export interface AuditEvent {
+  type: AuditType;
+  outcome?: 'success' | 'failure';
+  accountId?: string | null;
+  clientId?: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export function createAuditLog(db: Db) {
+  return {
+    async record(event: AuditEvent, trx: Db = db): Promise<void> {
+      await trx('audit_events').insert({
+        type: event.type,
+        outcome: event.outcome ?? 'success',
+        account_id: event.accountId ?? null,
+        client_id: event.clientId ?? null,
+        ip: event.ip ?? null,
+        request_id: event.requestId ?? null,
+        detail: JSON.stringify(event.detail ?? {}),
+      });
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

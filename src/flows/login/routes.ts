@@ -1,0 +1,166 @@
+// The sign-in flow: BHXH number + password, then (when the account demands it) a new password.
+//
+//   awaiting_credentials ──(password ok, must_change_password)──▶ awaiting_new_password ──(policy ok)──▶ done
+//            │                                                                                        ▲
+//            └──────────────────────────(password ok)─────────────────────────────────────────────────┘
+//
+// awaiting_credentials is implicit (no row); awaiting_new_password is a row in `flows` keyed by the interaction uid,
+// so the step can be answered by any node.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AppDeps } from '../../app-deps.js';
+import { parseBhxhNumber } from '../../accounts/identifiers.js';
+import { FlowError } from '../../http/errors.js';
+import type { MessageId } from '../../i18n/messages.js';
+import { checkPassword } from '../../methods/password/policy.js';
+import { verifyPassword } from '../../methods/password/verify-password.js';
+import { ACR } from '../../oidc/claims.js';
+import { loginPage } from '../../../views/login.js';
+import { setPasswordPage } from '../../../views/set-password.js';
+import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
+import type { Middleware } from 'koa';
+
+export type LoginState = 'awaiting_new_password' | 'done';
+interface LoginFlowData {
+  accountId: string;
+}
+const KIND = 'login';
+
+function form(ctx: Context): Record<string, unknown> {
+  return ((ctx.request as { body?: Record<string, unknown> }).body ?? {}) as Record<string, unknown>;
+}
+
+function field(ctx: Context, name: string): string {
+  const value = form(ctx)[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function showLoginPage(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string } = {}) {
+  const { interaction, page, clientName } = interactionState(ctx);
+  const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = loginPage(page, {
+    action: `/interaction/${interaction.uid}/login`,
+    csrfToken: deps.csrf.issue(ctx),
+    clientName,
+    bhxhNumber: opts.bhxhNumber ?? hint ?? undefined,
+    ...(opts.error ? { error: page.t(opts.error, opts.errorVars) } : {}),
+    cancelHref: `/interaction/${interaction.uid}/abort`,
+  });
+}
+
+async function showNewPasswordPage(deps: AppDeps, ctx: Context, accountId: string, opts: { status?: number; error?: MessageId } = {}) {
+  const { interaction, page } = interactionState(ctx);
+  const account = await deps.accounts.findById(accountId);
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = setPasswordPage(page, {
+    action: `/interaction/${interaction.uid}/password`,
+    csrfToken: deps.csrf.issue(ctx),
+    username: account?.bhxhNumber ?? '',
+    ...(opts.error ? { error: page.t(opts.error) } : {}),
+  });
+}
+
+function loginResult(accountId: string) {
+  return { login: { accountId, acr: ACR.password, amr: ['pwd'], remember: true } };
+}
+
+/** GET: the page for whatever the login prompt waits for. */
+function showLogin(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const { interaction } = interactionState(ctx);
+    const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
+    if (flow?.state === 'awaiting_new_password') return showNewPasswordPage(deps, ctx, flow.data.accountId);
+    showLoginPage(deps, ctx);
+  };
+}
+
+/** POST credentials: format check, throttle, password, then finish or ask for a new password. */
+function submitCredentials(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const { interaction } = interactionState(ctx);
+    const typed = field(ctx, 'bhxh_number');
+    const password = field(ctx, 'password');
+    const bhxhNumber = parseBhxhNumber(typed);
+    if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: typed.slice(0, 20) });
+    if (!password) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.missing_password', bhxhNumber });
+
+    const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip);
+    if (!decision.allowed) {
+      deps.metrics.signIns.inc({ outcome: 'throttled' });
+      await deps.audit.record({ type: 'sign_in.throttled', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId });
+      ctx.set('Retry-After', String(decision.retryAfterSeconds));
+      return showLoginPage(deps, ctx, { status: 429, error: 'login.error.throttled', errorVars: { minutes: Math.ceil(decision.retryAfterSeconds / 60) }, bhxhNumber });
+    }
+    if (decision.delayMs > 0) await deps.sleep(decision.delayMs);
+
+    const outcome = await verifyPassword(deps, bhxhNumber, password);
+    if (!outcome.ok) {
+      deps.metrics.signIns.inc({ outcome: 'failure' });
+      await deps.audit.record({ type: 'sign_in', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', reason: outcome.reason } });
+      // NOTE: one message, status and page for an unknown number, a wrong password and a disabled account.
+      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.invalid', bhxhNumber });
+    }
+    await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
+    const { account } = outcome;
+    if (account.mustChangePassword) {
+      await deps.flows.put<LoginState, LoginFlowData>({
+        id: interaction.uid,
+        kind: KIND,
+        state: 'awaiting_new_password',
+        data: { accountId: account.id },
+        expiresAt: new Date(interaction.exp * 1000),
+      });
+      return showNewPasswordPage(deps, ctx, account.id);
+    }
+    deps.metrics.signIns.inc({ outcome: 'success' });
+    await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password' } });
+    await finishInteraction(deps, ctx, loginResult(account.id));
+  };
+}
+
+/** POST new password (must_change_password): the policy, then the sign-in completes. */
+function submitNewPassword(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const { interaction } = interactionState(ctx);
+    const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
+    if (flow?.state !== 'awaiting_new_password') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
+    const account = await deps.accounts.findById(flow.data.accountId);
+    if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
+
+    const newPassword = field(ctx, 'new_password');
+    const problem = checkPassword(newPassword, account) ?? (newPassword !== field(ctx, 'confirm_password') ? 'mismatch' : null);
+    if (problem) return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: `password.error.${problem}` });
+    if (account.passwordHash && (await deps.hasher.verify(account.passwordHash, newPassword))) {
+      return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: 'password.error.same_as_old' });
+    }
+    // One request wins: a parallel duplicate finds the flow already done.
+    if (!(await deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done'))) throw new FlowError('SESSION_EXPIRED');
+    await deps.accounts.setPassword(account.id, await deps.hasher.hash(newPassword));
+    await deps.audit.record({ type: 'password.changed', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { via: 'must_change_password' } });
+    await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password' } });
+    deps.metrics.signIns.inc({ outcome: 'success' });
+    await deps.flows.delete(KIND, interaction.uid);
+    await finishInteraction(deps, ctx, loginResult(account.id));
+  };
+}
+
+/** The member gives up: the relying party gets access_denied. */
+function abort(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    await finishInteraction(deps, ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' });
+  };
+}
+
+export function registerLoginRoutes(router: Router, deps: AppDeps, parseForm: Middleware, showConsent: Middleware) {
+  const load = loadInteraction(deps);
+  router.get('/interaction/:uid', load, async (ctx, next) => {
+    const { interaction } = interactionState(ctx);
+    return interaction.prompt.name === 'login' ? showLogin(deps)(ctx, next) : showConsent(ctx, next);
+  });
+  router.post('/interaction/:uid/login', parseForm, deps.csrf.verify, load, requirePrompt('login'), submitCredentials(deps));
+  router.post('/interaction/:uid/password', parseForm, deps.csrf.verify, load, requirePrompt('login'), submitNewPassword(deps));
+  router.get('/interaction/:uid/abort', load, abort(deps));
+}

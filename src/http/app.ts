@@ -1,0 +1,124 @@
+// The Koa application in front of oidc-provider: shared middleware, our hosted pages, operations endpoints, and
+// finally the provider (protocol endpoints) for everything else.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa, { type Context, type Middleware } from 'koa';
+import type { AppDeps } from '../app-deps.js';
+import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
+import { registerLoginRoutes } from '../flows/login/routes.js';
+import { messagePage } from '../../views/message.js';
+import { APP_CSS } from '../../views/styles.js';
+import { html } from '../../views/html.js';
+import { FlowError } from './errors.js';
+import { pageContext, resolveLocale } from './locale.js';
+import { requestContext } from './observability.js';
+import { securityHeaders } from './security-headers.js';
+
+function renderMessage(ctx: Context, status: number, titleId: 'error.title' | 'error.not_found.title', message: string, withRequestId = false) {
+  const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = messagePage(page, {
+    title: page.t(titleId),
+    message,
+    ...(withRequestId ? { detail: page.t('error.request_id', { id: String(ctx.state.requestId) }) } : {}),
+  });
+}
+
+/** One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong". */
+function errorBoundary(deps: AppDeps): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const log = ctx.state.log ?? deps.logger;
+      if (err instanceof FlowError) {
+        log.info({ code: err.code, detail: err.options.detail }, 'flow error');
+        const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
+        return renderMessage(ctx, err.status, err.status === 404 ? 'error.not_found.title' : 'error.title', page.t(err.messageId));
+      }
+      const status = (err as { status?: number; expose?: boolean }).expose ? ((err as { status: number }).status ?? 500) : 500;
+      if (status >= 500) log.error({ err }, 'unexpected error');
+      const page = pageContext(ctx, resolveLocale(ctx));
+      return renderMessage(ctx, status, 'error.title', page.t(status >= 500 ? 'error.generic' : 'error.invalid_request'), status >= 500);
+    }
+  };
+}
+
+function opsRoutes(router: Router, deps: AppDeps) {
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await deps.db.raw('select 1');
+      ctx.body = { status: 'ready' };
+    } catch (err) {
+      (ctx.state.log ?? deps.logger).warn({ err }, 'database not reachable');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable' };
+    }
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  router.get('/static/app.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = APP_CSS;
+  });
+  router.get('/', (ctx) => {
+    const page = pageContext(ctx, resolveLocale(ctx));
+    ctx.type = 'html';
+    ctx.body = messagePage(page, {
+      title: page.t('home.title'),
+      message: page.t('home.intro'),
+      extra: html`<p class="muted"><a href="/.well-known/openid-configuration">OpenID Connect discovery</a></p>`,
+    });
+  });
+}
+
+/** Hands the request to the provider serving now; renders our 404 page for paths nobody serves. */
+function delegateToProvider(deps: AppDeps): Middleware {
+  const handlers = new WeakMap<object, ReturnType<Koa['callback']>>();
+  return async (ctx) => {
+    const provider = deps.provider();
+    let handler = handlers.get(provider);
+    if (!handler) {
+      handler = provider.callback();
+      handlers.set(provider, handler);
+    }
+    ctx.respond = false;
+    await handler(ctx.req, ctx.res);
+  };
+}
+
+/** The provider's own 404 becomes our page (installed on each provider instance). */
+export function notFoundPage(): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      renderMessage(ctx, 404, 'error.not_found.title', pageContext(ctx, resolveLocale(ctx)).t('error.not_found'));
+    }
+  };
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.trustProxy });
+  app.silent = true; // errors are logged by our own middleware
+  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' }) as unknown as Middleware;
+
+  const router = new Router();
+  opsRoutes(router, deps);
+  registerLoginRoutes(router, deps, parseForm, showConsent(deps));
+  registerConsentRoutes(router, deps, parseForm);
+
+  app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy));
+  app.use(securityHeaders({ https: deps.config.https }));
+  app.use(errorBoundary(deps));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use(delegateToProvider(deps));
+  return app;
+}

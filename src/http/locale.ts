@@ -1,0 +1,27 @@
+// Which language a page speaks: the on-page switch (?lang=, remembered in a cookie), then the relying party's
+// ui_locales, then Vietnamese.
+import type { Context } from 'koa';
+import { pickLocale, translator, type Locale } from '../i18n/messages.js';
+import type { PageContext } from '../../views/layout.js';
+
+const LANG_COOKIE = 'lang';
+
+export function resolveLocale(ctx: Context, uiLocales?: string): Locale {
+  const fromQuery = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
+  if (fromQuery === 'vi' || fromQuery === 'en') {
+    ctx.cookies.set(LANG_COOKIE, fromQuery, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, signed: false, secure: ctx.secure });
+    return fromQuery;
+  }
+  const fromCookie = ctx.cookies.get(LANG_COOKIE, { signed: false });
+  if (fromCookie === 'vi' || fromCookie === 'en') return fromCookie;
+  return pickLocale(uiLocales);
+}
+
+/** The page context views need: translator, locale, the language switch link. */
+export function pageContext(ctx: Context, locale: Locale): PageContext {
+  const url = new URL(ctx.originalUrl, 'http://placeholder');
+  url.searchParams.set('lang', locale === 'vi' ? 'en' : 'vi');
+  // A POST answered with a page links the switch to the form's GET page.
+  const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm)$/, '');
+  return { t: translator(locale), locale, switchLanguageHref: `${path}${url.search}`, requestId: ctx.state.requestId as string | undefined };
+}

@@ -1,0 +1,167 @@
+// Every user-facing string, by stable id, in Vietnamese (default) and English.
+export type Locale = 'vi' | 'en';
+export const LOCALES: readonly Locale[] = ['vi', 'en'];
+export const DEFAULT_LOCALE: Locale = 'vi';
+
+const vi = {
+  'site.name': 'BHXH ID',
+  'site.agency': 'Bảo hiểm xã hội Việt Nam',
+  'site.hotline': 'Tổng đài hỗ trợ: 1900 9068',
+  'site.scam_notice': 'Dịch vụ hoàn toàn miễn phí. Không cung cấp mật khẩu hoặc mã OTP cho bất kỳ ai.',
+  'site.switch_language': 'English',
+  'site.skip': 'Bỏ qua đến nội dung chính',
+
+  'login.title': 'Đăng nhập',
+  'login.intro': 'Đăng nhập vào {client} bằng tài khoản BHXH của bạn.',
+  'login.bhxh_number': 'Mã số BHXH',
+  'login.bhxh_number_hint': '10 chữ số, in trên thẻ BHYT hoặc sổ BHXH',
+  'login.password': 'Mật khẩu',
+  'login.submit': 'Đăng nhập',
+  'login.forgot': 'Quên mật khẩu?',
+  'login.cancel': 'Hủy và quay lại ứng dụng',
+  'login.error.format': 'Mã số BHXH gồm đúng 10 chữ số. Vui lòng kiểm tra lại.',
+  'login.error.missing_password': 'Vui lòng nhập mật khẩu.',
+  'login.error.invalid': 'Mã số BHXH hoặc mật khẩu không đúng.',
+  'login.error.throttled': 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
+  'login.error.vneid_required': 'Ứng dụng này yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID mức độ 2.',
+
+  'password.title': 'Đặt mật khẩu mới',
+  'password.intro': 'Vì lý do an toàn, bạn cần đặt mật khẩu mới trước khi tiếp tục.',
+  'password.new': 'Mật khẩu mới',
+  'password.confirm': 'Nhập lại mật khẩu mới',
+  'password.rules': 'Từ 8 đến 128 ký tự. Nên dùng một cụm từ dễ nhớ; không dùng mật khẩu phổ biến, mã số BHXH, số điện thoại hoặc ngày sinh của bạn.',
+  'password.submit': 'Lưu mật khẩu và tiếp tục',
+  'password.error.too_short': 'Mật khẩu phải có ít nhất 8 ký tự.',
+  'password.error.too_long': 'Mật khẩu không được dài quá 128 ký tự.',
+  'password.error.common': 'Mật khẩu này quá phổ biến và dễ bị đoán. Vui lòng chọn mật khẩu khác.',
+  'password.error.contains_bhxh_number': 'Mật khẩu không được chứa mã số BHXH của bạn.',
+  'password.error.contains_phone': 'Mật khẩu không được chứa số điện thoại của bạn.',
+  'password.error.contains_birthdate': 'Mật khẩu không được chứa ngày sinh của bạn.',
+  'password.error.mismatch': 'Hai mật khẩu không giống nhau.',
+  'password.error.same_as_old': 'Mật khẩu mới phải khác mật khẩu hiện tại.',
+
+  'consent.title': 'Cho phép truy cập',
+  'consent.intro': '{client} muốn được truy cập các thông tin sau trong tài khoản BHXH của bạn:',
+  'consent.allow': 'Đồng ý',
+  'consent.deny': 'Từ chối',
+  'consent.offline': 'Duy trì đăng nhập khi bạn không sử dụng ứng dụng',
+  'consent.scope.openid': 'Định danh tài khoản của bạn',
+  'consent.scope.profile': 'Họ tên và ngày sinh',
+  'consent.scope.email': 'Địa chỉ email',
+  'consent.scope.phone': 'Số điện thoại',
+  'consent.scope.bhxh': 'Mã số BHXH',
+  'consent.scope.offline_access': 'Duy trì đăng nhập khi bạn không sử dụng ứng dụng',
+  'consent.resource': 'Quyền truy cập {resource}: {scopes}',
+
+  'logout.title': 'Đăng xuất',
+  'logout.confirm': 'Bạn có muốn đăng xuất khỏi BHXH ID không?',
+  'logout.yes': 'Đăng xuất',
+  'logout.no': 'Không, giữ đăng nhập',
+  'logout.done': 'Bạn đã đăng xuất.',
+
+  'error.title': 'Đã xảy ra lỗi',
+  'error.generic': 'Đã xảy ra lỗi. Vui lòng thử lại sau.',
+  'error.request_id': 'Mã tham chiếu: {id}',
+  'error.not_found.title': 'Không tìm thấy trang',
+  'error.not_found': 'Trang bạn tìm không tồn tại.',
+  'error.session_expired': 'Phiên đăng nhập đã hết hạn. Vui lòng quay lại ứng dụng và thử lại.',
+  'error.csrf': 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.',
+  'error.invalid_request': 'Yêu cầu không hợp lệ.',
+  'error.back_to_app': 'Vui lòng quay lại ứng dụng và thử lại.',
+
+  'home.title': 'BHXH ID',
+  'home.intro': 'Dịch vụ đăng nhập một lần của Bảo hiểm xã hội Việt Nam cho ứng dụng VssID và Cổng dịch vụ công.',
+};
+
+export type MessageId = keyof typeof vi;
+
+const en: Record<MessageId, string> = {
+  'site.name': 'BHXH ID',
+  'site.agency': 'Vietnam Social Security',
+  'site.hotline': 'Support hotline: 1900 9068',
+  'site.scam_notice': 'This service is free. Never give your password or an OTP code to anyone.',
+  'site.switch_language': 'Tiếng Việt',
+  'site.skip': 'Skip to main content',
+
+  'login.title': 'Sign in',
+  'login.intro': 'Sign in to {client} with your social insurance account.',
+  'login.bhxh_number': 'Social insurance number (mã số BHXH)',
+  'login.bhxh_number_hint': '10 digits, printed on your health insurance card or social insurance book',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.forgot': 'Forgot password?',
+  'login.cancel': 'Cancel and return to the app',
+  'login.error.format': 'A social insurance number has exactly 10 digits. Please check it.',
+  'login.error.missing_password': 'Please enter your password.',
+  'login.error.invalid': 'The social insurance number or the password is incorrect.',
+  'login.error.throttled': 'Too many sign-in attempts. Please try again in {minutes} minutes or use Forgot password.',
+  'login.error.vneid_required': 'This application requires signing in with a level 2 VNeID electronic identity.',
+
+  'password.title': 'Set a new password',
+  'password.intro': 'For your security, please choose a new password before you continue.',
+  'password.new': 'New password',
+  'password.confirm': 'Repeat the new password',
+  'password.rules': '8 to 128 characters. A memorable phrase works well; do not use a common password, your social insurance number, phone number or birth date.',
+  'password.submit': 'Save password and continue',
+  'password.error.too_short': 'The password must have at least 8 characters.',
+  'password.error.too_long': 'The password must not be longer than 128 characters.',
+  'password.error.common': 'This password is too common and easy to guess. Please choose another one.',
+  'password.error.contains_bhxh_number': 'The password must not contain your social insurance number.',
+  'password.error.contains_phone': 'The password must not contain your phone number.',
+  'password.error.contains_birthdate': 'The password must not contain your birth date.',
+  'password.error.mismatch': 'The two passwords do not match.',
+  'password.error.same_as_old': 'The new password must differ from the current one.',
+
+  'consent.title': 'Allow access',
+  'consent.intro': '{client} would like to access the following from your social insurance account:',
+  'consent.allow': 'Allow',
+  'consent.deny': 'Deny',
+  'consent.offline': 'Stay signed in while you are not using the app',
+  'consent.scope.openid': 'Your account identifier',
+  'consent.scope.profile': 'Your full name and date of birth',
+  'consent.scope.email': 'Your email address',
+  'consent.scope.phone': 'Your phone number',
+  'consent.scope.bhxh': 'Your social insurance number',
+  'consent.scope.offline_access': 'Stay signed in while you are not using the app',
+  'consent.resource': 'Access to {resource}: {scopes}',
+
+  'logout.title': 'Sign out',
+  'logout.confirm': 'Do you want to sign out of BHXH ID?',
+  'logout.yes': 'Sign out',
+  'logout.no': 'No, stay signed in',
+  'logout.done': 'You have signed out.',
+
+  'error.title': 'Something went wrong',
+  'error.generic': 'Something went wrong. Please try again later.',
+  'error.request_id': 'Reference: {id}',
+  'error.not_found.title': 'Page not found',
+  'error.not_found': 'The page you are looking for does not exist.',
+  'error.session_expired': 'Your sign-in session has expired. Please return to the app and try again.',
+  'error.csrf': 'The form has expired or is invalid. Please reload the page and try again.',
+  'error.invalid_request': 'The request is invalid.',
+  'error.back_to_app': 'Please return to the application and try again.',
+
+  'home.title': 'BHXH ID',
+  'home.intro': 'The single sign-on service of Vietnam Social Security for the VssID app and the public-service portal.',
+};
+
+const catalogs: Record<Locale, Record<MessageId, string>> = { vi, en };
+
+export type Translate = (id: MessageId, vars?: Record<string, string | number>) => string;
+
+/** Returns the translator for a locale; `{name}` placeholders are filled from vars. */
+export function translator(locale: Locale): Translate {
+  const catalog = catalogs[locale];
+  return (id, vars) => catalog[id].replace(/\{(\w+)\}/g, (m, k: string) => (vars && k in vars ? String(vars[k]) : m));
+}
+
+/** Picks the first supported locale from a space-separated preference list (`ui_locales`). */
+export function pickLocale(...candidates: Array<string | undefined | null>): Locale {
+  for (const candidate of candidates) {
+    for (const tag of (candidate ?? '').split(/[\s,]+/)) {
+      const base = tag.toLowerCase().split('-')[0];
+      if (base === 'vi' || base === 'en') return base;
+    }
+  }
+  return DEFAULT_LOCALE;
+}

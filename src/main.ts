@@ -1,0 +1,76 @@
+// Starts the IdP: parse configuration, build the server, seed demo data in the embedded mode, listen, and shut down
+// gracefully on SIGINT/SIGTERM.
+import crypto from 'node:crypto';
+import { ConfigError, loadConfig } from './config/config.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { seedDemo, type DemoCredentials } from './demo/seed-demo.js';
+import { buildServer } from './server.js';
+
+function banner(issuer: string, demo: DemoCredentials | undefined): string {
+  const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
+  if (demo) {
+    lines.push('', 'Demo members (embedded mode only):');
+    for (const m of demo.members) lines.push(`  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`);
+    for (const c of demo.clients) lines.push(`  client ${c.clientId}${c.clientSecret ? `  secret: ${c.clientSecret}` : ''}`);
+    const verifier = crypto.randomBytes(32).toString('base64url');
+    const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+    const url = new URL(`${issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: 'vssid',
+      response_type: 'code',
+      scope: 'openid profile phone email bhxh',
+      redirect_uri: 'http://127.0.0.1:8765/callback',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: crypto.randomBytes(8).toString('hex'),
+    }).toString();
+    lines.push('', 'Open this URL to sign in as the VssID app would (PKCE verifier for the token request below):', `  ${url.href}`, `  code_verifier: ${verifier}`);
+    lines.push('  After sign-in the browser goes to http://127.0.0.1:8765/callback?code=…; exchange the code with:');
+    lines.push(`  curl -s ${issuer}/token -d grant_type=authorization_code -d client_id=vssid -d redirect_uri=http://127.0.0.1:8765/callback -d code_verifier=${verifier} -d code=CODE`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) console.error(`config error: ${problem}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const server = await buildServer(config);
+  const { deps } = server;
+  let demo: DemoCredentials | undefined;
+  if (config.seedDemo) demo = await seedDemo(deps, config.issuer, config.dataDir);
+  await server.listen(config.port);
+  deps.logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind }, 'listening');
+  console.log(banner(config.issuer, demo));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        deps.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof DataDirLockedError) console.error(`error: ${err.message}`);
+  else console.error(`error: could not start: ${(err as Error).message}`);
+  process.exit(1);
+});

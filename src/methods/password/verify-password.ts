@@ -1,0 +1,26 @@
+// The password method: checks a member's password with equal cost whether or not the account exists, and upgrades
+// a hash made with weaker parameters.
+import type { Account, AccountRepository } from '../../accounts/account-repository.js';
+import type { PasswordHasher } from './hasher.js';
+
+export type PasswordOutcome = { ok: true; account: Account } | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
+
+export async function verifyPassword(
+  deps: { accounts: AccountRepository; hasher: PasswordHasher },
+  bhxhNumber: string,
+  password: string,
+): Promise<PasswordOutcome> {
+  const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
+  if (!account || !account.passwordHash) {
+    // NOTE: unknown accounts look like known ones: the same argon2 cost, then the same answer.
+    await deps.hasher.verifyDummy(password);
+    return { ok: false, reason: account ? 'no_password' : 'unknown' };
+  }
+  const matches = await deps.hasher.verify(account.passwordHash, password);
+  if (!matches) return { ok: false, reason: 'wrong_password' };
+  if (account.status !== 'active') return { ok: false, reason: 'disabled' };
+  if (deps.hasher.needsRehash(account.passwordHash)) {
+    await deps.accounts.upgradeHash(account.id, account.passwordHash, await deps.hasher.hash(password));
+  }
+  return { ok: true, account };
+}

@@ -1,0 +1,30 @@
+// Scopes, claims and authentication context values published by the provider.
+import type { Account } from '../accounts/account-repository.js';
+
+/** acr values: how strongly the member was authenticated. */
+export const ACR = {
+  password: 'urn:vn:bhxh:loa:password',
+} as const;
+
+/** Scope → claims. `sub` is always the opaque account id, never the BHXH number. */
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: ['name', 'birthdate'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  bhxh: ['bhxh_number'],
+} as const;
+
+export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'bhxh'] as const;
+
+/** Every claim an account can release; the provider filters them by scope and `claims` request. */
+export function accountClaims(account: Account): Record<string, unknown> {
+  return {
+    sub: account.id,
+    name: account.fullName,
+    birthdate: account.birthdate,
+    ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
+    ...(account.phoneNumber ? { phone_number: account.phoneNumber, phone_number_verified: account.phoneNumberVerified } : {}),
+    bhxh_number: account.bhxhNumber,
+  };
+}

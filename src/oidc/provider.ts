@@ -1,0 +1,196 @@
+// Builds the oidc-provider instance: the protocol engine. Everything it needs is passed in; nothing here reads the
+// environment. A provider is built from a snapshot of keys, so a key change builds a new one (see docs/architecture.md).
+import type { Context } from 'koa';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import type { ClientRepository } from '../clients/client-repository.js';
+import type { ResourceServerRepository } from '../clients/resource-server-repository.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/database.js';
+import type { ProviderKeys } from '../keys/key-store.js';
+import { resolveLocale, pageContext } from '../http/locale.js';
+import { messagePage } from '../../views/message.js';
+import { logoutConfirmPage } from '../../views/logout.js';
+import { createKnexAdapter, type Clock } from './adapter.js';
+import { ACR, accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
+import type { Logger } from 'pino';
+
+export interface ProviderDeps {
+  config: Config;
+  db: Db;
+  keys: ProviderKeys;
+  accounts: AccountRepository;
+  clients: ClientRepository;
+  resourceServers: ResourceServerRepository;
+  logger: Logger;
+  clock: Clock;
+}
+
+const SIGNING_ALGS = ['ES256', 'RS256'];
+const CLIENT_AUTH_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'HS256'];
+
+/** Error codes whose text we translate; anything else shows the generic message with the OAuth error code. */
+function errorMessage(ctx: Context, out: { error: string; error_description?: string }) {
+  const page = pageContext(ctx, resolveLocale(ctx));
+  const sessionLike = out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
+  return { page, message: page.t(sessionLike ? 'error.session_expired' : 'error.back_to_app') };
+}
+
+/**
+ * The library's policy, except that first-party native clients are not asked for consent on every authorization
+ * (the built-in `native_client_prompt` check) — they are our own apps.
+ */
+function buildInteractionPolicy() {
+  const policy = interactionPolicy.base();
+  const consent = policy.get('consent')!;
+  const native = consent.checks.get('native_client_prompt')!;
+  consent.checks.remove('native_client_prompt');
+  consent.checks.add(
+    new interactionPolicy.Check('native_client_prompt', native.description, native.error ?? 'interaction_required', (ctx) =>
+      ctx.oidc.client!.metadata().first_party ? false : native.check(ctx),
+    ),
+    0,
+  );
+  return policy;
+}
+
+export function buildProvider(deps: ProviderDeps): Provider {
+  const { config, keys, accounts, clients, resourceServers, logger } = deps;
+
+  const configuration: Configuration = {
+    adapter: createKnexAdapter(deps.db, deps.clock, clients) as unknown as Configuration['adapter'],
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: {
+      keys: keys.cookieKeys,
+      names: { session: 'bhxh.session', interaction: 'bhxh.interaction', resume: 'bhxh.resume' },
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    scopes: [...SCOPES],
+    claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
+    acrValues: [ACR.password],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: SIGNING_ALGS as never,
+      userinfoSigningAlgValues: SIGNING_ALGS as never,
+      introspectionSigningAlgValues: SIGNING_ALGS as never,
+      authorizationSigningAlgValues: SIGNING_ALGS as never,
+      clientAuthSigningAlgValues: CLIENT_AUTH_ALGS as never,
+      requestObjectSigningAlgValues: CLIENT_AUTH_ALGS as never,
+    },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+      },
+    },
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      AuthorizationCode: 60,
+      ClientCredentials: config.ttl.accessToken,
+      IdToken: config.ttl.idToken,
+      RefreshToken: config.ttl.refreshToken,
+      Interaction: config.ttl.interaction,
+      Session: config.ttl.session,
+      Grant: config.ttl.refreshToken,
+    },
+    // Refresh tokens of every client rotate on each use; reusing a rotated one revokes the whole grant (the library
+    // does that when a consumed refresh token comes back).
+    rotateRefreshToken: () => true,
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: buildInteractionPolicy(),
+    },
+    async findAccount(_ctx, sub) {
+      const account = await accounts.findById(sub);
+      if (!account || account.status !== 'active') return undefined;
+      return { accountId: account.id, claims: () => accountClaims(account) as { sub: string } };
+    },
+    // First-party clients never see a consent page: their grant covers what they ask for.
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const { oidc } = ctx;
+      const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
+      const firstParty = Boolean(oidc.client!.metadata().first_party);
+      if (!grantId && !firstParty) return undefined;
+      const grant = grantId
+        ? await oidc.provider.Grant.find(grantId)
+        : new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+      if (!grant) return undefined;
+      if (firstParty) {
+        grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
+        if (oidc.requestParamClaims) grant.addOIDCClaims([...oidc.requestParamClaims]);
+        for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+          const allowed = new Set((server.scope ?? '').split(' '));
+          grant.addResourceScope(indicator, [...oidc.requestParamScopes].filter((s) => allowed.has(s)).join(' '));
+        }
+        await grant.save();
+      }
+      return grant;
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only confidential clients may introspect.
+        allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none',
+      },
+      revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          const page = pageContext(ctx, resolveLocale(ctx));
+          ctx.type = 'html';
+          ctx.body = logoutConfirmPage(page, form);
+        },
+        async postLogoutSuccessSource(ctx) {
+          const page = pageContext(ctx, resolveLocale(ctx));
+          ctx.type = 'html';
+          ctx.body = messagePage(page, { title: page.t('logout.title'), message: page.t('logout.done') });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: async () => true,
+        async getResourceServerInfo(_ctx, indicator): Promise<ResourceServer> {
+          const server = await resourceServers.find(indicator);
+          if (!server) throw new errors.InvalidTarget();
+          return {
+            scope: server.scope,
+            audience: server.identifier,
+            accessTokenTTL: server.accessTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    async renderError(ctx, out, error) {
+      const { page, message } = errorMessage(ctx, out);
+      if (ctx.status >= 500) logger.error({ err: error, requestId: ctx.get('x-request-id') }, 'provider error');
+      ctx.type = 'html';
+      ctx.body = messagePage(page, {
+        title: page.t('error.title'),
+        message,
+        detail: `${out.error}${out.error_description ? `: ${out.error_description}` : ''}`,
+      });
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}

@@ -1,0 +1,159 @@
+// The composition root: wires configuration, database, key store, repositories, flows, provider and HTTP app.
+// Nothing else constructs services; tests call buildServer() with their own configuration and clock.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type Provider from 'oidc-provider';
+import { createAccountRepository } from './accounts/account-repository.js';
+import type { AppDeps } from './app-deps.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { createClientRepository } from './clients/client-repository.js';
+import { createResourceServerRepository } from './clients/resource-server-repository.js';
+import type { Config } from './config/config.js';
+import { migrate, openDatabase, type Db } from './db/database.js';
+import { acquireDataDirLock } from './db/data-dir-lock.js';
+import { createFlowStore } from './flows/flow-store.js';
+import { createLoginThrottle } from './flows/login/login-throttle.js';
+import { createApp, notFoundPage } from './http/app.js';
+import { createCsrf } from './http/csrf.js';
+import { createLogger, createMetrics } from './http/observability.js';
+import { ensureActiveKeys, loadProviderKeys } from './keys/key-store.js';
+import { createSealer, type Sealer } from './keys/sealer.js';
+import { createPasswordHasher } from './methods/password/hasher.js';
+import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
+import { buildProvider } from './oidc/provider.js';
+
+export interface ServerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  sleep?: (ms: number) => Promise<void>;
+  /** An already open database (tests share one across servers to play several nodes). */
+  db?: Db;
+}
+
+export interface Server {
+  config: Config;
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  sealer: Sealer;
+  /** Starts listening; resolves with the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Stops accepting connections, finishes requests in flight, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The key that seals private keys and client secrets. In the embedded mode without KEYS_ENCRYPTION_KEY, one is
+ * generated into the data folder (with a warning); production requires the variable (checked by the config).
+ */
+export function resolveEncryptionKey(config: Config, logger: Logger): Buffer {
+  if (config.keysEncryptionKey) return config.keysEncryptionKey;
+  if (config.database.kind !== 'pglite') throw new Error('KEYS_ENCRYPTION_KEY: is required with DATABASE_URL');
+  const file = path.join(config.dataDir, 'keys-encryption.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    logger.warn({ file }, 'KEYS_ENCRYPTION_KEY is not set: generated one in the data folder. Set KEYS_ENCRYPTION_KEY for anything but local development.');
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** Opens the configured database (taking the data-folder lock for PGlite) and applies migrations. */
+export async function openAndMigrate(config: Config): Promise<{ db: Db; release: () => void }> {
+  const release = config.database.kind === 'pglite' ? acquireDataDirLock(config.dataDir) : () => {};
+  try {
+    const db = openDatabase(config.database);
+    await migrate(db);
+    return { db, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+export async function buildServer(config: Config, options: ServerOptions = {}): Promise<Server> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  let release = () => {};
+  let db = options.db;
+  if (!db) ({ db, release } = await openAndMigrate(config));
+
+  const sealer = createSealer(resolveEncryptionKey(config, logger));
+  const created = await ensureActiveKeys(db, sealer);
+  const audit = createAuditLog(db);
+  for (const kid of created) await audit.record({ type: 'key.created', detail: { kid, reason: 'first start' } });
+  const keys = await loadProviderKeys(db, sealer);
+
+  const accounts = createAccountRepository(db);
+  const clients = createClientRepository(db, sealer);
+  const resourceServers = createResourceServerRepository(db);
+  const csrfSecret = crypto.createHmac('sha256', keys.cookieKeys[0]!).update('bhxh-id csrf').digest();
+
+  let provider: Provider;
+  const deps: AppDeps = {
+    config,
+    db,
+    logger,
+    metrics: createMetrics(),
+    clock,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    accounts,
+    clients,
+    resourceServers,
+    hasher: createPasswordHasher(config.argon2),
+    loginThrottle: createLoginThrottle(db, config.loginThrottle),
+    flows: createFlowStore(db, clock),
+    audit,
+    csrf: createCsrf(csrfSecret),
+    provider: () => provider,
+  };
+
+  provider = buildProvider({ config, db, keys, accounts, clients, resourceServers, logger, clock });
+  provider.use(notFoundPage());
+  provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
+  provider.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
+  provider.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));
+  provider.on('end_session.success', (ctx) => {
+    void audit.record({ type: 'logout', accountId: ctx.oidc.session?.accountId ?? null, clientId: ctx.oidc.client?.clientId ?? null, ip: ctx.ip }).catch(() => {});
+  });
+
+  const app = createApp(deps);
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+
+  // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
+  const sweeper = setInterval(() => {
+    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired()]).catch((err) => logger.warn({ err }, 'sweep failed'));
+  }, 5 * 60_000);
+  sweeper.unref();
+
+  return {
+    config,
+    deps,
+    app,
+    db,
+    sealer,
+    listen(port = config.port, host?: string) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+      });
+    },
+    async close() {
+      clearInterval(sweeper);
+      if (server.listening) {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+      }
+      if (!options.db) {
+        await db.destroy();
+        release();
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The page frame shared by every hosted page: language switch, hotline, anti-scam notice. No JavaScript needed.
+import type { Locale, Translate } from '../src/i18n/messages.js';
+import { html, type SafeHtml } from './html.js';
+
+export interface PageContext {
+  t: Translate;
+  locale: Locale;
+  /** The current URL with `lang` switched to the other locale. */
+  switchLanguageHref: string;
+  requestId?: string;
+}
+
+export function layout(page: PageContext, title: string, body: SafeHtml): string {
+  const { t } = page;
+  return `<!doctype html>${html`
+<html lang="${page.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${t('site.name')}</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<a class="skip" href="#main">${t('site.skip')}</a>
+<header class="top">
+  <div class="brand"><span class="logo" aria-hidden="true">BHXH</span><span>${t('site.agency')}</span></div>
+  <a class="lang" href="${page.switchLanguageHref}" hreflang="${page.locale === 'vi' ? 'en' : 'vi'}">${t('site.switch_language')}</a>
+</header>
+<main id="main" class="card">
+${body}
+</main>
+<footer class="foot">
+  <p>${t('site.hotline')}</p>
+  <p class="notice">${t('site.scam_notice')}</p>
+</footer>
+</body>
+</html>`.value}`;
+}

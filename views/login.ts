@@ -1,0 +1,41 @@
+// The sign-in page: BHXH number and password, labelled for password managers, usable without JavaScript.
+import { html } from './html.js';
+import { layout, type PageContext } from './layout.js';
+
+export interface LoginView {
+  action: string;
+  csrfToken: string;
+  clientName: string;
+  bhxhNumber?: string;
+  error?: string;
+  forgotHref?: string;
+  cancelHref: string;
+}
+
+export function loginPage(page: PageContext, view: LoginView): string {
+  const { t } = page;
+  return layout(
+    page,
+    t('login.title'),
+    html`
+<h1>${t('login.title')}</h1>
+<p>${t('login.intro', { client: view.clientName })}</p>
+${view.error ? html`<div class="alert" role="alert" id="login-error">${view.error}</div>` : ''}
+<form method="post" action="${view.action}" novalidate>
+  <input type="hidden" name="csrf" value="${view.csrfToken}">
+  <label for="bhxh_number">${t('login.bhxh_number')}
+    <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span></label>
+  <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
+    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required
+    aria-describedby="bhxh_number_hint"${view.error ? html` aria-invalid="true"` : ''} ${view.bhxhNumber ? '' : html`autofocus`}>
+  <label for="password">${t('login.password')}</label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024"
+    ${view.bhxhNumber ? html`autofocus` : ''}>
+  <button type="submit">${t('login.submit')}</button>
+</form>
+<div class="links">
+  ${view.forgotHref ? html`<a href="${view.forgotHref}">${t('login.forgot')}</a>` : ''}
+  <a href="${view.cancelHref}">${t('login.cancel')}</a>
+</div>`,
+  );
+}
