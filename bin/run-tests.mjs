@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Runs every test file under test/ with node's test runner (TypeScript through tsx). Node 20 has no --test globs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+function find(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return find(p);
+    return e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = only.length ? only : find('test').sort();
+console.log(`running ${files.length} test files${process.env.TEST_DATABASE_URL ? ' on PostgreSQL (TEST_DATABASE_URL)' : ' on PGlite'}`);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+process.exit(result.status ?? 1);

@@ -1,0 +1,79 @@
+// A minimal cookie-keeping user agent for the hosted pages: follows redirects on our origin, stops at any other
+// (the relying party's redirect_uri), and reads forms out of the HTML.
+export interface Page {
+  status: number;
+  url: string;
+  html: string;
+  headers: Headers;
+}
+
+export class Browser {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly origin: string) {}
+
+  private remember(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Sends one request and follows same-origin redirects; returns the final page or the foreign redirect. */
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+    let current = new URL(url, this.origin).href;
+    let method = init.method ?? (init.form ? 'POST' : 'GET');
+    let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
+    for (let hops = 0; hops < 20; hops++) {
+      const res = await fetch(current, {
+        method,
+        redirect: 'manual',
+        headers: {
+          cookie: this.cookieHeader(),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(body ? { body } : {}),
+      });
+      this.remember(res);
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        const next = new URL(location, current);
+        if (next.origin !== new URL(this.origin).origin) {
+          return { status: res.status, url: next.href, html: '', headers: res.headers };
+        }
+        current = next.href;
+        method = 'GET';
+        body = undefined;
+        continue;
+      }
+      return { status: res.status, url: current, html: await res.text(), headers: res.headers };
+    }
+    throw new Error('too many redirects');
+  }
+
+  get(url: string) {
+    return this.request(url);
+  }
+
+  /** Submits the form whose action matches `actionPart` (or the first form) with the given fields + hidden ones. */
+  async submit(page: Page, fields: Record<string, string>, actionPart?: string): Promise<Page> {
+    const forms = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
+    const form = actionPart ? forms.find((f) => f[1]!.includes(actionPart)) : forms[0];
+    if (!form) throw new Error(`no form${actionPart ? ` with action containing ${actionPart}` : ''} on ${page.url}:\n${page.html.slice(0, 500)}`);
+    const hidden: Record<string, string> = {};
+    for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+      const name = input[0].match(/name="([^"]+)"/)?.[1];
+      const value = input[0].match(/value="([^"]*)"/)?.[1] ?? '';
+      if (name) hidden[name] = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+    }
+    return this.request(new URL(form[1]!.replace(/&amp;/g, '&'), page.url).href, { method: 'POST', form: { ...hidden, ...fields } });
+  }
+}

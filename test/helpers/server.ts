@@ -1,0 +1,133 @@
+// Starts a real BHXH ID server for a test: in-memory PGlite by default, a fresh PostgreSQL database when
+// TEST_DATABASE_URL is set. Fixtures (keys, passwords, secrets) are generated at run time.
+import crypto from 'node:crypto';
+import net from 'node:net';
+import knexFactory from 'knex';
+import type { ClientMetadata } from 'oidc-provider';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/config.js';
+import { migrate, openDatabase, type Db } from '../../src/db/database.js';
+import { buildServer, type Server } from '../../src/server.js';
+import type { NewAccount } from '../../src/accounts/account-repository.js';
+import type { Clock } from '../../src/oidc/adapter.js';
+
+export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A database for one test server (or several sharing it): in-memory PGlite, or a new PostgreSQL database. */
+export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (!usingPostgres) {
+    const db = openDatabase({ kind: 'pglite', dataDir: null });
+    await migrate(db);
+    return { db, drop: () => db.destroy() };
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `bhxh_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = openDatabase({ kind: 'postgres', url: url.href, poolMax: 10 });
+  await migrate(db);
+  return {
+    db,
+    drop: async () => {
+      await db.destroy();
+      await admin.raw(`drop database if exists ${name} with (force)`);
+      await admin.destroy();
+    },
+  };
+}
+
+/** A clock tests can move forward. */
+export function testClock(start = new Date()): Clock & { advance(seconds: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (s) => (now += s * 1000) };
+}
+
+export interface TestServer {
+  url: string;
+  server: Server;
+  db: Db;
+  sleeps: number[];
+  createMember(input?: Partial<NewAccount> & { password?: string }): Promise<{ id: string; bhxhNumber: string; password: string }>;
+  createClient(metadata: ClientMetadata, opts?: { firstParty?: boolean }): Promise<{ clientId: string; clientSecret?: string }>;
+  close(): Promise<void>;
+}
+
+let memberCounter = 0;
+
+/** A random 10-digit BHXH number (unique within a run). */
+export function randomBhxhNumber(): string {
+  memberCounter += 1;
+  return `${String(crypto.randomInt(0, 100000)).padStart(5, '0')}${String(memberCounter).padStart(5, '0')}`;
+}
+
+/** A password that passes the policy, generated at run time. */
+export function randomPassword(): string {
+  return `pw-${crypto.randomBytes(9).toString('base64url')}`;
+}
+
+export async function startTestServer(
+  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<TestServer> {
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    DATABASE_URL: usingPostgres ? process.env.TEST_DATABASE_URL : undefined,
+    LOGIN_DELAY_BASE_MS: '0',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const owned = options.db ? undefined : await createTestDatabase();
+  const db = options.db ?? owned!.db;
+  const sleeps: number[] = [];
+  const server = await buildServer(config, {
+    db,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    sleep: options.sleep ?? (async (ms) => void sleeps.push(ms)),
+  });
+  await server.listen(port, '127.0.0.1');
+  const { deps } = server;
+  return {
+    url: config.issuer,
+    server,
+    db,
+    sleeps,
+    async createMember(input = {}) {
+      const password = input.password ?? randomPassword();
+      const bhxhNumber = input.bhxhNumber ?? randomBhxhNumber();
+      const { password: _p, ...rest } = input;
+      const account = await deps.accounts.create({
+        fullName: 'Nguyễn Thị Test',
+        birthdate: '1991-02-03',
+        phoneNumber: '+84912000111',
+        email: 'member@example.vn',
+        emailVerified: true,
+        ...rest,
+        bhxhNumber,
+        passwordHash: await deps.hasher.hash(password),
+      });
+      return { id: account.id, bhxhNumber, password };
+    },
+    createClient: (metadata, opts) => deps.clients.create(metadata, opts),
+    async close() {
+      await server.close();
+      await owned?.drop();
+    },
+  };
+}
