@@ -16,7 +16,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('status').notNullable().defaultTo('active');
     t.boolean('must_change_password').notNullable().defaultTo(false);
     t.timestamp('password_changed_at', { useTz: true });
-    t.timestamps(true, true, true);
+    t.timestamps(true, true);
   });
   await knex.raw(`alter table accounts add constraint accounts_bhxh_number_format check (bhxh_number ~ '^[0-9]{10}$')`);
   await knex.raw(`alter table accounts add constraint accounts_national_id_format check (national_id ~ '^[0-9]{12}$')`);
@@ -45,14 +45,14 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('metadata').notNullable(); // RFC 7591 metadata without the secret
     t.text('client_secret_encrypted'); // sealed with KEYS_ENCRYPTION_KEY
     t.boolean('first_party').notNullable().defaultTo(false);
-    t.timestamps(true, true, true);
+    t.timestamps(true, true);
   });
 
   await knex.schema.createTable('resource_servers', (t) => {
     t.text('identifier').primary(); // the RFC 8707 resource indicator (absolute URI)
     t.text('scope').notNullable().defaultTo('');
     t.integer('access_token_ttl').notNullable().defaultTo(600);
-    t.timestamps(true, true, true);
+    t.timestamps(true, true);
   });
 
   await knex.schema.createTable('keys', (t) => {
@@ -77,7 +77,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('state').notNullable();
     t.jsonb('data').notNullable().defaultTo('{}');
     t.timestamp('expires_at', { useTz: true }).notNullable();
-    t.timestamps(true, true, true);
+    t.timestamps(true, true);
     t.index(['expires_at']);
   });
 

@@ -1,9 +1,7 @@
 // The composition root: wires configuration, database, key store, repositories, flows, provider and HTTP app.
 // Nothing else constructs services; tests call buildServer() with their own configuration and clock.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
 import { createAccountRepository } from './accounts/account-repository.js';
@@ -12,8 +10,9 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createClientRepository } from './clients/client-repository.js';
 import { createResourceServerRepository } from './clients/resource-server-repository.js';
 import type { Config } from './config/config.js';
-import { migrate, openDatabase, type Db } from './db/database.js';
-import { acquireDataDirLock } from './db/data-dir-lock.js';
+import type { Db } from './db/database.js';
+import { openAndMigrate } from './db/open-and-migrate.js';
+import { resolveEncryptionKey } from './keys/encryption-key.js';
 import { createFlowStore } from './flows/flow-store.js';
 import { createLoginThrottle } from './flows/login/login-throttle.js';
 import { createApp, notFoundPage } from './http/app.js';
@@ -43,35 +42,6 @@ export interface Server {
   listen(port?: number, host?: string): Promise<number>;
   /** Stops accepting connections, finishes requests in flight, then closes the database. */
   close(): Promise<void>;
-}
-
-/**
- * The key that seals private keys and client secrets. In the embedded mode without KEYS_ENCRYPTION_KEY, one is
- * generated into the data folder (with a warning); production requires the variable (checked by the config).
- */
-export function resolveEncryptionKey(config: Config, logger: Logger): Buffer {
-  if (config.keysEncryptionKey) return config.keysEncryptionKey;
-  if (config.database.kind !== 'pglite') throw new Error('KEYS_ENCRYPTION_KEY: is required with DATABASE_URL');
-  const file = path.join(config.dataDir, 'keys-encryption.key');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    logger.warn({ file }, 'KEYS_ENCRYPTION_KEY is not set: generated one in the data folder. Set KEYS_ENCRYPTION_KEY for anything but local development.');
-  }
-  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-}
-
-/** Opens the configured database (taking the data-folder lock for PGlite) and applies migrations. */
-export async function openAndMigrate(config: Config): Promise<{ db: Db; release: () => void }> {
-  const release = config.database.kind === 'pglite' ? acquireDataDirLock(config.dataDir) : () => {};
-  try {
-    const db = openDatabase(config.database);
-    await migrate(db);
-    return { db, release };
-  } catch (err) {
-    release();
-    throw err;
-  }
 }
 
 export async function buildServer(config: Config, options: ServerOptions = {}): Promise<Server> {

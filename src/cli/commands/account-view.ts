@@ -1,0 +1,45 @@
+// How an account is shown to operators: everything but the password hash.
+import type { Account } from '../../accounts/account-repository.js';
+import type { CliContext } from '../context.js';
+import { CommandError, UsageError } from '../command.js';
+import { parseBhxhNumber } from '../../accounts/identifiers.js';
+
+export function accountView(a: Account) {
+  return {
+    id: a.id,
+    bhxh_number: a.bhxhNumber,
+    national_id: a.nationalId,
+    full_name: a.fullName,
+    birthdate: a.birthdate,
+    phone_number: a.phoneNumber,
+    phone_number_verified: a.phoneNumberVerified,
+    email: a.email,
+    email_verified: a.emailVerified,
+    status: a.status,
+    must_change_password: a.mustChangePassword,
+    has_password: Boolean(a.passwordHash),
+    password_changed_at: a.passwordChangedAt,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+/** Finds the account named by --bhxh or --id, or fails with one line. */
+export async function findAccountArg(ctx: CliContext, values: Record<string, unknown>): Promise<Account> {
+  if (typeof values.id === 'string') {
+    const account = await ctx.accounts.findById(values.id);
+    if (!account) throw new CommandError(`no account with id ${values.id}`);
+    return account;
+  }
+  if (typeof values.bhxh !== 'string') throw new UsageError('name the account with --bhxh NUMBER or --id ID');
+  const number = parseBhxhNumber(values.bhxh);
+  if (!number) throw new UsageError('--bhxh must be a 10-digit BHXH number');
+  const account = await ctx.accounts.findByBhxhNumber(number);
+  if (!account) throw new CommandError(`no account with BHXH number ${number}`);
+  return account;
+}
+
+export const accountSelector = {
+  bhxh: { type: 'string' },
+  id: { type: 'string' },
+} as const;
