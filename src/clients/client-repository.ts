@@ -1,7 +1,7 @@
 // Relying parties, stored as RFC 7591 metadata. The client secret is sealed at rest and shown once at creation.
 import crypto from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
-import type { Db } from '../db/database.js';
+import { deletedCount, type Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
 
 export interface StoredClient {
@@ -67,7 +67,7 @@ export function createClientRepository(db: Db, sealer: Sealer) {
     },
 
     async delete(clientId: string): Promise<boolean> {
-      return (await db('clients').where({ client_id: clientId }).delete()) > 0;
+      return deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
     },
   };
 }

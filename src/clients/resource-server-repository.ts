@@ -1,5 +1,5 @@
 // Resource servers (APIs) that receive JWT access tokens (RFC 9068) when a client names them with `resource`.
-import type { Db } from '../db/database.js';
+import { deletedCount, type Db } from '../db/database.js';
 
 export interface ResourceServerRecord {
   identifier: string;
@@ -28,7 +28,7 @@ export function createResourceServerRepository(db: Db) {
         .merge({ scope: server.scope, access_token_ttl: server.accessTokenTtl, updated_at: db.fn.now() });
     },
     async delete(identifier: string): Promise<boolean> {
-      return (await db('resource_servers').where({ identifier }).delete()) > 0;
+      return deletedCount(await db('resource_servers').where({ identifier }).delete()) > 0;
     },
   };
 }

@@ -59,3 +59,13 @@ export async function migrate(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
   return applied;
 }
+
+/**
+ * The number of rows a delete touched. knex-pglite returns the driver's result object for deletes where the pg
+ * dialect returns a number.
+ */
+export function deletedCount(result: unknown): number {
+  if (typeof result === 'number') return result;
+  const r = result as { rowCount?: number; affectedRows?: number } | undefined;
+  return r?.rowCount ?? r?.affectedRows ?? 0;
+}

@@ -1,5 +1,5 @@
 // Explicit flow state kept in the database, so a flow begun on one node finishes on any other.
-import type { Db } from '../db/database.js';
+import { deletedCount, type Db } from '../db/database.js';
 import type { Clock } from '../oidc/adapter.js';
 
 export interface FlowRecord<S extends string, D> {
@@ -32,7 +32,7 @@ export function createFlowStore(db: Db, clock: Clock) {
       await db('flows').where({ id, kind }).delete();
     },
     async sweepExpired(): Promise<number> {
-      return db('flows').where('expires_at', '<', clock.now()).delete();
+      return deletedCount(await db('flows').where('expires_at', '<', clock.now()).delete());
     },
   };
 }

@@ -1,7 +1,7 @@
 // The knex adapter oidc-provider stores its artifacts through (sessions, grants, codes, tokens, interactions…).
 // One table keyed by (model, id); grant_id, uid and user_code are lifted out of the payload for lookups.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Db } from '../db/database.js';
+import { deletedCount, type Db } from '../db/database.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 
 export interface Clock {
@@ -78,11 +78,11 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
 /** Deletes expired artifacts in small batches; returns how many rows went. */
 export async function sweepExpiredPayloads(db: Db, clock: Clock = systemClock, batch = 1000): Promise<number> {
   const now = clock.now();
-  const deleted = await db(TABLE)
+  const deleted = deletedCount(await db(TABLE)
     .whereIn(
       ['model', 'id'],
       db(TABLE).select('model', 'id').where('expires_at', '<', now).limit(batch),
     )
-    .delete();
+    .delete());
   return deleted;
 }

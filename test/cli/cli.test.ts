@@ -1,0 +1,169 @@
+// The operator CLI as an operator uses it: JSON out, one-line errors, passwords only on stdin.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import knexFactory from 'knex';
+import { runCli } from '../../src/cli/main.js';
+import { usingPostgres } from '../helpers/server.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  json: Record<string, any>;
+}
+
+describe('bhxh-id CLI', () => {
+  let env: Record<string, string | undefined>;
+  let dataDir: string;
+  let cleanup = async () => {};
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-cli-'));
+    env = { DATA_DIR: dataDir, LOG_LEVEL: 'error', KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') };
+    if (usingPostgres) {
+      const name = `bhxh_cli_${crypto.randomBytes(5).toString('hex')}`;
+      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
+      await admin.raw(`create database ${name}`);
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      env.DATABASE_URL = url.href;
+      cleanup = async () => {
+        await admin.raw(`drop database if exists ${name} with (force)`);
+        await admin.destroy();
+      };
+    }
+  });
+  after(async () => {
+    await cleanup();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function cli(args: string[], stdin?: string): Promise<Run> {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+      env,
+      stdin: async () => {
+        if (stdin === undefined) throw new Error('no stdin in this test');
+        return stdin;
+      },
+    });
+    let json = {};
+    try {
+      json = JSON.parse(out);
+    } catch {
+      /* not JSON (help) */
+    }
+    return { code, out, err, json };
+  }
+
+  it('migrates and reports what it applied', async () => {
+    const first = await cli(['migrate']);
+    assert.equal(first.code, 0, first.err);
+    assert.deepEqual(first.json.applied, ['20261122000000_initial']);
+    const again = await cli(['migrate']);
+    assert.deepEqual(again.json.applied, []);
+  });
+
+  it('creates an account with a password from stdin and never prints the hash', async () => {
+    const r = await cli(['accounts', 'create', '--bhxh', '01 2345 6780', '--name', 'Võ Thị Em', '--birthdate', '1975-03-04', '--phone', '0168 123 4567', '--email', 'Em@Example.vn', '--national-id', '001175000001', '--password-stdin'], 'a long enough passphrase\n');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.json.account.bhxh_number, '0123456780');
+    assert.equal(r.json.account.phone_number, '+84381234567');
+    assert.equal(r.json.account.email, 'em@example.vn');
+    assert.equal(r.json.account.must_change_password, false);
+    assert.ok(!r.out.includes('argon2'));
+    assert.ok(!r.out.includes('a long enough passphrase'));
+  });
+
+  it('refuses a duplicate number, a bad number and a weak password with one line and a non-zero exit', async () => {
+    const dup = await cli(['accounts', 'create', '--bhxh', '0123456780', '--name', 'X', '--birthdate', '1975-03-04', '--temporary']);
+    assert.equal(dup.code, 1);
+    assert.equal(dup.err.trim().split('\n').length, 1);
+    assert.match(dup.err, /already exists/);
+
+    const bad = await cli(['accounts', 'create', '--bhxh', '12345', '--name', 'X', '--birthdate', '1975-03-04', '--temporary']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /10-digit/);
+
+    const weak = await cli(['accounts', 'create', '--bhxh', '0123456781', '--name', 'X', '--birthdate', '1975-03-04', '--password-stdin'], 'matkhau123');
+    assert.equal(weak.code, 1);
+    assert.match(weak.err, /policy: common/);
+  });
+
+  it('never takes a password as an argument', async () => {
+    const r = await cli(['accounts', 'set-password', '--bhxh', '0123456780', '--password', 'secret-on-the-command-line']);
+    assert.equal(r.code, 2);
+    assert.ok(!r.err.includes('secret-on-the-command-line\n\n'));
+    assert.equal(r.err.trim().split('\n').length, 1);
+  });
+
+  it('sets a temporary password that must be changed, and disables and enables', async () => {
+    const temp = await cli(['accounts', 'set-password', '--bhxh', '0123456780', '--temporary']);
+    assert.equal(temp.code, 0, temp.err);
+    assert.match(temp.json.temporary_password, /^[A-Za-z0-9]{12}$/);
+    assert.equal(temp.json.account.must_change_password, true);
+
+    assert.equal((await cli(['accounts', 'disable', '--bhxh', '0123456780'])).json.account.status, 'disabled');
+    assert.equal((await cli(['accounts', 'enable', '--bhxh', '0123456780'])).json.account.status, 'active');
+    const show = await cli(['accounts', 'show', '--bhxh', '0123456780']);
+    assert.equal(show.json.account.full_name, 'Võ Thị Em');
+    assert.equal((await cli(['accounts', 'show', '--bhxh', '0999999999'])).code, 1);
+  });
+
+  it('registers a client from metadata, shows the generated secret once, and validates with the provider', async () => {
+    const file = path.join(dataDir, 'client.json');
+    fs.writeFileSync(file, JSON.stringify({ client_id: 'agency-app', client_name: 'Agency', redirect_uris: ['https://agency.example.vn/cb'], response_types: ['code'], grant_types: ['authorization_code'] }));
+    const created = await cli(['clients', 'create', '--file', file]);
+    assert.equal(created.code, 0, created.err);
+    assert.match(created.json.client_secret, /^[A-Za-z0-9_-]{43}$/);
+    const shown = await cli(['clients', 'show', 'agency-app']);
+    assert.equal(shown.json.client.client_id, 'agency-app');
+    assert.ok(!shown.out.includes(created.json.client_secret));
+    const listed = await cli(['clients', 'list']);
+    assert.ok(!listed.out.includes(created.json.client_secret));
+
+    fs.writeFileSync(file, JSON.stringify({ client_id: 'broken', redirect_uris: ['not a url'] }));
+    const invalid = await cli(['clients', 'create', '--file', file]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.err, /invalid client metadata/);
+
+    fs.writeFileSync(file, '{ not json');
+    assert.equal((await cli(['clients', 'create', '--file', file])).code, 1);
+
+    const deleted = await cli(['clients', 'delete', 'agency-app']);
+    assert.equal(deleted.code, 0, deleted.err);
+    assert.equal((await cli(['clients', 'show', 'agency-app'])).code, 1);
+  });
+
+  it('has --help everywhere', async () => {
+    const top = await cli(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.out, /accounts create/);
+    for (const command of [['accounts', 'create'], ['clients', 'create'], ['migrate'], ['keys', 'list']]) {
+      const r = await cli([...command, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.out, /^usage: bhxh-id /);
+    }
+    assert.equal((await cli(['frobnicate'])).code, 2);
+  });
+
+  it('refuses with a clear message while another process holds the embedded data folder', { skip: usingPostgres ? 'PostgreSQL needs no lock' : false }, async () => {
+    // The parent process (the test runner) is alive: it stands for a running server.
+    fs.writeFileSync(path.join(dataDir, 'bhxh-id.lock'), String(process.ppid));
+    try {
+      const r = await cli(['clients', 'list']);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /in use by another process/);
+      assert.equal(r.err.trim().split('\n').length, 1);
+    } finally {
+      fs.rmSync(path.join(dataDir, 'bhxh-id.lock'), { force: true });
+    }
+  });
+});
