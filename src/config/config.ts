@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
   SEED_DEMO: bool.optional(),
+  OUTBOUND_PRIVATE_HOSTS: z.string().optional(),
 
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
@@ -71,6 +72,14 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     dataDir: path.resolve(env.DATA_DIR),
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
     seedDemo: env.SEED_DEMO ?? embedded,
+    // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
+    // library blocks special-use addresses otherwise. Loopback is allowed outside production.
+    outboundPrivateHosts: new Set(
+      (env.OUTBOUND_PRIVATE_HOSTS ?? (env.NODE_ENV === 'production' ? '' : 'localhost,127.0.0.1,[::1]'))
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     loginThrottle: {
       accountMaxFailuresPerHour: env.LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR,

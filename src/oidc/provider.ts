@@ -95,9 +95,10 @@ export function buildProvider(deps: ProviderDeps): Provider {
       },
     },
     ttl: {
-      AccessToken: config.ttl.accessToken,
+      // A resource server's own lifetime wins for the tokens issued to it.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: 60,
-      ClientCredentials: config.ttl.accessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       IdToken: config.ttl.idToken,
       RefreshToken: config.ttl.refreshToken,
       Interaction: config.ttl.interaction,
@@ -177,6 +178,13 @@ export function buildProvider(deps: ProviderDeps): Provider {
           };
         },
       },
+    },
+    // NOTE: oidc-provider guards outbound calls against special-use addresses (SSRF); hosts an operator lists in
+    // OUTBOUND_PRIVATE_HOSTS (loopback outside production) skip that guard.
+    fetch(url, options) {
+      const { hostname } = new URL(url instanceof Request ? url.url : String(url));
+      if (config.outboundPrivateHosts.has(hostname.toLowerCase())) delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
     },
     async renderError(ctx, out, error) {
       const { page, message } = errorMessage(ctx, out);
