@@ -23,8 +23,8 @@ export function loginPage(page: PageContext, view: LoginView): string {
 ${view.error ? html`<div class="alert" role="alert" id="login-error">${view.error}</div>` : ''}
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="csrf" value="${view.csrfToken}">
-  <label for="bhxh_number">${t('login.bhxh_number')}
-    <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span></label>
+  <label for="bhxh_number">${t('login.bhxh_number')}</label>
+  <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span>
   <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
     autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required
     aria-describedby="bhxh_number_hint"${view.error ? html` aria-invalid="true"` : ''} ${view.bhxhNumber ? '' : html`autofocus`}>

@@ -30,6 +30,7 @@ const LEGACY_PREFIXES: Record<string, string> = {
 export function parsePhoneNumber(input: unknown): string | null {
   if (typeof input !== 'string' || input.length > 40) return null;
   let digits = input.trim().replace(/[\s.\-()\u00a0]/g, '');
+  if (digits.startsWith('00')) digits = `+${digits.slice(2)}`; // 00 is the international dialling prefix
   if (!/^\+?[0-9]{8,15}$/.test(digits)) return null;
   if (digits.startsWith('+84')) digits = digits.slice(3);
   else if (digits.startsWith('84') && digits.length >= 11) digits = digits.slice(2);

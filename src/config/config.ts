@@ -6,7 +6,14 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const int = (def: number, min = 0) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min))
+    .default(def);
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -21,7 +28,7 @@ const EnvSchema = z.object({
   ALLOW_EMBEDDED_IN_PRODUCTION: bool.default(false),
   KEYS_ENCRYPTION_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
@@ -71,7 +78,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       : ({ kind: 'postgres', url: env.DATABASE_URL!, poolMax: env.DATABASE_POOL_MAX } as const),
     dataDir: path.resolve(env.DATA_DIR),
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
-    seedDemo: env.SEED_DEMO ?? embedded,
+    seedDemo: env.SEED_DEMO ?? (embedded && env.NODE_ENV !== 'production'),
     // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
     // library blocks special-use addresses otherwise. Loopback is allowed outside production.
     outboundPrivateHosts: new Set(

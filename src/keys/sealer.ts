@@ -23,9 +23,10 @@ export function createSealer(key: Buffer): Sealer {
     },
     open(sealed, context) {
       const [version, sealedKeyId, iv, body, tag] = sealed.split('.');
-      if (version !== 'v1' || !iv || !body || !tag) throw new Error('sealed value has an unknown format');
+      if (version !== 'v1' || !iv || body === undefined || !tag) throw new Error('sealed value has an unknown format');
       if (sealedKeyId !== keyId) throw new Error(`sealed value was made with another encryption key (${sealedKeyId})`);
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      // NOTE: the tag length is fixed so a truncated tag cannot be accepted.
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');

@@ -1,0 +1,241 @@
+// A real browser (Debian's Chromium through playwright-core) on a phone-sized screen signs a member in through the
+// hosted pages, with and without JavaScript, and lands on the VssID app's loopback redirect URI with a code that
+// openid-client redeems. Screenshots go to test-artifacts/ (git-ignored) for people to look at.
+//
+// Without Chromium the tests are skipped with a reason, unless REQUIRE_BROWSER=1 (CI), where that is a failure.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
+import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
+import { demoClients } from '../../src/demo/seed-demo.js';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
+const requireBrowser = process.env.REQUIRE_BROWSER === '1';
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'vi-VN',
+} as const;
+
+/** The relying party's loopback redirect URI: answers 200 "ok" and hands each request URL to whoever waits. */
+async function startCallbackServer() {
+  const received: string[] = [];
+  const waiting: Array<(url: string) => void> = [];
+  let delivered = 0;
+  const deliver = () => {
+    while (waiting.length && delivered < received.length) waiting.shift()!(received[delivered++]!);
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/callback')) {
+      received.push(req.url);
+      deliver();
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    redirectUri: `http://127.0.0.1:${port}/callback`,
+    received,
+    /** The next request to /callback not yet handed out (already arrived or still to come). */
+    next: () =>
+      new Promise<string>((resolve) => {
+        waiting.push((url) => resolve(`http://127.0.0.1:${port}${url}`));
+        deliver();
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+  const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+  const clientWidth = Number(await page.evaluate('document.documentElement.clientWidth'));
+  return { scrollWidth, clientWidth };
+}
+
+async function assertFitsPhone(page: Page, what: string) {
+  const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+  assert.equal(clientWidth, 360, `${what}: the layout viewport is the phone's width (meta viewport)`);
+  assert.ok(scrollWidth <= 360, `${what}: no horizontal scroll (scrollWidth ${scrollWidth})`);
+}
+
+if (browserMissing && requireBrowser) {
+  describe('hosted pages in a real browser', () => {
+    it('has a browser to run in', () => {
+      assert.fail(`${browserMissing}; REQUIRE_BROWSER=1 makes this a failure`);
+    });
+  });
+} else {
+  if (browserMissing) console.log(`# skipping the browser tests: ${browserMissing}`);
+
+  describe('hosted pages in a real browser (Chromium, 360 px phone)', { skip: browserMissing ?? false }, () => {
+    let t: TestServer;
+    let browser: Browser;
+    let callback: Awaited<ReturnType<typeof startCallbackServer>>;
+    let config: oidc.Configuration;
+    let member: { id: string; bhxhNumber: string; password: string };
+    let temporary: { id: string; bhxhNumber: string; password: string };
+
+    before(async () => {
+      t = await startTestServer();
+      const [vssid] = demoClients(t.url);
+      await t.createClient(vssid!.metadata, { firstParty: true });
+      member = await t.createMember({ fullName: 'Nguyễn Văn An', birthdate: '1990-05-15', phoneNumber: '+84912345678' });
+      temporary = await t.createMember({ fullName: 'Trần Thị Bình', birthdate: '1985-11-02', phoneNumber: '+84387654321', mustChangePassword: true });
+      config = await discover(t.url, 'vssid');
+      callback = await startCallbackServer();
+      fs.mkdirSync(artifacts, { recursive: true });
+      browser = await chromium.launch({
+        executablePath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+    });
+
+    after(async () => {
+      await browser?.close();
+      await callback?.close();
+      await t?.close();
+    });
+
+    /** A fresh phone-sized browser context; collects page errors and CSP violations. */
+    async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+      const context = await browser.newContext({ ...PHONE, ...options });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+      });
+      return { context, page, problems };
+    }
+
+    /** Opens the authorization URL and checks the sign-in page is there, in Vietnamese, and fits the screen. */
+    async function openSignIn(page: Page) {
+      const request = await authorizationRequest(config, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+      const response = await page.goto(request.url.href);
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      assert.ok(await page.locator('label', { hasText: 'Mã số BHXH' }).isVisible(), 'the "Mã số BHXH" label is visible');
+      assert.ok(await page.locator('label', { hasText: 'Mật khẩu' }).isVisible(), 'the "Mật khẩu" label is visible');
+      assert.ok(await page.getByRole('button', { name: 'Đăng nhập' }).isVisible());
+      await assertFitsPhone(page, 'sign-in page');
+      return request;
+    }
+
+    /** Types the credentials into the fields found by their labels. */
+    async function fillCredentials(page: Page, who: { bhxhNumber: string; password: string }) {
+      await page.getByLabel('Mã số BHXH').fill(who.bhxhNumber);
+      await page.getByLabel('Mật khẩu', { exact: true }).fill(who.password);
+    }
+
+    it('signs in with JavaScript on and returns a code the app redeems', async () => {
+      const { context, page, problems } = await phone();
+      try {
+        const request = await openSignIn(page);
+        await fillCredentials(page, member);
+        await page.screenshot({ path: `${artifacts}sign-in-360.png`, fullPage: true });
+
+        const arrived = callback.next();
+        await page.getByRole('button', { name: 'Đăng nhập' }).click();
+        const callbackUrl = await arrived;
+        await page.waitForURL((url) => url.href.startsWith(callback.redirectUri));
+        assert.equal(new URL(callbackUrl).searchParams.get('state'), request.state);
+        assert.ok(new URL(callbackUrl).searchParams.get('code'));
+        assert.equal(await page.textContent('body'), 'ok');
+
+        const tokens = await redeem(config, request, callbackUrl);
+        assert.equal(tokens.claims()!.sub, member.id);
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('signs in the same way with JavaScript disabled', async () => {
+      const { context, page } = await phone({ javaScriptEnabled: false });
+      try {
+        const request = await openSignIn(page);
+        await fillCredentials(page, member);
+        const arrived = callback.next();
+        await page.getByRole('button', { name: 'Đăng nhập' }).click();
+        const callbackUrl = await arrived;
+        await page.waitForURL((url) => url.href.startsWith(callback.redirectUri));
+
+        const tokens = await redeem(config, request, callbackUrl);
+        assert.equal(tokens.claims()!.sub, member.id);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('shows an error on the page for a wrong password, then signs in', async () => {
+      const { context, page } = await phone({ javaScriptEnabled: false });
+      try {
+        const request = await openSignIn(page);
+        await fillCredentials(page, { bhxhNumber: member.bhxhNumber, password: `${member.password}-wrong` });
+        await page.getByRole('button', { name: 'Đăng nhập' }).click();
+        const alert = page.getByRole('alert');
+        assert.equal((await alert.textContent())?.trim(), 'Mã số BHXH hoặc mật khẩu không đúng.');
+        assert.equal(await page.getByLabel('Mã số BHXH').inputValue(), member.bhxhNumber, 'the number is kept');
+        assert.equal(await page.getByLabel('Mật khẩu', { exact: true }).inputValue(), '', 'the password is not echoed back');
+        await assertFitsPhone(page, 'sign-in page with an error');
+
+        await page.getByLabel('Mật khẩu', { exact: true }).fill(member.password);
+        const arrived = callback.next();
+        await page.getByRole('button', { name: 'Đăng nhập' }).click();
+        const tokens = await redeem(config, request, await arrived);
+        assert.equal(tokens.claims()!.sub, member.id);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('asks a member with a temporary password for a new one, then signs in', async () => {
+      const { context, page, problems } = await phone();
+      try {
+        const request = await openSignIn(page);
+        await fillCredentials(page, temporary);
+        await page.getByRole('button', { name: 'Đăng nhập' }).click();
+
+        await page.getByRole('heading', { name: 'Đặt mật khẩu mới' }).waitFor();
+        const newPassword = page.getByLabel('Mật khẩu mới', { exact: true });
+        const confirm = page.getByLabel('Nhập lại mật khẩu mới', { exact: true });
+        assert.ok(await newPassword.isVisible());
+        assert.ok(await confirm.isVisible());
+        assert.ok(await page.getByRole('button', { name: 'Lưu mật khẩu và tiếp tục' }).isVisible());
+        await assertFitsPhone(page, 'new-password page');
+        await page.screenshot({ path: `${artifacts}new-password-360.png`, fullPage: true });
+
+        const chosen = `mây trắng bay ${randomPassword()}`;
+        await newPassword.fill(chosen);
+        await confirm.fill(chosen);
+        const arrived = callback.next();
+        await page.getByRole('button', { name: 'Lưu mật khẩu và tiếp tục' }).click();
+        const tokens = await redeem(config, request, await arrived);
+        assert.equal(tokens.claims()!.sub, temporary.id);
+        assert.deepEqual(problems, []);
+
+        const account = await t.server.deps.accounts.findById(temporary.id);
+        assert.equal(account?.mustChangePassword, false);
+        assert.ok(await t.server.deps.hasher.verify(account!.passwordHash!, chosen));
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,200 @@
+// loadConfig: defaults, one line per problem naming the variable, and the production guard rails.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const key = () => crypto.randomBytes(32).toString('base64');
+
+/** The problems loadConfig reports for this environment (fails when it does not throw a ConfigError). */
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+/** Every problem is one line that starts with the variable's name. */
+function assertOneLineEach(list: string[], variables: string[]) {
+  assert.equal(list.length, variables.length, list.join('\n'));
+  for (const [i, variable] of variables.entries()) {
+    assert.ok(list[i]!.startsWith(`${variable}: `), `"${list[i]}" names ${variable}`);
+    assert.ok(!list[i]!.includes('\n'), 'one line');
+  }
+}
+
+describe('loadConfig: defaults', () => {
+  it('runs embedded on port 3000 with a localhost issuer and demo data', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.issuer, 'http://localhost:3000');
+    assert.equal(config.https, false);
+    assert.equal(config.env, 'development');
+    assert.equal(config.production, false);
+    assert.equal(config.database.kind, 'pglite');
+    assert.equal(config.dataDir, path.resolve('./data'));
+    assert.equal(config.seedDemo, true);
+    assert.equal(config.keysEncryptionKey, undefined);
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('follows PORT in the default issuer', () => {
+    assert.equal(loadConfig({ PORT: '8081' }).issuer, 'http://localhost:8081');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ PORT: '', ISSUER: '', DATABASE_URL: '', KEYS_ENCRYPTION_KEY: '', SEED_DEMO: undefined });
+    assert.equal(config.port, 3000);
+    assert.equal(config.database.kind, 'pglite');
+  });
+
+  it('has sensible security defaults (Argon2id parameters, throttling, token lifetimes)', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    assert.equal(config.loginThrottle.freeFailures, 3);
+    assert.ok(config.ttl.accessToken <= 3600);
+    assert.ok(config.ttl.idToken <= 3600);
+  });
+
+  it('uses PostgreSQL without demo data when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://bhxh@db.internal:5432/bhxh', DATABASE_POOL_MAX: '20' });
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://bhxh@db.internal:5432/bhxh', poolMax: 20 });
+    assert.equal(config.seedDemo, false);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgresql://h/db' }).database.kind, 'postgres');
+  });
+
+  it('lets SEED_DEMO override the default either way', () => {
+    assert.equal(loadConfig({ SEED_DEMO: 'false' }).seedDemo, false);
+    assert.equal(loadConfig({ SEED_DEMO: '0' }).seedDemo, false);
+    assert.equal(loadConfig({ SEED_DEMO: 'true', DATABASE_URL: 'postgres://h/db' }).seedDemo, true);
+  });
+
+  it('drops a trailing slash from ISSUER and knows when it is https', () => {
+    const config = loadConfig({ ISSUER: 'https://id.baohiemxahoi.gov.vn/' });
+    assert.equal(config.issuer, 'https://id.baohiemxahoi.gov.vn');
+    assert.equal(config.https, true);
+  });
+
+  it('decodes KEYS_ENCRYPTION_KEY into 32 bytes', () => {
+    const raw = crypto.randomBytes(32);
+    assert.deepEqual(loadConfig({ KEYS_ENCRYPTION_KEY: raw.toString('base64') }).keysEncryptionKey, raw);
+  });
+});
+
+describe('loadConfig: problems', () => {
+  it('names PORT when it is not a port number', () => {
+    for (const port of ['abc', '70000', '-1', '80.5', '3000abc']) assertOneLineEach(problems({ PORT: port }), ['PORT']);
+  });
+
+  // KNOWN BUG: z.coerce.number() turns a blank PORT into 0 (a random port) instead of refusing it.
+  it('names PORT when it is blank', () => {
+    assertOneLineEach(problems({ PORT: ' ' }), ['PORT']);
+  });
+
+  it('names ISSUER when it is not an http(s) URL, or has a query or fragment', () => {
+    for (const issuer of ['not a url', 'ftp://id.example.vn', 'id.example.vn']) assertOneLineEach(problems({ ISSUER: issuer }), ['ISSUER']);
+    assertOneLineEach(problems({ ISSUER: 'https://id.example.vn/?tenant=1' }), ['ISSUER']);
+    assertOneLineEach(problems({ ISSUER: 'https://id.example.vn/#x' }), ['ISSUER']);
+  });
+
+  it('names DATABASE_URL when it is not a PostgreSQL URL', () => {
+    for (const url of ['mysql://h/db', 'sqlite:./db', 'localhost:5432']) assertOneLineEach(problems({ DATABASE_URL: url }), ['DATABASE_URL']);
+  });
+
+  it('names KEYS_ENCRYPTION_KEY when it is not 32 bytes, without echoing the value', () => {
+    const short = crypto.randomBytes(16).toString('base64');
+    const long = crypto.randomBytes(48).toString('base64');
+    for (const value of [short, long]) {
+      const list = problems({ KEYS_ENCRYPTION_KEY: value });
+      assertOneLineEach(list, ['KEYS_ENCRYPTION_KEY']);
+      assert.ok(!list[0]!.includes(value), 'the key is not printed');
+    }
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const list = problems({ PORT: 'abc', ISSUER: 'ftp://x', DATABASE_URL: 'mysql://x', KEYS_ENCRYPTION_KEY: 'c2hvcnQ=' });
+    assert.deepEqual(list.map((p) => p.split(':')[0]).sort(), ['DATABASE_URL', 'ISSUER', 'KEYS_ENCRYPTION_KEY', 'PORT']);
+    for (const p of list) assert.ok(!p.includes('\n'));
+  });
+
+  it('puts the problems in the error message, one indented line each', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const lines = err.message.split('\n');
+      assert.equal(lines[0], 'invalid configuration:');
+      assert.equal(lines.length, 3);
+      assert.match(lines[1]!, /^ {2}PORT: /);
+      assert.match(lines[2]!, /^ {2}DATABASE_URL: /);
+    }
+  });
+
+  it('refuses unknown values for enumerations', () => {
+    assertOneLineEach(problems({ NODE_ENV: 'prod' }), ['NODE_ENV']);
+    assertOneLineEach(problems({ LOG_LEVEL: 'verbose' }), ['LOG_LEVEL']);
+    assertOneLineEach(problems({ TRUST_PROXY: 'maybe' }), ['TRUST_PROXY']);
+  });
+
+  it('refuses Argon2 parameters below the OWASP minimum', () => {
+    assertOneLineEach(problems({ ARGON2_MEMORY_KIB: '1024' }), ['ARGON2_MEMORY_KIB']);
+    assertOneLineEach(problems({ ARGON2_TIME_COST: '1' }), ['ARGON2_TIME_COST']);
+  });
+});
+
+describe('loadConfig: production', () => {
+  const good = () => ({ NODE_ENV: 'production', ISSUER: 'https://id.baohiemxahoi.gov.vn', KEYS_ENCRYPTION_KEY: key(), DATABASE_URL: 'postgres://bhxh@db:5432/bhxh' });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig(good());
+    assert.equal(config.production, true);
+    assert.equal(config.https, true);
+    assert.equal(config.database.kind, 'postgres');
+    assert.equal(config.seedDemo, false);
+  });
+
+  it('refuses an http issuer that is not localhost', () => {
+    assertOneLineEach(problems({ ...good(), ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER']);
+    assertOneLineEach(problems({ ...good(), ISSUER: 'http://10.0.0.5:3000' }), ['ISSUER']);
+  });
+
+  it('allows http for localhost only', () => {
+    for (const issuer of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      assert.equal(loadConfig({ ...good(), ISSUER: issuer }).issuer, issuer);
+    }
+  });
+
+  it('refuses a missing KEYS_ENCRYPTION_KEY', () => {
+    assertOneLineEach(problems({ ...good(), KEYS_ENCRYPTION_KEY: undefined }), ['KEYS_ENCRYPTION_KEY']);
+  });
+
+  it('refuses the embedded database unless ALLOW_EMBEDDED_IN_PRODUCTION=true', () => {
+    assertOneLineEach(problems({ ...good(), DATABASE_URL: undefined }), ['DATABASE_URL']);
+    assertOneLineEach(problems({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'false' }), ['DATABASE_URL']);
+    const config = loadConfig({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
+    assert.equal(config.database.kind, 'pglite');
+  });
+
+  it('reports all three production problems together', () => {
+    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'DATABASE_URL']);
+  });
+
+  it('does not apply the production rules in development or test', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      assert.equal(loadConfig({ NODE_ENV, ISSUER: 'http://id.example.vn' }).production, false);
+    }
+  });
+
+  // KNOWN BUG: seedDemo defaults to `embedded` even in production, so ALLOW_EMBEDDED_IN_PRODUCTION=true also
+  // creates the demo members and demo clients (with loopback redirect URIs) in a production database.
+  it('does not seed demo data in production by default', () => {
+    const config = loadConfig({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
+    assert.equal(config.seedDemo, false);
+  });
+});
