@@ -24,5 +24,5 @@ ul.scopes{padding-left:20px}
 .foot{max-width:440px;margin:0 auto 24px;padding:0 16px;font-size:14px;color:#4a5561}
 .notice{font-size:13px}
 .muted{color:#4a5561;font-size:14px}
-@media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:14px}}
+@media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;
