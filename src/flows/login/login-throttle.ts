@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.js';
 export interface LoginThrottleOptions {
   accountMaxFailuresPerHour: number;
   ipMaxFailuresPerHour: number;
-  /** Failures before delays start. */
+  /** Failures that cost no delay: an attempt waits once the failures before it exceed this number. */
   freeFailures: number;
   delayBaseMs: number;
   delayMaxMs: number;

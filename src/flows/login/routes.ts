@@ -35,6 +35,13 @@ function field(ctx: Context, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** What the member typed, made safe to show again: no control or direction characters, at most 20 characters. */
+function echoable(typed: string): string {
+  return Array.from(typed.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ''))
+    .slice(0, 20)
+    .join('');
+}
+
 export function showLoginPage(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string } = {}) {
   const { interaction, page, clientName } = interactionState(ctx);
   const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
@@ -84,7 +91,7 @@ function submitCredentials(deps: AppDeps): Middleware {
     const typed = field(ctx, 'bhxh_number');
     const password = field(ctx, 'password');
     const bhxhNumber = parseBhxhNumber(typed);
-    if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: typed.slice(0, 20) });
+    if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: echoable(typed) });
     if (!password) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.missing_password', bhxhNumber });
 
     const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip);
