@@ -13,6 +13,13 @@ import type { Csrf } from './http/csrf.js';
 import type { Metrics } from './http/observability.js';
 import type { PasswordHasher } from './methods/password/hasher.js';
 import type { Clock } from './oidc/adapter.js';
+import type { CodeStore } from './methods/codes/code-store.js';
+import type { RecoveryMethod, RecoveryMethodId } from './flows/recovery/recovery-method.js';
+import type { Outbox } from './notify/outbox.js';
+import type { SafeHtml } from '../views/html.js';
+import type { PageContext } from '../views/layout.js';
+import type { Captcha } from './methods/captcha/captcha.js';
+import type { DevMailbox } from './notify/email-senders.js';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +37,18 @@ export interface AppDeps {
   flows: FlowStore;
   audit: AuditLog;
   csrf: Csrf;
+  outbox: Outbox;
+  codes: CodeStore;
+  recoveryMethods: Record<RecoveryMethodId, RecoveryMethod>;
+  captcha: {
+    verify(payload: unknown, ip: string): Promise<'ok' | 'invalid' | 'throttled'>;
+    /** The captcha element for a form, in the page's language. */
+    field(page: PageContext): SafeHtml;
+  };
+  /** Issues captcha challenges (GET /captcha/challenge). */
+  captchaChallenges: Pick<Captcha, 'challenge'>;
+  /** Set outside production when mail goes to the dev mailbox (GET /dev/mailbox). */
+  devMailbox?: DevMailbox;
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
 }

@@ -23,6 +23,13 @@ import { createSealer, type Sealer } from './keys/sealer.js';
 import { createPasswordHasher } from './methods/password/hasher.js';
 import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
 import { buildProvider } from './oidc/provider.js';
+import { createCodeStore } from './methods/codes/code-store.js';
+import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
+import { createCaptcha } from './methods/captcha/captcha.js';
+import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
+import { createDevMailbox, createSmtpSender, type DevMailbox } from './notify/email-senders.js';
+import { captchaField } from '../views/captcha.js';
+import path from 'node:path';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -30,6 +37,8 @@ export interface ServerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** An already open database (tests share one across servers to play several nodes). */
   db?: Db;
+  /** Start background workers (the outbox). Tests turn this off and call `outboxWorker.runOnce()`. @default true */
+  startWorkers?: boolean;
 }
 
 export interface Server {
@@ -38,6 +47,9 @@ export interface Server {
   app: ReturnType<typeof createApp>;
   db: Db;
   sealer: Sealer;
+  outboxWorker: OutboxWorker;
+  /** Where mail and SMS go without SMTP_URL (outside production). */
+  devMailbox?: DevMailbox;
   /** Starts listening; resolves with the bound port. */
   listen(port?: number, host?: string): Promise<number>;
   /** Stops accepting connections, finishes requests in flight, then closes the database. */
@@ -60,7 +72,31 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   const accounts = createAccountRepository(db);
   const clients = createClientRepository(db, sealer);
   const resourceServers = createResourceServerRepository(db);
-  const csrfSecret = crypto.createHmac('sha256', keys.cookieKeys[0]!).update('bhxh-id csrf').digest();
+  // Secrets derived from the key store's cookie secret (shared by all nodes, sealed at rest).
+  const derive = (label: string) => crypto.createHmac('sha256', keys.cookieKeys[0]!).update(`bhxh-id ${label}`).digest();
+  const csrfSecret = derive('csrf');
+  const outbox = createOutbox(db, sealer, clock);
+  const devMailbox = config.mail.smtpUrl ? undefined : createDevMailbox(path.join(config.dataDir, 'mailbox'), clock);
+  const smtpSender = config.mail.smtpUrl
+    ? createSmtpSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.smtpTimeoutMs, requireTls: config.mail.requireTls })
+    : undefined;
+  const emailSender = smtpSender ?? devMailbox!.email;
+  const outboxWorker = createOutboxWorker({
+    db,
+    sealer,
+    clock,
+    senders: { email: emailSender, ...(devMailbox ? { sms: devMailbox.sms } : {}) },
+    logger,
+    options: {
+      pollIntervalMs: config.mail.pollMs,
+      batchSize: config.outbox.batchSize,
+      maxAttempts: config.outbox.maxAttempts,
+      leaseSeconds: config.outbox.leaseSeconds,
+      baseBackoffSeconds: config.outbox.backoffBaseSeconds,
+      maxBackoffSeconds: config.outbox.backoffMaxSeconds,
+    },
+  });
+  const captcha = createCaptcha({ db, hmacKey: derive('captcha'), clock, maxNumber: config.captcha.maxNumber, noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour });
 
   let provider: Provider;
   const deps: AppDeps = {
@@ -78,6 +114,15 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     flows: createFlowStore(db, clock),
     audit,
     csrf: createCsrf(csrfSecret),
+    outbox,
+    codes: createCodeStore(db, clock, derive('codes'), config.recovery),
+    recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer) },
+    captcha: {
+      verify: (payload, ip) => captcha.verify(payload, ip),
+      field: (page) => captchaField({ locale: page.locale, noScript: page.t('recovery.captcha_noscript') }),
+    },
+    captchaChallenges: captcha,
+    devMailbox,
     provider: () => provider,
   };
 
@@ -91,12 +136,13 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   });
 
   const app = createApp(deps);
+  if (options.startWorkers !== false) outboxWorker.start();
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
   const sweeper = setInterval(() => {
-    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired()]).catch((err) => logger.warn({ err }, 'sweep failed'));
+    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds)]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();
 
@@ -106,6 +152,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     app,
     db,
     sealer,
+    outboxWorker,
+    ...(devMailbox ? { devMailbox } : {}),
     listen(port = config.port, host?: string) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -114,6 +162,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     },
     async close() {
       clearInterval(sweeper);
+      await outboxWorker.stop();
+      smtpSender?.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

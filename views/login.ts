@@ -8,6 +8,7 @@ export interface LoginView {
   clientName: string;
   bhxhNumber?: string;
   error?: string;
+  notice?: string;
   forgotHref?: string;
   cancelHref: string;
 }
@@ -20,6 +21,7 @@ export function loginPage(page: PageContext, view: LoginView): string {
     html`
 <h1>${t('login.title')}</h1>
 <p>${t('login.intro', { client: view.clientName })}</p>
+${view.notice ? html`<p class="notice-ok" role="status" id="login-notice">${view.notice}</p>` : ''}
 ${view.error ? html`<div class="alert" role="alert" id="login-error">${view.error}</div>` : ''}
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="csrf" value="${view.csrfToken}">

@@ -24,5 +24,9 @@ ul.scopes{padding-left:20px}
 .foot{max-width:440px;margin:0 auto 24px;padding:0 16px;font-size:14px;color:#4a5561}
 .notice{font-size:13px}
 .muted{color:#4a5561;font-size:14px}
+h2{font-size:17px;margin:20px 0 6px}
+.other-ways{margin-top:20px;padding-top:8px;border-top:1px solid #dde3ea;font-size:15px}
+.other-ways ul{padding-left:20px;margin:0}
+.notice-ok{padding:10px 12px;border-radius:8px;background:#e7f4ea;color:#1d5e2c;border:1px solid #b9dfc2}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

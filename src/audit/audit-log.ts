@@ -13,6 +13,8 @@ export type AuditType =
   | 'resource_server.deleted'
   | 'key.created'
   | 'consent.granted'
+  | 'recovery.code_requested'
+  | 'recovery.code_checked'
   | 'logout';
 
 export interface AuditEvent {

@@ -34,6 +34,25 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.default(false),
   SEED_DEMO: bool.optional(),
   OUTBOUND_PRIVATE_HOSTS: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('BHXH ID <no-reply@localhost>'),
+  OUTBOX_POLL_MS: int(1000, 50),
+  SMTP_TIMEOUT_MS: int(10_000, 100),
+  SMTP_REQUIRE_TLS: bool.optional(),
+  OUTBOX_BATCH_SIZE: int(10, 1),
+  OUTBOX_MAX_ATTEMPTS: int(10, 1),
+  OUTBOX_LEASE_SECONDS: int(120, 10),
+  OUTBOX_BACKOFF_BASE_SECONDS: int(30, 1),
+  OUTBOX_BACKOFF_MAX_SECONDS: int(3600, 1),
+  OUTBOX_RETENTION_DAYS: int(30, 1),
+
+  RECOVERY_CODE_TTL_SECONDS: int(600, 60),
+  RECOVERY_CODE_MAX_ATTEMPTS: int(5, 1),
+  RECOVERY_CODE_COOLDOWN_SECONDS: int(60, 0),
+  RECOVERY_CODES_PER_ACCOUNT_PER_HOUR: int(5, 1),
+  RECOVERY_CODES_PER_IP_PER_HOUR: int(20, 1),
+  CAPTCHA_MAX_NUMBER: int(50000, 1000),
+  CAPTCHA_NOJS_PER_IP_PER_HOUR: int(5, 0),
 
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
@@ -95,6 +114,29 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       delayBaseMs: env.LOGIN_DELAY_BASE_MS,
       delayMaxMs: env.LOGIN_DELAY_MAX_MS,
     },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      pollMs: env.OUTBOX_POLL_MS,
+      smtpTimeoutMs: env.SMTP_TIMEOUT_MS,
+      requireTls: env.SMTP_REQUIRE_TLS ?? env.NODE_ENV === 'production',
+    },
+    outbox: {
+      batchSize: env.OUTBOX_BATCH_SIZE,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      leaseSeconds: env.OUTBOX_LEASE_SECONDS,
+      backoffBaseSeconds: env.OUTBOX_BACKOFF_BASE_SECONDS,
+      backoffMaxSeconds: env.OUTBOX_BACKOFF_MAX_SECONDS,
+      retentionSeconds: env.OUTBOX_RETENTION_DAYS * 86400,
+    },
+    recovery: {
+      ttlSeconds: env.RECOVERY_CODE_TTL_SECONDS,
+      maxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
+      cooldownSeconds: env.RECOVERY_CODE_COOLDOWN_SECONDS,
+      perAccountPerHour: env.RECOVERY_CODES_PER_ACCOUNT_PER_HOUR,
+      perIpPerHour: env.RECOVERY_CODES_PER_IP_PER_HOUR,
+    },
+    captcha: { maxNumber: env.CAPTCHA_MAX_NUMBER, noJsPerIpPerHour: env.CAPTCHA_NOJS_PER_IP_PER_HOUR },
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,
@@ -121,10 +163,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const local = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
     if (!config.https && !local) problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
     if (!config.keysEncryptionKey) problems.push('KEYS_ENCRYPTION_KEY: is required in production');
+    if (!config.mail.smtpUrl) problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
+    if (config.mail.from.includes('@localhost')) problems.push('MAIL_FROM: must be set to a real sender address in production');
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }
   }
+  if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');
   if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');
   if (problems.length) throw new ConfigError(problems);
   return config;

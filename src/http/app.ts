@@ -6,6 +6,9 @@ import Koa, { type Context, type Middleware } from 'koa';
 import type { AppDeps } from '../app-deps.js';
 import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
 import { registerLoginRoutes } from '../flows/login/routes.js';
+import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
+import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
+import { registerDevMailboxRoutes } from '../notify/dev-mailbox-routes.js';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
 import { html } from '../../views/html.js';
@@ -113,6 +116,10 @@ export function createApp(deps: AppDeps): Koa {
   opsRoutes(router, deps);
   registerLoginRoutes(router, deps, parseForm, showConsent(deps));
   registerConsentRoutes(router, deps, parseForm);
+  registerRecoveryRoutes(router, deps, parseForm);
+  registerCaptchaRoutes(router, deps.captchaChallenges);
+  // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
+  if (deps.devMailbox && !deps.config.production) registerDevMailboxRoutes(router, deps.devMailbox);
 
   app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy));
   app.use(securityHeaders({ https: deps.config.https }));

@@ -11,15 +11,23 @@ function mac(secret: Buffer, value: string): string {
 }
 
 export function createCsrf(secret: Buffer) {
+  const cookieValue = (ctx: Context): string => {
+    let value = ctx.cookies.get(COOKIE, { signed: false });
+    if (!value || !/^[A-Za-z0-9_-]{22,64}$/.test(value)) {
+      value = crypto.randomBytes(24).toString('base64url');
+      ctx.cookies.set(COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: false, path: '/' });
+      ctx.state.csrfCookie = value;
+    }
+    return (ctx.state.csrfCookie as string | undefined) ?? value;
+  };
   return {
     /** Returns the token to put in a form, setting the cookie when absent. */
     issue(ctx: Context): string {
-      let value = ctx.cookies.get(COOKIE, { signed: false });
-      if (!value || !/^[A-Za-z0-9_-]{22,64}$/.test(value)) {
-        value = crypto.randomBytes(24).toString('base64url');
-        ctx.cookies.set(COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: false, path: '/' });
-      }
-      return mac(secret, value);
+      return mac(secret, cookieValue(ctx));
+    },
+    /** A value that ties a flow to this browser (derived from the same cookie; not the cookie itself). */
+    binding(ctx: Context): string {
+      return crypto.createHmac('sha256', secret).update(`binding:${cookieValue(ctx)}`).digest('base64url');
     },
     /** Middleware for POST routes: rejects a request whose form token does not match the cookie. */
     verify: async (ctx: Context, next: Next) => {

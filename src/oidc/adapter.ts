@@ -30,6 +30,7 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
           grant_id: payload.grantId ?? null,
           uid: payload.uid ?? null,
           user_code: payload.userCode ?? null,
+          account_id: payload.accountId ?? null,
           consumed_at: null,
           expires_at: expiresAt,
         })

@@ -1,7 +1,10 @@
 // Starts a real BHXH ID server for a test: in-memory PGlite by default, a fresh PostgreSQL database when
 // TEST_DATABASE_URL is set. Fixtures (keys, passwords, secrets) are generated at run time.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import knexFactory from 'knex';
 import type { ClientMetadata } from 'oidc-provider';
 import { pino } from 'pino';
@@ -28,7 +31,10 @@ export async function freePort(): Promise<number> {
 export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promise<void> }> {
   if (!usingPostgres) {
     const db = openDatabase({ kind: 'pglite', dataDir: null });
-    await migrate(db);
+    await migrate(db).catch(async (err) => {
+      await db.destroy(); // a failed migration must fail the test, not leave it hanging on an open database
+      throw err;
+    });
     return { db, drop: () => db.destroy() };
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
@@ -79,7 +85,7 @@ export function randomPassword(): string {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void> } = {},
+  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void>; startWorkers?: boolean } = {},
 ): Promise<TestServer> {
   const port = await freePort();
   const config = loadConfig({
@@ -90,6 +96,9 @@ export async function startTestServer(
     DATABASE_URL: usingPostgres ? process.env.TEST_DATABASE_URL : undefined,
     LOGIN_DELAY_BASE_MS: '0',
     LOG_LEVEL: 'silent',
+    // Each server gets its own data folder (dev mailbox files); the database is passed in below.
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-test-')),
+    CAPTCHA_MAX_NUMBER: '1000',
     ...options.env,
   });
   const owned = options.db ? undefined : await createTestDatabase();
@@ -100,6 +109,8 @@ export async function startTestServer(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.clock ? { clock: options.clock } : {}),
     sleep: options.sleep ?? (async (ms) => void sleeps.push(ms)),
+    // Tests deliver the outbox explicitly with server.outboxWorker.runOnce().
+    startWorkers: options.startWorkers ?? false,
   });
   await server.listen(port, '127.0.0.1');
   const { deps } = server;
@@ -128,6 +139,7 @@ export async function startTestServer(
     async close() {
       await server.close();
       await owned?.drop();
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

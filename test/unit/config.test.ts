@@ -149,7 +149,14 @@ describe('loadConfig: problems', () => {
 });
 
 describe('loadConfig: production', () => {
-  const good = () => ({ NODE_ENV: 'production', ISSUER: 'https://id.baohiemxahoi.gov.vn', KEYS_ENCRYPTION_KEY: key(), DATABASE_URL: 'postgres://bhxh@db:5432/bhxh' });
+  const good = () => ({
+    NODE_ENV: 'production',
+    ISSUER: 'https://id.baohiemxahoi.gov.vn',
+    KEYS_ENCRYPTION_KEY: key(),
+    DATABASE_URL: 'postgres://bhxh@db:5432/bhxh',
+    SMTP_URL: 'smtp://mail.baohiemxahoi.gov.vn:587',
+    MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
+  });
 
   it('accepts a complete production configuration', () => {
     const config = loadConfig(good());
@@ -181,8 +188,8 @@ describe('loadConfig: production', () => {
     assert.equal(config.database.kind, 'pglite');
   });
 
-  it('reports all three production problems together', () => {
-    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'DATABASE_URL']);
+  it('reports every production problem together', () => {
+    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'SMTP_URL', 'MAIL_FROM', 'DATABASE_URL']);
   });
 
   it('does not apply the production rules in development or test', () => {
@@ -191,8 +198,7 @@ describe('loadConfig: production', () => {
     }
   });
 
-  // KNOWN BUG: seedDemo defaults to `embedded` even in production, so ALLOW_EMBEDDED_IN_PRODUCTION=true also
-  // creates the demo members and demo clients (with loopback redirect URIs) in a production database.
+  // Demo members and clients (with loopback redirect URIs) never land in a production database by default.
   it('does not seed demo data in production by default', () => {
     const config = loadConfig({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
     assert.equal(config.seedDemo, false);

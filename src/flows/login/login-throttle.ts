@@ -3,6 +3,7 @@
 // exceed the limit; a successful sign-in gives the account's points back.
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../db/database.js';
+import { knexQueryClient } from '../../db/knex-query-client.js';
 
 export interface LoginThrottleOptions {
   accountMaxFailuresPerHour: number;
@@ -14,20 +15,6 @@ export interface LoginThrottleOptions {
 }
 
 export type ThrottleDecision = { allowed: true; delayMs: number } | { allowed: false; retryAfterSeconds: number };
-
-/** A `pg`-style client over knex so the limiter runs on both PostgreSQL and PGlite. */
-function knexQueryClient(db: Db) {
-  return {
-    async query({ text, values = [] }: { text: string; values?: unknown[] }) {
-      const bindings: Record<string, unknown> = {};
-      values.forEach((v, i) => (bindings[`p${i + 1}`] = v));
-      const sql = text.replace(/\$(\d+)/g, (_m, n: string) => `:p${n}`);
-      const result = (await db.raw(sql, bindings)) as { rows?: unknown[]; rowCount?: number };
-      const rows = result.rows ?? [];
-      return { rows, rowCount: Math.max(rows.length, result.rowCount ?? 0) };
-    },
-  };
-}
 
 export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
   const common = { storeClient: knexQueryClient(db), storeType: 'client', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, duration: 3600 };

@@ -42,7 +42,11 @@ function echoable(typed: string): string {
     .join('');
 }
 
-export function showLoginPage(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string } = {}) {
+export function showLoginPage(
+  deps: AppDeps,
+  ctx: Context,
+  opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string; notice?: MessageId } = {},
+) {
   const { interaction, page, clientName } = interactionState(ctx);
   const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
   ctx.status = opts.status ?? 200;
@@ -53,6 +57,8 @@ export function showLoginPage(deps: AppDeps, ctx: Context, opts: { status?: numb
     clientName,
     bhxhNumber: opts.bhxhNumber ?? hint ?? undefined,
     ...(opts.error ? { error: page.t(opts.error, opts.errorVars) } : {}),
+    ...(opts.notice ? { notice: page.t(opts.notice) } : {}),
+    forgotHref: `/interaction/${interaction.uid}/recovery`,
     cancelHref: `/interaction/${interaction.uid}/abort`,
   });
 }
@@ -80,6 +86,9 @@ function showLogin(deps: AppDeps): Middleware {
     const { interaction } = interactionState(ctx);
     const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
     if (flow?.state === 'awaiting_new_password') return showNewPasswordPage(deps, ctx, flow.data.accountId);
+    // Back from a password reset begun on this request: say so and fill in the number.
+    const notice = await deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid);
+    if (notice) return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
     showLoginPage(deps, ctx);
   };
 }

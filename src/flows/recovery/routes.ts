@@ -1,0 +1,307 @@
+// Password recovery: the member proves control of an address on file with a one-time code, then chooses a new
+// password on our page (a password is never sent).
+//
+//   awaiting_address ──(number + address + captcha; always the same reply)──▶ awaiting_code
+//   awaiting_code ──(right code)──▶ awaiting_password ──(policy ok)──▶ done
+//        │  ▲
+//        └──┘ wrong code (5 tries per code) · resend (kills the old code; 60 s cooldown, 5/h per account, 20/h per address)
+//
+// awaiting_address → awaiting_code happens whether or not the details match an account: with no match we pretend
+// (a code row that can never verify, no message). The old password keeps working until `done`.
+// A flow is started from an authorization request (/interaction/:uid/recovery) or directly (/recovery); it is tied
+// to the browser that started it.
+import crypto from 'node:crypto';
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type { AppDeps } from '../../app-deps.js';
+import { parseBhxhNumber } from '../../accounts/identifiers.js';
+import { FlowError } from '../../http/errors.js';
+import { pageContext, resolveLocale } from '../../http/locale.js';
+import type { MessageId } from '../../i18n/messages.js';
+import { checkPassword } from '../../methods/password/policy.js';
+import { passwordChangedEmail } from '../../notify/templates.js';
+import { revokeAccount } from '../../oidc/revoke-account.js';
+import type { FlowRecord } from '../flow-store.js';
+import { loadInteraction, interactionState } from '../interaction.js';
+import type { RecoveryMethodId } from './recovery-method.js';
+import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
+import { setPasswordPage } from '../../../views/set-password.js';
+import type { PageContext } from '../../../views/layout.js';
+
+export type RecoveryState = 'awaiting_address' | 'awaiting_code' | 'awaiting_password' | 'done';
+
+export interface RecoveryData {
+  method: RecoveryMethodId;
+  binding: string;
+  interactionUid?: string;
+  uiLocales?: string;
+  bhxhNumber?: string;
+  address?: string;
+  /** Known only once the code is verified. */
+  accountId?: string;
+}
+
+type Flow = FlowRecord<RecoveryState, RecoveryData>;
+const KIND = 'recovery';
+/** How long a recovery flow lives; the code inside it lives `codes.options.ttlSeconds`. */
+const FLOW_TTL_SECONDS = 30 * 60;
+
+function form(ctx: Context): Record<string, unknown> {
+  return ((ctx.request as { body?: Record<string, unknown> }).body ?? {}) as Record<string, unknown>;
+}
+function field(ctx: Context, name: string): string {
+  const value = form(ctx)[name];
+  return typeof value === 'string' ? value : '';
+}
+function flowOf(ctx: Context): Flow {
+  return ctx.state.flow as Flow;
+}
+function page(ctx: Context): PageContext {
+  return ctx.state.page as PageContext;
+}
+const base = (flow: Flow) => `/recovery/${flow.id}`;
+const signInHref = (flow: Flow) => (flow.data.interactionUid ? `/interaction/${flow.data.interactionUid}` : undefined);
+
+async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, uiLocales?: string): Promise<void> {
+  const flow: Flow = {
+    id: crypto.randomBytes(16).toString('base64url'),
+    kind: KIND,
+    state: 'awaiting_address',
+    data: { method: 'email-code', binding: deps.csrf.binding(ctx), ...(interactionUid ? { interactionUid } : {}), ...(uiLocales ? { uiLocales } : {}) },
+    expiresAt: new Date(deps.clock.now().getTime() + FLOW_TTL_SECONDS * 1000),
+  };
+  await deps.flows.put(flow);
+  ctx.redirect(base(flow));
+  ctx.status = 303;
+}
+
+/** Loads the flow named in the URL; it must belong to this browser. */
+function loadFlow(deps: AppDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const flow = await deps.flows.get<RecoveryState, RecoveryData>(KIND, String(ctx.params.flowId));
+    const binding = Buffer.from(deps.csrf.binding(ctx));
+    if (!flow || binding.length !== Buffer.from(flow.data.binding).length || !crypto.timingSafeEqual(binding, Buffer.from(flow.data.binding))) {
+      throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: flow ? 'other browser' : 'unknown or expired' } });
+    }
+    ctx.state.flow = flow;
+    ctx.state.page = pageContext(ctx, resolveLocale(ctx, flow.data.uiLocales));
+    await next();
+  };
+}
+
+function requireState(state: RecoveryState): Middleware {
+  return async (ctx: Context, next: Next) => {
+    if (flowOf(ctx).state !== state) {
+      // An out-of-step form (back button, second tab) goes back to whatever the flow waits for now.
+      ctx.redirect(base(flowOf(ctx)));
+      ctx.status = 303;
+      return;
+    }
+    await next();
+  };
+}
+
+function showAddress(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; bhxhNumber?: string; address?: string } = {}) {
+  const flow = flowOf(ctx);
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = recoveryAddressPage(page(ctx), {
+    action: `${base(flow)}/address`,
+    csrfToken: deps.csrf.issue(ctx),
+    captcha: deps.captcha.field(page(ctx)),
+    ...(opts.bhxhNumber ? { bhxhNumber: opts.bhxhNumber } : {}),
+    ...(opts.address ? { email: opts.address } : {}),
+    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+    ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
+  });
+}
+
+function showCode(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; notice?: MessageId } = {}) {
+  const flow = flowOf(ctx);
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = recoveryCodePage(page(ctx), {
+    action: `${base(flow)}/code`,
+    resendAction: `${base(flow)}/resend`,
+    csrfToken: deps.csrf.issue(ctx),
+    address: flow.data.address ?? '',
+    minutes: Math.round(deps.codes.options.ttlSeconds / 60),
+    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+    ...(opts.notice ? { notice: page(ctx).t(opts.notice) } : {}),
+    ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
+  });
+}
+
+async function showNewPassword(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId } = {}) {
+  const flow = flowOf(ctx);
+  const account = await deps.accounts.findById(flow.data.accountId!);
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = setPasswordPage(page(ctx), {
+    action: `${base(flow)}/password`,
+    csrfToken: deps.csrf.issue(ctx),
+    username: account?.bhxhNumber ?? '',
+    intro: page(ctx).t('recovery.password.intro'),
+    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+  });
+}
+
+/** GET: the page for the state the flow is in. */
+function show(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    switch (flow.state) {
+      case 'awaiting_address':
+        return showAddress(deps, ctx);
+      case 'awaiting_code':
+        return showCode(deps, ctx);
+      case 'awaiting_password':
+        return showNewPassword(deps, ctx);
+      case 'done':
+        ctx.type = 'html';
+        ctx.body = recoveryDonePage(page(ctx));
+    }
+  };
+}
+
+/**
+ * Issues a code for the flow in one transaction with its message, or pretends when the details match no account.
+ * Returns false only when the client address is over its hourly budget (visible: it reveals nothing about accounts).
+ */
+async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: string, address: string): Promise<boolean> {
+  const method = deps.recoveryMethods[flow.data.method];
+  const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
+  const matched = account && account.status === 'active' && method.matches(account, address) ? account : undefined;
+  return deps.db.transaction(async (trx) => {
+    if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
+    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: 'email' });
+    if (matched && issued.issued) {
+      await method.sendCode(trx, matched, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
+    }
+    await deps.audit.record(
+      {
+        type: 'recovery.code_requested',
+        outcome: matched && issued.issued ? 'success' : 'failure',
+        accountId: matched?.id ?? null,
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+        detail: { method: method.id, ...(matched ? (issued.issued ? {} : { reason: issued.reason }) : { reason: 'no_match' }) },
+      },
+      trx,
+    );
+    return true;
+  });
+}
+
+/** POST number + address + captcha: always the same reply, whether or not they match an account. */
+function submitAddress(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    const method = deps.recoveryMethods[flow.data.method];
+    const typedNumber = field(ctx, 'bhxh_number');
+    const typedAddress = field(ctx, method.field);
+    const bhxhNumber = parseBhxhNumber(typedNumber);
+    const keep = { bhxhNumber: Array.from(typedNumber).slice(0, 20).join(''), address: Array.from(typedAddress).slice(0, 254).join('') };
+    if (!bhxhNumber) return showAddress(deps, ctx, { status: 400, error: 'login.error.format', ...keep });
+    const address = method.parseAddress(typedAddress);
+    if (!address.ok) return showAddress(deps, ctx, { status: 400, error: address.error, ...keep });
+    const captcha = await deps.captcha.verify(form(ctx).altcha, ctx.ip);
+    if (captcha !== 'ok') {
+      return showAddress(deps, ctx, { status: captcha === 'throttled' ? 429 : 400, error: captcha === 'throttled' ? 'recovery.error.ip_limit' : 'recovery.error.captcha', ...keep });
+    }
+    if (!(await issueCode(deps, ctx, flow, bhxhNumber, address.address))) {
+      return showAddress(deps, ctx, { status: 429, error: 'recovery.error.ip_limit', ...keep });
+    }
+    flow.state = 'awaiting_code';
+    flow.data = { ...flow.data, bhxhNumber, address: address.address };
+    await deps.flows.put(flow);
+    ctx.redirect(base(flow));
+    ctx.status = 303;
+  };
+}
+
+/** POST resend: a new code (the old one dies), under the same limits; the reply never says whether one was sent. */
+function resend(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    if (!(await issueCode(deps, ctx, flow, flow.data.bhxhNumber!, flow.data.address!))) {
+      return showCode(deps, ctx, { status: 429, error: 'recovery.error.ip_limit' });
+    }
+    showCode(deps, ctx, { notice: 'recovery.code.resent' });
+  };
+}
+
+/** POST code: each try counts before the comparison; five wrong tries kill the code. */
+function submitCode(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    const typed = field(ctx, 'code').replace(/[\s-]/g, '');
+    const result = await deps.codes.verify(flow.id, typed);
+    if (!result.ok) {
+      await deps.audit.record({ type: 'recovery.code_checked', outcome: 'failure', ip: ctx.ip, requestId: ctx.state.requestId, detail: { reason: result.reason } });
+      return showCode(deps, ctx, { status: 400, error: result.reason === 'wrong' ? 'recovery.code.error.wrong' : 'recovery.code.error.dead' });
+    }
+    if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_code', 'awaiting_password'))) throw new FlowError('SESSION_EXPIRED');
+    flow.state = 'awaiting_password';
+    flow.data = { ...flow.data, accountId: result.accountId };
+    await deps.flows.put(flow);
+    await deps.audit.record({ type: 'recovery.code_checked', accountId: result.accountId, ip: ctx.ip, requestId: ctx.state.requestId });
+    ctx.redirect(base(flow));
+    ctx.status = 303;
+  };
+}
+
+/** POST new password: the shared end of every recovery method. */
+function submitPassword(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    const account = flow.data.accountId ? await deps.accounts.findById(flow.data.accountId) : undefined;
+    if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
+    const password = field(ctx, 'new_password');
+    const problem = checkPassword(password, account) ?? (password !== field(ctx, 'confirm_password') ? 'mismatch' : null);
+    if (problem) return showNewPassword(deps, ctx, { status: 400, error: `password.error.${problem}` });
+
+    const hash = await deps.hasher.hash(password);
+    const changed = await deps.db.transaction(async (trx) => {
+      const moved = await trx('flows').where({ id: flow.id, kind: KIND, state: 'awaiting_password' }).update({ state: 'done', updated_at: trx.fn.now() });
+      if (moved !== 1) return false;
+      await trx('accounts').where({ id: account.id }).update({ password_hash: hash, must_change_password: false, password_changed_at: deps.clock.now(), updated_at: trx.fn.now() });
+      // Notify on every channel on file (email here; SMS joins with the phone channel).
+      if (account.email) {
+        await deps.outbox.enqueue({ channel: 'email', to: account.email, purpose: 'password_changed', ...passwordChangedEmail({ when: deps.clock.now(), issuer: deps.config.issuer }) }, trx);
+      }
+      await deps.audit.record({ type: 'password.changed', accountId: account.id, ip: ctx.ip, requestId: ctx.state.requestId, detail: { via: 'recovery', method: flow.data.method } }, trx);
+      return true;
+    });
+    if (!changed) throw new FlowError('SESSION_EXPIRED');
+    await deps.codes.killFlow(flow.id);
+    const revoked = await revokeAccount({ db: deps.db, provider: deps.provider(), logger: deps.logger }, account.id);
+    (ctx.state.log ?? deps.logger).info({ accountId: account.id, ...revoked }, 'password reset: sessions and tokens revoked');
+
+    if (flow.data.interactionUid) {
+      // Back to the sign-in page of the same authorization request, number filled in; no automatic sign-in.
+      await deps.flows.put({ id: flow.data.interactionUid, kind: 'login_notice', state: 'password_reset', data: { bhxhNumber: account.bhxhNumber }, expiresAt: flow.expiresAt });
+      ctx.redirect(`/interaction/${flow.data.interactionUid}`);
+      ctx.status = 303;
+      return;
+    }
+    ctx.redirect(base(flow));
+    ctx.status = 303;
+  };
+}
+
+export function registerRecoveryRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {
+  const load = loadFlow(deps);
+  // Started from the sign-in page: the interaction cookie proves the request belongs to this browser.
+  router.get('/interaction/:uid/recovery', loadInteraction(deps), async (ctx) => {
+    const { interaction } = interactionState(ctx);
+    const uiLocales = typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined;
+    await startFlow(deps, ctx, interaction.uid, uiLocales);
+  });
+  router.get('/recovery', (ctx) => startFlow(deps, ctx));
+  router.get('/recovery/:flowId', load, show(deps));
+  router.post('/recovery/:flowId/address', parseForm, deps.csrf.verify, load, requireState('awaiting_address'), submitAddress(deps));
+  router.post('/recovery/:flowId/resend', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), resend(deps));
+  router.post('/recovery/:flowId/code', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), submitCode(deps));
+  router.post('/recovery/:flowId/password', parseForm, deps.csrf.verify, load, requireState('awaiting_password'), submitPassword(deps));
+}

@@ -1,0 +1,99 @@
+// One-time codes for recovery (email now, SMS later): 6 digits from crypto, stored as an HMAC, bound to a flow and
+// an account, valid for a short time, a capped number of tries, and used up in one conditional update.
+// NOTE: limits are counted from the codes table itself under a per-account / per-address advisory lock, so they hold
+// across nodes and under parallel requests, and they follow the injected clock.
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../oidc/adapter.js';
+
+export interface CodeOptions {
+  ttlSeconds: number;
+  maxAttempts: number;
+  cooldownSeconds: number;
+  perAccountPerHour: number;
+  perIpPerHour: number;
+}
+
+export type IssueResult = { issued: true; code: string } | { issued: false; reason: 'cooldown' | 'account_limit' };
+export type VerifyResult = { ok: true; accountId: string } | { ok: false; reason: 'wrong' | 'dead' };
+
+type Channel = 'email' | 'sms';
+
+export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: CodeOptions) {
+  const mac = (id: string, code: string) => crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
+  const since = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000);
+  const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
+
+  return {
+    options,
+
+    /** Whether this address may request another code this hour (counts every request, matched or not). */
+    async ipAllowed(trx: Knex.Transaction, ip: string): Promise<boolean> {
+      await lock(trx, `codes:ip:${ip}`);
+      const rows = await trx('verification_codes').where({ ip }).andWhere('created_at', '>', since(3600)).count({ n: '*' });
+      return Number(rows[0]?.n ?? 0) < options.perIpPerHour;
+    },
+
+    /**
+     * Issues a code for a flow. With `accountId` null (no matching account) a row is still written that can never
+     * verify, so both paths do the same work and the flow behaves the same afterwards.
+     */
+    async issue(trx: Knex.Transaction, input: { flowId: string; accountId: string | null; ip: string; channel: Channel }): Promise<IssueResult> {
+      const now = clock.now();
+      // NOTE: without an account the same statements run against an id no row has, so both paths cost the same.
+      const accountKey = input.accountId ?? `none:${crypto.randomBytes(8).toString('hex')}`;
+      await lock(trx, `codes:account:${accountKey}`);
+      const recent = await trx('verification_codes')
+        .where({ account_id: accountKey, purpose: 'recovery' })
+        .andWhere('created_at', '>', since(3600))
+        .select('created_at');
+      if (recent.some((r) => new Date(r.created_at).getTime() > now.getTime() - options.cooldownSeconds * 1000)) return { issued: false, reason: 'cooldown' };
+      if (recent.length >= options.perAccountPerHour) return { issued: false, reason: 'account_limit' };
+      // A new code kills every earlier one of this account.
+      await trx('verification_codes').where({ account_id: accountKey, purpose: 'recovery' }).whereNull('consumed_at').update({ consumed_at: now });
+      await trx('verification_codes').where({ flow_id: input.flowId }).whereNull('consumed_at').update({ consumed_at: now });
+      const id = crypto.randomBytes(12).toString('base64url');
+      const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+      await trx('verification_codes').insert({
+        id,
+        flow_id: input.flowId,
+        account_id: input.accountId,
+        purpose: 'recovery',
+        channel: input.channel,
+        ip: input.ip,
+        // Without an account the stored MAC is of a code nobody knows.
+        code_hash: mac(id, input.accountId ? code : crypto.randomBytes(16).toString('hex')),
+        attempts: 0,
+        max_attempts: options.maxAttempts,
+        created_at: now,
+        expires_at: new Date(now.getTime() + options.ttlSeconds * 1000),
+      });
+      return { issued: true, code };
+    },
+
+    /** Checks a typed code against the flow's live code; each try is counted before the comparison. */
+    async verify(flowId: string, typed: string): Promise<VerifyResult> {
+      const now = clock.now();
+      const [row] = await db('verification_codes')
+        .where('id', db('verification_codes').select('id').where({ flow_id: flowId }).whereNull('consumed_at').andWhere('expires_at', '>', now).orderBy('created_at', 'desc').limit(1))
+        .andWhere('attempts', '<', db.ref('max_attempts'))
+        .whereNull('consumed_at')
+        .increment('attempts', 1)
+        .returning(['id', 'account_id', 'code_hash']);
+      if (!row) return { ok: false, reason: 'dead' };
+      const expected = Buffer.from(row.code_hash as string);
+      const given = Buffer.from(mac(row.id as string, /^\d{6}$/.test(typed) ? typed : 'x'));
+      if (!row.account_id || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return { ok: false, reason: 'wrong' };
+      const used = await db('verification_codes').where({ id: row.id }).whereNull('consumed_at').update({ consumed_at: now });
+      return used === 1 ? { ok: true, accountId: row.account_id as string } : { ok: false, reason: 'dead' };
+    },
+
+    /** Kills the flow's live codes (flow finished or abandoned). */
+    async killFlow(flowId: string): Promise<void> {
+      await db('verification_codes').where({ flow_id: flowId }).whereNull('consumed_at').update({ consumed_at: clock.now() });
+    },
+  };
+}
+
+export type CodeStore = ReturnType<typeof createCodeStore>;

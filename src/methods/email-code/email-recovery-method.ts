@@ -1,0 +1,21 @@
+// The email-code recovery method: the member types the email on file; the code goes there through the outbox.
+import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
+import type { Outbox } from '../../notify/outbox.js';
+import { recoveryCodeEmail } from '../../notify/templates.js';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
+
+export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
+  return {
+    id: 'email-code',
+    field: 'email',
+    parseAddress(input) {
+      const address = input.trim().toLowerCase();
+      return EMAIL.test(address) && address.length <= 254 ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
+    },
+    matches: (account, address) => Boolean(account.email) && account.email!.trim().toLowerCase() === address,
+    async sendCode(trx, account, code, minutes) {
+      await outbox.enqueue({ channel: 'email', to: account.email!, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) }, trx);
+    },
+  };
+}

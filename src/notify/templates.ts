@@ -1,0 +1,177 @@
+// Message templates by purpose. Emails: Vietnamese first, English below, a plain-text and an HTML part rendered from
+// the same paragraphs. SMS: Vietnamese without diacritics (GSM-7), one 160-character segment.
+// NOTE: every link is the issuer passed in (from configuration), never a request's Host header; every value in HTML is
+// escaped by views/html.ts.
+import { html, type SafeHtml } from '../../views/html.js';
+import type { EmailContent, SmsContent } from './messages.js';
+
+export const HOTLINE = '1900 9068';
+const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** A run of text in a paragraph: plain, strong, or a link to the issuer. */
+type Segment = string | { strong: string } | { link: string };
+/** A paragraph, or the code on a line of its own. */
+type Block = Segment[] | { code: string };
+
+interface Email {
+  subject: string;
+  vi: Block[];
+  en: Block[];
+}
+
+function renderText(blocks: Block[]): string {
+  return blocks
+    .map((block) =>
+      'code' in block ? `    ${block.code}` : block.map((s) => (typeof s === 'string' ? s : 'strong' in s ? s.strong : s.link)).join(''),
+    )
+    .join('\n\n');
+}
+
+function renderHtml(blocks: Block[]): SafeHtml[] {
+  return blocks.map((block) => {
+    if ('code' in block) return html`<h2>${block.code}</h2>\n`;
+    const parts = block.map((s) => (typeof s === 'string' ? html`${s}` : 'strong' in s ? html`<strong>${s.strong}</strong>` : html`<a href="${s.link}">${s.link}</a>`));
+    return html`<p>${parts}</p>\n`;
+  });
+}
+
+function renderEmail(email: Email): EmailContent {
+  const text = `${renderText(email.vi)}\n\n----- English -----\n\n${renderText(email.en)}\n`;
+  const body = html`<!doctype html>
+<html lang="vi">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${email.subject}</title></head>
+<body>
+<div lang="vi">
+${renderHtml(email.vi)}</div>
+<hr>
+<div lang="en">
+${renderHtml(email.en)}</div>
+</body>
+</html>
+`;
+  return { subject: email.subject, text, html: body.value };
+}
+
+/** The issuer as an absolute http(s) URL without query or fragment; anything else is a wiring mistake. */
+function officialSite(issuer: string): string {
+  const url = new URL(issuer);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    throw new Error('templates: the issuer must be a plain http(s) URL');
+  }
+  return issuer;
+}
+
+/** Codes are short and alphanumeric; checked so nothing else can reach an SMS or a subject. */
+function checkCode(code: string): string {
+  if (!/^[0-9A-Za-z]{4,12}$/.test(code)) throw new Error('templates: a code must be 4 to 12 letters or digits');
+  return code;
+}
+
+function checkMinutes(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 999) throw new Error('templates: minutes must be a whole number from 1 to 999');
+  return minutes;
+}
+
+/** "22/11/2026 07:15" in Vietnam's time zone, whatever the server's. */
+export function formatVietnamTime(when: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: TIME_ZONE,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(when);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
+}
+
+const scamWarningVi: Block = [
+  { strong: 'Cảnh báo lừa đảo: ' },
+  'Dịch vụ hoàn toàn miễn phí. Tuyệt đối không cung cấp mã này cho bất kỳ ai, kể cả người tự xưng là cán bộ BHXH. ',
+  `Tổng đài chính thức duy nhất của BHXH Việt Nam là ${HOTLINE}.`,
+];
+const scamWarningEn: Block = [
+  { strong: 'Scam warning: ' },
+  'This service is free. Never give this code to anyone, including callers who say they are BHXH staff. ',
+  `The only official hotline of Vietnam Social Security is ${HOTLINE}.`,
+];
+
+/** The code that lets a member reset a forgotten password (email recovery). */
+export function recoveryCodeEmail({ code, minutes, issuer }: { code: string; minutes: number; issuer: string }): EmailContent {
+  checkCode(code);
+  checkMinutes(minutes);
+  const site = officialSite(issuer);
+  return renderEmail({
+    subject: '[BHXH] Mã xác thực đặt lại mật khẩu / Password reset code',
+    vi: [
+      ['Xin chào,'],
+      ['Mã xác thực để đặt lại mật khẩu tài khoản BHXH ID của bạn là:'],
+      { code },
+      [`Mã có hiệu lực trong ${minutes} phút. Chỉ nhập mã trên trang chính thức: `, { link: site }],
+      scamWarningVi,
+      ['Nếu bạn không yêu cầu đặt lại mật khẩu, hãy bỏ qua thư này: mật khẩu của bạn không thay đổi.'],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['Your BHXH ID password reset code is:'],
+      { code },
+      [`The code is valid for ${minutes} minutes. Only enter it on the official site: `, { link: site }],
+      scamWarningEn,
+      ['If you did not ask to reset your password, ignore this email: your password has not changed.'],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+/** Sent by every channel on file after any password change or reset. */
+export function passwordChangedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Mật khẩu của bạn đã được thay đổi / Your password was changed',
+    vi: [
+      ['Xin chào,'],
+      ['Mật khẩu tài khoản BHXH ID của bạn đã được thay đổi lúc ', { strong: `${time} (giờ Việt Nam)` }, '.'],
+      ['Nếu đúng là bạn, bạn không cần làm gì thêm. ', { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
+      ['Dịch vụ hoàn toàn miễn phí. BHXH không bao giờ hỏi mật khẩu hay mã xác thực của bạn. Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['The password of your BHXH ID account was changed on ', { strong: `${time} (Vietnam time)` }, '.'],
+      ['If this was you, there is nothing more to do. ', { strong: `If it was not you, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      ['This service is free. BHXH never asks for your password or codes. The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+/** The GSM 03.38 basic character set (no escapes): text made only of these fits 160 characters per segment. */
+const GSM7_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+
+/** True when the text is GSM-7 (basic set) and fits one 160-character segment. */
+export function fitsOneSmsSegment(text: string): boolean {
+  return text.length <= 160 && Array.from(text).every((c) => GSM7_BASIC.includes(c));
+}
+
+function sms(text: string): SmsContent {
+  // NOTE: a longer or non-GSM text would be split or sent as UCS-2 (70 characters): refuse it here instead.
+  if (!fitsOneSmsSegment(text)) throw new Error('templates: an SMS must be GSM-7 and at most 160 characters');
+  return { text };
+}
+
+export function recoveryCodeSms({ code, minutes }: { code: string; minutes: number }): SmsContent {
+  return sms(
+    `BHXH: Ma dat lai mat khau ${checkCode(code)}, hieu luc ${checkMinutes(minutes)} phut. Mien phi. KHONG dua ma cho ai, ke ca nguoi xung la can bo BHXH. Tong dai duy nhat: ${HOTLINE}`,
+  );
+}
+
+export function passwordChangedSms({ when }: { when: Date }): SmsContent {
+  return sms(
+    `BHXH: Mat khau cua ban da duoc doi luc ${formatVietnamTime(when)}. Neu khong phai ban thuc hien, hay goi ngay ${HOTLINE}. BHXH khong bao gio hoi mat khau, ma OTP.`,
+  );
+}

@@ -1,0 +1,104 @@
+// Password recovery pages: the address form (with the other ways to recover, shown to everyone), the code form,
+// and the "password changed" page. The new-password step reuses views/set-password.ts.
+import { html, type SafeHtml } from './html.js';
+import { layout, type PageContext } from './layout.js';
+
+function otherWays(page: PageContext): SafeHtml {
+  const { t } = page;
+  return html`
+<section class="other-ways" aria-labelledby="other-ways-title">
+  <h2 id="other-ways-title">${t('recovery.other_ways.title')}</h2>
+  <ul>
+    <li>${t('recovery.other_ways.sms')}</li>
+    <li>${t('recovery.other_ways.hotline')}</li>
+    <li>${t('recovery.other_ways.office')}</li>
+  </ul>
+</section>`;
+}
+
+export interface RecoveryAddressView {
+  action: string;
+  csrfToken: string;
+  bhxhNumber?: string;
+  email?: string;
+  error?: string;
+  captcha: SafeHtml;
+  backHref?: string;
+}
+
+export function recoveryAddressPage(page: PageContext, view: RecoveryAddressView): string {
+  const { t } = page;
+  return layout(
+    page,
+    t('recovery.title'),
+    html`
+<h1>${t('recovery.title')}</h1>
+<p>${t('recovery.intro')}</p>
+${view.error ? html`<div class="alert" role="alert" id="recovery-error">${view.error}</div>` : ''}
+<form method="post" action="${view.action}" novalidate>
+  <input type="hidden" name="csrf" value="${view.csrfToken}">
+  <label for="bhxh_number">${t('login.bhxh_number')}</label>
+  <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span>
+  <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
+    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required aria-describedby="bhxh_number_hint">
+  <label for="email">${t('recovery.email')}</label>
+  <input type="email" id="email" name="email" value="${view.email ?? ''}" autocomplete="email" autocapitalize="off"
+    spellcheck="false" maxlength="254" required>
+  ${view.captcha}
+  <button type="submit">${t('recovery.submit')}</button>
+</form>
+${otherWays(page)}
+${view.backHref ? html`<div class="links"><a href="${view.backHref}">${t('recovery.back_to_sign_in')}</a></div>` : ''}`,
+  );
+}
+
+export interface RecoveryCodeView {
+  action: string;
+  resendAction: string;
+  csrfToken: string;
+  address: string;
+  minutes: number;
+  error?: string;
+  notice?: string;
+  backHref?: string;
+}
+
+export function recoveryCodePage(page: PageContext, view: RecoveryCodeView): string {
+  const { t } = page;
+  return layout(
+    page,
+    t('recovery.code.title'),
+    html`
+<h1>${t('recovery.code.title')}</h1>
+<p>${t('recovery.code.sent', { address: view.address, minutes: view.minutes })}</p>
+${view.notice ? html`<p class="notice-ok" role="status">${view.notice}</p>` : ''}
+${view.error ? html`<div class="alert" role="alert" id="code-error">${view.error}</div>` : ''}
+<form method="post" action="${view.action}" novalidate>
+  <input type="hidden" name="csrf" value="${view.csrfToken}">
+  <label for="code">${t('recovery.code.label')}</label>
+  <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="12"
+    required autofocus>
+  <button type="submit">${t('recovery.code.submit')}</button>
+</form>
+<p class="muted">${t('recovery.code.never_share')}</p>
+<form method="post" action="${view.resendAction}">
+  <input type="hidden" name="csrf" value="${view.csrfToken}">
+  <p class="muted">${t('recovery.code.resend_hint')}</p>
+  <button type="submit" class="secondary">${t('recovery.code.resend')}</button>
+</form>
+${otherWays(page)}
+${view.backHref ? html`<div class="links"><a href="${view.backHref}">${t('recovery.back_to_sign_in')}</a></div>` : ''}`,
+  );
+}
+
+export function recoveryDonePage(page: PageContext): string {
+  const { t } = page;
+  return layout(
+    page,
+    t('recovery.done.title'),
+    html`
+<h1>${t('recovery.done.title')}</h1>
+<p role="status">${t('recovery.done.message')}</p>
+<p>${t('recovery.done.sign_in')}</p>`,
+  );
+}
