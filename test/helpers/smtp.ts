@@ -6,6 +6,10 @@ export interface Inbox {
   url: string;
   port: number;
   messages: ParsedMail[];
+  /** The same list as `messages`: a message is here before the server answers 250. */
+  received: ParsedMail[];
+  /** Resolves once `count` messages have arrived in all; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Resolves with the next message for `to` (or already received and not yet taken), within `timeoutMs`. */
   next(to: string, timeoutMs?: number): Promise<ParsedMail>;
   /** Messages for `to` received so far (not consumed). */
@@ -20,6 +24,7 @@ export async function startInbox(port = 0): Promise<Inbox> {
   const messages: ParsedMail[] = [];
   const taken = new Set<ParsedMail>();
   const waiters: Array<{ to: string; resolve: (m: ParsedMail) => void }> = [];
+  const counters: Array<{ count: number; resolve: () => void }> = [];
   const recipients = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address?.toLowerCase()));
 
   const make = () =>
@@ -31,6 +36,10 @@ export async function startInbox(port = 0): Promise<Inbox> {
         simpleParser(stream)
           .then((mail) => {
             messages.push(mail);
+            for (const c of counters.filter((c) => messages.length >= c.count)) {
+              counters.splice(counters.indexOf(c), 1);
+              c.resolve();
+            }
             const i = waiters.findIndex((w) => recipients(mail).includes(w.to));
             if (i >= 0) {
               taken.add(mail);
@@ -54,6 +63,14 @@ export async function startInbox(port = 0): Promise<Inbox> {
     url: `smtp://127.0.0.1:${boundPort}`,
     port: boundPort,
     messages,
+    received: messages,
+    waitFor(count, timeoutMs = 5000) {
+      if (messages.length >= count) return Promise.resolve(messages);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`)), timeoutMs);
+        counters.push({ count, resolve: () => (clearTimeout(timer), resolve(messages)) });
+      });
+    },
     for: (to) => messages.filter((m) => recipients(m).includes(to.toLowerCase())),
     next(to, timeoutMs = 5000) {
       const address = to.toLowerCase();

@@ -11,7 +11,7 @@ import type { EmailMessage } from '../../src/notify/messages.js';
 import { backoffSeconds, createOutbox, createOutboxWorker, errorClass, sweepFinishedOutbox, type Outbox, type OutboxWorkerOptions } from '../../src/notify/outbox.js';
 import { recoveryCodeEmail } from '../../src/notify/templates.js';
 import { createTestDatabase, freePort, testClock, usingPostgres } from '../helpers/server.js';
-import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
+import { startInbox as startSmtpCapture, type Inbox as SmtpCapture } from '../helpers/smtp.js';
 
 const ISSUER = 'https://id.bhxh.test';
 const FROM = 'BHXH ID <no-reply@bhxh.test>';
