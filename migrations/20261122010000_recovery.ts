@@ -13,6 +13,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('id').primary();
     t.text('flow_id').notNullable();
     t.text('account_id'); // null: a request that matched no account (pretend; can never verify)
+    // What the limits count on: a keyed hash of the account, or of the typed number and address when nothing
+    // matched, so a matching and a non-matching request are limited, and answered, the same way.
+    t.text('rate_key').notNullable();
     t.text('purpose').notNullable(); // 'recovery'
     t.text('channel').notNullable(); // 'email' | 'sms'
     t.text('ip');
@@ -23,7 +26,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('expires_at', { useTz: true }).notNullable();
     t.timestamp('consumed_at', { useTz: true }); // used, or killed by a newer code
     t.index(['flow_id']);
-    t.index(['account_id', 'created_at']);
+    t.index(['rate_key', 'created_at']);
     t.index(['ip', 'created_at']);
   });
 }

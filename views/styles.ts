@@ -27,6 +27,8 @@ ul.scopes{padding-left:20px}
 h2{font-size:17px;margin:20px 0 6px}
 .other-ways{margin-top:20px;padding-top:8px;border-top:1px solid #dde3ea;font-size:15px}
 .other-ways ul{padding-left:20px;margin:0}
+.captcha{margin-top:14px}
+form + p.muted{margin-top:12px}
 .notice-ok{padding:10px 12px;border-radius:8px;background:#e7f4ea;color:#1d5e2c;border:1px solid #b9dfc2}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

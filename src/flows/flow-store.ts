@@ -1,4 +1,7 @@
 // Explicit flow state kept in the database, so a flow begun on one node finishes on any other.
+// A flow is named by (kind, id): the row key is `kind:id`, so flows of different kinds never collide even when
+// they share an id (for example the interaction uid).
+import type { Knex } from 'knex';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Clock } from '../oidc/adapter.js';
 
@@ -10,26 +13,28 @@ export interface FlowRecord<S extends string, D> {
   expiresAt: Date;
 }
 
+const key = (kind: string, id: string) => `${kind}:${id}`;
+
 export function createFlowStore(db: Db, clock: Clock) {
   return {
     async get<S extends string, D>(kind: string, id: string): Promise<FlowRecord<S, D> | undefined> {
-      const row = await db('flows').where({ id, kind }).andWhere('expires_at', '>', clock.now()).first();
+      const row = await db('flows').where({ id: key(kind, id), kind }).andWhere('expires_at', '>', clock.now()).first();
       if (!row) return undefined;
-      return { id: row.id, kind: row.kind, state: row.state as S, data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as D, expiresAt: row.expires_at };
+      return { id, kind, state: row.state as S, data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as D, expiresAt: row.expires_at };
     },
     async put<S extends string, D>(record: FlowRecord<S, D>): Promise<void> {
       await db('flows')
-        .insert({ id: record.id, kind: record.kind, state: record.state, data: JSON.stringify(record.data), expires_at: record.expiresAt })
+        .insert({ id: key(record.kind, record.id), kind: record.kind, state: record.state, data: JSON.stringify(record.data), expires_at: record.expiresAt })
         .onConflict('id')
         .merge({ state: record.state, data: JSON.stringify(record.data), expires_at: record.expiresAt, updated_at: db.fn.now() });
     },
     /** Moves a flow from one state to the next only if it is still in `from` (one request wins a race). */
-    async advance(kind: string, id: string, from: string, to: string): Promise<boolean> {
-      const updated = await db('flows').where({ id, kind, state: from }).update({ state: to, updated_at: db.fn.now() });
+    async advance(kind: string, id: string, from: string, to: string, trx: Knex.Transaction | Db = db): Promise<boolean> {
+      const updated = await trx('flows').where({ id: key(kind, id), kind, state: from }).update({ state: to, updated_at: trx.fn.now() });
       return updated === 1;
     },
     async delete(kind: string, id: string): Promise<void> {
-      await db('flows').where({ id, kind }).delete();
+      await db('flows').where({ id: key(kind, id), kind }).delete();
     },
     async sweepExpired(): Promise<number> {
       return deletedCount(await db('flows').where('expires_at', '<', clock.now()).delete());

@@ -71,6 +71,10 @@ function opsRoutes(router: Router, deps: AppDeps) {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = APP_CSS;
   });
+  router.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+  });
   router.get('/', (ctx) => {
     const page = pageContext(ctx, resolveLocale(ctx));
     ctx.type = 'html';

@@ -32,3 +32,37 @@ export function normalise(html: string): string {
     .replace(/\/recovery\/[A-Za-z0-9_-]{16,}/g, '/recovery/FLOW')
     .replace(/lang=(en|vi)/g, 'lang=$1');
 }
+
+/** The form whose action contains `actionPart`: its absolute action URL and its hidden fields (CSRF token). */
+export function formOf(page: Page, actionPart: string): { action: string; hidden: Record<string, string> } {
+  const form = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].find((f) => f[1]!.includes(actionPart));
+  if (!form) throw new Error(`no form with action containing ${actionPart} on ${page.url}:\n${page.html.slice(0, 500)}`);
+  const hidden: Record<string, string> = {};
+  for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+    const name = input[0].match(/name="([^"]+)"/)?.[1];
+    if (name) hidden[name] = (input[0].match(/value="([^"]*)"/)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  }
+  return { action: new URL(form[1]!.replace(/&amp;/g, '&'), page.url).href, hidden };
+}
+
+/**
+ * Posts a page's form (its hidden fields + `fields`) without following the answer's redirect, to see the 303 itself.
+ * A field given as an array is sent once per value.
+ */
+export async function postForm(
+  browser: Browser,
+  page: Page,
+  actionPart: string,
+  fields: Record<string, string | string[]>,
+): Promise<{ status: number; location: string | null; html: string; headers: Headers }> {
+  const { action, hidden } = formOf(page, actionPart);
+  const body = new URLSearchParams(hidden);
+  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  const res = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  return { status: res.status, location: res.headers.get('location'), html: await res.text(), headers: res.headers };
+}

@@ -127,7 +127,8 @@ function submitCredentials(deps: AppDeps): Middleware {
         kind: KIND,
         state: 'awaiting_new_password',
         data: { accountId: account.id },
-        expiresAt: new Date(interaction.exp * 1000),
+        // The flow store keeps time with the injected clock; give the step as long as an interaction lives.
+        expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
       });
       return showNewPasswordPage(deps, ctx, account.id);
     }

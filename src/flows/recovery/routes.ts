@@ -45,6 +45,8 @@ type Flow = FlowRecord<RecoveryState, RecoveryData>;
 const KIND = 'recovery';
 /** How long a recovery flow lives; the code inside it lives `codes.options.ttlSeconds`. */
 const FLOW_TTL_SECONDS = 30 * 60;
+/** 16 random bytes, base64url. Anything else never reaches the database. */
+const FLOW_ID = /^[A-Za-z0-9_-]{22}$/;
 
 function form(ctx: Context): Record<string, unknown> {
   return ((ctx.request as { body?: Record<string, unknown> }).body ?? {}) as Record<string, unknown>;
@@ -63,6 +65,7 @@ const base = (flow: Flow) => `/recovery/${flow.id}`;
 const signInHref = (flow: Flow) => (flow.data.interactionUid ? `/interaction/${flow.data.interactionUid}` : undefined);
 
 async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, uiLocales?: string): Promise<void> {
+  resolveLocale(ctx, uiLocales); // remembers an explicit ?lang= choice for the pages that follow
   const flow: Flow = {
     id: crypto.randomBytes(16).toString('base64url'),
     kind: KIND,
@@ -78,7 +81,9 @@ async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, u
 /** Loads the flow named in the URL; it must belong to this browser. */
 function loadFlow(deps: AppDeps): Middleware {
   return async (ctx: Context, next: Next) => {
-    const flow = await deps.flows.get<RecoveryState, RecoveryData>(KIND, String(ctx.params.flowId));
+    const flowId = String(ctx.params.flowId);
+    if (!FLOW_ID.test(flowId)) throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: 'malformed id' } });
+    const flow = await deps.flows.get<RecoveryState, RecoveryData>(KIND, flowId);
     const binding = Buffer.from(deps.csrf.binding(ctx));
     if (!flow || binding.length !== Buffer.from(flow.data.binding).length || !crypto.timingSafeEqual(binding, Buffer.from(flow.data.binding))) {
       throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: flow ? 'other browser' : 'unknown or expired' } });
@@ -174,7 +179,7 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
   const matched = account && account.status === 'active' && method.matches(account, address) ? account : undefined;
   return deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
-    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: 'email' });
+    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: 'email', typed: `${bhxhNumber}|${address}` });
     if (matched && issued.issued) {
       await method.sendCode(trx, matched, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
     }
@@ -263,8 +268,7 @@ function submitPassword(deps: AppDeps): Middleware {
 
     const hash = await deps.hasher.hash(password);
     const changed = await deps.db.transaction(async (trx) => {
-      const moved = await trx('flows').where({ id: flow.id, kind: KIND, state: 'awaiting_password' }).update({ state: 'done', updated_at: trx.fn.now() });
-      if (moved !== 1) return false;
+      if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx))) return false;
       await trx('accounts').where({ id: account.id }).update({ password_hash: hash, must_change_password: false, password_changed_at: deps.clock.now(), updated_at: trx.fn.now() });
       // Notify on every channel on file (email here; SMS joins with the phone channel).
       if (account.email) {
@@ -280,6 +284,7 @@ function submitPassword(deps: AppDeps): Middleware {
 
     if (flow.data.interactionUid) {
       // Back to the sign-in page of the same authorization request, number filled in; no automatic sign-in.
+      await deps.flows.delete('login', flow.data.interactionUid); // a pending temporary-password step is moot now
       await deps.flows.put({ id: flow.data.interactionUid, kind: 'login_notice', state: 'password_reset', data: { bhxhNumber: account.bhxhNumber }, expiresAt: flow.expiresAt });
       ctx.redirect(`/interaction/${flow.data.interactionUid}`);
       ctx.status = 303;

@@ -24,6 +24,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
   const mac = (id: string, code: string) => crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
   const since = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000);
   const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
+  const keyed = (value: string) => crypto.createHmac('sha256', secret).update(`rate:${value}`).digest('base64url');
 
   return {
     options,
@@ -39,19 +40,23 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
      * Issues a code for a flow. With `accountId` null (no matching account) a row is still written that can never
      * verify, so both paths do the same work and the flow behaves the same afterwards.
      */
-    async issue(trx: Knex.Transaction, input: { flowId: string; accountId: string | null; ip: string; channel: Channel }): Promise<IssueResult> {
+    async issue(
+      trx: Knex.Transaction,
+      input: { flowId: string; accountId: string | null; ip: string; channel: Channel; /** what the member typed, for requests that match no account */ typed: string },
+    ): Promise<IssueResult> {
       const now = clock.now();
-      // NOTE: without an account the same statements run against an id no row has, so both paths cost the same.
-      const accountKey = input.accountId ?? `none:${crypto.randomBytes(8).toString('hex')}`;
-      await lock(trx, `codes:account:${accountKey}`);
+      // NOTE: limits count on the account, or on what was typed when nothing matched: the same statements and the
+      // same answers either way (cooldown, hourly cap, one live code), so the code step reveals nothing.
+      const rateKey = keyed(input.accountId ? `account:${input.accountId}` : `typed:${input.typed}`);
+      await lock(trx, `codes:rate:${rateKey}`);
       const recent = await trx('verification_codes')
-        .where({ account_id: accountKey, purpose: 'recovery' })
+        .where({ rate_key: rateKey, purpose: 'recovery' })
         .andWhere('created_at', '>', since(3600))
         .select('created_at');
       if (recent.some((r) => new Date(r.created_at).getTime() > now.getTime() - options.cooldownSeconds * 1000)) return { issued: false, reason: 'cooldown' };
       if (recent.length >= options.perAccountPerHour) return { issued: false, reason: 'account_limit' };
-      // A new code kills every earlier one of this account.
-      await trx('verification_codes').where({ account_id: accountKey, purpose: 'recovery' }).whereNull('consumed_at').update({ consumed_at: now });
+      // A new code kills every earlier one for the same account (or the same typed details).
+      await trx('verification_codes').where({ rate_key: rateKey, purpose: 'recovery' }).whereNull('consumed_at').update({ consumed_at: now });
       await trx('verification_codes').where({ flow_id: input.flowId }).whereNull('consumed_at').update({ consumed_at: now });
       const id = crypto.randomBytes(12).toString('base64url');
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
@@ -59,6 +64,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
         id,
         flow_id: input.flowId,
         account_id: input.accountId,
+        rate_key: rateKey,
         purpose: 'recovery',
         channel: input.channel,
         ip: input.ip,

@@ -3,7 +3,8 @@ import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { recoveryCodeEmail } from '../../notify/templates.js';
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
+// No spaces, no second @, no control characters (a NUL would not even reach the database).
+const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,190}\.[^\s@\p{Cc}]{2,63}$/u;
 
 export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
   return {
