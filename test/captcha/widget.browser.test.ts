@@ -9,12 +9,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Db } from '../../src/db/database.js';
 import { securityHeaders } from '../../src/http/security-headers.js';
 import { createCaptcha, type Captcha, type CaptchaOutcome } from '../../src/methods/captcha/captcha.js';
@@ -24,12 +24,7 @@ import { captchaField } from '../../views/captcha.js';
 import { html } from '../../views/html.js';
 import { createTestDatabase } from '../helpers/server.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' } as const;
 const NO_SCRIPT = 'Trình duyệt không chạy JavaScript: bạn vẫn gửi được yêu cầu, nhưng chỉ vài lần mỗi giờ.';
 
 function page(body: ReturnType<typeof html>): string {
@@ -104,11 +99,7 @@ if (browserMissing && requireBrowser) {
       ({ db, drop } = await createTestDatabase());
       // NOTE: the system clock, as in production: the browser decides by its own clock when a challenge has expired.
       app = await startApp(createCaptcha({ db, hmacKey: crypto.randomBytes(32), clock: systemClock }));
-      browser = await chromium.launch({
-        executablePath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     after(async () => {

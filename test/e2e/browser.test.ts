@@ -7,25 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
-const PHONE = {
-  viewport: { width: 360, height: 740 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'vi-VN',
-} as const;
 
 /** The relying party's loopback redirect URI: answers 200 "ok" and hands each request URL to whoever waits. */
 async function startCallbackServer() {
@@ -99,11 +87,7 @@ if (browserMissing && requireBrowser) {
       config = await discover(t.url, 'vssid');
       callback = await startCallbackServer();
       fs.mkdirSync(artifacts, { recursive: true });
-      browser = await chromium.launch({
-        executablePath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     after(async () => {

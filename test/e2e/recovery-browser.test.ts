@@ -12,20 +12,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' } as const;
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 /** How long the widget may take to solve (it is about a second on a slow machine; this is only a bound). */
 const SOLVE_TIMEOUT_MS = 30_000;
@@ -104,11 +99,7 @@ if (browserMissing && requireBrowser) {
       config = await discover(t.url, 'vssid');
       callback = await startCallbackServer();
       fs.mkdirSync(artifacts, { recursive: true });
-      browser = await chromium.launch({
-        executablePath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     after(async () => {

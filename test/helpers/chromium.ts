@@ -1,0 +1,23 @@
+// Debian's Chromium through playwright-core, as every browser test uses it. Without Chromium a browser test is
+// skipped with a reason, unless REQUIRE_BROWSER=1 (CI), where that is a failure.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
+export const requireBrowser = process.env.REQUIRE_BROWSER === '1';
+/** Screenshots for people to look at (git-ignored). */
+export const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** A low-end phone's screen. */
+export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' } as const;
+
+/** Headless Chromium with the flags this closed network needs (no background connections, no sandbox as root). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
