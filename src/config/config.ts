@@ -52,6 +52,19 @@ const EnvSchema = z.object({
   RECOVERY_CODES_PER_ACCOUNT_PER_HOUR: int(5, 1),
   RECOVERY_CODES_PER_IP_PER_HOUR: int(20, 1),
   CAPTCHA_MAX_NUMBER: int(50000, 1000),
+  TEMPORARY_PASSWORD_TTL_SECONDS: int(600, 60),
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMS_GATEWAY_TIMEOUT_MS: int(5000, 100),
+  SMS_INBOUND_ENABLED: bool.default(true),
+  SMS_INBOUND_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMS_INBOUND_PER_SENDER_PER_HOUR: int(5, 1),
+  SMS_INBOUND_PER_NUMBER_PER_HOUR: int(5, 1),
+  VOICE_ENABLED: bool.default(true),
+  VOICE_READ_ALOUD: bool.default(true),
+  VOICE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  VOICE_PER_CALLER_PER_HOUR: int(5, 1),
+  VOICE_PER_NUMBER_PER_HOUR: int(5, 1),
   CAPTCHA_NOJS_PER_IP_PER_HOUR: int(5, 0),
 
   ARGON2_MEMORY_KIB: int(19456, 19456),
@@ -137,6 +150,22 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       perIpPerHour: env.RECOVERY_CODES_PER_IP_PER_HOUR,
     },
     captcha: { maxNumber: env.CAPTCHA_MAX_NUMBER, noJsPerIpPerHour: env.CAPTCHA_NOJS_PER_IP_PER_HOUR },
+    temporaryPasswords: { ttlSeconds: env.TEMPORARY_PASSWORD_TTL_SECONDS },
+    smsGateway: env.SMS_GATEWAY_URL ? { url: env.SMS_GATEWAY_URL, secret: env.SMS_GATEWAY_SECRET, timeoutMs: env.SMS_GATEWAY_TIMEOUT_MS } : undefined,
+    // Inbound channels answer only when switched on and given their shared secret (a webhook without a secret is off).
+    smsInbound: {
+      enabled: env.SMS_INBOUND_ENABLED && Boolean(env.SMS_INBOUND_SECRET),
+      secret: env.SMS_INBOUND_SECRET,
+      perSenderPerHour: env.SMS_INBOUND_PER_SENDER_PER_HOUR,
+      perNumberPerHour: env.SMS_INBOUND_PER_NUMBER_PER_HOUR,
+    },
+    voice: {
+      enabled: env.VOICE_ENABLED && Boolean(env.VOICE_WEBHOOK_SECRET),
+      readAloud: env.VOICE_READ_ALOUD,
+      secret: env.VOICE_WEBHOOK_SECRET,
+      perCallerPerHour: env.VOICE_PER_CALLER_PER_HOUR,
+      perNumberPerHour: env.VOICE_PER_NUMBER_PER_HOUR,
+    },
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,
@@ -164,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!config.https && !local) problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
     if (!config.keysEncryptionKey) problems.push('KEYS_ENCRYPTION_KEY: is required in production');
     if (!config.mail.smtpUrl) problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
+    if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
     if (config.mail.from.includes('@localhost')) problems.push('MAIL_FROM: must be set to a real sender address in production');
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');

@@ -1,0 +1,55 @@
+// Temporary passwords, one module for every channel (SMS keyword, hotline, office): random, 10 characters from an
+// alphabet without look-alikes (easy to read aloud and to type), stored only as an argon2id hash beside the member's
+// own password, single use, valid 10 minutes, and good only to sign in and choose a new password at once.
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Account } from '../../accounts/account-repository.js';
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../oidc/adapter.js';
+import type { PasswordHasher } from '../password/hasher.js';
+
+/** No 0/o, 1/l/i: nothing a member could misread or mishear. */
+export const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+export const TEMPORARY_LENGTH = 10;
+
+export function generateTemporaryPassword(length = TEMPORARY_LENGTH): string {
+  return Array.from({ length }, () => TEMPORARY_ALPHABET[crypto.randomInt(TEMPORARY_ALPHABET.length)]).join('');
+}
+
+export interface TemporaryPasswordOptions {
+  ttlSeconds: number;
+}
+
+export function createTemporaryPasswords(db: Db, hasher: PasswordHasher, clock: Clock, options: TemporaryPasswordOptions) {
+  return {
+    options,
+    /** Issues a new temporary password for the account (the previous one, if any, dies) and returns it once. */
+    async issue(accountId: string, trx: Knex.Transaction | Db = db): Promise<{ password: string; expiresAt: Date }> {
+      const password = generateTemporaryPassword();
+      const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
+      await trx('accounts').where({ id: accountId }).update({
+        temporary_password_hash: await hasher.hash(password),
+        temporary_password_expires_at: expiresAt,
+        updated_at: trx.fn.now(),
+      });
+      return { password, expiresAt };
+    },
+
+    /**
+     * Checks a typed password against the account's live temporary password and, on a match, uses it up in the same
+     * conditional update (single use: a second sign-in with it fails).
+     */
+    async consume(account: Account & { temporaryPasswordHash?: string | null }, typed: string): Promise<boolean> {
+      const row = await db('accounts').where({ id: account.id }).first('temporary_password_hash', 'temporary_password_expires_at');
+      if (!row?.temporary_password_hash || !row.temporary_password_expires_at) return false;
+      if (new Date(row.temporary_password_expires_at).getTime() <= clock.now().getTime()) return false;
+      if (!(await hasher.verify(row.temporary_password_hash, typed))) return false;
+      const used = await db('accounts')
+        .where({ id: account.id, temporary_password_hash: row.temporary_password_hash })
+        .update({ temporary_password_hash: null, temporary_password_expires_at: null });
+      return used === 1;
+    },
+  };
+}
+
+export type TemporaryPasswords = ReturnType<typeof createTemporaryPasswords>;
