@@ -14,6 +14,7 @@ import type { Metrics } from './http/observability.js';
 import type { PasswordHasher } from './methods/password/hasher.js';
 import type { Clock } from './oidc/adapter.js';
 import type { CodeStore } from './methods/codes/code-store.js';
+import type { TemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import type { RecoveryMethod, RecoveryMethodId } from './flows/recovery/recovery-method.js';
 import type { Outbox } from './notify/outbox.js';
 import type { SafeHtml } from '../views/html.js';
@@ -39,6 +40,7 @@ export interface AppDeps {
   csrf: Csrf;
   outbox: Outbox;
   codes: CodeStore;
+  temporaryPasswords: TemporaryPasswords;
   recoveryMethods: Record<RecoveryMethodId, RecoveryMethod>;
   captcha: {
     verify(payload: unknown, ip: string): Promise<'ok' | 'invalid' | 'throttled'>;

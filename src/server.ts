@@ -24,6 +24,7 @@ import { createPasswordHasher } from './methods/password/hasher.js';
 import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
 import { buildProvider } from './oidc/provider.js';
 import { createCodeStore } from './methods/codes/code-store.js';
+import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
 import { createCaptcha } from './methods/captcha/captcha.js';
 import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
@@ -98,6 +99,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   });
   const captcha = createCaptcha({ db, hmacKey: derive('captcha'), clock, maxNumber: config.captcha.maxNumber, noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour });
 
+  const hasher = createPasswordHasher(config.argon2);
   let provider: Provider;
   const deps: AppDeps = {
     config,
@@ -109,13 +111,14 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     accounts,
     clients,
     resourceServers,
-    hasher: createPasswordHasher(config.argon2),
+    hasher,
     loginThrottle: createLoginThrottle(db, config.loginThrottle),
     flows: createFlowStore(db, clock),
     audit,
     csrf: createCsrf(csrfSecret),
     outbox,
     codes: createCodeStore(db, clock, derive('codes'), config.recovery),
+    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
     recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer) },
     captcha: {
       verify: (payload, ip) => captcha.verify(payload, ip),

@@ -14,6 +14,7 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
+import { applyPasswordChange } from '../../accounts/password-change.js';
 import { ACR } from '../../oidc/claims.js';
 import { loginPage } from '../../../views/login.js';
 import { setPasswordPage } from '../../../views/set-password.js';
@@ -23,6 +24,8 @@ import type { Middleware } from 'koa';
 export type LoginState = 'awaiting_new_password' | 'done';
 interface LoginFlowData {
   accountId: string;
+  /** Why a new password is needed: a temporary password was used, or the account demands a change. */
+  via: 'temporary_password' | 'must_change_password';
 }
 const KIND = 'login';
 
@@ -121,12 +124,12 @@ function submitCredentials(deps: AppDeps): Middleware {
     }
     await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
     const { account } = outcome;
-    if (account.mustChangePassword) {
+    if (account.mustChangePassword || outcome.temporary) {
       await deps.flows.put<LoginState, LoginFlowData>({
         id: interaction.uid,
         kind: KIND,
         state: 'awaiting_new_password',
-        data: { accountId: account.id },
+        data: { accountId: account.id, via: outcome.temporary ? 'temporary_password' : 'must_change_password' },
         // The flow store keeps time with the injected clock; give the step as long as an interaction lives.
         expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
       });
@@ -150,13 +153,22 @@ function submitNewPassword(deps: AppDeps): Middleware {
     const newPassword = field(ctx, 'new_password');
     const problem = checkPassword(newPassword, account) ?? (newPassword !== field(ctx, 'confirm_password') ? 'mismatch' : null);
     if (problem) return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: `password.error.${problem}` });
-    if (account.passwordHash && (await deps.hasher.verify(account.passwordHash, newPassword))) {
+    // After an operator's temporary password (the account's own hash), the new one must differ from it.
+    if (flow.data.via !== 'temporary_password' && account.passwordHash && (await deps.hasher.verify(account.passwordHash, newPassword))) {
       return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: 'password.error.same_as_old' });
     }
-    // One request wins: a parallel duplicate finds the flow already done.
-    if (!(await deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done'))) throw new FlowError('SESSION_EXPIRED');
-    await deps.accounts.setPassword(account.id, await deps.hasher.hash(newPassword));
-    await deps.audit.record({ type: 'password.changed', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { via: 'must_change_password' } });
+    // One request wins: a parallel duplicate finds the flow already done. The change tells every channel on file
+    // and ends every earlier session and token, as any reset does.
+    const changed = await applyPasswordChange(deps, {
+      account,
+      newHash: await deps.hasher.hash(newPassword),
+      via: flow.data.via ?? 'must_change_password',
+      detail: { clientId: String(interaction.params.client_id) },
+      ip: ctx.ip,
+      requestId: ctx.state.requestId,
+      guard: (trx) => deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done', trx),
+    });
+    if (!changed) throw new FlowError('SESSION_EXPIRED');
     await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password' } });
     deps.metrics.signIns.inc({ outcome: 'success' });
     await deps.flows.delete(KIND, interaction.uid);

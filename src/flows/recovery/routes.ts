@@ -19,8 +19,7 @@ import { FlowError } from '../../http/errors.js';
 import { pageContext, resolveLocale } from '../../http/locale.js';
 import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
-import { passwordChangedEmail } from '../../notify/templates.js';
-import { revokeAccount } from '../../oidc/revoke-account.js';
+import { applyPasswordChange } from '../../accounts/password-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from './recovery-method.js';
@@ -266,21 +265,17 @@ function submitPassword(deps: AppDeps): Middleware {
     const problem = checkPassword(password, account) ?? (password !== field(ctx, 'confirm_password') ? 'mismatch' : null);
     if (problem) return showNewPassword(deps, ctx, { status: 400, error: `password.error.${problem}` });
 
-    const hash = await deps.hasher.hash(password);
-    const changed = await deps.db.transaction(async (trx) => {
-      if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx))) return false;
-      await trx('accounts').where({ id: account.id }).update({ password_hash: hash, must_change_password: false, password_changed_at: deps.clock.now(), updated_at: trx.fn.now() });
-      // Notify on every channel on file (email here; SMS joins with the phone channel).
-      if (account.email) {
-        await deps.outbox.enqueue({ channel: 'email', to: account.email, purpose: 'password_changed', ...passwordChangedEmail({ when: deps.clock.now(), issuer: deps.config.issuer }) }, trx);
-      }
-      await deps.audit.record({ type: 'password.changed', accountId: account.id, ip: ctx.ip, requestId: ctx.state.requestId, detail: { via: 'recovery', method: flow.data.method } }, trx);
-      return true;
+    const changed = await applyPasswordChange(deps, {
+      account,
+      newHash: await deps.hasher.hash(password),
+      via: 'recovery',
+      detail: { method: flow.data.method },
+      ip: ctx.ip,
+      requestId: ctx.state.requestId,
+      guard: (trx) => deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx),
     });
     if (!changed) throw new FlowError('SESSION_EXPIRED');
     await deps.codes.killFlow(flow.id);
-    const revoked = await revokeAccount({ db: deps.db, provider: deps.provider(), logger: deps.logger }, account.id);
-    (ctx.state.log ?? deps.logger).info({ accountId: account.id, ...revoked }, 'password reset: sessions and tokens revoked');
 
     if (flow.data.interactionUid) {
       // Back to the sign-in page of the same authorization request, number filled in; no automatic sign-in.

@@ -2,11 +2,12 @@
 // a hash made with weaker parameters.
 import type { Account, AccountRepository } from '../../accounts/account-repository.js';
 import type { PasswordHasher } from './hasher.js';
+import type { TemporaryPasswords } from '../temporary-password/temporary-passwords.js';
 
-export type PasswordOutcome = { ok: true; account: Account } | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
+export type PasswordOutcome = { ok: true; account: Account; /** signed in with a temporary password (now used up) */ temporary: boolean } | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
 
 export async function verifyPassword(
-  deps: { accounts: AccountRepository; hasher: PasswordHasher },
+  deps: { accounts: AccountRepository; hasher: PasswordHasher; temporaryPasswords?: TemporaryPasswords },
   bhxhNumber: string,
   password: string,
 ): Promise<PasswordOutcome> {
@@ -17,10 +18,16 @@ export async function verifyPassword(
     return { ok: false, reason: account ? 'no_password' : 'unknown' };
   }
   const matches = await deps.hasher.verify(account.passwordHash, password);
-  if (!matches) return { ok: false, reason: 'wrong_password' };
+  if (!matches) {
+    // A temporary password (SMS keyword, hotline, office) lives beside the member's own and is used up here.
+    if (account.status === 'active' && deps.temporaryPasswords && (await deps.temporaryPasswords.consume(account, password))) {
+      return { ok: true, account, temporary: true };
+    }
+    return { ok: false, reason: 'wrong_password' };
+  }
   if (account.status !== 'active') return { ok: false, reason: 'disabled' };
   if (deps.hasher.needsRehash(account.passwordHash)) {
     await deps.accounts.upgradeHash(account.id, account.passwordHash, await deps.hasher.hash(password));
   }
-  return { ok: true, account };
+  return { ok: true, account, temporary: false };
 }
