@@ -26,6 +26,7 @@ import { buildProvider } from './oidc/provider.js';
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
+import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.js';
 import { createCaptcha } from './methods/captcha/captcha.js';
 import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
 import { createDevMailbox, createSmtpSender, type DevMailbox } from './notify/email-senders.js';
@@ -119,7 +120,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     outbox,
     codes: createCodeStore(db, clock, derive('codes'), config.recovery),
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
-    recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer) },
+    recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer), 'sms-code': createSmsRecoveryMethod(outbox) },
     captcha: {
       verify: (payload, ip) => captcha.verify(payload, ip),
       field: (page) => captchaField({ locale: page.locale, noScript: page.t('recovery.captcha_noscript') }),

@@ -18,9 +18,13 @@ function otherWays(page: PageContext): SafeHtml {
 
 export interface RecoveryAddressView {
   action: string;
+  /** Where the "use SMS instead / use email instead" button posts. */
+  switchAction: string;
   csrfToken: string;
+  /** Which address the page asks for. */
+  field: 'email' | 'phone';
   bhxhNumber?: string;
-  email?: string;
+  address?: string;
   error?: string;
   captcha: SafeHtml;
   backHref?: string;
@@ -33,7 +37,7 @@ export function recoveryAddressPage(page: PageContext, view: RecoveryAddressView
     t('recovery.title'),
     html`
 <h1>${t('recovery.title')}</h1>
-<p>${t('recovery.intro')}</p>
+<p>${view.field === 'phone' ? t('recovery.intro_phone') : t('recovery.intro')}</p>
 ${view.error ? html`<div class="alert" role="alert" id="recovery-error">${view.error}</div>` : ''}
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="csrf" value="${view.csrfToken}">
@@ -41,11 +45,23 @@ ${view.error ? html`<div class="alert" role="alert" id="recovery-error">${view.e
   <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span>
   <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
     autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required aria-describedby="bhxh_number_hint">
-  <label for="email">${t('recovery.email')}</label>
-  <input type="email" id="email" name="email" value="${view.email ?? ''}" autocomplete="email" autocapitalize="off"
-    spellcheck="false" maxlength="254" required>
+  ${
+    view.field === 'phone'
+      ? html`<label for="phone">${t('recovery.phone')}</label>
+  <span class="hint" id="phone_hint">${t('recovery.phone_hint')}</span>
+  <input type="tel" id="phone" name="phone" value="${view.address ?? ''}" autocomplete="tel" inputmode="tel" maxlength="30"
+    required aria-describedby="phone_hint">`
+      : html`<label for="email">${t('recovery.email')}</label>
+  <input type="email" id="email" name="email" value="${view.address ?? ''}" autocomplete="email" autocapitalize="off"
+    spellcheck="false" maxlength="254" required>`
+  }
   ${view.captcha}
   <button type="submit">${t('recovery.submit')}</button>
+</form>
+<form method="post" action="${view.switchAction}">
+  <input type="hidden" name="csrf" value="${view.csrfToken}">
+  <input type="hidden" name="method" value="${view.field === 'phone' ? 'email-code' : 'sms-code'}">
+  <button type="submit" class="secondary">${view.field === 'phone' ? t('recovery.use_email') : t('recovery.use_phone')}</button>
 </form>
 ${otherWays(page)}
 ${view.backHref ? html`<div class="links"><a href="${view.backHref}">${t('recovery.back_to_sign_in')}</a></div>` : ''}`,

@@ -22,6 +22,6 @@ export function pageContext(ctx: Context, locale: Locale): PageContext {
   const url = new URL(ctx.originalUrl, 'http://placeholder');
   url.searchParams.set('lang', locale === 'vi' ? 'en' : 'vi');
   // A POST answered with a page links the switch to the form's GET page.
-  const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm|address|code|resend)$/, '');
+  const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm|address|code|resend|method)$/, '');
   return { t: translator(locale), locale, switchLanguageHref: `${path}${url.search}`, requestId: ctx.state.requestId as string | undefined };
 }

@@ -4,12 +4,15 @@ import type { Knex } from 'knex';
 import type { Account } from '../../accounts/account-repository.js';
 import type { MessageId } from '../../i18n/messages.js';
 
-export type RecoveryMethodId = 'email-code';
+export type RecoveryMethodId = 'email-code' | 'sms-code';
+export const RECOVERY_METHODS: readonly RecoveryMethodId[] = ['email-code', 'sms-code'];
 
 export interface RecoveryMethod {
   id: RecoveryMethodId;
   /** The name of the address field on the form. */
-  field: 'email';
+  field: 'email' | 'phone';
+  /** Where the code goes. */
+  channel: 'email' | 'sms';
   /** Normalises what the member typed, or says what is wrong with its format. */
   parseAddress(input: string): { ok: true; address: string } | { ok: false; error: MessageId };
   /** True when the typed address is the one on file for this account. */

@@ -22,7 +22,7 @@ import { checkPassword } from '../../methods/password/policy.js';
 import { applyPasswordChange } from '../../accounts/password-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
-import type { RecoveryMethodId } from './recovery-method.js';
+import { RECOVERY_METHODS, type RecoveryMethodId } from './recovery-method.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../../views/layout.js';
@@ -111,10 +111,12 @@ function showAddress(deps: AppDeps, ctx: Context, opts: { status?: number; error
   ctx.type = 'html';
   ctx.body = recoveryAddressPage(page(ctx), {
     action: `${base(flow)}/address`,
+    switchAction: `${base(flow)}/method`,
+    field: deps.recoveryMethods[flow.data.method].field,
     csrfToken: deps.csrf.issue(ctx),
     captcha: deps.captcha.field(page(ctx)),
     ...(opts.bhxhNumber ? { bhxhNumber: opts.bhxhNumber } : {}),
-    ...(opts.address ? { email: opts.address } : {}),
+    ...(opts.address ? { address: opts.address } : {}),
     ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
     ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
   });
@@ -178,7 +180,7 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
   const matched = account && account.status === 'active' && method.matches(account, address) ? account : undefined;
   return deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
-    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: 'email', typed: `${bhxhNumber}|${address}` });
+    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
     if (matched && issued.issued) {
       await method.sendCode(trx, matched, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
     }
@@ -219,6 +221,20 @@ function submitAddress(deps: AppDeps): Middleware {
     flow.state = 'awaiting_code';
     flow.data = { ...flow.data, bhxhNumber, address: address.address };
     await deps.flows.put(flow);
+    ctx.redirect(base(flow));
+    ctx.status = 303;
+  };
+}
+
+/** POST method: the member switches between email and SMS before asking for a code. */
+function chooseMethod(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const flow = flowOf(ctx);
+    const chosen = field(ctx, 'method');
+    if ((RECOVERY_METHODS as readonly string[]).includes(chosen)) {
+      flow.data = { ...flow.data, method: chosen as RecoveryMethodId };
+      await deps.flows.put(flow);
+    }
     ctx.redirect(base(flow));
     ctx.status = 303;
   };
@@ -301,6 +317,7 @@ export function registerRecoveryRoutes(router: Router, deps: AppDeps, parseForm:
   router.get('/recovery', (ctx) => startFlow(deps, ctx));
   router.get('/recovery/:flowId', load, show(deps));
   router.post('/recovery/:flowId/address', parseForm, deps.csrf.verify, load, requireState('awaiting_address'), submitAddress(deps));
+  router.post('/recovery/:flowId/method', parseForm, deps.csrf.verify, load, requireState('awaiting_address'), chooseMethod(deps));
   router.post('/recovery/:flowId/resend', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), resend(deps));
   router.post('/recovery/:flowId/code', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), submitCode(deps));
   router.post('/recovery/:flowId/password', parseForm, deps.csrf.verify, load, requireState('awaiting_password'), submitPassword(deps));

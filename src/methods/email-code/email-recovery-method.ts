@@ -10,6 +10,7 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
   return {
     id: 'email-code',
     field: 'email',
+    channel: 'email',
     parseAddress(input) {
       const address = input.trim().toLowerCase();
       return EMAIL.test(address) && address.length <= 254 ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };

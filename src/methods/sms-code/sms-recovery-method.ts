@@ -1,0 +1,22 @@
+// The SMS-code recovery method: the member types the phone number on file (any Vietnamese way of writing it); the
+// code goes to the number on file through the outbox (SMS gateway, or the dev mailbox).
+import { parsePhoneNumber } from '../../accounts/identifiers.js';
+import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
+import type { Outbox } from '../../notify/outbox.js';
+import { recoveryCodeSms } from '../../notify/templates.js';
+
+export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
+  return {
+    id: 'sms-code',
+    field: 'phone',
+    channel: 'sms',
+    parseAddress(input) {
+      const phone = parsePhoneNumber(input);
+      return phone ? { ok: true, address: phone } : { ok: false, error: 'recovery.error.phone_format' };
+    },
+    matches: (account, address) => Boolean(account.phoneNumber) && account.phoneNumber === address,
+    async sendCode(trx, account, code, minutes) {
+      await outbox.enqueue({ channel: 'sms', to: account.phoneNumber!, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) }, trx);
+    },
+  };
+}
