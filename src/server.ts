@@ -30,6 +30,7 @@ import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.
 import { createCaptcha } from './methods/captcha/captcha.js';
 import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
 import { createDevMailbox, createSmtpSender, type DevMailbox } from './notify/email-senders.js';
+import { createHttpSmsGateway } from './notify/sms-gateway.js';
 import { captchaField } from '../views/captcha.js';
 import path from 'node:path';
 
@@ -78,16 +79,21 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   const derive = (label: string) => crypto.createHmac('sha256', keys.cookieKeys[0]!).update(`bhxh-id ${label}`).digest();
   const csrfSecret = derive('csrf');
   const outbox = createOutbox(db, sealer, clock);
-  const devMailbox = config.mail.smtpUrl ? undefined : createDevMailbox(path.join(config.dataDir, 'mailbox'), clock);
+  // Outside production, whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes to the dev mailbox.
+  const devMailbox =
+    !config.production && (!config.mail.smtpUrl || !config.smsGateway) ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
   const smtpSender = config.mail.smtpUrl
     ? createSmtpSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.smtpTimeoutMs, requireTls: config.mail.requireTls })
     : undefined;
   const emailSender = smtpSender ?? devMailbox!.email;
+  const smsSender = config.smsGateway
+    ? createHttpSmsGateway({ url: config.smsGateway.url, secret: config.smsGateway.secret!, timeoutMs: config.smsGateway.timeoutMs, clock })
+    : devMailbox?.sms;
   const outboxWorker = createOutboxWorker({
     db,
     sealer,
     clock,
-    senders: { email: emailSender, ...(devMailbox ? { sms: devMailbox.sms } : {}) },
+    senders: { email: emailSender, ...(smsSender ? { sms: smsSender } : {}) },
     logger,
     options: {
       pollIntervalMs: config.mail.pollMs,

@@ -5,6 +5,7 @@ export type AuditType =
   | 'sign_in'
   | 'sign_in.throttled'
   | 'password.changed'
+  | 'password.temporary_issued'
   | 'account.created'
   | 'account.status_changed'
   | 'client.created'

@@ -8,6 +8,7 @@ import { CommandError, UsageError, type Command } from './command.js';
 import { openCliContext } from './context.js';
 import { accountsCreate } from './commands/accounts-create.js';
 import { accountsSetPassword } from './commands/accounts-set-password.js';
+import { accountsResetPassword } from './commands/accounts-reset-password.js';
 import { accountsShow } from './commands/accounts-show.js';
 import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
 import { clientsCreate } from './commands/clients-create.js';
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   accountsCreate,
   accountsShow,
   accountsSetPassword,
+  accountsResetPassword,
   accountsDisable,
   accountsEnable,
   clientsCreate,

@@ -193,12 +193,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!config.https && !local) problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
     if (!config.keysEncryptionKey) problems.push('KEYS_ENCRYPTION_KEY: is required in production');
     if (!config.mail.smtpUrl) problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
-    if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
+    if (!config.smsGateway) problems.push('SMS_GATEWAY_URL: is required in production (SMS codes and notices would otherwise go nowhere)');
     if (config.mail.from.includes('@localhost')) problems.push('MAIL_FROM: must be set to a real sender address in production');
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }
   }
+  if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
+  if (config.smsGateway && config.outbox.leaseSeconds * 1000 <= config.smsGateway.timeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed SMS_GATEWAY_TIMEOUT_MS');
   if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');
   if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');
   if (problems.length) throw new ConfigError(problems);

@@ -12,8 +12,13 @@ export interface EmailSender {
   send(message: EmailMessage): Promise<void>;
 }
 
+export interface SmsSendOptions {
+  /** What makes this message distinct from another with the same number and text (the outbox row): `outbox:<id>`. */
+  idempotencyKey?: string;
+}
+
 export interface SmsSender {
-  send(message: SmsMessage): Promise<void>;
+  send(message: SmsMessage, options?: SmsSendOptions): Promise<void>;
 }
 
 export interface SmtpSenderOptions {

@@ -212,10 +212,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return payload;
   }
 
-  async function deliver(payload: SealedPayload): Promise<void> {
+  async function deliver(payload: SealedPayload, row: ClaimedRow): Promise<void> {
     if (payload.channel === 'email') return senders.email.send(payload.message);
     if (!senders.sms) throw new DeliveryError('no_sms_sender');
-    return senders.sms.send(payload.message);
+    // The row id lets a gateway drop a retry it already handed on (the same id on every attempt).
+    return senders.sms.send(payload.message, { idempotencyKey: `outbox:${row.id}` });
   }
 
   async function processRow(row: ClaimedRow, result: RunResult): Promise<void> {
@@ -226,7 +227,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
     let failure: string | undefined;
     try {
-      await deliver(openPayload(row));
+      await deliver(openPayload(row), row);
     } catch (err) {
       failure = errorClass(err);
     }

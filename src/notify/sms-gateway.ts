@@ -40,18 +40,7 @@ export interface HttpSmsGatewayOptions {
   clock?: Clock;
 }
 
-export interface SmsSendOptions {
-  /**
-   * What makes this message distinct from another with the same number and text, for example `outbox:<row id>`.
-   * The same key (and message) gives the same request id on every attempt. Without it, the number and the text
-   * alone name the message, so the gateway may drop a second identical text sent within its dedupe window.
-   */
-  idempotencyKey?: string;
-}
-
-export interface HttpSmsGateway extends SmsSender {
-  send(message: SmsMessage, options?: SmsSendOptions): Promise<void>;
-}
+export type HttpSmsGateway = SmsSender;
 
 /** A failure with a short, safe code (also its message). */
 export class SmsGatewayError extends Error {

@@ -175,3 +175,37 @@ export function passwordChangedSms({ when }: { when: Date }): SmsContent {
     `BHXH: Mat khau cua ban da duoc doi luc ${formatVietnamTime(when)}. Neu khong phai ban thuc hien, hay goi ngay ${HOTLINE}. BHXH khong bao gio hoi mat khau, ma OTP.`,
   );
 }
+
+/** A temporary password (SMS keyword, hotline without a verified caller ID, office reset). */
+export function temporaryPasswordSms({ password, minutes }: { password: string; minutes: number }): SmsContent {
+  if (!/^[a-z0-9]{8,16}$/.test(password)) throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
+  return sms(
+    `BHXH: Mat khau tam thoi ${password}, dung 1 lan trong ${checkMinutes(minutes)} phut; dang nhap roi doi mat khau ngay. KHONG dua cho ai. Tong dai: ${HOTLINE}`,
+  );
+}
+
+/** The office reset's temporary password by email. */
+export function temporaryPasswordEmail({ password, minutes, issuer }: { password: string; minutes: number; issuer: string }): EmailContent {
+  if (!/^[a-z0-9]{8,16}$/.test(password)) throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
+  checkMinutes(minutes);
+  const site = officialSite(issuer);
+  return renderEmail({
+    subject: '[BHXH] Mật khẩu tạm thời / Temporary password',
+    vi: [
+      ['Xin chào,'],
+      ['Theo yêu cầu của bạn tại cơ quan BHXH, mật khẩu tạm thời của bạn là:'],
+      { code: password },
+      [`Mật khẩu chỉ dùng được một lần trong ${minutes} phút. Hãy đăng nhập tại `, { link: site }, ' và đặt mật khẩu mới ngay.'],
+      scamWarningVi,
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['As you asked at a social insurance office, your temporary password is:'],
+      { code: password },
+      [`It works once, within ${minutes} minutes. Sign in at `, { link: site }, ' and choose a new password at once.'],
+      scamWarningEn,
+      ['Vietnam Social Security'],
+    ],
+  });
+}

@@ -156,6 +156,8 @@ describe('loadConfig: production', () => {
     DATABASE_URL: 'postgres://bhxh@db:5432/bhxh',
     SMTP_URL: 'smtp://mail.baohiemxahoi.gov.vn:587',
     MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
+    SMS_GATEWAY_URL: 'https://sms.example.vn/send',
+    SMS_GATEWAY_SECRET: 'a-long-enough-shared-secret',
   });
 
   it('accepts a complete production configuration', () => {
@@ -189,7 +191,7 @@ describe('loadConfig: production', () => {
   });
 
   it('reports every production problem together', () => {
-    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'SMTP_URL', 'MAIL_FROM', 'DATABASE_URL']);
+    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'MAIL_FROM', 'DATABASE_URL']);
   });
 
   it('does not apply the production rules in development or test', () => {

@@ -1,0 +1,50 @@
+// bhxh-id accounts reset-password: an office reset, for staff who have verified the member's identity in person.
+// Issues a temporary password (10 minutes, single use, must be replaced at the first sign-in) and delivers it by
+// SMS or email to what is on file, or prints it once for the member; audited with the operator's id.
+import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
+import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
+import { createOutbox } from '../../notify/outbox.js';
+import { systemClock } from '../../oidc/adapter.js';
+import { CommandError, UsageError, type Command } from '../command.js';
+import { accountSelector, accountView, findAccountArg } from './account-view.js';
+
+const DELIVERIES = ['sms', 'email', 'print'] as const;
+
+export const accountsResetPassword: Command = {
+  name: 'accounts reset-password',
+  summary: 'office reset: a temporary password after staff verified identity in person',
+  usage: 'bhxh-id accounts reset-password (--bhxh NUMBER | --id ID) --operator STAFF_ID --deliver sms|email|print',
+  options: { ...accountSelector, operator: { type: 'string' }, deliver: { type: 'string' } },
+  async run(ctx, v) {
+    const operator = typeof v.operator === 'string' ? v.operator.trim() : '';
+    if (!/^[A-Za-z0-9._@-]{2,64}$/.test(operator)) throw new UsageError('--operator STAFF_ID is required (letters, digits, . _ @ -)');
+    const deliver = v.deliver as (typeof DELIVERIES)[number];
+    if (!DELIVERIES.includes(deliver)) throw new UsageError('--deliver must be sms, email or print');
+    const account = await findAccountArg(ctx, v);
+    if (account.status !== 'active') throw new CommandError('the account is disabled; enable it first');
+    if (deliver === 'sms' && !account.phoneNumber) throw new CommandError('the account has no phone number on file');
+    if (deliver === 'email' && !account.email) throw new CommandError('the account has no email on file');
+
+    const temporaryPasswords = createTemporaryPasswords(ctx.db, ctx.hasher, systemClock, ctx.config.temporaryPasswords);
+    const outbox = createOutbox(ctx.db, ctx.sealer, systemClock);
+    const minutes = Math.round(ctx.config.temporaryPasswords.ttlSeconds / 60);
+    const issued = await ctx.db.transaction(async (trx) => {
+      const temp = await temporaryPasswords.issue(account.id, trx);
+      if (deliver === 'sms') {
+        await outbox.enqueue({ channel: 'sms', to: account.phoneNumber!, purpose: 'temporary_password', ...temporaryPasswordSms({ password: temp.password, minutes }) }, trx);
+      } else if (deliver === 'email') {
+        const content = temporaryPasswordEmail({ password: temp.password, minutes, issuer: ctx.config.issuer });
+        await outbox.enqueue({ channel: 'email', to: account.email!, purpose: 'temporary_password', ...content }, trx);
+      }
+      await ctx.audit.record({ type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } }, trx);
+      return temp;
+    });
+    return {
+      account: accountView(account),
+      delivered: deliver,
+      expires_at: issued.expiresAt,
+      // NOTE: printed only when the member is at the desk; never logged.
+      ...(deliver === 'print' ? { temporary_password: issued.password } : {}),
+    };
+  },
+};
