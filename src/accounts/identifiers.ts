@@ -25,7 +25,8 @@ const LEGACY_PREFIXES: Record<string, string> = {
 
 /**
  * Parses a Vietnamese phone number written any common way (`0912 345 678`, `+84912345678`, `84-912-345-678`,
- * old 11-digit mobile numbers such as `0168 123 4567`) into E.164, or null when it is not a valid number.
+ * old 11-digit mobile numbers such as `0168 123 4567`) into E.164, or null when it is not a valid Vietnamese mobile
+ * number (landlines and short numbers are refused; a foreign number in + form is kept as E.164).
  */
 export function parsePhoneNumber(input: unknown): string | null {
   if (typeof input !== 'string' || input.length > 40) return null;
@@ -45,5 +46,7 @@ export function parsePhoneNumber(input: unknown): string | null {
     if (mapped) digits = mapped + digits.slice(3);
   }
   const parsed = parsePhoneNumberFromString(`+84${digits}`);
-  return parsed?.isValid() ? parsed.number : null;
+  // Only mobile numbers can receive a code or a temporary password: landlines are refused.
+  const type = parsed?.getType();
+  return parsed?.isValid() && (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE') ? parsed.number : null;
 }

@@ -133,3 +133,24 @@ describe('parsePhoneNumber', () => {
     assert.equal(parsePhoneNumber('+1 000 000 0000'), null);
   });
 });
+
+describe('parsePhoneNumber: only Vietnamese mobiles', () => {
+  const cases: Array<[string, string | null]> = [
+    ['0912 345 678', '+84912345678'],
+    ['+84 912 345 678', '+84912345678'],
+    ['84-912-345-678', '+84912345678'],
+    ['0084912345678', '+84912345678'],
+    ['0162 123 4567', '+84321234567'],
+    ['0199 123 4567', '+84591234567'],
+    ['024 3825 1234', null], // a Hanoi landline
+    ['028 3829 1234', null], // a Ho Chi Minh City landline
+    ['1900 9068', null], // a service number
+    ['0912 345', null], // too short
+    ['09123456789012', null], // too long
+  ];
+  for (const [input, expected] of cases) {
+    it(`${JSON.stringify(input)} → ${expected ?? 'refused'}`, () => {
+      assert.equal(parsePhoneNumber(input), expected);
+    });
+  }
+});
