@@ -41,6 +41,10 @@ export interface AppDeps {
   outbox: Outbox;
   codes: CodeStore;
   temporaryPasswords: TemporaryPasswords;
+  /** Keys the hashes of senders and BHXH numbers kept for the SMS keyword's hourly limits. */
+  smsInboundKey: Buffer;
+  /** Keys the hashes of callers and BHXH numbers kept for the hotline's hourly limits. */
+  voiceKey: Buffer;
   recoveryMethods: Record<RecoveryMethodId, RecoveryMethod>;
   captcha: {
     verify(payload: unknown, ip: string): Promise<'ok' | 'invalid' | 'throttled'>;

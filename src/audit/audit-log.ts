@@ -16,7 +16,9 @@ export type AuditType =
   | 'consent.granted'
   | 'recovery.code_requested'
   | 'recovery.code_checked'
-  | 'logout';
+  | 'logout'
+  | 'sms_inbound'
+  | 'voice_reset';
 
 export interface AuditEvent {
   type: AuditType;

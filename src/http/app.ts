@@ -8,6 +8,7 @@ import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
 import { registerLoginRoutes } from '../flows/login/routes.js';
 import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
 import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
+import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
 import { registerDevMailboxRoutes } from '../notify/dev-mailbox-routes.js';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
@@ -122,6 +123,8 @@ export function createApp(deps: AppDeps): Koa {
   registerConsentRoutes(router, deps, parseForm);
   registerRecoveryRoutes(router, deps, parseForm);
   registerCaptchaRoutes(router, deps.captchaChallenges);
+  // Carrier webhooks: each answers 404 itself while its channel is switched off.
+  registerSmsInboundRoutes(router, deps);
   // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
   if (deps.devMailbox && !deps.config.production) registerDevMailboxRoutes(router, deps.devMailbox);
 

@@ -176,12 +176,26 @@ export function passwordChangedSms({ when }: { when: Date }): SmsContent {
   );
 }
 
-/** A temporary password (SMS keyword, hotline without a verified caller ID, office reset). */
+/** The short code members text `BH MK <mã số BHXH>` to. */
+export const SHORT_CODE = '8079';
+
+/** A temporary password (SMS keyword, hotline without a verified caller ID, office reset): how long, once, change it at
+ * once, never share it. */
 export function temporaryPasswordSms({ password, minutes }: { password: string; minutes: number }): SmsContent {
-  if (!/^[a-z0-9]{8,16}$/.test(password)) throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
+  if (!/^[0-9a-z]{6,16}$/.test(password)) throw new Error('templates: unexpected temporary password format');
   return sms(
-    `BHXH: Mat khau tam thoi ${password}, dung 1 lan trong ${checkMinutes(minutes)} phut; dang nhap roi doi mat khau ngay. KHONG dua cho ai. Tong dai: ${HOTLINE}`,
+    `BHXH: Mat khau tam thoi ${password}, hieu luc ${checkMinutes(minutes)} phut, dung 1 lan; phai doi mat khau khi dang nhap lan dau. KHONG dua mat khau cho ai. Tong dai: ${HOTLINE}`,
   );
+}
+
+/** The same reply for an unknown number, a sender that is not the phone on file, and a disabled account. */
+export function smsMismatchReply(): SmsContent {
+  return sms(`BHXH: So dien thoai va ma so bao hiem khong khop hoac chua dang ky voi co quan BHXH. Ho tro: goi ${HOTLINE}`);
+}
+
+/** Any text that is not the keyword. */
+export function smsHelpReply(): SmsContent {
+  return sms(`BHXH: De lay mat khau tam thoi, soan BH MK <ma so BHXH> gui ${SHORT_CODE} tu so dien thoai da dang ky voi BHXH. Ho tro: goi ${HOTLINE}`);
 }
 
 /** The office reset's temporary password by email. */

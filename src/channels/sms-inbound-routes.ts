@@ -1,0 +1,96 @@
+// POST /channels/sms/inbound: the SMS aggregator delivers a message sent to the short code 8079.
+//
+//   { "sender": "0912345678", "recipient": "8079", "text": "BH MK 0123456789", "messageId": "abc-123" }
+//   X-BHXH-Timestamp / X-BHXH-Signature (webhook-auth.ts)
+//
+// Answers JSON only: 200 { status: 'accepted' | 'duplicate' } whatever the message said (the reply, if any, goes out
+// by SMS through the outbox), 401 bad signature or stale timestamp, 400 malformed, 413 too large, 415 not JSON,
+// 404 when the channel is switched off.
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { AppDeps } from '../app-deps.js';
+import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
+import { handleInboundSms, type SmsInboundDeps } from './sms-inbound.js';
+import { verifyWebhook } from './webhook-auth.js';
+
+export const SMS_INBOUND_PATH = '/channels/sms/inbound';
+
+export type SmsInboundRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit'> & {
+  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  /** Keys the hashes kept for the hourly limits (server.ts: derive('sms-inbound')). */
+  smsInboundKey: Buffer;
+};
+
+const InboundSmsBody = z.object({
+  sender: z.string().min(1).max(40),
+  recipient: z.string().min(1).max(40),
+  text: z.string().max(2000),
+  // Printable ASCII without spaces: it becomes a database key and may appear in logs.
+  messageId: z.string().regex(/^[\x21-\x7e]{1,128}$/),
+});
+
+function reply(ctx: Context, status: number, body: Record<string, string>) {
+  ctx.status = status;
+  ctx.body = body;
+  ctx.set('Cache-Control', 'no-store');
+}
+
+/** Reads the JSON body (and the raw text the signature covers); parser failures become JSON answers, never a page. */
+function readJson(): Middleware {
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '8kb', encoding: 'utf-8' }) as unknown as Middleware;
+  return async (ctx: Context, next: Next) => {
+    if (!ctx.is('application/json')) return reply(ctx, 415, { error: 'unsupported_media_type' });
+    try {
+      await parse(ctx, async () => {});
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 413) return reply(ctx, 413, { error: 'payload_too_large' });
+      if (status === 415) return reply(ctx, 415, { error: 'unsupported_media_type' }); // a charset other than UTF-8
+      if (typeof status === 'number' && status >= 400 && status < 500) return reply(ctx, 400, { error: 'invalid_request' });
+      throw err;
+    }
+    await next();
+  };
+}
+
+export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDeps) {
+  const handlerDeps: SmsInboundDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    temporaryPasswords: deps.temporaryPasswords,
+    outbox: deps.outbox,
+    audit: deps.audit,
+    limits: deps.config.smsInbound,
+    key: deps.smsInboundKey,
+  };
+
+  const enabled: Middleware = async (ctx, next) => {
+    if (!deps.config.smsInbound.enabled) return reply(ctx, 404, { error: 'not_found' });
+    await next();
+  };
+
+  router.post(
+    SMS_INBOUND_PATH,
+    enabled,
+    readJson(),
+    verifyWebhook({ secret: () => deps.config.smsInbound.secret, clock: deps.clock }),
+    async (ctx) => {
+      const parsed = InboundSmsBody.safeParse(ctx.request.body);
+      if (!parsed.success) return reply(ctx, 400, { error: 'invalid_request' });
+      const log = (ctx.state.log as Logger | undefined) ?? deps.logger;
+      try {
+        const result = await handleInboundSms(handlerDeps, parsed.data);
+        // NOTE: neither the sender nor the number in the log line; the outcome is enough to follow the channel.
+        log.info({ channel: 'sms', status: result.status, outcome: result.outcome }, 'inbound sms');
+        reply(ctx, 200, { status: result.status });
+      } catch (err) {
+        // Nothing was committed (one transaction): the aggregator's retry with the same message id starts afresh.
+        log.error({ err }, 'inbound sms failed');
+        reply(ctx, 500, { error: 'server_error' });
+      }
+    },
+  );
+}

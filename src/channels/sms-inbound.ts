@@ -1,0 +1,203 @@
+// The inbound SMS keyword channel: a member texts `BH MK <mã số BHXH>` to the short code 8079 from the phone
+// registered on the account and gets a temporary password back by SMS (methods/temporary-password).
+//
+//   message ──(message id seen before)──────────────────────────────▶ duplicate: nothing done, nothing sent
+//      │
+//      ├─(sender not a Vietnamese number)──────────────────────────▶ no reply
+//      ├─(sender or number over its hourly limit)──────────────────▶ no reply  (an abusive sender costs us nothing)
+//      ├─(not the keyword)──────────────────────────────────────────▶ help reply
+//      ├─(keyword; sender ≠ verified phone on an active account)──▶ mismatch reply (unknown numbers alike)
+//      └─(keyword; sender = that phone)────────────────────────────▶ temporary password reply
+//
+// Replies go only to the sender. The member's own password is untouched: the temporary one lives beside it.
+// NOTE: everything runs inside the transaction of `channelRequests.once` and uses only that transaction (PGlite has
+// a single connection: a query on the global db inside it would wait for ever).
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
+import type { AuditLog, AuditType } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
+import type { SmsContent } from '../notify/messages.js';
+import type { Outbox } from '../notify/outbox.js';
+import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
+import type { Clock } from '../oidc/adapter.js';
+import { createChannelRequests } from './channel-requests.js';
+
+const TABLE = 'sms_inbound_messages';
+const HOUR = 3600;
+
+const AUDIT_TYPE: AuditType = 'sms_inbound';
+
+/** What happened to one message (kept in the audit trail and as the idempotent result; never a secret). */
+export type SmsInboundOutcome = 'issued' | 'mismatch' | 'help' | 'throttled' | 'invalid_sender';
+
+export interface InboundSms {
+  /** The sender as the aggregator writes it (any Vietnamese form: 0912…, 84912…, +84912…). */
+  sender: string;
+  /** The short code the message was sent to. */
+  recipient: string;
+  text: string;
+  /** The aggregator's message id: a retry with the same id changes nothing and sends nothing. */
+  messageId: string;
+}
+
+export interface SmsInboundDeps {
+  db: Db;
+  clock: Clock;
+  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  outbox: Outbox;
+  audit: Pick<AuditLog, 'record'>;
+  limits: { perSenderPerHour: number; perNumberPerHour: number };
+  /** Keys the hashes of senders and numbers kept for the limits (a secret of the deployment, shared by all nodes). */
+  key: Buffer;
+}
+
+export interface SmsInboundResult {
+  status: 'accepted' | 'duplicate';
+  outcome: SmsInboundOutcome;
+}
+
+// The replies live with every other message text (src/notify/templates.ts).
+export { SHORT_CODE, smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
+
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The BHXH number in a `BH MK <number>` message, or null for any other text. Case and spacing do not matter
+ * (`bh mk 0123456789`, `BHMK0123456789`, `  Bh  Mk  0123 456 789 `); the number may carry dots or dashes.
+ */
+export function parseSmsKeyword(text: string): string | null {
+  if (text.length > 200) return null;
+  const compact = text.normalize('NFKC').replace(/[\s.\-]/g, '').toUpperCase();
+  const match = /^BHMK([0-9]{10})$/.exec(compact);
+  return match ? parseBhxhNumber(match[1]) : null;
+}
+
+/** The sender in E.164 when it is a Vietnamese number we may reply to; null otherwise (no reply at all). */
+export function parseSmsSender(sender: string): string | null {
+  const e164 = parsePhoneNumber(sender);
+  // NOTE: replies only to Vietnamese numbers: a short code's subscribers are, and an international reply is the
+  // expensive kind that SMS pumping is after.
+  return e164 && e164.startsWith('+84') ? e164 : null;
+}
+
+interface AccountMatchRow {
+  id: string;
+  phone_number: string | null;
+  phone_number_verified: boolean;
+  status: string;
+}
+
+/**
+ * Handles one inbound message once per message id: throttles, answers (into the outbox) and audits, all in one
+ * transaction. Returns `duplicate` for a message id already handled (nothing is done again).
+ */
+export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms): Promise<SmsInboundResult> {
+  const channelRequests = createChannelRequests(deps.db, deps.clock);
+  const keyed = (value: string) => crypto.createHmac('sha256', deps.key).update(`sms-inbound:${value}`).digest('base64url');
+
+  const { result, replayed } = await channelRequests.once('sms', message.messageId, async (trx): Promise<{ outcome: SmsInboundOutcome }> => {
+    const now = deps.clock.now();
+    const sender = parseSmsSender(message.sender);
+    if (!sender) {
+      await deps.audit.record({ type: AUDIT_TYPE, outcome: 'failure', detail: { outcome: 'invalid_sender' } }, trx);
+      return { outcome: 'invalid_sender' };
+    }
+    const bhxhNumber = parseSmsKeyword(message.text);
+
+    // Who the number belongs to, and whether the sender is that member's verified phone.
+    let account: AccountMatchRow | undefined;
+    if (bhxhNumber) {
+      account = (await trx('accounts').where({ bhxh_number: bhxhNumber }).first('id', 'phone_number', 'phone_number_verified', 'status')) as
+        | AccountMatchRow
+        | undefined;
+    }
+    const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
+    const matched = Boolean(account && account.status === 'active' && account.phone_number_verified && onFile === sender);
+
+    // Limits, counted from the table under advisory locks so they hold across nodes and parallel requests. Every
+    // message counts (throttled ones too: a sender who keeps sending stays silent).
+    const senderKey = keyed(`sender:${sender}`);
+    const numberKey = bhxhNumber ? keyed(`number:${bhxhNumber}`) : null;
+    const since = new Date(now.getTime() - HOUR * 1000);
+    await lock(trx, `sms-inbound:${senderKey}`);
+    if (numberKey) await lock(trx, `sms-inbound:${numberKey}`);
+    const bySender = await countSince(trx.from(TABLE).where({ sender_key: senderKey }), since);
+    // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
+    // only the mismatch replies for it, never the replies its owner may ask for.
+    const byNumber = numberKey ? await countSince(trx.from(TABLE).where({ number_key: numberKey, matched }), since) : 0;
+    const throttled = bySender >= deps.limits.perSenderPerHour || (numberKey !== null && byNumber >= deps.limits.perNumberPerHour);
+
+    let outcome: SmsInboundOutcome;
+    if (throttled) {
+      outcome = 'throttled';
+    } else if (!bhxhNumber) {
+      outcome = 'help';
+      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
+    } else if (matched && account) {
+      outcome = 'issued';
+      const { password } = await deps.temporaryPasswords.issue(account.id, trx);
+      const minutes = Math.max(1, Math.floor(deps.temporaryPasswords.options.ttlSeconds / 60));
+      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) }, trx);
+    } else {
+      outcome = 'mismatch';
+      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_mismatch', ...smsMismatchReply() }, trx);
+    }
+
+    await trx(TABLE).insert({ sender_key: senderKey, number_key: numberKey, matched, outcome, created_at: now });
+    await deps.audit.record(
+      {
+        type: AUDIT_TYPE,
+        outcome: outcome === 'issued' || outcome === 'help' ? 'success' : 'failure',
+        // The account named, matched or not (a stranger asking for it is worth seeing); never the number or phone.
+        accountId: account?.id ?? null,
+        detail: { outcome, ...(outcome === 'mismatch' ? { reason: mismatchReason(account, onFile, sender) } : {}) },
+      },
+      trx,
+    );
+    return { outcome };
+  });
+
+  return { status: replayed ? 'duplicate' : 'accepted', outcome: result.outcome };
+}
+
+function mismatchReason(account: AccountMatchRow | undefined, onFile: string | null, sender: string): string {
+  if (!account) return 'unknown_number';
+  if (account.status !== 'active') return 'account_disabled';
+  if (onFile !== sender) return 'other_phone';
+  return 'phone_unverified';
+}
+
+const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
+
+async function countSince(query: Knex.QueryBuilder, since: Date): Promise<number> {
+  const rows = await query.andWhere('created_at', '>', since).count({ n: '*' });
+  return Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0);
+}
+
+/**
+ * Deletes what the channel no longer needs: limit rows past the hour they count for (kept a day for operators), and
+ * SMS idempotency records past any aggregator retry. Returns how many rows went.
+ */
+export async function sweepSmsInbound(
+  db: Db,
+  clock: Clock,
+  { messagesOlderThanSeconds = 24 * HOUR, requestsOlderThanSeconds = 7 * 24 * HOUR, batch = 1000 } = {},
+): Promise<number> {
+  const now = clock.now().getTime();
+  const messages = await db(TABLE)
+    .whereIn('id', db(TABLE).select('id').where('created_at', '<', new Date(now - messagesOlderThanSeconds * 1000)).limit(batch))
+    .delete()
+    .returning('id');
+  const requests = await db('channel_requests')
+    .where({ channel: 'sms' })
+    .whereIn(
+      'request_id',
+      db('channel_requests').select('request_id').where({ channel: 'sms' }).andWhere('created_at', '<', new Date(now - requestsOlderThanSeconds * 1000)).limit(batch),
+    )
+    .delete()
+    .returning('request_id');
+  return messages.length + requests.length;
+}
