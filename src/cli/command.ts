@@ -10,6 +10,8 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Positional arguments allowed (names shown in usage). */
   positionals?: number;
+  /** For commands that only talk to a running server (the dev tools): run without opening the database. */
+  standalone?: (config: CliContext['config'], values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<unknown>;
   /** Whether the command needs the database (all but help). */
   run(ctx: CliContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<unknown>;
 }

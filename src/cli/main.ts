@@ -14,6 +14,7 @@ import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
+import { devSms } from './commands/dev-sms.js';
 import { migrateCommand } from './commands/migrate.js';
 import { resourcesCreate, resourcesDelete, resourcesList } from './commands/resources.js';
 
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   resourcesList,
   resourcesDelete,
   keysList,
+  devSms,
 ];
 
 function overview(): string {
@@ -102,6 +104,15 @@ export async function runCli(
   }
   // Logs go to stderr (stdout is the command's JSON); only warnings unless LOG_LEVEL asks for more.
   const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
+  if (command.standalone) {
+    try {
+      io.out(`${JSON.stringify(await command.standalone(config, values, positionals), null, 2)}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`error: ${err instanceof UsageError || err instanceof CommandError ? err.message : `${command.name} failed: ${(err as Error).message.split('\n')[0]}`}\n`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+  }
   let ctx;
   try {
     ctx = await openCliContext(config, logger, io.stdin ?? readStdin);

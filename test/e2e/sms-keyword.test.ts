@@ -8,6 +8,7 @@ import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oi
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 import { sendDevSms } from '../../src/channels/dev-sms.js';
+import { runCli } from '../../src/cli/main.js';
 
 const redirect_uri = 'http://127.0.0.1:46123/callback';
 
@@ -55,6 +56,21 @@ describe('SMS keyword BH MK to 8079', () => {
     assert.equal((await textsTo('+84912000555')).length, 0, 'nothing to the member');
     const row = await t.db('accounts').where({ id: member.id }).first('temporary_password_hash');
     assert.equal(row.temporary_password_hash, null);
+  });
+
+  it('can be tried from the CLI against the running server (bhxh-id dev sms)', async () => {
+    const member = await t.createMember({ phoneNumber: '+84912000888' });
+    let out = '';
+    let err = '';
+    const code = await runCli(['dev', 'sms', '--from', '0912000888', '--text', `BH MK ${member.bhxhNumber}`], {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+      env: { ISSUER: t.url, SMS_INBOUND_SECRET: secret },
+    });
+    assert.equal(code, 0, err);
+    assert.equal(JSON.parse(out).sent, true);
+    const [reply] = await textsTo('+84912000888');
+    assert.match(reply!, /Mat khau tam thoi [a-z0-9]{10}/);
   });
 
   it('refuses an unsigned request and is off without a secret', async () => {
