@@ -13,6 +13,7 @@ import type { Csrf } from './http/csrf.js';
 import type { Metrics } from './http/observability.js';
 import type { PasswordHasher } from './methods/password/hasher.js';
 import type { Clock } from './oidc/adapter.js';
+import type { Sealer } from './keys/sealer.js';
 import type { CodeStore } from './methods/codes/code-store.js';
 import type { TemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import type { RecoveryMethod, RecoveryMethodId } from './flows/recovery/recovery-method.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   smsInboundKey: Buffer;
   /** Keys the hashes of callers and BHXH numbers kept for the hotline's hourly limits. */
   voiceKey: Buffer;
+  /** Seals secrets at rest (the hotline keeps a finished call's reply, which can hold a temporary password). */
+  sealer: Sealer;
   recoveryMethods: Record<RecoveryMethodId, RecoveryMethod>;
   captcha: {
     verify(payload: unknown, ip: string): Promise<'ok' | 'invalid' | 'throttled'>;

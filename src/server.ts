@@ -32,6 +32,7 @@ import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorke
 import { createDevMailbox, createSmtpSender, type DevMailbox } from './notify/email-senders.js';
 import { createHttpSmsGateway } from './notify/sms-gateway.js';
 import { sweepSmsInbound } from './channels/sms-inbound.js';
+import { sweepVoiceCalls } from './channels/voice-password-reset.js';
 import { captchaField } from '../views/captcha.js';
 import path from 'node:path';
 
@@ -129,6 +130,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
     smsInboundKey: derive('sms-inbound'),
     voiceKey: derive('voice'),
+    sealer,
     recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer), 'sms-code': createSmsRecoveryMethod(outbox) },
     captcha: {
       verify: (payload, ip) => captcha.verify(payload, ip),
@@ -155,7 +157,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
   const sweeper = setInterval(() => {
-    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock)]).catch((err) => logger.warn({ err }, 'sweep failed'));
+    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock)]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();
 

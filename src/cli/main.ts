@@ -15,6 +15,7 @@ import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
 import { devSms } from './commands/dev-sms.js';
+import { devCall } from './commands/dev-call.js';
 import { migrateCommand } from './commands/migrate.js';
 import { resourcesCreate, resourcesDelete, resourcesList } from './commands/resources.js';
 
@@ -35,6 +36,7 @@ export const COMMANDS: Command[] = [
   resourcesDelete,
   keysList,
   devSms,
+  devCall,
 ];
 
 function overview(): string {

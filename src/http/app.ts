@@ -9,6 +9,7 @@ import { registerLoginRoutes } from '../flows/login/routes.js';
 import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
 import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
 import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
+import { registerVoiceRoutes } from '../channels/voice-routes.js';
 import { registerDevMailboxRoutes } from '../notify/dev-mailbox-routes.js';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): Koa {
   registerCaptchaRoutes(router, deps.captchaChallenges);
   // Carrier webhooks: each answers 404 itself while its channel is switched off.
   registerSmsInboundRoutes(router, deps);
+  registerVoiceRoutes(router, deps);
   // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
   if (deps.devMailbox && !deps.config.production) registerDevMailboxRoutes(router, deps.devMailbox);
 

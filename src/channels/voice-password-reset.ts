@@ -1,0 +1,294 @@
+// The hotline's virtual assistant (1900 9068, key 8): the telephony platform posts each step of a call to our webhook
+// and we answer what to say and what to do next. The dialogue's state lives in channel_requests (channel 'voice',
+// request id = the call id), locked for the length of each step, so a retried or concurrent webhook for the same call
+// sees the state the first one left.
+//
+//   (new call) ──(caller over its hourly limit)──────────────────────────────▶ done(throttled)
+//       │
+//       ▼
+//   asking_number(1) ──(wrong format)──▶ asking_number(2) ──▶ asking_number(3) ──(wrong format)──▶ done(too_many_attempts)
+//       │  (10 digits, at any attempt)
+//       ├─ caller, or number (owner and strangers apart), over its hourly limit ▶ done(throttled)
+//       ├─ no account, not active, or its verified phone is not the caller ───▶ done(no_match)
+//       ├─ match, caller ID network-verified and reading aloud allowed ─────▶ done(read_aloud)
+//       └─ match otherwise: the password goes by SMS to the number on file ──▶ done(sms_sent)
+//
+// A step without digits (the call's first webhook, or a retry of it) repeats the current prompt; a retried step with
+// digits counts as another entry (at worst the goodbye comes one entry early, and nothing is issued). done(…) answers
+// every later webhook of the call, whatever its body, with the reply recorded then: nothing is issued twice.
+// NOTE: the recorded reply may hold the temporary password, so it is sealed (never in clear in the database).
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
+import type { AuditLog, AuditType } from '../audit/audit-log.js';
+import type { Sealer } from '../keys/sealer.js';
+import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
+import type { Outbox } from '../notify/outbox.js';
+import { temporaryPasswordSms } from '../notify/templates.js';
+import type { Clock } from '../oidc/adapter.js';
+import type { ChannelRequests } from './channel-requests.js';
+
+export const VOICE_CHANNEL = 'voice';
+/** Wrong entries of the BHXH number before the assistant says goodbye. */
+export const MAX_NUMBER_ATTEMPTS = 3;
+
+/** One webhook from the telephony platform. Unknown fields are ignored. */
+export const voiceRequestSchema = z.object({
+  /** The platform's id for the call; the same for every step and every retry of it. */
+  callId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/),
+  /** The calling number as the platform has it (empty or a word such as "anonymous" when withheld). */
+  caller: z.string().max(40).regex(/^[\x20-\x7e]*$/),
+  /** True only when the platform vouches that the caller ID is network-verified (not spoofable). */
+  callerVerified: z.boolean(),
+  /** The keypad digits collected by the last prompt; absent on the call's first webhook. */
+  digits: z.string().max(32).regex(/^[0-9*#]*$/).optional(),
+});
+export type VoiceRequest = z.infer<typeof voiceRequestSchema>;
+
+export type VoiceNext = { action: 'collect_digits'; finishOnKey: '#'; maxDigits: 12; timeoutSeconds: 10 } | { action: 'hangup' };
+export interface VoiceReply {
+  /** Vietnamese text for the speech engine. */
+  say: string;
+  next: VoiceNext;
+}
+
+const COLLECT_NUMBER: VoiceNext = { action: 'collect_digits', finishOnKey: '#', maxDigits: 12, timeoutSeconds: 10 };
+const HANG_UP: VoiceNext = { action: 'hangup' };
+
+export type VoiceOutcome = 'read_aloud' | 'sms_sent' | 'no_match' | 'throttled' | 'too_many_attempts' | 'caller_changed';
+type VoiceState =
+  | { step: 'asking_number'; attempt: number; callerKey: string }
+  | { step: 'done'; outcome: VoiceOutcome; sealedReply: string };
+
+/** What the webhook reports for the logs: where the call went with this step (never a secret). */
+export type VoiceStep = VoiceOutcome | 'asking_number' | 'replayed';
+
+/** The exact sentence of the issue for a number that does not belong to the caller (or to nobody). */
+export const MISMATCH_SENTENCE = 'Số điện thoại và mã số bảo hiểm không khớp hoặc chưa đăng ký với cơ quan Bảo hiểm xã hội';
+
+const GOODBYE = 'Xin cảm ơn quý khách đã gọi đến tổng đài Bảo hiểm xã hội Việt Nam.';
+const SAY = {
+  greeting: 'Bảo hiểm xã hội Việt Nam xin kính chào quý khách. Đây là dịch vụ cấp mật khẩu tạm thời cho tài khoản BHXH ID.',
+  ask: 'Vui lòng nhập mã số bảo hiểm xã hội gồm 10 chữ số, kết thúc bằng phím thăng.',
+  askAgain: 'Mã số bảo hiểm xã hội chưa đúng. Vui lòng nhập lại 10 chữ số, kết thúc bằng phím thăng.',
+  tooManyAttempts: `Quý khách đã nhập sai ${MAX_NUMBER_ATTEMPTS} lần. Vui lòng kiểm tra lại mã số bảo hiểm xã hội và gọi lại sau. ${GOODBYE}`,
+  throttled: `Quý khách đã yêu cầu quá nhiều lần. Vui lòng thử lại sau. ${GOODBYE}`,
+  callerChanged: `Cuộc gọi không hợp lệ. ${GOODBYE}`,
+  repeated: 'Mật khẩu sẽ được nhắc lại một lần.',
+  validity: (minutes: number) =>
+    `Mật khẩu có hiệu lực trong ${minutes} phút, chỉ dùng một lần để đăng nhập và đặt mật khẩu mới. Tuyệt đối không cung cấp mật khẩu này cho bất kỳ ai, kể cả người tự xưng là cán bộ Bảo hiểm xã hội.`,
+  sentBySms: 'Mật khẩu tạm thời đã được gửi bằng tin nhắn SMS đến số điện thoại quý khách đã đăng ký.',
+};
+
+/**
+ * How each character of a temporary password is spoken: letters by their Vietnamese names (the foreign letters f, j,
+ * w, z by their usual readings), digits as Vietnamese words. The alphabet has no 0/o or 1/l/i, so none of them is here.
+ * TODO: confirm g "giê" / j "gi" with the call centre's scripts (close when spoken; the repetition helps).
+ */
+export const SPOKEN_CHARACTERS: Readonly<Record<string, string>> = {
+  a: 'a', b: 'bê', c: 'xê', d: 'dê', e: 'e', f: 'ép', g: 'giê', h: 'hát', j: 'gi', k: 'ca', m: 'em mờ', n: 'en nờ',
+  p: 'pê', q: 'quy', r: 'e rờ', s: 'ét xì', t: 'tê', u: 'u', v: 'vê', w: 'vê kép', x: 'ích xì', y: 'i dài', z: 'dét',
+  '2': 'hai', '3': 'ba', '4': 'bốn', '5': 'năm', '6': 'sáu', '7': 'bảy', '8': 'tám', '9': 'chín',
+};
+
+/** Spells a temporary password for the speech engine, one character at a time: "a, bê, ba, năm". */
+export function spellForSpeech(secret: string): string {
+  return Array.from(secret, (c) => {
+    const spoken = SPOKEN_CHARACTERS[c];
+    if (!spoken || !TEMPORARY_ALPHABET.includes(c)) throw new Error('voice: a character outside the temporary password alphabet');
+    return spoken;
+  }).join(', ');
+}
+
+export interface VoicePasswordResetOptions {
+  /** False: the password is never read aloud, always sent by SMS. */
+  readAloud: boolean;
+  /** Number checks per calling number per hour. */
+  perCallerPerHour: number;
+  /** Number checks per BHXH number per hour; the owner's verified phone and every other caller are counted apart. */
+  perNumberPerHour: number;
+}
+
+export interface VoicePasswordResetDeps {
+  clock: Clock;
+  channelRequests: ChannelRequests;
+  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  outbox: Outbox;
+  audit: Pick<AuditLog, 'record'>;
+  sealer: Sealer;
+  /** Keys the hashes under which calling and BHXH numbers are counted in voice_checks (server.ts: derive('voice')). */
+  key: Buffer;
+  options: VoicePasswordResetOptions;
+}
+
+const AUDIT_TYPE: AuditType = 'voice_reset';
+
+type Step = { state: VoiceState; result: { reply: VoiceReply; step: VoiceStep } };
+
+interface Call extends VoiceRequest {
+  callerKey: string;
+  requestId: string | null;
+}
+
+export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
+  const { clock, channelRequests, temporaryPasswords, outbox, audit, sealer, options } = deps;
+  const keyOf = (kind: 'caller' | 'number', value: string) => crypto.createHmac('sha256', deps.key).update(`voice:${kind}:${value}`).digest('base64url');
+  const sealContext = (callId: string) => `voice:reply:${callId}`;
+  const minutes = Math.max(1, Math.floor(temporaryPasswords.options.ttlSeconds / 60)); // never more than it lasts
+
+  // NOTE: every query below runs on `trx` (the dialogue row's transaction): PGlite has a single connection.
+  const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
+  async function recordCheck(trx: Knex.Transaction, call: Call, check: { numberKey: string; matched: boolean }, outcome: 'read_aloud' | 'sms_sent' | 'no_match') {
+    await trx('voice_checks').insert({ call_id: call.callId, caller_key: call.callerKey, number_key: check.numberKey, matched: check.matched, outcome, created_at: clock.now() });
+  }
+
+  function prompt(attempt: number, state: VoiceState): Step {
+    const say = attempt === 1 ? `${SAY.greeting} ${SAY.ask}` : SAY.askAgain;
+    return { state, result: { reply: { say, next: COLLECT_NUMBER }, step: 'asking_number' } };
+  }
+
+  /** Ends the call: audits the outcome (never the password) and records the reply, sealed, for any retry. */
+  async function finish(trx: Knex.Transaction, call: Call, outcome: VoiceOutcome, say: string, audited: { accountId?: string | null; reason?: string } = {}): Promise<Step> {
+    const reply: VoiceReply = { say, next: HANG_UP };
+    await audit.record(
+      {
+        type: AUDIT_TYPE,
+        outcome: outcome === 'read_aloud' || outcome === 'sms_sent' ? 'success' : 'failure',
+        // The account named, matched or not (a stranger asking for it is worth seeing); never the number or the phone.
+        accountId: audited.accountId ?? null,
+        requestId: call.requestId,
+        detail: {
+          channel: VOICE_CHANNEL,
+          callId: call.callId,
+          result: outcome,
+          ...(audited.reason ? { reason: audited.reason } : {}),
+          callerVerified: call.callerVerified,
+        },
+      },
+      trx,
+    );
+    const sealedReply = sealer.seal(JSON.stringify(reply), sealContext(call.callId));
+    return { state: { step: 'done', outcome, sealedReply }, result: { reply, step: outcome } };
+  }
+
+  /** A well-formed number: checked against the calling number, limited, then the password issued. */
+  async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
+    const account = (await trx('accounts').where({ bhxh_number: bhxhNumber }).first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
+    const callerNumber = parsePhoneNumber(call.caller);
+    const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
+    // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed.
+    const matched = Boolean(account && account.status === 'active' && account.phone_number_verified && callerNumber && onFile === callerNumber);
+
+    // Limits, counted from voice_checks under advisory locks so they hold across nodes and parallel calls. Always the
+    // caller's lock before the number's: two calls never wait on each other in a cycle.
+    const check = { numberKey: keyOf('number', bhxhNumber), matched };
+    await lock(trx, `voice:caller:${call.callerKey}`);
+    await lock(trx, `voice:number:${check.numberKey}`);
+    const since = new Date(clock.now().getTime() - 3600 * 1000);
+    const byCaller = await countChecks(trx('voice_checks').where({ caller_key: call.callerKey }), since);
+    // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
+    // only the mismatch answers for it, never the passwords its owner may ask for.
+    const byNumber = await countChecks(trx('voice_checks').where({ number_key: check.numberKey, matched }), since);
+    if (byCaller >= options.perCallerPerHour || byNumber >= options.perNumberPerHour) {
+      return finish(trx, call, 'throttled', SAY.throttled, { accountId: account?.id ?? null });
+    }
+
+    if (!account || !matched || !onFile) {
+      await recordCheck(trx, call, check, 'no_match');
+      return finish(trx, call, 'no_match', MISMATCH_SENTENCE, { accountId: account?.id ?? null, reason: mismatchReason(account, onFile, callerNumber) });
+    }
+
+    const { password } = await temporaryPasswords.issue(account.id, trx);
+    if (call.callerVerified && options.readAloud) {
+      await recordCheck(trx, call, check, 'read_aloud');
+      const spelled = spellForSpeech(password);
+      const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)} ${GOODBYE}`;
+      return finish(trx, call, 'read_aloud', say, { accountId: account.id });
+    }
+    // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
+    await outbox.enqueue({ channel: 'sms', to: onFile, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) }, trx);
+    await recordCheck(trx, call, check, 'sms_sent');
+    return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, { accountId: account.id });
+  }
+
+  return {
+    /** Answers one webhook of a call. */
+    async answer(request: VoiceRequest, meta: { requestId?: string | null } = {}): Promise<{ reply: VoiceReply; step: VoiceStep }> {
+      const call: Call = { ...request, callerKey: keyOf('caller', parsePhoneNumber(request.caller) ?? `raw:${request.caller}`), requestId: meta.requestId ?? null };
+      return channelRequests.withState<VoiceState, { reply: VoiceReply; step: VoiceStep }>(VOICE_CHANNEL, request.callId, async (stored, trx) => {
+        if (stored?.step === 'done') {
+          const reply = JSON.parse(sealer.open(stored.sealedReply, sealContext(request.callId))) as VoiceReply;
+          return { state: stored, result: { reply, step: 'replayed' } };
+        }
+        let state = stored;
+        if (!state) {
+          // A caller already at its limit hears so at once rather than after typing the number.
+          const since = new Date(clock.now().getTime() - 3600 * 1000);
+          if ((await countChecks(trx('voice_checks').where({ caller_key: call.callerKey }), since)) >= options.perCallerPerHour) {
+            return finish(trx, call, 'throttled', SAY.throttled);
+          }
+          state = { step: 'asking_number', attempt: 1, callerKey: call.callerKey };
+        }
+        // The platform must not change a call's number midway; if it does, nothing is checked for it.
+        if (state.callerKey !== call.callerKey) return finish(trx, call, 'caller_changed', SAY.callerChanged);
+        if (request.digits === undefined) return prompt(state.attempt, state);
+
+        const bhxhNumber = parseBhxhNumber(request.digits.replace(/#$/, ''));
+        if (bhxhNumber) return checkNumber(trx, call, bhxhNumber);
+        if (state.attempt >= MAX_NUMBER_ATTEMPTS) return finish(trx, call, 'too_many_attempts', SAY.tooManyAttempts);
+        const next: VoiceState = { ...state, attempt: state.attempt + 1 };
+        return prompt(next.attempt, next);
+      });
+    },
+  };
+}
+
+export type VoicePasswordReset = ReturnType<typeof createVoicePasswordReset>;
+
+interface AccountMatchRow {
+  id: string;
+  phone_number: string | null;
+  phone_number_verified: boolean;
+  status: string;
+}
+
+async function countChecks(query: Knex.QueryBuilder, since: Date): Promise<number> {
+  const rows = await query.andWhere('created_at', '>', since).count({ n: '*' });
+  return Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0);
+}
+
+/** For the audit trail only; the caller always hears the same sentence. */
+function mismatchReason(account: AccountMatchRow | undefined, onFile: string | null, callerNumber: string | null): string {
+  if (!account) return 'unknown_number';
+  if (account.status !== 'active') return 'account_disabled';
+  if (!onFile) return 'no_phone';
+  if (!callerNumber) return 'caller_unparsed';
+  if (onFile !== callerNumber) return 'other_phone';
+  return 'phone_unverified';
+}
+
+/**
+ * Deletes what the hotline no longer needs: number checks past the hour they count for (kept a day for operators),
+ * and finished calls' dialogue rows (their sealed replies) past any platform retry. Returns how many rows went.
+ */
+export async function sweepVoiceCalls(
+  db: Knex,
+  clock: Clock,
+  { checksOlderThanSeconds = 24 * 3600, callsOlderThanSeconds = 24 * 3600, batch = 1000 } = {},
+): Promise<number> {
+  const now = clock.now().getTime();
+  const checks = await db('voice_checks')
+    .whereIn('id', db('voice_checks').select('id').where('created_at', '<', new Date(now - checksOlderThanSeconds * 1000)).limit(batch))
+    .delete()
+    .returning('id');
+  const calls = await db('channel_requests')
+    .where({ channel: VOICE_CHANNEL })
+    .whereIn(
+      'request_id',
+      db('channel_requests').select('request_id').where({ channel: VOICE_CHANNEL }).andWhere('created_at', '<', new Date(now - callsOlderThanSeconds * 1000)).limit(batch),
+    )
+    .delete()
+    .returning('request_id');
+  return checks.length + calls.length;
+}

@@ -1,0 +1,120 @@
+// The telephony platform's webhook for the hotline's password reset (voice-password-reset.ts has the dialogue).
+//
+//   POST /channels/voice/password-reset          Content-Type: application/json, signed (webhook-auth.ts)
+//   { "callId": "…", "caller": "0912345678", "callerVerified": true, "digits": "0123456789" }
+//   200 { "say": "…", "next": { "action": "collect_digits", "finishOnKey": "#", "maxDigits": 12, "timeoutSeconds": 10 } }
+//   200 { "say": "…", "next": { "action": "hangup" } }
+//
+// Errors are JSON `{ error }`, as for the SMS webhook: 404 when the hotline is switched off, 415 not JSON (UTF-8),
+// 413 over 4 KiB, 401 bad signature or stale timestamp, 400 not the shape above, 500 (logged) otherwise.
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { AppDeps } from '../app-deps.js';
+import type { Sealer } from '../keys/sealer.js';
+import { createChannelRequests } from './channel-requests.js';
+import { createVoicePasswordReset, voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
+import { verifyWebhook } from './webhook-auth.js';
+
+export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
+
+export type VoiceRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit' | 'temporaryPasswords'> & {
+  /** Keys the hashes kept for the hourly limits (server.ts: derive('voice')). */
+  voiceKey: Buffer;
+  /** Seals the recorded final reply of a call (it may hold the temporary password). */
+  sealer: Sealer;
+};
+
+function fail(ctx: Context, status: number, error: string): void {
+  ctx.status = status;
+  ctx.body = { error };
+  ctx.set('Cache-Control', 'no-store');
+}
+
+const logOf = (ctx: Context, logger: Logger): Logger => (ctx.state.log as Logger | undefined) ?? logger;
+
+/** Anything unexpected becomes a JSON 500 for the platform (the app's error boundary renders HTML pages). */
+function answerErrorsAsJson(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      // Nothing was committed (one transaction per step): the platform's retry starts that step afresh.
+      logOf(ctx, logger).error({ err }, 'voice webhook failed');
+      fail(ctx, 500, 'server_error');
+    }
+  };
+}
+
+function requireVoiceEnabled(deps: VoiceRouteDeps): Middleware {
+  return async (ctx, next) => {
+    if (!deps.config.voice.enabled) return fail(ctx, 404, 'not_found');
+    await next();
+  };
+}
+
+// NOTE: the body is kept as text until its signature is checked; only then is it parsed.
+const parseText = bodyParser({ enableTypes: ['text'], extendTypes: { text: ['application/json'] }, textLimit: '4kb', encoding: 'utf-8' }) as unknown as Middleware;
+
+async function readRawBody(ctx: Context, next: Next) {
+  const charset = ctx.request.charset.toLowerCase();
+  if (!ctx.is('application/json') || (charset && charset !== 'utf-8' && charset !== 'utf8')) return fail(ctx, 415, 'unsupported_media_type');
+  try {
+    await parseText(ctx, async () => {});
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 413) return fail(ctx, 413, 'payload_too_large');
+    if (typeof status === 'number' && status >= 400 && status < 500) return fail(ctx, 400, 'invalid_request');
+    throw err;
+  }
+  await next();
+}
+
+async function parseCallRequest(ctx: Context, next: Next) {
+  let json: unknown;
+  try {
+    json = JSON.parse((ctx.request as { rawBody?: string }).rawBody ?? '');
+  } catch {
+    return fail(ctx, 400, 'invalid_request');
+  }
+  const parsed = voiceRequestSchema.safeParse(json);
+  if (!parsed.success) return fail(ctx, 400, 'invalid_request');
+  ctx.state.voiceRequest = parsed.data;
+  await next();
+}
+
+function answerCall(voice: VoicePasswordReset, logger: Logger): Middleware {
+  return async (ctx) => {
+    const request = ctx.state.voiceRequest as VoiceRequest;
+    const requestId = typeof ctx.state.requestId === 'string' ? ctx.state.requestId : null;
+    const { reply, step } = await voice.answer(request, { requestId });
+    // NOTE: the reply may hold the password: only the step is logged (no number either).
+    logOf(ctx, logger).info({ channel: 'voice', callId: request.callId, step }, 'voice webhook answered');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = reply;
+  };
+}
+
+/** The hotline webhook; answers 404 while config.voice.enabled is false. */
+export function registerVoiceRoutes(router: Router, deps: VoiceRouteDeps): void {
+  const voice = createVoicePasswordReset({
+    clock: deps.clock,
+    channelRequests: createChannelRequests(deps.db, deps.clock),
+    temporaryPasswords: deps.temporaryPasswords,
+    outbox: deps.outbox,
+    audit: deps.audit,
+    sealer: deps.sealer,
+    key: deps.voiceKey,
+    options: deps.config.voice,
+  });
+  router.post(
+    VOICE_PASSWORD_RESET_PATH,
+    answerErrorsAsJson(deps.logger),
+    requireVoiceEnabled(deps),
+    readRawBody,
+    verifyWebhook({ secret: () => deps.config.voice.secret, clock: deps.clock }),
+    parseCallRequest,
+    answerCall(voice, deps.logger),
+  );
+}
