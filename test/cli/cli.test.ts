@@ -118,6 +118,19 @@ describe('bhxh-id CLI', () => {
     assert.equal((await cli(['accounts', 'show', '--bhxh', '0999999999'])).code, 1);
   });
 
+  it('resets a password at an office: a temporary password delivered or printed once, audited with the operator', async () => {
+    const printed = await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'print']);
+    assert.equal(printed.code, 0, printed.err);
+    assert.match(printed.json.temporary_password, /^[a-z2-9]{10}$/);
+    assert.doesNotMatch(printed.json.temporary_password, /[01ilo]/);
+    const texted = await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'sms']);
+    assert.equal(texted.code, 0, texted.err);
+    assert.equal(texted.json.temporary_password, undefined, 'not printed when delivered');
+    assert.equal(texted.json.delivered, 'sms');
+    assert.equal((await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--deliver', 'print'])).code, 2, 'the operator is required');
+    assert.equal((await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'fax'])).code, 2);
+  });
+
   it('registers a client from metadata, shows the generated secret once, and validates with the provider', async () => {
     const file = path.join(dataDir, 'client.json');
     fs.writeFileSync(file, JSON.stringify({ client_id: 'agency-app', client_name: 'Agency', redirect_uris: ['https://agency.example.vn/cb'], response_types: ['code'], grant_types: ['authorization_code'] }));
