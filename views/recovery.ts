@@ -23,6 +23,8 @@ export interface RecoveryAddressView {
   csrfToken: string;
   /** Which address the page asks for. */
   field: 'email' | 'phone';
+  /** Whether the other method is switched on (then a button offers it). */
+  canSwitch: boolean;
   bhxhNumber?: string;
   address?: string;
   error?: string;
@@ -58,11 +60,15 @@ ${view.error ? html`<div class="alert" role="alert" id="recovery-error">${view.e
   ${view.captcha}
   <button type="submit">${t('recovery.submit')}</button>
 </form>
-<form method="post" action="${view.switchAction}">
+${
+  view.canSwitch
+    ? html`<form method="post" action="${view.switchAction}">
   <input type="hidden" name="csrf" value="${view.csrfToken}">
   <input type="hidden" name="method" value="${view.field === 'phone' ? 'email-code' : 'sms-code'}">
   <button type="submit" class="secondary">${view.field === 'phone' ? t('recovery.use_email') : t('recovery.use_phone')}</button>
-</form>
+</form>`
+    : ''
+}
 ${otherWays(page)}
 ${view.backHref ? html`<div class="links"><a href="${view.backHref}">${t('recovery.back_to_sign_in')}</a></div>` : ''}`,
   );

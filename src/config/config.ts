@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   OUTBOX_BACKOFF_MAX_SECONDS: int(3600, 1),
   OUTBOX_RETENTION_DAYS: int(30, 1),
 
+  RECOVERY_EMAIL_ENABLED: bool.default(true),
+  RECOVERY_SMS_ENABLED: bool.default(true),
   RECOVERY_CODE_TTL_SECONDS: int(600, 60),
   RECOVERY_CODE_MAX_ATTEMPTS: int(5, 1),
   RECOVERY_CODE_COOLDOWN_SECONDS: int(60, 0),
@@ -143,6 +145,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       retentionSeconds: env.OUTBOX_RETENTION_DAYS * 86400,
     },
     recovery: {
+      /** The methods the reset page offers, in order (each channel can be switched off). */
+      methods: [...(env.RECOVERY_EMAIL_ENABLED ? (['email-code'] as const) : []), ...(env.RECOVERY_SMS_ENABLED ? (['sms-code'] as const) : [])],
       ttlSeconds: env.RECOVERY_CODE_TTL_SECONDS,
       maxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
       cooldownSeconds: env.RECOVERY_CODE_COOLDOWN_SECONDS,
@@ -199,6 +203,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }
   }
+  if (config.recovery.methods.length === 0) problems.push('RECOVERY_EMAIL_ENABLED: at least one of RECOVERY_EMAIL_ENABLED and RECOVERY_SMS_ENABLED must be true');
   if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
   if (config.smsGateway && config.outbox.leaseSeconds * 1000 <= config.smsGateway.timeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed SMS_GATEWAY_TIMEOUT_MS');
   if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');

@@ -76,4 +76,20 @@ describe('password reset by SMS code', () => {
       assert.match(reply.html, /Số điện thoại không hợp lệ/);
     }
   });
+
+  it('offers only the channels switched on', async () => {
+    const smsOnly = await startTestServer({ env: { RECOVERY_EMAIL_ENABLED: 'false' } });
+    try {
+      const browser = new Browser(smsOnly.url);
+      const page = await browser.get('/recovery');
+      assert.match(page.html, /name="phone"/);
+      assert.doesNotMatch(page.html, /name="email"/);
+      assert.doesNotMatch(page.html, /\/method"/, 'no switch to a channel that is off');
+      const csrf = page.html.match(/name="csrf" value="([^"]+)"/)![1]!;
+      const switched = await browser.request(new URL(page.url).pathname + '/method', { method: 'POST', form: { csrf, method: 'email-code' } });
+      assert.match(switched.html, /name="phone"/, 'a forged switch to email is ignored');
+    } finally {
+      await smsOnly.close();
+    }
+  });
 });

@@ -22,7 +22,7 @@ import { checkPassword } from '../../methods/password/policy.js';
 import { applyPasswordChange } from '../../accounts/password-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
-import { RECOVERY_METHODS, type RecoveryMethodId } from './recovery-method.js';
+import type { RecoveryMethodId } from './recovery-method.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../../views/layout.js';
@@ -69,7 +69,7 @@ async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, u
     id: crypto.randomBytes(16).toString('base64url'),
     kind: KIND,
     state: 'awaiting_address',
-    data: { method: 'email-code', binding: deps.csrf.binding(ctx), ...(interactionUid ? { interactionUid } : {}), ...(uiLocales ? { uiLocales } : {}) },
+    data: { method: deps.config.recovery.methods[0]!, binding: deps.csrf.binding(ctx), ...(interactionUid ? { interactionUid } : {}), ...(uiLocales ? { uiLocales } : {}) },
     expiresAt: new Date(deps.clock.now().getTime() + FLOW_TTL_SECONDS * 1000),
   };
   await deps.flows.put(flow);
@@ -113,6 +113,7 @@ function showAddress(deps: AppDeps, ctx: Context, opts: { status?: number; error
     action: `${base(flow)}/address`,
     switchAction: `${base(flow)}/method`,
     field: deps.recoveryMethods[flow.data.method].field,
+    canSwitch: deps.config.recovery.methods.length > 1,
     csrfToken: deps.csrf.issue(ctx),
     captcha: deps.captcha.field(page(ctx)),
     ...(opts.bhxhNumber ? { bhxhNumber: opts.bhxhNumber } : {}),
@@ -231,7 +232,7 @@ function chooseMethod(deps: AppDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const chosen = field(ctx, 'method');
-    if ((RECOVERY_METHODS as readonly string[]).includes(chosen)) {
+    if ((deps.config.recovery.methods as readonly string[]).includes(chosen)) {
       flow.data = { ...flow.data, method: chosen as RecoveryMethodId };
       await deps.flows.put(flow);
     }
