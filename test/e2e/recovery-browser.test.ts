@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { startCallbackServer } from '../helpers/callback-server.js';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
@@ -24,39 +23,6 @@ import { demoClients } from '../../src/demo/seed-demo.js';
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 /** How long the widget may take to solve (it is about a second on a slow machine; this is only a bound). */
 const SOLVE_TIMEOUT_MS = 30_000;
-
-/** The relying party's loopback redirect URI: answers 200 "ok" and hands each request URL to whoever waits. */
-async function startCallbackServer() {
-  const received: string[] = [];
-  const waiting: Array<(url: string) => void> = [];
-  let delivered = 0;
-  const deliver = () => {
-    while (waiting.length && delivered < received.length) waiting.shift()!(received[delivered++]!);
-  };
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/callback')) {
-      received.push(req.url);
-      deliver();
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    redirectUri: `http://127.0.0.1:${port}/callback`,
-    /** The next request to /callback not yet handed out (already arrived or still to come). */
-    next: () =>
-      new Promise<string>((resolve) => {
-        waiting.push((url) => resolve(`http://127.0.0.1:${port}${url}`));
-        deliver();
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 /** Settles like `promise`, or rejects after `ms` (a bound on waiting; the timer is cleared when it settles). */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
