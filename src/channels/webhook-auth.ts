@@ -17,6 +17,18 @@ export function signWebhook(secret: string, body: string, timestamp: number): { 
   return { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: `sha256=${mac}` };
 }
 
+/** Posts a JSON payload signed as a carrier would (the dev tools); resolves with the status and the parsed answer. */
+export async function postSignedJson(url: string, secret: string, payload: unknown, timestamp: number): Promise<{ status: number; body: unknown }> {
+  const body = JSON.stringify(payload);
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(secret, body, timestamp) }, body });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as unknown };
+  } catch {
+    return { status: response.status, body: text }; // not JSON: as it came
+  }
+}
+
 /**
  * Koa middleware: needs the raw body (`ctx.request.rawBody`, set by @koa/bodyparser). Answers 401 JSON
  * `{ error }` for a missing or wrong signature or a timestamp outside the window; never says which part was wrong.
