@@ -1,9 +1,9 @@
 // Password input for commands: from standard input only (never an argument), checked by the one policy.
-import crypto from 'node:crypto';
 import type { Account } from '../../accounts/account-repository.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { CommandError, UsageError } from '../command.js';
 import type { CliContext } from '../context.js';
+import { generateTemporaryPassword } from '../../methods/temporary-password/temporary-passwords.js';
 
 /** Reads the password from stdin (first line) and applies the policy. */
 export async function readPasswordFromStdin(ctx: CliContext, person: Pick<Account, 'bhxhNumber' | 'phoneNumber' | 'birthdate'>): Promise<string> {
@@ -15,8 +15,7 @@ export async function readPasswordFromStdin(ctx: CliContext, person: Pick<Accoun
   return password;
 }
 
-/** A temporary password an operator hands over once: 12 characters from an unambiguous alphabet. */
+/** A temporary password an operator hands over once: 12 characters from the look-alike-free alphabet. */
 export function temporaryPassword(): string {
-  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789';
-  return Array.from({ length: 12 }, () => alphabet[crypto.randomInt(alphabet.length)]).join('');
+  return generateTemporaryPassword(12);
 }

@@ -5,7 +5,6 @@ import type { Account } from '../../accounts/account-repository.js';
 import type { MessageId } from '../../i18n/messages.js';
 
 export type RecoveryMethodId = 'email-code' | 'sms-code';
-export const RECOVERY_METHODS: readonly RecoveryMethodId[] = ['email-code', 'sms-code'];
 
 export interface RecoveryMethod {
   id: RecoveryMethodId;
