@@ -22,6 +22,8 @@ import type { SafeHtml } from '../views/html.js';
 import type { PageContext } from '../views/layout.js';
 import type { Captcha } from './methods/captcha/captcha.js';
 import type { DevMailbox } from './notify/email-senders.js';
+import type { VneidUpstream } from './methods/vneid/upstream-client.js';
+import type { FederatedIdentities } from './accounts/federated-identities.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +60,8 @@ export interface AppDeps {
   captchaChallenges: Pick<Captcha, 'challenge'>;
   /** Set outside production when mail goes to the dev mailbox (GET /dev/mailbox). */
   devMailbox?: DevMailbox;
+  /** Sign in with VNeID, when configured (VNEID_ISSUER, or the simulator in the embedded default). */
+  federation?: { upstream: VneidUpstream; identities: FederatedIdentities };
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
 }

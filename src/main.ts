@@ -5,9 +5,17 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { seedDemo, type DemoCredentials } from './demo/seed-demo.js';
 import { buildServer } from './server.js';
+import { startVneidSimulator, type VneidSimulator } from './vneid-sim/simulator.js';
+import { DEFAULT_CITIZENS } from './vneid-sim/citizens.js';
+import { CALLBACK_PATH } from './flows/federation/routes.js';
+import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
 
-function banner(issuer: string, demo: DemoCredentials | undefined): string {
+function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
   const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
+  if (sim) {
+    lines.push('', `VNeID simulator (development only) at ${sim.issuer}: the sign-in page's VNeID button goes there. Test citizens:`);
+    for (const c of sim.citizens) lines.push(`  ${c.fullName}  số định danh ${c.nationalId}  level ${c.level}`);
+  }
   if (demo) {
     lines.push('', 'Demo members (embedded mode only):');
     for (const m of demo.members) lines.push(`  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`);
@@ -42,13 +50,28 @@ async function main() {
     }
     throw err;
   }
+  // The embedded default offers the built-in VNeID simulator, so a newcomer can try the VNeID button at once.
+  const sim = config.simulator
+    ? await startVneidSimulator({
+        port: config.simulator.port,
+        citizens: DEFAULT_CITIZENS,
+        clients: [
+          {
+            client_id: config.simulator.clientId,
+            client_secret: config.simulator.clientSecret,
+            redirect_uris: [`${config.issuer}${CALLBACK_PATH}`],
+            post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],
+          },
+        ],
+      })
+    : undefined;
   const server = await buildServer(config);
   const { deps } = server;
   let demo: DemoCredentials | undefined;
   if (config.seedDemo) demo = await seedDemo(deps, config.issuer, config.dataDir);
   await server.listen(config.port);
   deps.logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind }, 'listening');
-  console.log(banner(config.issuer, demo));
+  console.log(banner(config.issuer, demo, sim));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -57,7 +80,7 @@ async function main() {
     deps.logger.info({ signal }, 'shutting down: finishing requests in flight');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    server.close().then(
+    Promise.all([server.close(), sim?.close()]).then(
       () => process.exit(0),
       (err) => {
         deps.logger.error({ err }, 'shutdown failed');

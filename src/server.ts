@@ -35,6 +35,10 @@ import { sweepSmsInbound } from './channels/sms-inbound.js';
 import { sweepVoiceCalls } from './channels/voice-password-reset.js';
 import { captchaField } from '../views/captcha.js';
 import path from 'node:path';
+import { createVneidUpstream } from './methods/vneid/upstream-client.js';
+import { createFederatedIdentities } from './accounts/federated-identities.js';
+import { CALLBACK_PATH } from './flows/federation/routes.js';
+import { installUpstreamLogout, LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -138,11 +142,25 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     },
     captchaChallenges: captcha,
     devMailbox,
+    ...(config.vneid
+      ? {
+          federation: {
+            upstream: createVneidUpstream(config.vneid, {
+              redirectUri: `${config.issuer}${CALLBACK_PATH}`,
+              postLogoutRedirectUri: `${config.issuer}${LOGGED_OUT_PATH}`,
+              // Plain http to the upstream only outside production (the simulator, a test upstream).
+              allowHttp: !config.production,
+            }),
+            identities: createFederatedIdentities(db, clock),
+          },
+        }
+      : {}),
     provider: () => provider,
   };
 
   provider = buildProvider({ config, db, keys, accounts, clients, resourceServers, logger, clock });
   provider.use(notFoundPage());
+  installUpstreamLogout(deps, provider);
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
   provider.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
   provider.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));

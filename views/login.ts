@@ -1,5 +1,5 @@
 // The sign-in page: BHXH number and password, labelled for password managers, usable without JavaScript.
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface LoginView {
@@ -11,6 +11,10 @@ export interface LoginView {
   notice?: string;
   forgotHref?: string;
   cancelHref: string;
+  /** The VNeID button (views/federation.ts), when federation is configured. */
+  vneid?: SafeHtml;
+  /** False when the request demands more than a password can give: only VNeID is offered. @default true */
+  passwordForm?: boolean;
 }
 
 export function loginPage(page: PageContext, view: LoginView): string {
@@ -23,6 +27,7 @@ export function loginPage(page: PageContext, view: LoginView): string {
 <p>${t('login.intro', { client: view.clientName })}</p>
 ${view.notice ? html`<p class="notice-ok" role="status" id="login-notice">${view.notice}</p>` : ''}
 ${view.error ? html`<div class="alert" role="alert" id="login-error">${view.error}</div>` : ''}
+${view.passwordForm === false ? (view.vneid ?? '') : html`
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="csrf" value="${view.csrfToken}">
   <label for="bhxh_number">${t('login.bhxh_number')}</label>
@@ -35,8 +40,9 @@ ${view.error ? html`<div class="alert" role="alert" id="login-error">${view.erro
     ${view.bhxhNumber ? html`autofocus` : ''}>
   <button type="submit">${t('login.submit')}</button>
 </form>
+${view.vneid ? html`<p class="or"><span>${t('login.or')}</span></p>${view.vneid}` : ''}`}
 <div class="links">
-  ${view.forgotHref ? html`<a href="${view.forgotHref}">${t('login.forgot')}</a>` : ''}
+  ${view.forgotHref && view.passwordForm !== false ? html`<a href="${view.forgotHref}">${t('login.forgot')}</a>` : ''}
   <a href="${view.cancelHref}">${t('login.cancel')}</a>
 </div>`,
   );

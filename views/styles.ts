@@ -29,6 +29,10 @@ h2{font-size:17px;margin:20px 0 6px}
 .other-ways ul{padding-left:20px;margin:0}
 .captcha{margin-top:14px}
 form + p.muted{margin-top:12px}
+.or{display:flex;align-items:center;gap:10px;margin:18px 0 0;color:#4a5561;font-size:14px}
+.or::before,.or::after{content:"";flex:1;border-top:1px solid #dde3ea}
+.vneid button{background:#fff;color:#b3261e;border:1px solid #b3261e}
+.vneid button:not(.secondary){background:#b3261e;color:#fff}
 .notice-ok{padding:10px 12px;border-radius:8px;background:#e7f4ea;color:#1d5e2c;border:1px solid #b9dfc2}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

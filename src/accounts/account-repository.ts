@@ -97,6 +97,12 @@ export function createAccountRepository(db: Db) {
       return row && fromRow(row);
     },
 
+    /** The account of a personal identification number (12 digits), the only key federation links by. */
+    async findByNationalId(nationalId: string): Promise<Account | undefined> {
+      const row = await db<AccountRow>('accounts').where({ national_id: nationalId }).first();
+      return row && fromRow(row);
+    },
+
     async create(input: NewAccount): Promise<Account> {
       const now = new Date();
       try {

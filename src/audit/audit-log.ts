@@ -17,6 +17,8 @@ export type AuditType =
   | 'recovery.code_requested'
   | 'recovery.code_checked'
   | 'logout'
+  | 'federation.link'
+  | 'federation.logout'
   | 'sms_inbound'
   | 'voice_reset';
 

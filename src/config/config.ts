@@ -1,4 +1,5 @@
 // Parses the environment once into a typed Config. Nothing else reads process.env.
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -79,6 +80,29 @@ const EnvSchema = z.object({
   LOGIN_DELAY_BASE_MS: int(500, 0),
   LOGIN_DELAY_MAX_MS: int(8000, 0),
 
+  // Sign-in with VNeID (federation). See README "Sign in with VNeID" for the claim mapping.
+  VNEID_ENABLED: bool.optional(),
+  VNEID_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  VNEID_CLIENT_ID: z.string().min(1).optional(),
+  VNEID_CLIENT_AUTH: z.enum(['client_secret_basic', 'private_key_jwt']).default('client_secret_basic'),
+  VNEID_CLIENT_SECRET: z.string().min(1).optional(),
+  VNEID_CLIENT_PRIVATE_KEY: z.string().min(1).optional(),
+  VNEID_SCOPE: z.string().min(1).optional(),
+  VNEID_ID_TOKEN: bool.default(true),
+  VNEID_CLAIMS_SOURCE: z.enum(['id_token', 'userinfo']).default('id_token'),
+  VNEID_USERINFO_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VNEID_CLAIM_SUBJECT: z.string().min(1).default('sub'),
+  VNEID_CLAIM_NATIONAL_ID: z.string().min(1).default('citizenPid,SoDinhDanh'),
+  VNEID_CLAIM_NAME: z.string().min(1).default('fullName,HoVaTen,name'),
+  VNEID_CLAIM_BIRTHDATE: z.string().min(1).default('birthdate,NgaySinh'),
+  VNEID_CLAIM_LEVEL: z.string().min(1).default('identificationLevel,MucDoDinhDanh'),
+  VNEID_LEVEL1_VALUES: z.string().min(1).default('1'),
+  VNEID_LEVEL2_VALUES: z.string().min(1).default('2'),
+  VNEID_TIMEOUT_MS: int(5000, 100),
+  VNEID_UPSTREAM_LOGOUT: bool.default(true),
+  VNEID_SIMULATOR: bool.optional(),
+  VNEID_SIMULATOR_PORT: int(3100, 0).pipe(z.number().max(65535)),
+
   ACCESS_TOKEN_TTL_SECONDS: int(600, 60),
   ID_TOKEN_TTL_SECONDS: int(600, 60),
   REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
@@ -94,6 +118,51 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/**
+ * VNeID federation settings. With no VNEID_ISSUER, the embedded default outside production runs the built-in
+ * simulator (src/vneid-sim) on VNEID_SIMULATOR_PORT with a client secret made up at start, so the button works at
+ * once; VNEID_SIMULATOR=false turns that off, VNEID_ENABLED=false turns the button off altogether.
+ */
+function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
+  const simulate = !env.VNEID_ISSUER && (env.VNEID_SIMULATOR ?? (embedded && env.NODE_ENV === 'development'));
+  const simulator = simulate ? { port: env.VNEID_SIMULATOR_PORT, clientId: 'bhxh-id', clientSecret: crypto.randomBytes(32).toString('base64url') } : undefined;
+  const issuer = env.VNEID_ISSUER ?? (simulator ? `http://localhost:${simulator.port}` : undefined);
+  if (!issuer || env.VNEID_ENABLED === false) return { vneid: undefined, simulator: undefined };
+  const vneid = {
+    issuer: issuer.replace(/\/+$/, ''),
+    clientId: env.VNEID_CLIENT_ID ?? simulator?.clientId ?? '',
+    clientAuth:
+      env.VNEID_CLIENT_AUTH === 'private_key_jwt'
+        ? ({ method: 'private_key_jwt', privateKey: env.VNEID_CLIENT_PRIVATE_KEY ?? '' } as const)
+        : ({ method: 'client_secret_basic', secret: env.VNEID_CLIENT_SECRET ?? simulator?.clientSecret ?? '' } as const),
+    /** An OAuth 2.0 upstream without ID tokens sets VNEID_ID_TOKEN=false (identity then comes from userinfo). */
+    idToken: env.VNEID_ID_TOKEN,
+    scope: env.VNEID_SCOPE ?? (env.VNEID_ID_TOKEN ? 'openid profile' : 'citizen'),
+    claimsSource: env.VNEID_ID_TOKEN ? env.VNEID_CLAIMS_SOURCE : ('userinfo' as const),
+    userinfoUrl: env.VNEID_USERINFO_URL,
+    /** Each claim is a list of names; the first one present wins. */
+    claims: {
+      subject: list(env.VNEID_CLAIM_SUBJECT),
+      nationalId: list(env.VNEID_CLAIM_NATIONAL_ID),
+      fullName: list(env.VNEID_CLAIM_NAME),
+      birthdate: list(env.VNEID_CLAIM_BIRTHDATE),
+      level: list(env.VNEID_CLAIM_LEVEL),
+    },
+    levels: { 1: list(env.VNEID_LEVEL1_VALUES), 2: list(env.VNEID_LEVEL2_VALUES) },
+    timeoutMs: env.VNEID_TIMEOUT_MS,
+    upstreamLogout: env.VNEID_UPSTREAM_LOGOUT,
+  };
+  return { vneid, simulator };
+}
+
+export type VneidConfig = NonNullable<Config['vneid']>;
 
 function toConfig(env: z.infer<typeof EnvSchema>) {
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -170,6 +239,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       perCallerPerHour: env.VOICE_PER_CALLER_PER_HOUR,
       perNumberPerHour: env.VOICE_PER_NUMBER_PER_HOUR,
     },
+    ...vneidConfig(env, embedded),
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,
@@ -178,6 +248,15 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       interaction: env.INTERACTION_TTL_SECONDS,
     },
   };
+}
+
+function isPrivateJwk(value: string): boolean {
+  try {
+    const jwk = JSON.parse(value) as Record<string, unknown>;
+    return typeof jwk === 'object' && jwk !== null && typeof jwk.kty === 'string' && typeof jwk.d === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Parses and validates the environment. Every problem becomes one line naming the variable. */
@@ -207,6 +286,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
   if (config.smsGateway && config.outbox.leaseSeconds * 1000 <= config.smsGateway.timeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed SMS_GATEWAY_TIMEOUT_MS');
   if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');
+  if (config.vneid) {
+    const v = config.vneid;
+    if (!v.clientId) problems.push('VNEID_CLIENT_ID: is required with VNEID_ISSUER');
+    if (v.clientAuth.method === 'client_secret_basic' && !v.clientAuth.secret) problems.push('VNEID_CLIENT_SECRET: is required with VNEID_CLIENT_AUTH=client_secret_basic');
+    if (v.clientAuth.method === 'private_key_jwt' && !isPrivateJwk(v.clientAuth.privateKey)) {
+      problems.push('VNEID_CLIENT_PRIVATE_KEY: must be a private JWK (JSON with "d") with VNEID_CLIENT_AUTH=private_key_jwt');
+    }
+    if (config.production && !v.issuer.startsWith('https://')) problems.push('VNEID_ISSUER: must be https in production');
+    if (!v.idToken && v.scope.split(' ').includes('openid')) problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
+    if (v.levels[1].some((value) => v.levels[2].includes(value))) problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');
+  }
+  if (config.production && config.simulator) problems.push('VNEID_SIMULATOR: the VNeID simulator cannot run in production');
   if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');
   if (problems.length) throw new ConfigError(problems);
   return config;

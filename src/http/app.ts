@@ -7,6 +7,8 @@ import type { AppDeps } from '../app-deps.js';
 import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
 import { registerLoginRoutes } from '../flows/login/routes.js';
 import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
+import { registerFederationRoutes } from '../flows/federation/routes.js';
+import { registerUpstreamLogoutRoutes } from '../flows/federation/upstream-logout.js';
 import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
 import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
 import { registerVoiceRoutes } from '../channels/voice-routes.js';
@@ -123,6 +125,8 @@ export function createApp(deps: AppDeps): Koa {
   registerLoginRoutes(router, deps, parseForm, showConsent(deps));
   registerConsentRoutes(router, deps, parseForm);
   registerRecoveryRoutes(router, deps, parseForm);
+  registerFederationRoutes(router, deps, parseForm);
+  registerUpstreamLogoutRoutes(router, deps);
   registerCaptchaRoutes(router, deps.captchaChallenges);
   // Carrier webhooks: each answers 404 itself while its channel is switched off.
   registerSmsInboundRoutes(router, deps);

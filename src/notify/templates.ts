@@ -149,6 +149,29 @@ export function passwordChangedEmail({ when, issuer }: { when: Date; issuer: str
   });
 }
 
+/** Sent by every channel on file when a VNeID identity is linked to the account (see flows/federation). */
+export function vneidLinkedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Tài khoản VNeID đã được liên kết / A VNeID account was linked',
+    vi: [
+      ['Xin chào,'],
+      ['Một tài khoản định danh điện tử VNeID đã được liên kết với tài khoản BHXH ID của bạn lúc ', { strong: `${time} (giờ Việt Nam)` }, '. Từ nay bạn có thể đăng nhập bằng VNeID.'],
+      ['Nếu đúng là bạn, bạn không cần làm gì thêm. ', { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['A VNeID electronic identity was linked to your BHXH ID account on ', { strong: `${time} (Vietnam time)` }, '. You can now sign in with VNeID.'],
+      ['If this was you, there is nothing more to do. ', { strong: `If it was not you, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
 /** The GSM 03.38 basic character set (no escapes): text made only of these fits 160 characters per segment. */
 const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -174,6 +197,10 @@ export function passwordChangedSms({ when }: { when: Date }): SmsContent {
   return sms(
     `BHXH: Mat khau cua ban da duoc doi luc ${formatVietnamTime(when)}. Neu khong phai ban thuc hien, hay goi ngay ${HOTLINE}. BHXH khong bao gio hoi mat khau, ma OTP.`,
   );
+}
+
+export function vneidLinkedSms({ when }: { when: Date }): SmsContent {
+  return sms(`BHXH: Tai khoan VNeID da duoc lien ket voi tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`);
 }
 
 /** The short code members text `BH MK <mã số BHXH>` to. */

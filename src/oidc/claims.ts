@@ -1,11 +1,6 @@
 // Scopes, claims and authentication context values published by the provider.
 import type { Account } from '../accounts/account-repository.js';
 
-/** acr values: how strongly the member was authenticated. */
-export const ACR = {
-  password: 'urn:vn:bhxh:loa:password',
-} as const;
-
 /** Scope → claims. `sub` is always the opaque account id, never the BHXH number. */
 export const SCOPE_CLAIMS = {
   openid: ['sub'],

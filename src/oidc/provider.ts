@@ -12,7 +12,8 @@ import { resolveLocale, pageContext } from '../http/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import { createKnexAdapter, type Clock } from './adapter.js';
-import { ACR, accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
+import { accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
+import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
 import type { Logger } from 'pino';
 
 export interface ProviderDeps {
@@ -38,10 +39,12 @@ function errorMessage(ctx: Context, out: { error: string; error_description?: st
 
 /**
  * The library's policy, except that first-party native clients are not asked for consent on every authorization
- * (the built-in `native_client_prompt` check) — they are our own apps.
+ * (the built-in `native_client_prompt` check) — they are our own apps — and that a demanded level of assurance is a
+ * minimum (src/oidc/assurance.ts).
  */
 function buildInteractionPolicy() {
   const policy = interactionPolicy.base();
+  installAssuranceCheck(policy);
   const consent = policy.get('consent')!;
   const native = consent.checks.get('native_client_prompt')!;
   consent.checks.remove('native_client_prompt');
@@ -68,7 +71,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     scopes: [...SCOPES],
     claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
-    acrValues: [ACR.password],
+    acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,

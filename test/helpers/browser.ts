@@ -9,8 +9,14 @@ export interface Page {
 
 export class Browser {
   private cookies = new Map<string, string>();
+  /** A redirect to a URL this returns true for is not followed (a test can look at it, or tamper with it). */
+  stopAt: (url: URL) => boolean = () => false;
 
-  constructor(private readonly origin: string) {}
+  /** `alsoFollow`: other origins whose redirects are followed too (an upstream provider in federation tests). */
+  constructor(
+    private readonly origin: string,
+    private readonly alsoFollow: string[] = [],
+  ) {}
 
   private remember(res: Response) {
     for (const line of res.headers.getSetCookie()) {
@@ -46,7 +52,8 @@ export class Browser {
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, current);
-        if (next.origin !== new URL(this.origin).origin) {
+        const followed = next.origin === new URL(this.origin).origin || this.alsoFollow.some((o) => new URL(o).origin === next.origin);
+        if (!followed || this.stopAt(next)) {
           return { status: res.status, url: next.href, html: '', headers: res.headers };
         }
         current = next.href;

@@ -85,9 +85,9 @@ export function randomPassword(): string {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void>; startWorkers?: boolean } = {},
+  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void>; startWorkers?: boolean; port?: number } = {},
 ): Promise<TestServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),

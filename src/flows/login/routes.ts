@@ -15,8 +15,11 @@ import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
 import { applyPasswordChange } from '../../accounts/password-change.js';
-import { ACR } from '../../oidc/claims.js';
+import { ACR, meets, requiredAcr } from '../../oidc/assurance.js';
+import type { Account } from '../../accounts/account-repository.js';
 import { loginPage } from '../../../views/login.js';
+import { vneidButton } from '../../../views/federation.js';
+import { completePendingLink, pendingLink } from '../federation/pending-link.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import type { Middleware } from 'koa';
@@ -45,24 +48,44 @@ function echoable(typed: string): string {
     .join('');
 }
 
-export function showLoginPage(
+/**
+ * What this request lets the member do on the sign-in page: a password sign-in when it meets the demanded level of
+ * assurance (or completes a pending VNeID link), and the VNeID button when federation is configured.
+ */
+async function signInOptions(deps: AppDeps, ctx: Context) {
+  const { interaction } = interactionState(ctx);
+  const required = requiredAcr(interaction.params);
+  const linking = Boolean(await pendingLink(deps, interaction.uid));
+  const password = linking || meets(ACR.password, required);
+  // The demand a password cannot meet: tell the member why only VNeID is offered (or that nothing can be).
+  const demand: MessageId | undefined = password ? undefined : !deps.federation ? 'login.error.vneid_unavailable' : required === ACR.vneid2 ? 'login.error.vneid_required' : 'login.error.vneid1_required';
+  return { password, vneid: Boolean(deps.federation) && !linking, linking, demand };
+}
+
+export async function showLoginPage(
   deps: AppDeps,
   ctx: Context,
   opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string; notice?: MessageId } = {},
 ) {
   const { interaction, page, clientName } = interactionState(ctx);
   const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
+  const options = await signInOptions(deps, ctx);
+  const csrfToken = deps.csrf.issue(ctx);
+  const error = opts.error ?? options.demand;
+  const notice = opts.notice ?? (options.linking ? 'login.notice.link_pending' : undefined);
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
   ctx.body = loginPage(page, {
     action: `/interaction/${interaction.uid}/login`,
-    csrfToken: deps.csrf.issue(ctx),
+    csrfToken,
     clientName,
     bhxhNumber: opts.bhxhNumber ?? hint ?? undefined,
-    ...(opts.error ? { error: page.t(opts.error, opts.errorVars) } : {}),
-    ...(opts.notice ? { notice: page.t(opts.notice) } : {}),
+    ...(error ? { error: page.t(error, opts.errorVars) } : {}),
+    ...(notice ? { notice: page.t(notice) } : {}),
     forgotHref: `/interaction/${interaction.uid}/recovery`,
     cancelHref: `/interaction/${interaction.uid}/abort`,
+    passwordForm: options.password,
+    ...(options.vneid ? { vneid: vneidButton(page, { action: `/interaction/${interaction.uid}/vneid`, csrfToken, primary: !options.password }) } : {}),
   });
 }
 
@@ -79,8 +102,15 @@ async function showNewPasswordPage(deps: AppDeps, ctx: Context, accountId: strin
   });
 }
 
-function loginResult(accountId: string) {
-  return { login: { accountId, acr: ACR.password, amr: ['pwd'], remember: true } };
+/** The password was right (and any new password set): link a pending VNeID identity, then finish the sign-in. */
+async function completeSignIn(deps: AppDeps, ctx: Context, account: Account) {
+  const { interaction } = interactionState(ctx);
+  const linked = await completePendingLink(deps, ctx, account);
+  if (linked === 'refused') return; // the page saying why has been shown
+  const { acr, amr } = linked ?? { acr: ACR.password, amr: ['pwd'] };
+  deps.metrics.signIns.inc({ outcome: 'success' });
+  await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', acr } });
+  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr, amr, remember: true } });
 }
 
 /** GET: the page for whatever the login prompt waits for. */
@@ -92,7 +122,7 @@ function showLogin(deps: AppDeps): Middleware {
     // Back from a password reset begun on this request: say so and fill in the number.
     const notice = await deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid);
     if (notice) return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
-    showLoginPage(deps, ctx);
+    await showLoginPage(deps, ctx);
   };
 }
 
@@ -102,6 +132,8 @@ function submitCredentials(deps: AppDeps): Middleware {
     const { interaction } = interactionState(ctx);
     const typed = field(ctx, 'bhxh_number');
     const password = field(ctx, 'password');
+    // A request that demands more than a password can give is answered by VNeID only.
+    if (!(await signInOptions(deps, ctx)).password) return showLoginPage(deps, ctx, { status: 400 });
     const bhxhNumber = parseBhxhNumber(typed);
     if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: echoable(typed) });
     if (!password) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.missing_password', bhxhNumber });
@@ -135,9 +167,7 @@ function submitCredentials(deps: AppDeps): Middleware {
       });
       return showNewPasswordPage(deps, ctx, account.id);
     }
-    deps.metrics.signIns.inc({ outcome: 'success' });
-    await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password' } });
-    await finishInteraction(deps, ctx, loginResult(account.id));
+    await completeSignIn(deps, ctx, account);
   };
 }
 
@@ -169,10 +199,8 @@ function submitNewPassword(deps: AppDeps): Middleware {
       guard: (trx) => deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done', trx),
     });
     if (!changed) throw new FlowError('SESSION_EXPIRED');
-    await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password' } });
-    deps.metrics.signIns.inc({ outcome: 'success' });
     await deps.flows.delete(KIND, interaction.uid);
-    await finishInteraction(deps, ctx, loginResult(account.id));
+    await completeSignIn(deps, ctx, account);
   };
 }
 

@@ -1,0 +1,76 @@
+// Linking a verified VNeID identity that matched no account: the member signs in once with the BHXH number and
+// password on the same authorization request, and the identity is linked to that account if the account carries no
+// personal identification number or the same one. Every channel on file is told, and the audit log records it.
+//
+// NOTE: linking to an account with no identification number trusts the password (the member proved both in one
+// request); the account then takes the verified number. The notice on every channel is what lets a member whose
+// password was stolen notice a foreign link; the hotline or an office can remove it.
+import type { Knex } from 'knex';
+import type { Context } from 'koa';
+import type { AuditEvent } from '../../audit/audit-log.js';
+import type { AppDeps } from '../../app-deps.js';
+import type { Account } from '../../accounts/account-repository.js';
+import { vneidAcr, type Acr } from '../../oidc/assurance.js';
+import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
+import { federationProblemPage } from '../../../views/federation.js';
+import { interactionState } from '../interaction.js';
+import { rememberUpstreamSession } from './upstream-logout.js';
+
+export const PENDING_KIND = 'vneid_pending';
+
+export interface PendingLink {
+  issuer: string;
+  subject: string;
+  nationalId: string;
+  level: 1 | 2;
+  idToken?: string;
+}
+
+/**
+ * What happens in the transaction that creates a link, however it was made: the audit event, and a notice on every
+ * channel on file (a member learns at once of a link they did not make).
+ */
+export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditEvent, 'type'>) {
+  return async (trx: Knex.Transaction) => {
+    const now = deps.clock.now();
+    await deps.audit.record({ ...event, type: 'federation.link' }, trx);
+    if (account.email) await deps.outbox.enqueue({ channel: 'email', to: account.email, purpose: 'vneid_linked', ...vneidLinkedEmail({ when: now, issuer: deps.config.issuer }) }, trx);
+    if (account.phoneNumber) await deps.outbox.enqueue({ channel: 'sms', to: account.phoneNumber, purpose: 'vneid_linked', ...vneidLinkedSms({ when: now }) }, trx);
+  };
+}
+
+export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLink | undefined> {
+  if (!deps.federation) return undefined;
+  return (await deps.flows.get<'awaiting_password', PendingLink>(PENDING_KIND, uid))?.data;
+}
+
+/**
+ * Called when a password sign-in succeeds. Without a pending link: undefined (a plain password sign-in). Linked: the
+ * sign-in counts as the VNeID level plus the password. Refused: a page has been shown and the sign-in stops.
+ */
+export async function completePendingLink(deps: AppDeps, ctx: Context, account: Account): Promise<{ acr: Acr; amr: string[] } | 'refused' | undefined> {
+  const { interaction, page } = interactionState(ctx);
+  const pending = await pendingLink(deps, interaction.uid);
+  if (!pending) return undefined;
+  await deps.flows.delete(PENDING_KIND, interaction.uid);
+  const base = { accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId };
+  const detail = { method: 'vneid', issuer: pending.issuer, level: pending.level, linkedBy: 'password' };
+  const outcome = await deps.federation!.identities.link(
+    { issuer: pending.issuer, subject: pending.subject, accountId: account.id, nationalId: pending.nationalId, linkedBy: 'password' },
+    announceLink(deps, account, { ...base, detail }),
+  );
+  if (!outcome.ok) {
+    await deps.audit.record({ ...base, type: 'federation.link', outcome: 'failure', detail: { ...detail, reason: outcome.reason } });
+    ctx.status = 409;
+    ctx.type = 'html';
+    ctx.body = federationProblemPage(page, {
+      title: page.t('federation.link_refused.title'),
+      message: page.t('federation.link_refused.message'),
+      password: { href: `/interaction/${interaction.uid}`, label: page.t('recovery.back_to_sign_in') },
+      cancelHref: `/interaction/${interaction.uid}/abort`,
+    });
+    return 'refused';
+  }
+  await rememberUpstreamSession(deps, interaction.uid, { issuer: pending.issuer, ...(pending.idToken ? { idToken: pending.idToken } : {}) });
+  return { acr: vneidAcr(pending.level), amr: ['pwd', 'fed'] };
+}

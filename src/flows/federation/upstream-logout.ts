@@ -1,0 +1,106 @@
+// Ending the upstream session when the member signs out of ours (VNEID_UPSTREAM_LOGOUT, on by default).
+//
+// A VNeID sign-in leaves a note keyed by the interaction; when the provider resumes that interaction into a session
+// (the `interaction.ended` event) the note moves to the session's uid. When that session ends by RP-initiated logout
+// (POST /session/end/confirm, full logout), the provider's redirect is swapped for the upstream's end-session URL,
+// which returns to /federation/vneid/logged-out and from there to where the provider was going (the relying party's
+// post_logout_redirect_uri or our "signed out" page). Without an end_session_endpoint upstream, nothing changes.
+import crypto from 'node:crypto';
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AppDeps } from '../../app-deps.js';
+import { pageContext, resolveLocale } from '../../http/locale.js';
+import { messagePage } from '../../../views/message.js';
+
+const PENDING = 'vneid_session_pending';
+const SESSION = 'vneid_session';
+const LOGOUT = 'vneid_logout';
+export const LOGGED_OUT_PATH = '/federation/vneid/logged-out';
+
+interface UpstreamSession {
+  issuer: string;
+  idToken?: string;
+}
+
+/** Called when a VNeID sign-in completes on an interaction. */
+export async function rememberUpstreamSession(deps: AppDeps, interactionUid: string, session: UpstreamSession): Promise<void> {
+  if (!deps.config.vneid?.upstreamLogout) return;
+  await deps.flows.put<'signed_in', UpstreamSession>({
+    kind: PENDING,
+    id: interactionUid,
+    state: 'signed_in',
+    data: { issuer: session.issuer, ...(session.idToken ? { idToken: session.idToken } : {}) },
+    expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
+  });
+}
+
+/** Wires the hand-over (interaction → session) and the logout redirect into a provider instance. */
+export function installUpstreamLogout(deps: AppDeps, provider: Provider): void {
+  if (!deps.federation || !deps.config.vneid?.upstreamLogout) return;
+  provider.on('interaction.ended', (ctx: KoaContextWithOIDC) => {
+    const uid = ctx.params?.uid as string | undefined;
+    const sessionUid = ctx.oidc.session?.uid;
+    if (!uid || !sessionUid) return;
+    void handOver(deps, uid, sessionUid).catch((err) => deps.logger.warn({ err }, 'VNeID: could not keep the upstream session for logout'));
+  });
+  provider.use(upstreamLogoutRedirect(deps));
+}
+
+async function handOver(deps: AppDeps, interactionUid: string, sessionUid: string) {
+  const pending = await deps.flows.get<'signed_in', UpstreamSession>(PENDING, interactionUid);
+  if (!pending) return;
+  await deps.flows.put<'signed_in', UpstreamSession>({
+    kind: SESSION,
+    id: sessionUid,
+    state: 'signed_in',
+    data: pending.data,
+    expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.session * 1000),
+  });
+  await deps.flows.delete(PENDING, interactionUid);
+}
+
+function upstreamLogoutRedirect(deps: AppDeps): Middleware {
+  return async (ctx, next) => {
+    await next();
+    const { oidc } = ctx as unknown as KoaContextWithOIDC;
+    if (oidc?.route !== 'end_session_confirm' || ctx.status !== 303) return;
+    const session = oidc.session as (typeof oidc.session & { destroyed?: boolean }) | undefined;
+    if (!session?.destroyed) return; // only a full logout ends the upstream session
+    const upstream = await deps.flows.get<'signed_in', UpstreamSession>(SESSION, session.uid);
+    if (!upstream) return;
+    await deps.flows.delete(SESSION, session.uid);
+    const state = crypto.randomBytes(16).toString('base64url');
+    const url = await deps.federation!.upstream.endSessionUrl({ state, ...(upstream.data.idToken ? { idTokenHint: upstream.data.idToken } : {}) });
+    if (!url) return;
+    await deps.flows.put<'awaiting_return', { returnTo: string }>({
+      kind: LOGOUT,
+      id: state,
+      state: 'awaiting_return',
+      data: { returnTo: ctx.response.get('Location') },
+      expiresAt: new Date(deps.clock.now().getTime() + 15 * 60 * 1000),
+    });
+    await deps.audit.record({ type: 'federation.logout', accountId: session.accountId ?? null, ip: ctx.ip, detail: { issuer: upstream.data.issuer } });
+    ctx.redirect(url.href);
+    ctx.status = 303;
+  };
+}
+
+/** GET /federation/vneid/logged-out: back from the upstream, on to where the logout was going. */
+export function registerUpstreamLogoutRoutes(router: Router, deps: AppDeps) {
+  if (!deps.federation) return;
+  router.get(LOGGED_OUT_PATH, async (ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const flow = state ? await deps.flows.get<'awaiting_return', { returnTo: string }>(LOGOUT, state) : undefined;
+    if (flow) {
+      await deps.flows.delete(LOGOUT, state);
+      ctx.status = 303;
+      ctx.redirect(flow.data.returnTo);
+      return;
+    }
+    const page = pageContext(ctx, resolveLocale(ctx));
+    ctx.type = 'html';
+    ctx.body = messagePage(page, { title: page.t('logout.title'), message: page.t('logout.done') });
+  });
+}
