@@ -293,7 +293,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (v.clientAuth.method === 'private_key_jwt' && !isPrivateJwk(v.clientAuth.privateKey)) {
       problems.push('VNEID_CLIENT_PRIVATE_KEY: must be a private JWK (JSON with "d") with VNEID_CLIENT_AUTH=private_key_jwt');
     }
-    if (config.production && !v.issuer.startsWith('https://')) problems.push('VNEID_ISSUER: must be https in production');
+    if (config.production && !config.simulator && !v.issuer.startsWith('https://')) problems.push('VNEID_ISSUER: must be https in production');
     if (!v.idToken && v.scope.split(' ').includes('openid')) problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
     if (v.levels[1].some((value) => v.levels[2].includes(value))) problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');
   }

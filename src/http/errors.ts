@@ -6,6 +6,7 @@ export const FLOW_ERRORS = {
   SESSION_EXPIRED: { status: 400, message: 'error.session_expired' },
   INVALID_REQUEST: { status: 400, message: 'error.invalid_request' },
   NOT_FOUND: { status: 404, message: 'error.not_found' },
+  FEDERATION_STATE: { status: 400, message: 'federation.bad_state' },
 } as const satisfies Record<string, { status: number; message: MessageId }>;
 
 export type FlowErrorCode = keyof typeof FLOW_ERRORS;

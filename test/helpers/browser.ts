@@ -8,7 +8,8 @@ export interface Page {
 }
 
 export class Browser {
-  private cookies = new Map<string, string>();
+  /** name → value and the path it was set for (sent only to paths under it, as a browser does). */
+  private cookies = new Map<string, { value: string; path: string }>();
   /** A redirect to a URL this returns true for is not followed (a test can look at it, or tamper with it). */
   stopAt: (url: URL) => boolean = () => false;
 
@@ -24,13 +25,19 @@ export class Browser {
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
+      const path = /;\s*path=([^;]+)/i.exec(line)?.[1]?.trim() ?? '/';
       if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      else this.cookies.set(name, { value, path });
     }
   }
 
-  cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  /** The Cookie header for a request to `url` (every cookie when no URL is given). */
+  cookieHeader(url?: string): string {
+    const pathname = url ? new URL(url, this.origin).pathname : undefined;
+    return [...this.cookies]
+      .filter(([, c]) => !pathname || pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .map(([k, c]) => `${k}=${c.value}`)
+      .join('; ');
   }
 
   /** Sends one request and follows same-origin redirects; returns the final page or the foreign redirect. */
@@ -43,7 +50,7 @@ export class Browser {
         method,
         redirect: 'manual',
         headers: {
-          cookie: this.cookieHeader(),
+          cookie: this.cookieHeader(current),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(body ? { body } : {}),

@@ -148,18 +148,19 @@ describe('loadConfig: problems', () => {
   });
 });
 
-describe('loadConfig: production', () => {
-  const good = () => ({
-    NODE_ENV: 'production',
-    ISSUER: 'https://id.baohiemxahoi.gov.vn',
-    KEYS_ENCRYPTION_KEY: key(),
-    DATABASE_URL: 'postgres://bhxh@db:5432/bhxh',
-    SMTP_URL: 'smtp://mail.baohiemxahoi.gov.vn:587',
-    MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
-    SMS_GATEWAY_URL: 'https://sms.example.vn/send',
-    SMS_GATEWAY_SECRET: 'a-long-enough-shared-secret',
-  });
+/** A complete production environment. */
+const good = () => ({
+  NODE_ENV: 'production',
+  ISSUER: 'https://id.baohiemxahoi.gov.vn',
+  KEYS_ENCRYPTION_KEY: key(),
+  DATABASE_URL: 'postgres://bhxh@db:5432/bhxh',
+  SMTP_URL: 'smtp://mail.baohiemxahoi.gov.vn:587',
+  MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
+  SMS_GATEWAY_URL: 'https://sms.example.vn/send',
+  SMS_GATEWAY_SECRET: 'a-long-enough-shared-secret',
+});
 
+describe('loadConfig: production', () => {
   it('accepts a complete production configuration', () => {
     const config = loadConfig(good());
     assert.equal(config.production, true);
@@ -204,5 +205,41 @@ describe('loadConfig: production', () => {
   it('does not seed demo data in production by default', () => {
     const config = loadConfig({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
     assert.equal(config.seedDemo, false);
+  });
+});
+
+describe('loadConfig: VNeID federation', () => {
+  const vneid = { VNEID_ISSUER: 'https://vneid.example', VNEID_CLIENT_ID: 'bhxh-id', VNEID_CLIENT_SECRET: 'a-secret' };
+
+  it('runs the simulator only in the embedded development default', () => {
+    const dev = loadConfig({ NODE_ENV: 'development' });
+    assert.equal(dev.simulator?.port, 3100);
+    assert.equal(dev.vneid?.issuer, 'http://localhost:3100');
+    assert.equal(dev.vneid?.clientAuth.method, 'client_secret_basic');
+    assert.equal(loadConfig({ NODE_ENV: 'test' }).vneid, undefined);
+    assert.equal(loadConfig({ NODE_ENV: 'development', VNEID_SIMULATOR: 'false' }).vneid, undefined);
+    assert.equal(loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgres://db/x' }).simulator, undefined);
+    assert.equal(loadConfig({ NODE_ENV: 'development', ...vneid }).simulator, undefined, 'a real upstream replaces it');
+    assert.equal(loadConfig({ NODE_ENV: 'development', ...vneid, VNEID_ENABLED: 'false' }).vneid, undefined);
+  });
+
+  it('asks for the credentials of the chosen client authentication', () => {
+    assertOneLineEach(problems({ VNEID_ISSUER: 'https://vneid.example' }), ['VNEID_CLIENT_ID', 'VNEID_CLIENT_SECRET']);
+    assertOneLineEach(problems({ ...vneid, VNEID_CLIENT_AUTH: 'private_key_jwt', VNEID_CLIENT_PRIVATE_KEY: '{"kty":"EC","x":"1"}' }), ['VNEID_CLIENT_PRIVATE_KEY']);
+    assertOneLineEach(problems({ ...vneid, VNEID_CLIENT_AUTH: 'tls_client_auth' }), ['VNEID_CLIENT_AUTH']);
+  });
+
+  it('refuses an http upstream and the simulator in production, and openid in an OAuth 2.0 scope', () => {
+    const list = problems({ ...good(), ...vneid, VNEID_ISSUER: 'http://vneid.example' });
+    assert.deepEqual(list, ['VNEID_ISSUER: must be https in production']);
+    assert.deepEqual(problems({ ...good(), VNEID_SIMULATOR: 'true' }), ['VNEID_SIMULATOR: the VNeID simulator cannot run in production']);
+    assertOneLineEach(problems({ ...vneid, VNEID_ID_TOKEN: 'false', VNEID_SCOPE: 'openid citizen' }), ['VNEID_SCOPE']);
+    assertOneLineEach(problems({ ...vneid, VNEID_LEVEL1_VALUES: '1,2' }), ['VNEID_LEVEL2_VALUES']);
+  });
+
+  it('an OAuth 2.0 upstream takes identity from userinfo', () => {
+    const config = loadConfig({ ...vneid, VNEID_ID_TOKEN: 'false' });
+    assert.equal(config.vneid?.claimsSource, 'userinfo');
+    assert.equal(config.vneid?.scope, 'citizen');
   });
 });

@@ -1,8 +1,8 @@
 // Sign in with VNeID: the round trip to the upstream provider, from inside an authorization request.
 //
 //   sign-in page ──POST /interaction/:uid/vneid──▶ awaiting_callback (flow `vneid`, keyed by the upstream `state`)
-//        ▲                                              │ GET /federation/vneid/callback (single use, same browser)
-//        │                                              ▼
+//        ▲                                              │ GET /federation/vneid/callback → /interaction/:uid/vneid/return
+//        │                                              ▼ (single use, only in the browser holding the interaction cookie)
 //        │              ┌───────── link (issuer, subject) found, or an account with this identification number
 //        │              │              ├─ level too low for the request ─▶ "level 2 needed" page
 //        │              │              └─ signed in: acr urn:vn:bhxh:loa:vneid:N, amr [fed]
@@ -105,10 +105,28 @@ function start(deps: AppDeps): Middleware {
 }
 
 /**
- * GET /federation/vneid/callback. The flow named by `state` must exist, be unused, and belong to the interaction
- * whose cookie this browser carries (so a callback replayed in another browser, or a forged one, goes nowhere).
+ * GET /federation/vneid/callback, the redirect URI registered at VNeID. It cannot see our interaction cookie (its path
+ * is /interaction/<uid>), so it only finds the flow by `state` and sends the browser on, same query, to the
+ * interaction's own return URL, where the cookie proves it is the browser that started the round trip.
  */
 function callback(deps: AppDeps): Middleware {
+  return async (ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
+    if (!flow) {
+      await deps.audit.record({ type: 'sign_in', outcome: 'failure', ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', reason: 'bad_state', stage: 'callback' } });
+      throw new FlowError('FEDERATION_STATE', { detail: { reason: 'VNeID callback with an unknown or used state' } });
+    }
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${encodeURIComponent(flow.data.uid)}/vneid/return${ctx.search}`);
+  };
+}
+
+/**
+ * GET /interaction/:uid/vneid/return. The flow named by `state` must exist, be unused, and belong to this interaction
+ * (whose cookie the browser carries), so a callback replayed in another browser, or a forged one, goes nowhere.
+ */
+function finish(deps: AppDeps): Middleware {
   return async (ctx) => {
     const { upstream, identities } = federation(deps);
     const { interaction } = interactionState(ctx);
@@ -123,7 +141,7 @@ function callback(deps: AppDeps): Middleware {
 
     let signIn: UpstreamSignIn;
     try {
-      // The URL is rebuilt from the configured issuer, never from the Host header.
+      // The URL the upstream redirected to, rebuilt from the configured issuer (never from the Host header).
       signIn = await upstream.finish(new URL(`${deps.config.issuer}${CALLBACK_PATH}${ctx.search}`), flow.data);
     } catch (err) {
       const failure = err instanceof UpstreamError ? err : new UpstreamError('invalid_response', {}, { cause: err });
@@ -206,20 +224,6 @@ export function registerFederationRoutes(router: Router, deps: AppDeps, parseFor
   if (!deps.federation) return;
   const load = loadInteraction(deps);
   router.post('/interaction/:uid/vneid', parseForm, deps.csrf.verify, load, requirePrompt('login'), start(deps));
-  // The interaction is found by its cookie (the upstream cannot know our uid); loadInteraction checks :uid, so
-  // the callback resolves it first.
-  router.get(CALLBACK_PATH, resolveInteractionUid(deps), load, callback(deps));
-}
-
-/** Puts the uid of this browser's interaction into ctx.params for loadInteraction. */
-function resolveInteractionUid(deps: AppDeps): Middleware {
-  return async (ctx, next) => {
-    try {
-      const { uid } = await deps.provider().interactionDetails(ctx.req, ctx.res);
-      ctx.params = { ...ctx.params, uid };
-    } catch (cause) {
-      throw new FlowError('SESSION_EXPIRED', { cause, detail: { reason: 'VNeID callback without an interaction' } });
-    }
-    await next();
-  };
+  router.get(CALLBACK_PATH, callback(deps));
+  router.get('/interaction/:uid/vneid/return', load, finish(deps));
 }

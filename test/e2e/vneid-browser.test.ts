@@ -1,0 +1,98 @@
+// A real browser on a phone-sized screen presses "Đăng nhập bằng tài khoản định danh điện tử VNeID", picks a citizen
+// on the VNeID simulator, and lands on the app's loopback redirect URI with a code that openid-client redeems.
+//
+// Without Chromium the test is skipped with a reason, unless REQUIRE_BROWSER=1 (CI), where that is a failure.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ACR } from '../../src/oidc/assurance.js';
+import { startCallbackServer } from '../helpers/callback-server.js';
+import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { authorizationRequest, redeem } from '../helpers/oidc.js';
+import { startFederatedPair, type FederatedPair } from '../helpers/vneid.js';
+import type { Browser } from 'playwright-core';
+
+if (browserMissing && requireBrowser) {
+  describe('VNeID in a real browser', () => {
+    it('has a browser to run in', () => {
+      assert.fail(`${browserMissing}; REQUIRE_BROWSER=1 makes this a failure`);
+    });
+  });
+} else {
+  if (browserMissing) console.log(`# skipping the VNeID browser test: ${browserMissing}`);
+
+  describe('VNeID in a real browser (Chromium, 360 px phone)', { skip: browserMissing ?? false, timeout: 120_000 }, () => {
+    let pair: FederatedPair;
+    let browser: Browser;
+    let callback: Awaited<ReturnType<typeof startCallbackServer>>;
+    let member: { id: string };
+
+    before(async () => {
+      pair = await startFederatedPair();
+      member = await pair.t.createMember({ nationalId: pair.citizens.level2.nationalId });
+      callback = await startCallbackServer();
+      fs.mkdirSync(artifacts, { recursive: true });
+      browser = await launchChromium();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await callback?.close();
+      await pair?.close();
+    });
+
+    it('clicks the VNeID button, chooses a citizen at VNeID, and comes back signed in at level 2', async () => {
+      const context = await browser.newContext({ ...PHONE });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+      });
+      try {
+        const request = await authorizationRequest(pair.rp, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        await page.goto(request.url.href);
+        const button = page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' });
+        assert.ok(await button.isVisible());
+        const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        assert.ok(width <= 360, `the sign-in page fits the phone (scrollWidth ${width})`);
+        await page.screenshot({ path: `${artifacts}vneid-sign-in-360.png`, fullPage: true });
+
+        await button.click();
+        await page.waitForURL((url) => url.href.startsWith(pair.sim.issuer));
+        const citizen = page.locator(`[data-national-id="${pair.citizens.level2.nationalId}"]`);
+        assert.ok(await citizen.isVisible(), 'the simulator lists the citizen');
+
+        const arrived = callback.next();
+        await citizen.click();
+        const callbackUrl = await arrived;
+        await page.waitForURL((url) => url.href.startsWith(callback.redirectUri));
+        const claims = (await redeem(pair.rp, request, callbackUrl)).claims()!;
+        assert.equal(claims.sub, member.id);
+        assert.equal(claims.acr, ACR.vneid2);
+        assert.deepEqual(claims.amr, ['fed']);
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('a cancelled VNeID sign-in ends on our page, in Vietnamese, with the way back to password sign-in', async () => {
+      const context = await browser.newContext({ ...PHONE });
+      const page = await context.newPage();
+      try {
+        const request = await authorizationRequest(pair.rp, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        await page.goto(request.url.href);
+        await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
+        await page.locator('[data-action="cancel"]').click();
+        await page.waitForURL((url) => url.href.startsWith(pair.t.url));
+        assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);
+        await page.screenshot({ path: `${artifacts}vneid-cancelled-360.png`, fullPage: true });
+        await page.locator('#federation-password').click();
+        assert.ok(await page.getByLabel('Mã số BHXH').isVisible());
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
