@@ -60,6 +60,12 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
       return rows.map(fromRow);
     },
 
+    /** Removes every link of an account (an operator, after a member reports a link they did not make). */
+    async unlinkAll(accountId: string): Promise<FederatedIdentity[]> {
+      const rows = (await db<Row>('federated_identities').where({ account_id: accountId }).delete().returning('*')) as unknown as Row[];
+      return Array.isArray(rows) ? rows.map(fromRow) : [];
+    },
+
     async touch(issuer: string, subject: string): Promise<void> {
       await db('federated_identities').where({ issuer, subject }).update({ last_used_at: clock.now() });
     },

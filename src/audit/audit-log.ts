@@ -18,6 +18,7 @@ export type AuditType =
   | 'recovery.code_checked'
   | 'logout'
   | 'federation.link'
+  | 'federation.unlink'
   | 'federation.logout'
   | 'sms_inbound'
   | 'voice_reset';

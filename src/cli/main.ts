@@ -11,6 +11,7 @@ import { accountsSetPassword } from './commands/accounts-set-password.js';
 import { accountsResetPassword } from './commands/accounts-reset-password.js';
 import { accountsShow } from './commands/accounts-show.js';
 import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
+import { accountsUnlinkVneid } from './commands/accounts-unlink-vneid.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   accountsResetPassword,
   accountsDisable,
   accountsEnable,
+  accountsUnlinkVneid,
   clientsCreate,
   clientsList,
   clientsShow,

@@ -5,7 +5,7 @@
 // MucDoDinhDanh as a string), deployments that give identity only from a non-OIDC userinfo API, and the failure and
 // tampering cases a relying party must survive. The citizen "logs in" by picking a test citizen on a page.
 //
-// Everything is in memory: the library's in-memory adapter, signing keys and cookie keys generated at start.
+// Everything is in memory: a Map adapter, signing keys and cookie keys generated at start.
 // Behaviours are Koa middleware registered with `provider.use` in front of (and around) the protocol routes.
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -262,8 +262,57 @@ async function grantRequested(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
+/**
+ * The simulator's storage: a Map per simulator (what the library's quick-start adapter does, named here so the
+ * library does not warn a newcomer about it on every `npm start`). Expiry is honoured on read.
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expiresAt?: number }>();
+  const live = (key: string) => {
+    const entry = store.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) store.delete(key);
+    return store.get(key);
+  };
+  return class MemoryAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      store.set(this.key(id), { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
+      if (this.model === 'Session' && typeof payload.uid === 'string') store.set(`SessionUid:${payload.uid}`, { payload: { id } });
+      if (typeof payload.grantId === 'string') {
+        const grant = live(`Grant:index:${payload.grantId}`)?.payload.keys as string[] | undefined;
+        store.set(`Grant:index:${payload.grantId}`, { payload: { keys: [...(grant ?? []), this.key(id)] } });
+      }
+    }
+    async find(id: string) {
+      return live(this.key(id))?.payload;
+    }
+    async findByUid(uid: string) {
+      const id = live(`SessionUid:${uid}`)?.payload.id as string | undefined;
+      return id ? this.find(id) : undefined;
+    }
+    async findByUserCode() {
+      return undefined;
+    }
+    async consume(id: string) {
+      const entry = live(this.key(id));
+      if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const key of (live(`Grant:index:${grantId}`)?.payload.keys as string[] | undefined) ?? []) store.delete(key);
+      store.delete(`Grant:index:${grantId}`);
+    }
+  };
+}
+
 function buildConfiguration(state: SimState): Configuration {
   return {
+    adapter: memoryAdapter() as unknown as Configuration['adapter'],
     clients: state.clients.map(toClientMetadata),
     jwks: { keys: state.keys.map((k) => k.privateJwk) } as Configuration['jwks'],
     cookies: {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import knexFactory from 'knex';
 import { runCli } from '../../src/cli/main.js';
+import { openDatabase } from '../../src/db/database.js';
 import { usingPostgres } from '../helpers/server.js';
 
 interface Run {
@@ -81,6 +82,26 @@ describe('bhxh-id CLI', () => {
     assert.equal(r.json.account.must_change_password, false);
     assert.ok(!r.out.includes('argon2'));
     assert.ok(!r.out.includes('a long enough passphrase'));
+  });
+
+  it('shows the VNeID identities linked to an account and removes them, audited', async () => {
+    const created = await cli(['accounts', 'show', '--bhxh', '0123456780']);
+    assert.deepEqual(created.json.vneid_links, []);
+    // A link as a VNeID sign-in leaves it (written directly: the CLI holds the database only while it runs).
+    const db = openDatabase(env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir });
+    try {
+      const now = new Date();
+      await db('federated_identities').insert({ issuer: 'https://vneid.example', subject: 'citizen-1', account_id: created.json.account.id, national_id: '001175000001', linked_by: 'national_id', created_at: now, last_used_at: now });
+    } finally {
+      await db.destroy();
+    }
+    const shown = await cli(['accounts', 'show', '--bhxh', '0123456780']);
+    assert.equal(shown.json.vneid_links.length, 1);
+    assert.equal(shown.json.vneid_links[0].issuer, 'https://vneid.example');
+    const removed = await cli(['accounts', 'unlink-vneid', '--bhxh', '0123456780']);
+    assert.equal(removed.code, 0, removed.err);
+    assert.equal(removed.json.removed.length, 1);
+    assert.deepEqual((await cli(['accounts', 'show', '--bhxh', '0123456780'])).json.vneid_links, []);
   });
 
   it('refuses a duplicate number, a bad number and a weak password with one line and a non-zero exit', async () => {

@@ -1,5 +1,6 @@
 // How an account is shown to operators: everything but the password hash.
 import type { Account } from '../../accounts/account-repository.js';
+import type { FederatedIdentity } from '../../accounts/federated-identities.js';
 import type { CliContext } from '../context.js';
 import { CommandError, UsageError } from '../command.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
@@ -22,6 +23,10 @@ export function accountView(a: Account) {
     created_at: a.createdAt,
     updated_at: a.updatedAt,
   };
+}
+
+export function linkView(l: FederatedIdentity) {
+  return { issuer: l.issuer, subject: l.subject, national_id: l.nationalId, linked_by: l.linkedBy, created_at: l.createdAt, last_used_at: l.lastUsedAt };
 }
 
 /** Finds the account named by --bhxh or --id, or fails with one line. */

@@ -1,6 +1,8 @@
-// bhxh-id accounts show: one account, without its password hash.
+// bhxh-id accounts show: one account, without its password hash, and the VNeID identities linked to it.
 import type { Command } from '../command.js';
-import { accountSelector, accountView, findAccountArg } from './account-view.js';
+import { createFederatedIdentities } from '../../accounts/federated-identities.js';
+import { systemClock } from '../../oidc/adapter.js';
+import { accountSelector, accountView, findAccountArg, linkView } from './account-view.js';
 
 export const accountsShow: Command = {
   name: 'accounts show',
@@ -8,6 +10,8 @@ export const accountsShow: Command = {
   usage: 'bhxh-id accounts show (--bhxh NUMBER | --id ID)',
   options: { ...accountSelector },
   async run(ctx, v) {
-    return { account: accountView(await findAccountArg(ctx, v)) };
+    const account = await findAccountArg(ctx, v);
+    const links = await createFederatedIdentities(ctx.db, systemClock).listForAccount(account.id);
+    return { account: accountView(account), vneid_links: links.map(linkView) };
   },
 };

@@ -4,7 +4,7 @@
 //
 // NOTE: linking to an account with no identification number trusts the password (the member proved both in one
 // request); the account then takes the verified number. The notice on every channel is what lets a member whose
-// password was stolen notice a foreign link; the hotline or an office can remove it.
+// password was stolen notice a foreign link; an operator removes it with `bhxh-id accounts unlink-vneid`.
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { AuditEvent } from '../../audit/audit-log.js';

@@ -75,6 +75,7 @@ function showProblem(deps: AppDeps, ctx: Context, opts: { status: number; title:
 
 function audit(deps: AppDeps, ctx: Context, type: AuditType, outcome: 'success' | 'failure', detail: Record<string, unknown>, accountId?: string) {
   const { interaction } = interactionState(ctx);
+  if (type === 'sign_in' && outcome === 'failure') deps.metrics.signIns.inc({ outcome: 'failure' });
   return deps.audit.record({ type, outcome, accountId: accountId ?? null, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', ...detail } });
 }
 

@@ -1,0 +1,21 @@
+// bhxh-id accounts unlink-vneid: removes the VNeID identities linked to an account (for example after the member
+// reports a link notice they did not cause). The next VNeID sign-in links again only by the identification number.
+import { createFederatedIdentities } from '../../accounts/federated-identities.js';
+import { systemClock } from '../../oidc/adapter.js';
+import type { Command } from '../command.js';
+import { accountSelector, findAccountArg, linkView } from './account-view.js';
+
+export const accountsUnlinkVneid: Command = {
+  name: 'accounts unlink-vneid',
+  summary: 'remove the VNeID identities linked to an account',
+  usage: 'bhxh-id accounts unlink-vneid (--bhxh NUMBER | --id ID)',
+  options: { ...accountSelector },
+  async run(ctx, v) {
+    const account = await findAccountArg(ctx, v);
+    const removed = await createFederatedIdentities(ctx.db, systemClock).unlinkAll(account.id);
+    for (const link of removed) {
+      await ctx.audit.record({ type: 'federation.unlink', accountId: account.id, detail: { via: 'cli', issuer: link.issuer } });
+    }
+    return { account_id: account.id, removed: removed.map(linkView) };
+  },
+};
