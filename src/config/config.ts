@@ -31,6 +31,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
     .optional(),
+  // Encryption keys being replaced (comma list, same format): still accepted to open sealed values until
+  // `bhxh-id keys reencrypt` has moved everything to KEYS_ENCRYPTION_KEY.
+  KEYS_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'must be a comma list of 32-byte base64 keys')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
   SEED_DEMO: bool.optional(),
@@ -181,6 +187,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       : ({ kind: 'postgres', url: env.DATABASE_URL!, poolMax: env.DATABASE_POOL_MAX } as const),
     dataDir: path.resolve(env.DATA_DIR),
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
+    previousKeysEncryptionKeys: (env.KEYS_ENCRYPTION_KEY_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k, 'base64')),
     seedDemo: env.SEED_DEMO ?? (embedded && env.NODE_ENV !== 'production'),
     // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
     // library blocks special-use addresses otherwise. Loopback is allowed outside production.
