@@ -22,6 +22,7 @@ import type { SafeHtml } from '../views/html.js';
 import type { PageContext } from '../views/layout.js';
 import type { Captcha } from './methods/captcha/captcha.js';
 import type { DevMailbox } from './notify/email-senders.js';
+import type { KeyLifecycle } from './keys/lifecycle.js';
 import type { VneidUpstream } from './methods/vneid/upstream-client.js';
 import type { FederatedIdentities } from './accounts/federated-identities.js';
 
@@ -62,6 +63,8 @@ export interface AppDeps {
   devMailbox?: DevMailbox;
   /** Sign in with VNeID, when configured (VNEID_ISSUER, or the simulator in the embedded default). */
   federation?: { upstream: VneidUpstream; identities: FederatedIdentities };
+  /** Staging, activating, retiring and revoking keys (the admin API; set by the composition root). */
+  keyLifecycle?: KeyLifecycle;
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
 }

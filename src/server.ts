@@ -15,10 +15,12 @@ import { openAndMigrate } from './db/open-and-migrate.js';
 import { resolveEncryptionKey } from './keys/encryption-key.js';
 import { createFlowStore } from './flows/flow-store.js';
 import { createLoginThrottle } from './flows/login/login-throttle.js';
-import { createApp, notFoundPage } from './http/app.js';
+import { createApp, jwksCacheControl, notFoundPage } from './http/app.js';
 import { createCsrf } from './http/csrf.js';
 import { createLogger, createMetrics } from './http/observability.js';
-import { ensureActiveKeys, loadProviderKeys } from './keys/key-store.js';
+import { ensureActiveKeys, loadProviderKeys, type ProviderKeys } from './keys/key-store.js';
+import { createKeyLifecycle, policyFromConfig, type KeyLifecycle } from './keys/lifecycle.js';
+import { createKeyWatcher, type KeyWatcher } from './keys/key-watcher.js';
 import { createSealer, type Sealer } from './keys/sealer.js';
 import { createPasswordHasher } from './methods/password/hasher.js';
 import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
@@ -46,8 +48,11 @@ export interface ServerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** An already open database (tests share one across servers to play several nodes). */
   db?: Db;
-  /** Start background workers (the outbox). Tests turn this off and call `outboxWorker.runOnce()`. @default true */
+  /** Start background workers (the outbox, the key schedule). Tests turn this off and call `outboxWorker.runOnce()`
+   * or `keys.lifecycle.tick()`. @default true */
   startWorkers?: boolean;
+  /** Watch the keys table (LISTEN + polling) and swap the provider on a change. @default true */
+  watchKeys?: boolean;
 }
 
 export interface Server {
@@ -57,6 +62,7 @@ export interface Server {
   db: Db;
   sealer: Sealer;
   outboxWorker: OutboxWorker;
+  keys: { lifecycle: KeyLifecycle; watcher: KeyWatcher; current(): ProviderKeys };
   /** Where mail and SMS go without SMTP_URL (outside production). */
   devMailbox?: DevMailbox;
   /** Starts listening; resolves with the bound port. */
@@ -73,16 +79,17 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   if (!db) ({ db, release } = await openAndMigrate(config));
 
   const sealer = createSealer(resolveEncryptionKey(config, logger));
-  const created = await ensureActiveKeys(db, sealer);
+  const created = await ensureActiveKeys(db, sealer, clock.now());
   const audit = createAuditLog(db);
   for (const kid of created) await audit.record({ type: 'key.created', detail: { kid, reason: 'first start' } });
-  const keys = await loadProviderKeys(db, sealer);
+  let keys = await loadProviderKeys(db, sealer);
 
   const accounts = createAccountRepository(db);
   const clients = createClientRepository(db, sealer);
   const resourceServers = createResourceServerRepository(db);
-  // Secrets derived from the key store's cookie secret (shared by all nodes, sealed at rest).
-  const derive = (label: string) => crypto.createHmac('sha256', keys.cookieKeys[0]!).update(`bhxh-id ${label}`).digest();
+  // Secrets derived from the key store's internal secret (shared by all nodes, sealed at rest, never rotated).
+  const internalSecret = keys.internalSecret;
+  const derive = (label: string) => crypto.createHmac('sha256', internalSecret).update(`bhxh-id ${label}`).digest();
   const csrfSecret = derive('csrf');
   const outbox = createOutbox(db, sealer, clock);
   // Outside production, whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes to the dev mailbox.
@@ -158,18 +165,58 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     provider: () => provider,
   };
 
-  provider = buildProvider({ config, db, keys, accounts, clients, resourceServers, logger, clock });
-  provider.use(notFoundPage());
-  installUpstreamLogout(deps, provider);
-  provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
-  provider.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
-  provider.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));
-  provider.on('end_session.success', (ctx) => {
-    void audit.record({ type: 'logout', accountId: ctx.oidc.session?.accountId ?? null, clientId: ctx.oidc.client?.clientId ?? null, ip: ctx.ip }).catch(() => {});
+  /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
+  function providerFor(snapshot: ProviderKeys): Provider {
+    const p = buildProvider({ config, db: db!, keys: snapshot, accounts, clients, resourceServers, logger, clock });
+    p.use(notFoundPage());
+    p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
+    installUpstreamLogout(deps, p);
+    p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
+    p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
+    p.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));
+    p.on('end_session.success', (ctx) => {
+      void audit.record({ type: 'logout', accountId: ctx.oidc.session?.accountId ?? null, clientId: ctx.oidc.client?.clientId ?? null, ip: ctx.ip }).catch(() => {});
+    });
+    return p;
+  }
+  provider = providerFor(keys);
+
+  // A key change anywhere reaches this node through the watcher, which swaps in a provider built from the new
+  // snapshot between two requests (docs/architecture.md, "Keys"). Requests already inside the old one finish there.
+  const reloadKeys = async () => {
+    const next = await loadProviderKeys(db!, sealer);
+    if (next.fingerprint === keys.fingerprint) return;
+    provider = providerFor(next);
+    keys = next;
+    logger.info({ keys: next.fingerprint }, 'keys changed: serving a provider with the new key set');
+  };
+  const keyWatcher = createKeyWatcher({
+    db,
+    listenUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
+    pollMs: config.keys.pollMs,
+    logger,
+    current: () => keys.fingerprint,
+    reload: reloadKeys,
   });
+  const keyLifecycle = createKeyLifecycle({
+    db,
+    sealer,
+    clock,
+    audit,
+    changed: () => void keyWatcher.check(),
+    policy: policyFromConfig(config, db),
+  });
+  deps.keyLifecycle = keyLifecycle;
 
   const app = createApp(deps);
   if (options.startWorkers !== false) outboxWorker.start();
+  if (options.watchKeys !== false) keyWatcher.start();
+  // The schedule: every node looks now and then; the advisory lock makes each step happen once.
+  const lifecycleTimer =
+    options.startWorkers !== false
+      ? setInterval(() => void keyLifecycle.tick().catch((err) => logger.warn({ err }, 'key lifecycle step failed')), config.keys.checkSeconds * 1000)
+      : undefined;
+  lifecycleTimer?.unref();
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
 
@@ -193,8 +240,11 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
       });
     },
+    keys: { lifecycle: keyLifecycle, watcher: keyWatcher, current: () => keys },
     async close() {
       clearInterval(sweeper);
+      if (lifecycleTimer) clearInterval(lifecycleTimer);
+      await keyWatcher.stop();
       await outboxWorker.stop();
       smtpSender?.close();
       if (server.listening) {

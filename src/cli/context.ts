@@ -29,7 +29,8 @@ export interface CliContext {
 
 export async function openCliContext(config: Config, logger: Logger, readStdin: () => Promise<string>): Promise<CliContext> {
   const { db, release, applied } = await openAndMigrate(config);
-  const sealer = createSealer(resolveEncryptionKey(config, logger));
+  // Previous keys (a rotation in progress) still open what they sealed; new values are sealed under the primary.
+  const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
   return {
     config,
     db,

@@ -15,8 +15,10 @@ import { accountsUnlinkVneid } from './commands/accounts-unlink-vneid.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
+import { keysReencrypt } from './commands/keys-reencrypt.js';
 import { devSms } from './commands/dev-sms.js';
 import { devCall } from './commands/dev-call.js';
+import { keysRevoke, keysRotate } from './commands/keys-lifecycle.js';
 import { migrateCommand } from './commands/migrate.js';
 import { resourcesCreate, resourcesDelete, resourcesList } from './commands/resources.js';
 
@@ -37,6 +39,9 @@ export const COMMANDS: Command[] = [
   resourcesList,
   resourcesDelete,
   keysList,
+  keysRotate,
+  keysRevoke,
+  keysReencrypt,
   devSms,
   devCall,
 ];

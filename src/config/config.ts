@@ -109,6 +109,14 @@ const EnvSchema = z.object({
   VNEID_SIMULATOR: bool.optional(),
   VNEID_SIMULATOR_PORT: int(3100, 0).pipe(z.number().max(65535)),
 
+  // Key lifecycle (see docs/operations.md).
+  JWKS_MAX_AGE_SECONDS: int(600, 0),
+  KEY_STAGING_SECONDS: int(3600, 0),
+  KEY_ROTATION_INTERVAL_DAYS: int(90, 0).optional(),
+  KEY_RETIREMENT_MARGIN_SECONDS: int(3600, 0),
+  KEY_LIFECYCLE_CHECK_SECONDS: int(60, 1),
+  KEY_POLL_MS: int(5000, 100),
+
   ACCESS_TOKEN_TTL_SECONDS: int(600, 60),
   ID_TOKEN_TTL_SECONDS: int(600, 60),
   REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
@@ -247,6 +255,15 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       perNumberPerHour: env.VOICE_PER_NUMBER_PER_HOUR,
     },
     ...vneidConfig(env, embedded),
+    keys: {
+      jwksMaxAgeSeconds: env.JWKS_MAX_AGE_SECONDS,
+      stagingSeconds: env.KEY_STAGING_SECONDS,
+      // Automatic rotation is on with PostgreSQL (every 90 days), off in the embedded mode unless asked for.
+      rotationIntervalSeconds: (env.KEY_ROTATION_INTERVAL_DAYS ?? (embedded ? 0 : 90)) * 86400,
+      marginSeconds: env.KEY_RETIREMENT_MARGIN_SECONDS,
+      checkSeconds: env.KEY_LIFECYCLE_CHECK_SECONDS,
+      pollMs: env.KEY_POLL_MS,
+    },
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,
@@ -303,6 +320,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (config.production && !config.simulator && !v.issuer.startsWith('https://')) problems.push('VNEID_ISSUER: must be https in production');
     if (!v.idToken && v.scope.split(' ').includes('openid')) problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
     if (v.levels[1].some((value) => v.levels[2].includes(value))) problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');
+  }
+  if (config.keys.stagingSeconds < config.keys.jwksMaxAgeSeconds) {
+    problems.push('KEY_STAGING_SECONDS: must be at least JWKS_MAX_AGE_SECONDS (a new key must be in every cache before it signs)');
   }
   if (config.production && config.simulator) problems.push('VNEID_SIMULATOR: the VNeID simulator cannot run in production');
   if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');

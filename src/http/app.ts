@@ -9,6 +9,7 @@ import { registerLoginRoutes } from '../flows/login/routes.js';
 import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
 import { registerFederationRoutes } from '../flows/federation/routes.js';
 import { registerUpstreamLogoutRoutes } from '../flows/federation/upstream-logout.js';
+import { registerAdminKeyRoutes } from '../admin/keys-routes.js';
 import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
 import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
 import { registerVoiceRoutes } from '../channels/voice-routes.js';
@@ -105,6 +106,19 @@ function delegateToProvider(deps: AppDeps): Middleware {
   };
 }
 
+/**
+ * JWKS is cacheable for JWKS_MAX_AGE_SECONDS: relying parties cache it and refetch on an unknown kid. A staged key is
+ * published at least that long before it signs, so every honest cache knows it by then (installed on each provider).
+ */
+export function jwksCacheControl(maxAgeSeconds: number): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if ((ctx as unknown as { oidc?: { route?: string } }).oidc?.route === 'jwks' && ctx.status === 200) {
+      ctx.set('Cache-Control', `public, max-age=${maxAgeSeconds}`);
+    }
+  };
+}
+
 /** The provider's own 404 becomes our page (installed on each provider instance). */
 export function notFoundPage(): Middleware {
   return async (ctx, next) => {
@@ -128,6 +142,7 @@ export function createApp(deps: AppDeps): Koa {
   registerFederationRoutes(router, deps, parseForm);
   registerUpstreamLogoutRoutes(router, deps);
   registerCaptchaRoutes(router, deps.captchaChallenges);
+  registerAdminKeyRoutes(router, deps);
   // Carrier webhooks: each answers 404 itself while its channel is switched off.
   registerSmsInboundRoutes(router, deps);
   registerVoiceRoutes(router, deps);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createSealer } from '../../src/keys/sealer.js';
+import { createSealer, sealedKeyId } from '../../src/keys/sealer.js';
 
 const newKey = () => crypto.randomBytes(32);
 const secret = () => `s3cret-${crypto.randomBytes(16).toString('hex')}`;
@@ -123,5 +123,80 @@ describe('sealer', () => {
     const parts = a.seal(secret(), 'ctx').split('.');
     parts[1] = b.keyId;
     assert.throws(() => b.open(parts.join('.'), 'ctx'));
+  });
+  describe('with previous keys (a rotation of KEYS_ENCRYPTION_KEY in progress)', () => {
+    it('opens values sealed under any previous key, and under the primary', () => {
+      const [old1, old2, primary] = [newKey(), newKey(), newKey()];
+      const texts = [secret(), secret(), secret()];
+      const sealed = [createSealer(old1).seal(texts[0]!, 'ctx'), createSealer(old2).seal(texts[1]!, 'ctx'), createSealer(primary).seal(texts[2]!, 'ctx')];
+      const sealer = createSealer(primary, [old1, old2]);
+      assert.deepEqual(sealed.map((s) => sealer.open(s, 'ctx')), texts);
+      // The context is still bound, whichever key opens.
+      assert.throws(() => sealer.open(sealed[0]!, 'other'));
+      assert.throws(() => sealer.open(sealed[1]!, 'other'));
+    });
+
+    it('seals new values under the primary only, and names the primary as its key id', () => {
+      const [old, primary] = [newKey(), newKey()];
+      const sealer = createSealer(primary, [old]);
+      assert.equal(sealer.keyId, createSealer(primary).keyId);
+      assert.deepEqual(sealer.keyIds, [createSealer(primary).keyId, createSealer(old).keyId]);
+      const sealed = sealer.seal(secret(), 'ctx');
+      assert.equal(sealedKeyId(sealed), sealer.keyId);
+      assert.doesNotThrow(() => createSealer(primary).open(sealed, 'ctx'), 'the primary alone opens it');
+      assert.throws(() => createSealer(old).open(sealed, 'ctx'), /another encryption key/);
+    });
+
+    it('ignores the primary repeated among the previous keys, and refuses a previous key that is not 32 bytes', () => {
+      const primary = newKey();
+      const sealer = createSealer(primary, [Buffer.from(primary)]);
+      assert.deepEqual(sealer.keyIds, [sealer.keyId]);
+      assert.equal(sealer.open(sealer.seal('x', 'c'), 'c'), 'x');
+      assert.throws(() => createSealer(primary, [crypto.randomBytes(16)]), /32 bytes/);
+    });
+
+    it('refuses a value under a key it was not given, with the clear message and no secret', () => {
+      const [old, primary, unknown] = [newKey(), newKey(), newKey()];
+      const text = secret();
+      const sealed = createSealer(unknown).seal(text, 'ctx');
+      let caught: unknown;
+      try {
+        createSealer(primary, [old]).open(sealed, 'ctx');
+      } catch (err) {
+        caught = err;
+      }
+      assert.ok(caught instanceof Error, 'opening under an unknown key throws');
+      assert.match(caught.message, /another encryption key/);
+      assert.ok(caught.message.includes(createSealer(unknown).keyId), 'names the key id the value was sealed with');
+      const message = `${caught.message}\n${caught.stack ?? ''}`;
+      for (const key of [old, primary, unknown]) {
+        for (const encoding of ['base64', 'base64url', 'hex'] as const) assert.ok(!message.includes(key.toString(encoding)), `no key in ${encoding}`);
+      }
+      assert.ok(!message.includes(text), 'no plaintext');
+      for (const part of sealed.split('.').slice(2)) assert.ok(!message.includes(part), 'no ciphertext, IV or tag');
+    });
+
+    it('does not echo a key id field that is not a key id', () => {
+      const sealer = createSealer(newKey());
+      const parts = sealer.seal(secret(), 'ctx').split('.');
+      parts[1] = 'not-a-key-id-but-some-text';
+      assert.throws(() => sealer.open(parts.join('.'), 'ctx'), (err: Error) => /another encryption key/.test(err.message) && !err.message.includes(parts[1]!));
+    });
+
+    it('a value whose key id was rewritten to a previous key does not open (authentication fails)', () => {
+      const [old, primary] = [newKey(), newKey()];
+      const parts = createSealer(primary).seal(secret(), 'ctx').split('.');
+      parts[1] = createSealer(old).keyId;
+      assert.throws(() => createSealer(primary, [old]).open(parts.join('.'), 'ctx'));
+    });
+  });
+
+  it('sealedKeyId reads the key id of a sealed value, and nothing from other text', () => {
+    const sealer = createSealer(newKey());
+    assert.equal(sealedKeyId(sealer.seal('x', 'c')), sealer.keyId);
+    assert.equal(sealedKeyId(sealer.seal('', 'c')), sealer.keyId);
+    for (const bad of ['', 'plaintext', 'v2.0123456789abcdef.a.b.c', 'v1.0123456789abcdef.a.b', 'v1.XYZ.a.b.c', 'v1.0123456789abcdef.a.b.c.d']) {
+      assert.equal(sealedKeyId(bad), undefined, JSON.stringify(bad));
+    }
   });
 });

@@ -1,0 +1,92 @@
+// The admin API for security teams: list, rotate and revoke keys at /admin/keys — the CLI's operations, nothing more.
+//
+// Authorised by an access token this IdP issued through the client-credentials grant with scope `admin:keys` to a
+// client that authenticates with private_key_jwt. The token is looked up as a ClientCredentials artifact, so a token
+// issued to a member (authorization code), an expired one, or one from another issuer is not found and refused.
+// Every call is audited with the client and the reason.
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type { AppDeps } from '../app-deps.js';
+import { listKeys } from '../keys/key-store.js';
+import { KeyNotFoundError } from '../keys/lifecycle.js';
+
+export const ADMIN_KEYS_SCOPE = 'admin:keys';
+
+function refuse(ctx: Context, status: 401 | 403, error: 'invalid_token' | 'insufficient_scope', description: string) {
+  ctx.status = status;
+  ctx.set('WWW-Authenticate', `Bearer error="${error}", error_description="${description}"${status === 403 ? `, scope="${ADMIN_KEYS_SCOPE}"` : ''}`);
+  ctx.body = { error, error_description: description };
+}
+
+/** Bearer token → the client it was issued to, or a 401/403 in RFC 6750 form. */
+function requireAdminToken(deps: AppDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    ctx.set('Cache-Control', 'no-store');
+    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/.exec(ctx.get('authorization'));
+    if (!match) return refuse(ctx, 401, 'invalid_token', 'a Bearer access token is required');
+    const provider = deps.provider();
+    const token = await provider.ClientCredentials.find(match[1]!).catch(() => undefined);
+    if (!token || token.isExpired) return refuse(ctx, 401, 'invalid_token', 'the access token is not valid');
+    const client = token.clientId ? await provider.Client.find(token.clientId) : undefined;
+    if (!client || client.clientAuthMethod !== 'private_key_jwt') return refuse(ctx, 401, 'invalid_token', 'the client must authenticate with private_key_jwt');
+    if (!String(token.scope ?? '').split(' ').includes(ADMIN_KEYS_SCOPE)) return refuse(ctx, 403, 'insufficient_scope', `the token lacks ${ADMIN_KEYS_SCOPE}`);
+    ctx.state.adminClientId = client.clientId;
+    await next();
+  };
+}
+
+function body(ctx: Context): Record<string, unknown> {
+  const b = (ctx.request as { body?: unknown }).body;
+  return typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+}
+
+function reasonOf(ctx: Context): string | undefined {
+  const reason = body(ctx).reason;
+  return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 500) : undefined;
+}
+
+export function registerAdminKeyRoutes(router: Router, deps: AppDeps) {
+  const lifecycle = () => deps.keyLifecycle!;
+  const auth = requireAdminToken(deps);
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }) as unknown as Middleware;
+  const audit = (ctx: Context, operation: string, detail: Record<string, unknown> = {}) =>
+    deps.audit.record({ type: 'admin.keys', clientId: String(ctx.state.adminClientId), ip: ctx.ip, requestId: ctx.state.requestId, detail: { operation, ...detail } });
+
+  router.get('/admin/keys', auth, async (ctx) => {
+    const keys = await listKeys(deps.db);
+    await audit(ctx, 'list');
+    ctx.body = { keys: keys.map(({ public_jwk: _jwk, ...k }) => k) };
+  });
+
+  router.post('/admin/keys/rotate', auth, json, async (ctx) => {
+    const reason = reasonOf(ctx);
+    if (!reason) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'reason is required' };
+      return;
+    }
+    const out = await lifecycle().rotate({ via: `admin-api:${ctx.state.adminClientId}`, reason });
+    await audit(ctx, 'rotate', { reason, staged: out.staged, alreadyStaged: out.alreadyStaged });
+    ctx.body = { staged: out.staged, already_staged: out.alreadyStaged };
+  });
+
+  router.post('/admin/keys/:kid/revoke', auth, json, async (ctx) => {
+    const reason = reasonOf(ctx);
+    if (!reason) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'reason is required' };
+      return;
+    }
+    const revokeTokens = body(ctx).revoke_tokens === true;
+    try {
+      const out = await lifecycle().revoke(ctx.params.kid!, { via: `admin-api:${ctx.state.adminClientId}`, reason, revokeTokens });
+      await audit(ctx, 'revoke', { reason, kid: out.kid, activated: out.activated, tokensRevoked: out.tokensRevoked });
+      ctx.body = { revoked: out.kid, activated: out.activated, tokens_revoked: out.tokensRevoked };
+    } catch (err) {
+      if (!(err instanceof KeyNotFoundError)) throw err;
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: err.message };
+    }
+  });
+}
