@@ -78,7 +78,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   let db = options.db;
   if (!db) ({ db, release } = await openAndMigrate(config));
 
-  const sealer = createSealer(resolveEncryptionKey(config, logger));
+  const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
   const created = await ensureActiveKeys(db, sealer, clock.now());
   const audit = createAuditLog(db);
   for (const kid of created) await audit.record({ type: 'key.created', detail: { kid, reason: 'first start' } });
@@ -204,7 +204,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     clock,
     audit,
     changed: () => void keyWatcher.check(),
-    policy: policyFromConfig(config, db),
+    policy: policyFromConfig(config),
   });
   deps.keyLifecycle = keyLifecycle;
 

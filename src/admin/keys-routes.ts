@@ -49,7 +49,21 @@ function reasonOf(ctx: Context): string | undefined {
 export function registerAdminKeyRoutes(router: Router, deps: AppDeps) {
   const lifecycle = () => deps.keyLifecycle!;
   const auth = requireAdminToken(deps);
-  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }) as unknown as Middleware;
+  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }) as unknown as Middleware;
+  // A body that does not parse (or is too large) is the caller's mistake: a JSON 400, like every answer here.
+  const json: Middleware = async (ctx, next) => {
+    let parsed = false;
+    try {
+      await parseJson(ctx, async () => {
+        parsed = true;
+      });
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'the body must be a JSON object of at most 4 kB' };
+      return;
+    }
+    if (parsed) await next();
+  };
   const audit = (ctx: Context, operation: string, detail: Record<string, unknown> = {}) =>
     deps.audit.record({ type: 'admin.keys', clientId: String(ctx.state.adminClientId), ip: ctx.ip, requestId: ctx.state.requestId, detail: { operation, ...detail } });
 

@@ -25,7 +25,7 @@ export interface LifecyclePolicy {
   /** Added to every "until it can no longer be alive" wait. */
   marginSeconds: number;
   /** The longest lifetime of anything a signing key signs (ID tokens, JWT access tokens, logout tokens). */
-  signedTokenLifetimeSeconds(): Promise<number>;
+  signedTokenLifetimeSeconds(trx: Knex.Transaction | Db): Promise<number>;
   /** The longest a cookie signed with a cookie key can be alive (the session cookie). */
   cookieLifetimeSeconds: number;
 }
@@ -45,15 +45,15 @@ export type Step =
 export const KEYS_CHANNEL = 'bhxh_keys';
 
 /** The policy the configuration asks for (the server's schedule and the CLI use the same). */
-export function policyFromConfig(config: Config, db: Db): LifecyclePolicy {
+export function policyFromConfig(config: Config): LifecyclePolicy {
   return {
     stagingSeconds: config.keys.stagingSeconds,
     rotationIntervalSeconds: config.keys.rotationIntervalSeconds,
     marginSeconds: config.keys.marginSeconds,
     cookieLifetimeSeconds: config.ttl.session,
     // ID tokens, JWT access tokens (a resource server may set its own lifetime) and logout tokens (a few minutes).
-    async signedTokenLifetimeSeconds() {
-      const longestResource = await db('resource_servers').max({ ttl: 'access_token_ttl' }).first();
+    async signedTokenLifetimeSeconds(trx) {
+      const longestResource = await trx('resource_servers').max({ ttl: 'access_token_ttl' }).first();
       return Math.max(config.ttl.idToken, config.ttl.accessToken, Number(longestResource?.ttl ?? 0), 600);
     },
   };
@@ -113,7 +113,8 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
 
   /** Retired keys are removed once nothing they signed can still be alive. */
   async function removeDue(trx: Knex.Transaction, now: Date): Promise<Step | undefined> {
-    const signedFor = (await policy.signedTokenLifetimeSeconds()) + policy.marginSeconds;
+    // NOTE: inside the transaction (PGlite has one connection: the global handle would wait for this transaction).
+    const signedFor = (await policy.signedTokenLifetimeSeconds(trx)) + policy.marginSeconds;
     const cookieFor = policy.cookieLifetimeSeconds + policy.marginSeconds;
     const due: Pick<KeyRow, 'kid'>[] = await trx('keys')
       .where({ state: 'retired' })
@@ -143,8 +144,13 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
   /** Grants, tokens and sessions issued while the key was in use: a signing key's tokens, a cookie key's sessions. */
   async function revokeIssuedWhile(trx: Knex.Transaction, key: KeyRow, now: Date): Promise<number> {
     const from = epoch(key.activated_at ?? key.created_at);
-    const to = epoch(key.retired_at ?? now);
-    const issuedBetween = [`(payload->>'iat')::bigint between ? and ?`, [from, to]] as const;
+    const to = epoch(key.retired_at ?? now) + 1; // timestamps carry fractions of a second
+    // When an artifact was issued, on the same clock as the key's dates: the adapter stamps expires_at with the
+    // injected clock, and exp - iat is its lifetime (oidc-provider's iat/exp come from its own clock).
+    const issuedBetween = [
+      `expires_at is not null and extract(epoch from expires_at) - ((payload->>'exp')::bigint - (payload->>'iat')::bigint) between ? and ?`,
+      [from, to],
+    ] as const;
     if (key.use === 'cookie') {
       return deletedCount(await trx('oidc_payloads').whereIn('model', ['Session', 'Interaction']).andWhereRaw(...issuedBetween).delete());
     }

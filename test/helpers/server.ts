@@ -28,7 +28,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A database for one test server (or several sharing it): in-memory PGlite, or a new PostgreSQL database. */
-export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promise<void>; url?: string }> {
   if (!usingPostgres) {
     const db = openDatabase({ kind: 'pglite', dataDir: null });
     await migrate(db).catch(async (err) => {
@@ -47,6 +47,7 @@ export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promis
   await migrate(db);
   return {
     db,
+    url: url.href,
     drop: async () => {
       await db.destroy();
       await admin.raw(`drop database if exists ${name} with (force)`);

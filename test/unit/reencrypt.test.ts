@@ -161,7 +161,6 @@ describe('keys reencrypt (reencryptAll)', () => {
     for (const key of mixed.filter((v) => v.table === 'keys')) assert.equal(key.recordedKeyId, key.keyId, `keys.encryption_key_id follows the value (${key.id})`);
     // Servers accept both keys meanwhile.
     await assertAllOpen(db, rotating, seeded);
-    assert.throws(() => createSealer(newKey).open('v1.' + oldSealer.keyId + '.a.b.c', 'x'), /another encryption key/);
 
     const rerun = await reencryptAll(db, rotating, { batchSize: 2 });
     assert.equal(rerun.remaining, 0);
@@ -194,7 +193,8 @@ describe('keys reencrypt (reencryptAll)', () => {
     const clients = createClientRepository(db, rotating);
     const secretB = 'changed-by-a-node-already-on-the-new-key';
     const secretC = 'changed-by-a-node-still-on-the-old-key';
-    const concurrent = { rp2: rotating.seal(secretB, 'client:rp-2') };
+    const laterReply = { say: 'Một câu trả lời khác.', next: { action: 'hangup' } };
+  const concurrent = { rp2: rotating.seal(secretB, 'client:rp-2'), call2: rotating.seal(JSON.stringify(laterReply), 'voice:reply:call-2') };
     let removedKid: string | undefined;
     const seen = new Set<string>();
     const result = await reencryptAll(db, rotating, {
@@ -216,6 +216,9 @@ describe('keys reencrypt (reencryptAll)', () => {
           const [, second] = await db('outbox').orderBy('id').select('id');
           await db('outbox').where({ id: second.id }).update({ status: 'sent', sent_at: new Date(), payload_sealed: null });
         }
+        if (table === 'channel_requests') {
+          await db('channel_requests').where({ channel: 'voice', request_id: 'call-2' }).update({ state: JSON.stringify({ step: 'done', outcome: 'no_match', sealedReply: concurrent.call2 }) });
+        }
       },
     });
     assert.equal(result.remaining, 0);
@@ -231,6 +234,9 @@ describe('keys reencrypt (reencryptAll)', () => {
     const outbox = await db('outbox').orderBy('id').select('status', 'payload_sealed');
     assert.deepEqual(outbox.map((r) => [r.status, r.payload_sealed === null]), [['pending', false], ['sent', true], ['pending', false]], 'a payload cleared meanwhile stays cleared');
     assert.equal(result.reencrypted.outbox, 2);
+    const call2 = await db('channel_requests').where({ channel: 'voice', request_id: 'call-2' }).first('state');
+    assert.equal((typeof call2.state === 'string' ? JSON.parse(call2.state) : call2.state).sealedReply, concurrent.call2, 'a reply rewritten meanwhile is kept');
+    assert.equal(result.reencrypted.channel_requests, 1);
     assert.ok((await sealedValues(db)).every((v) => v.keyId === rotating.keyId));
     // With the removed key gone from what loads, the rest opens with the new key alone.
     const newOnly = createSealer(newKey);

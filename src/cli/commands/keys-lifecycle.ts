@@ -6,7 +6,7 @@ import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
 function lifecycle(ctx: CliContext) {
-  return createKeyLifecycle({ db: ctx.db, sealer: ctx.sealer, clock: systemClock, audit: ctx.audit, policy: policyFromConfig(ctx.config, ctx.db) });
+  return createKeyLifecycle({ db: ctx.db, sealer: ctx.sealer, clock: systemClock, audit: ctx.audit, policy: policyFromConfig(ctx.config) });
 }
 
 export const keysRotate: Command = {
