@@ -39,6 +39,7 @@ const EnvSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)').optional(),
   SEED_DEMO: bool.optional(),
   OUTBOUND_PRIVATE_HOSTS: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
@@ -189,6 +190,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     issuer,
     https: issuerUrl.protocol === 'https:',
     trustProxy: env.TRUST_PROXY,
+    /** This node's name in X-Served-By (behind a load balancer). */
+    nodeName: env.NODE_NAME,
     logLevel: env.LOG_LEVEL,
     database: embedded
       ? ({ kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) } as const)

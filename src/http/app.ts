@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): Koa {
   // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
   if (deps.devMailbox && !deps.config.production) registerDevMailboxRoutes(router, deps.devMailbox);
 
-  app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy));
+  app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy, deps.config.nodeName));
   app.use(securityHeaders({ https: deps.config.https }));
   app.use(errorBoundary(deps));
   app.use(router.routes());

@@ -43,8 +43,10 @@ function routeLabel(path: string): string {
   return known.includes(path) ? path : 'other';
 }
 
-export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boolean) {
+/** `nodeName` (NODE_NAME) is sent back as X-Served-By, so an operator (or a test) can see which node answered. */
+export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boolean, nodeName?: string) {
   return async (ctx: Context, next: Next) => {
+    if (nodeName) ctx.set('X-Served-By', nodeName);
     const incoming = trustProxy ? ctx.get('x-request-id') : '';
     const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
     ctx.state.requestId = requestId;
