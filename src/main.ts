@@ -63,6 +63,9 @@ async function main() {
             post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],
           },
         ],
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        throw new Error(`the VNeID simulator cannot listen on port ${config.simulator!.port}: set VNEID_SIMULATOR_PORT to a free port, or VNEID_SIMULATOR=false`);
       })
     : undefined;
   const server = await buildServer(config);
