@@ -41,6 +41,7 @@ import { createVneidUpstream } from './methods/vneid/upstream-client.js';
 import { createFederatedIdentities } from './accounts/federated-identities.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { installUpstreamLogout, LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
+import { markIfUnavailable, providerUnavailable } from './http/unavailable.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -168,6 +169,9 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
   function providerFor(snapshot: ProviderKeys): Provider {
     const p = buildProvider({ config, db: db!, keys: snapshot, accounts, clients, resourceServers, logger, clock });
+    // Outermost: a 500 caused by an unreachable database becomes a 503 with Retry-After (src/http/unavailable.ts).
+    p.use(providerUnavailable());
+    p.on('server_error', markIfUnavailable);
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
     installUpstreamLogout(deps, p);

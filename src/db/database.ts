@@ -10,14 +10,26 @@ export type Db = Knex;
 
 export const migrationsDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
+/** How long opening a PostgreSQL connection may take before the attempt fails. */
+const CONNECT_TIMEOUT_MS = 2_000;
+/** How long a query waits for a pool connection (all busy, or none can be made) before it fails. */
+const ACQUIRE_TIMEOUT_MS = 5_000;
+
 /** Opens the database named by the configuration. For PGlite, `dataDir: null` gives an in-memory database (tests). */
 export function openDatabase(database: Config['database'] | { kind: 'pglite'; dataDir: string | null }): Db {
   if (database.kind === 'postgres') {
+    // While PostgreSQL is unreachable, a request must fail within seconds (503, src/http/unavailable.ts), not wait:
+    // - connecting gives up after CONNECT_TIMEOUT_MS (a refused connection fails at once; the pool passes the error
+    //   to the waiting request rather than retrying: knex's propagateCreateError);
+    // - a request waits at most ACQUIRE_TIMEOUT_MS for a pool connection (KnexTimeoutError);
+    // - `min: 0` keeps no connection around for its own sake, and a connection whose socket failed or ended (a
+    //   restart sends 57P01 to every session) is marked by knex and destroyed at its next checkout, so when the
+    //   database returns the pool simply opens new connections: no restart needed.
     return knexFactory({
       client: 'pg',
-      connection: { connectionString: database.url, application_name: 'bhxh-id' },
-      pool: { min: 0, max: database.poolMax },
-      acquireConnectionTimeout: 10_000,
+      connection: { connectionString: database.url, application_name: 'bhxh-id', connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
+      pool: { min: 0, max: database.poolMax, idleTimeoutMillis: 30_000 },
+      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     });
   }
   let connection: object = {};

@@ -21,6 +21,7 @@ import { FlowError } from './errors.js';
 import { pageContext, resolveLocale } from './locale.js';
 import { requestContext } from './observability.js';
 import { securityHeaders } from './security-headers.js';
+import { isDatabaseUnavailable, respondUnavailable } from './unavailable.js';
 
 function renderMessage(ctx: Context, status: number, titleId: 'error.title' | 'error.not_found.title', message: string, withRequestId = false) {
   const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
@@ -40,6 +41,12 @@ function errorBoundary(deps: AppDeps): Middleware {
       await next();
     } catch (err) {
       const log = ctx.state.log ?? deps.logger;
+      // PostgreSQL is down or restarting: say so at once (503, Retry-After); the pool reconnects by itself. A flow
+      // error counts when its cause does (an interaction that could not be loaded is not an expired session).
+      if (err instanceof FlowError ? isDatabaseUnavailable(err.options.cause) : isDatabaseUnavailable(err)) {
+        log.warn({ err: String((err as Error).cause ?? (err as Error).message) }, 'database unavailable');
+        return respondUnavailable(ctx, ctx.accepts('html', 'json') === 'json');
+      }
       if (err instanceof FlowError) {
         log.info({ code: err.code, detail: err.options.detail }, 'flow error');
         const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
