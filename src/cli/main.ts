@@ -18,6 +18,7 @@ import { keysList } from './commands/keys-list.js';
 import { keysReencrypt } from './commands/keys-reencrypt.js';
 import { devSms } from './commands/dev-sms.js';
 import { devCall } from './commands/dev-call.js';
+import { devSeedAccounts } from './commands/dev-seed-accounts.js';
 import { keysRevoke, keysRotate } from './commands/keys-lifecycle.js';
 import { migrateCommand } from './commands/migrate.js';
 import { resourcesCreate, resourcesDelete, resourcesList } from './commands/resources.js';
@@ -44,6 +45,7 @@ export const COMMANDS: Command[] = [
   keysReencrypt,
   devSms,
   devCall,
+  devSeedAccounts,
 ];
 
 function overview(): string {
