@@ -2,67 +2,24 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import knexFactory from 'knex';
-import { runCli } from '../../src/cli/main.js';
-import { openDatabase } from '../../src/db/database.js';
+import { createCliSandbox, type CliRun, type CliSandbox } from '../helpers/cli.js';
 import { usingPostgres } from '../helpers/server.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  json: Record<string, any>;
-}
 
 describe('bhxh-id CLI', () => {
-  let env: Record<string, string | undefined>;
+  let sandbox: CliSandbox;
   let dataDir: string;
-  let cleanup = async () => {};
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-cli-'));
-    env = { DATA_DIR: dataDir, LOG_LEVEL: 'error', KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') };
-    if (usingPostgres) {
-      const name = `bhxh_cli_${crypto.randomBytes(5).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      const url = new URL(process.env.TEST_DATABASE_URL!);
-      url.pathname = `/${name}`;
-      env.DATABASE_URL = url.href;
-      cleanup = async () => {
-        await admin.raw(`drop database if exists ${name} with (force)`);
-        await admin.destroy();
-      };
-    }
+    sandbox = await createCliSandbox('cli');
+    sandbox.env.KEYS_ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');
+    dataDir = sandbox.dataDir;
   });
-  after(async () => {
-    await cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
-  async function cli(args: string[], stdin?: string): Promise<Run> {
-    let out = '';
-    let err = '';
-    const code = await runCli(args, {
-      out: (s) => void (out += s),
-      err: (s) => void (err += s),
-      env,
-      stdin: async () => {
-        if (stdin === undefined) throw new Error('no stdin in this test');
-        return stdin;
-      },
-    });
-    let json = {};
-    try {
-      json = JSON.parse(out);
-    } catch {
-      /* not JSON (help) */
-    }
-    return { code, out, err, json };
-  }
+  const cli = (args: string[], stdin?: string): Promise<CliRun> => sandbox.run(args, stdin === undefined ? {} : { stdin });
 
   it('migrates and reports what it applied', async () => {
     const first = await cli(['migrate']);
@@ -88,7 +45,7 @@ describe('bhxh-id CLI', () => {
     const created = await cli(['accounts', 'show', '--bhxh', '0123456780']);
     assert.deepEqual(created.json.vneid_links, []);
     // A link as a VNeID sign-in leaves it (written directly: the CLI holds the database only while it runs).
-    const db = openDatabase(env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir });
+    const db = sandbox.openDb();
     try {
       const now = new Date();
       await db('federated_identities').insert({ issuer: 'https://vneid.example', subject: 'citizen-1', account_id: created.json.account.id, national_id: '001175000001', linked_by: 'national_id', created_at: now, last_used_at: now });

@@ -2,71 +2,27 @@
 // production. On PGlite, and on PostgreSQL when TEST_DATABASE_URL is set.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import argon2 from 'argon2';
-import knexFactory from 'knex';
-import { runCli } from '../../src/cli/main.js';
-import { openDatabase, type Db } from '../../src/db/database.js';
-import { usingPostgres } from '../helpers/server.js';
-
-interface Run {
-  code: number;
-  err: string;
-  json: Record<string, any>;
-}
+import type { Db } from '../../src/db/database.js';
+import { createCliSandbox, type CliRun, type CliSandbox } from '../helpers/cli.js';
 
 const PASSWORD = 'seeded members share this passphrase';
 
 describe('bhxh-id dev seed-accounts', () => {
-  let env: Record<string, string | undefined>;
-  let dataDir: string;
-  let cleanup = async () => {};
+  let sandbox: CliSandbox;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-seed-'));
-    env = { DATA_DIR: dataDir, LOG_LEVEL: 'error', KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') };
-    if (usingPostgres) {
-      const name = `bhxh_seed_${crypto.randomBytes(5).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      const url = new URL(process.env.TEST_DATABASE_URL!);
-      url.pathname = `/${name}`;
-      env.DATABASE_URL = url.href;
-      cleanup = async () => {
-        await admin.raw(`drop database if exists ${name} with (force)`);
-        await admin.destroy();
-      };
-    }
+    sandbox = await createCliSandbox('seed');
+    sandbox.env.KEYS_ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');
   });
-  after(async () => {
-    await cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
-  async function cli(args: string[], stdin?: string, extraEnv: Record<string, string> = {}): Promise<Run> {
-    let out = '';
-    let err = '';
-    const code = await runCli(args, {
-      out: (s) => void (out += s),
-      err: (s) => void (err += s),
-      env: { ...env, ...extraEnv },
-      stdin: async () => stdin ?? '',
-    });
-    let json = {};
-    try {
-      json = JSON.parse(out);
-    } catch {
-      /* an error: nothing on stdout */
-    }
-    return { code, err, json };
-  }
+  const cli = (args: string[], stdin?: string, extraEnv: Record<string, string> = {}): Promise<CliRun> => sandbox.run(args, { stdin: stdin ?? '', env: extraEnv });
 
   /** Opens the test database while no CLI command holds it (PGlite is single-process). */
   async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = openDatabase(env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir });
+    const db = sandbox.openDb();
     try {
       return await fn(db);
     } finally {

@@ -4,65 +4,31 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import knexFactory from 'knex';
-import { runCli } from '../../src/cli/main.js';
 import { createClientRepository } from '../../src/clients/client-repository.js';
-import { openDatabase, type Db } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { createSealer, sealedKeyId } from '../../src/keys/sealer.js';
-import { usingPostgres } from '../helpers/server.js';
+import { createCliSandbox, type CliRun, type CliSandbox } from '../helpers/cli.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  json: Record<string, any>;
-}
 
 describe('bhxh-id keys reencrypt', () => {
   const keyA = crypto.randomBytes(32).toString('base64');
   const keyB = crypto.randomBytes(32).toString('base64');
   const keyC = crypto.randomBytes(32).toString('base64');
   const idOf = (key: string) => createSealer(Buffer.from(key, 'base64')).keyId;
-  let base: Record<string, string | undefined>;
+  let sandbox: CliSandbox;
   let dataDir: string;
-  let cleanup = async () => {};
   let clientSecret: string;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-reencrypt-'));
-    base = { DATA_DIR: dataDir, LOG_LEVEL: 'error' };
-    if (usingPostgres) {
-      const name = `bhxh_cli_${crypto.randomBytes(5).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      const url = new URL(process.env.TEST_DATABASE_URL!);
-      url.pathname = `/${name}`;
-      base.DATABASE_URL = url.href;
-      cleanup = async () => {
-        await admin.raw(`drop database if exists ${name} with (force)`);
-        await admin.destroy();
-      };
-    }
+    sandbox = await createCliSandbox('reencrypt');
+    dataDir = sandbox.dataDir;
   });
-  after(async () => {
-    await cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => sandbox.close());
 
-  async function cli(args: string[], keys: { primary: string; previous?: string[] }): Promise<Run> {
-    let out = '';
-    let err = '';
-    const env = { ...base, KEYS_ENCRYPTION_KEY: keys.primary, KEYS_ENCRYPTION_KEY_PREVIOUS: keys.previous?.join(',') };
-    const code = await runCli(args, { out: (s) => void (out += s), err: (s) => void (err += s), env, stdin: async () => '' });
-    let json = {};
-    try {
-      json = JSON.parse(out);
-    } catch {
-      /* not JSON */
-    }
+  async function cli(args: string[], keys: { primary: string; previous?: string[] }): Promise<CliRun> {
+    const { code, out, err, json } = await sandbox.run(args, { stdin: '', env: { KEYS_ENCRYPTION_KEY: keys.primary, KEYS_ENCRYPTION_KEY_PREVIOUS: keys.previous?.join(',') } });
     // Whatever the command, nothing secret is printed.
     for (const text of [out, err]) {
       assert.ok(!text.includes('"d":'), 'no private JWK member');
@@ -78,7 +44,7 @@ describe('bhxh-id keys reencrypt', () => {
 
   /** The database itself, opened between commands (the CLI holds it only while it runs). */
   async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const db = openDatabase(base.DATABASE_URL ? { kind: 'postgres', url: base.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir });
+    const db = sandbox.openDb();
     try {
       return await work(db);
     } finally {
