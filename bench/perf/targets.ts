@@ -3,6 +3,7 @@
 // a row its base URL, the child's pid (for /proc) and a way to obtain real tokens.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort, ROOT, spawnChild, waitUntilReady, type Child } from './child.js';
@@ -17,8 +18,8 @@ const QUERY_COUNTER = pathToFileURL(path.join(ROOT, 'bench', 'perf', 'query-coun
 
 /** Request logs cost CPU per request; the server under test logs warnings and errors only. */
 export const SERVER_LOG_LEVEL = 'warn';
-/** Browsers signing in at once: 2 × cores × 2 on this kind of machine. */
-export const SIGN_IN_CONCURRENCY = 8;
+/** Browsers signing in at once: 2 × cores × 2 (8 on the 2-core development machine). */
+export const SIGN_IN_CONCURRENCY = 2 * os.cpus().length * 2;
 /** What the bench's sign-ins ask for: a refresh token (offline_access needs prompt=consent) and userinfo claims. */
 export const TOKEN_SCOPE = 'openid profile offline_access';
 
