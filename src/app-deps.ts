@@ -1,4 +1,5 @@
 // The services every route may use, assembled once by the composition root (src/server.ts).
+import type { ProviderDocuments } from './http/provider-documents.js';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AccountRepository } from './accounts/account-repository.js';
@@ -67,4 +68,6 @@ export interface AppDeps {
   keyLifecycle?: KeyLifecycle;
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
+  /** Discovery and JWKS as each provider instance first answered them (src/http/provider-documents.ts). */
+  documents: ProviderDocuments;
 }

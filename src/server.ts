@@ -8,6 +8,8 @@ import { createAccountRepository } from './accounts/account-repository.js';
 import type { AppDeps } from './app-deps.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { createClientRepository } from './clients/client-repository.js';
+import { withClientCache } from './clients/client-cache.js';
+import { createChangeFeed } from './db/change-feed.js';
 import { createResourceServerRepository } from './clients/resource-server-repository.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/database.js';
@@ -16,6 +18,7 @@ import { resolveEncryptionKey } from './keys/encryption-key.js';
 import { createFlowStore } from './flows/flow-store.js';
 import { createLoginThrottle } from './flows/login/login-throttle.js';
 import { createApp, jwksCacheControl, notFoundPage } from './http/app.js';
+import { providerDocuments } from './http/provider-documents.js';
 import { createCsrf } from './http/csrf.js';
 import { createLogger, createMetrics } from './http/observability.js';
 import { ensureActiveKeys, loadProviderKeys, type ProviderKeys } from './keys/key-store.js';
@@ -86,7 +89,9 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   let keys = await loadProviderKeys(db, sealer);
 
   const accounts = createAccountRepository(db);
-  const clients = createClientRepository(db, sealer);
+  // One LISTEN connection for the changes other nodes make (keys, clients); none with PGlite.
+  const feed = config.database.kind === 'postgres' ? createChangeFeed({ listenUrl: config.database.url, logger }) : undefined;
+  const clients = withClientCache(createClientRepository(db, sealer), { ttlMs: config.clientCacheSeconds * 1000, now: () => clock.now().getTime(), feed });
   const resourceServers = createResourceServerRepository(db);
   // Secrets derived from the key store's internal secret (shared by all nodes, sealed at rest, never rotated).
   const internalSecret = keys.internalSecret;
@@ -164,6 +169,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
         }
       : {}),
     provider: () => provider,
+    documents: providerDocuments(config.issuer, () => provider),
   };
 
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
@@ -172,6 +178,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     // Outermost: a 500 caused by an unreachable database becomes a 503 with Retry-After (src/http/unavailable.ts).
     p.use(providerUnavailable());
     p.on('server_error', markIfUnavailable);
+    p.use(deps.documents.remember);
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
     installUpstreamLogout(deps, p);
@@ -196,7 +203,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   };
   const keyWatcher = createKeyWatcher({
     db,
-    listenUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
+    feed,
     pollMs: config.keys.pollMs,
     logger,
     current: () => keys.fingerprint,
@@ -214,6 +221,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   const app = createApp(deps);
   if (options.startWorkers !== false) outboxWorker.start();
+  feed?.start(config.keys.pollMs);
   if (options.watchKeys !== false) keyWatcher.start();
   // The schedule: every node looks now and then; the advisory lock makes each step happen once.
   const lifecycleTimer =
@@ -249,6 +257,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       clearInterval(sweeper);
       if (lifecycleTimer) clearInterval(lifecycleTimer);
       await keyWatcher.stop();
+      await feed?.stop();
       await outboxWorker.stop();
       smtpSender?.close();
       if (server.listening) {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
+import { CLIENTS_CHANNEL } from './client-cache.js';
 
 export interface StoredClient {
   metadata: ClientMetadata;
@@ -26,6 +27,8 @@ export class ClientExistsError extends Error {
 
 export function createClientRepository(db: Db, sealer: Sealer) {
   const context = (clientId: string) => `client:${clientId}`;
+  // Nodes cache clients (client-cache.ts): a change tells them at once.
+  const notifyChanged = (clientId: string) => db.raw('select pg_notify(?, ?)', [CLIENTS_CHANNEL, clientId]);
   return {
     /** Full metadata including the secret, as oidc-provider needs it. */
     async findForProvider(clientId: string): Promise<ClientMetadata | undefined> {
@@ -63,11 +66,14 @@ export function createClientRepository(db: Db, sealer: Sealer) {
         client_secret_encrypted: clientSecret ? sealer.seal(clientSecret, context(clientId)) : null,
         first_party: firstParty,
       });
+      await notifyChanged(clientId);
       return { clientId, ...(clientSecret ? { clientSecret } : {}) };
     },
 
     async delete(clientId: string): Promise<boolean> {
-      return deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
+      const deleted = deletedCount(await db('clients').where({ client_id: clientId }).delete()) > 0;
+      if (deleted) await notifyChanged(clientId);
+      return deleted;
     },
   };
 }

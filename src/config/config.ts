@@ -117,6 +117,8 @@ const EnvSchema = z.object({
   KEY_RETIREMENT_MARGIN_SECONDS: int(3600, 0),
   KEY_LIFECYCLE_CHECK_SECONDS: int(60, 1),
   KEY_POLL_MS: int(5000, 100),
+  // How long a node may serve a relying party's registration from memory (changes also arrive by NOTIFY).
+  CLIENT_CACHE_SECONDS: int(60, 0),
 
   ACCESS_TOKEN_TTL_SECONDS: int(600, 60),
   ID_TOKEN_TTL_SECONDS: int(600, 60),
@@ -267,6 +269,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       checkSeconds: env.KEY_LIFECYCLE_CHECK_SECONDS,
       pollMs: env.KEY_POLL_MS,
     },
+    clientCacheSeconds: env.CLIENT_CACHE_SECONDS,
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,

@@ -50,7 +50,9 @@ export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boo
     const incoming = trustProxy ? ctx.get('x-request-id') : '';
     const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // The request's logger is made when first used: most requests log nothing below the configured level.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -59,7 +61,7 @@ export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boo
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
       metrics.httpDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(status) }, seconds);
-      (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1000), ip: ctx.ip }, 'request');
+      if (logger.isLevelEnabled('info')) (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1000), ip: ctx.ip }, 'request');
     }
   };
 }

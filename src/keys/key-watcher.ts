@@ -1,9 +1,9 @@
-// How every node learns of a key change within seconds: PostgreSQL LISTEN bhxh_keys (sent by lifecycle.ts in the
-// transaction that changes keys) and, as a fallback for a dropped connection or a missed notification, polling a
-// fingerprint of the keys table (kid:state of every key). Either way the node calls `reload`, which builds and
+// How every node learns of a key change within seconds: a notification on bhxh_keys through the node's change
+// feed (src/db/change-feed.ts; lifecycle.ts sends it in the transaction that changes keys) and, as a fallback for a
+// dropped connection or a missed notification, polling a fingerprint of the keys table (kid:state of every key). Either way the node calls `reload`, which builds and
 // swaps the provider (src/server.ts). PGlite (one process) relies on the in-process `check()` and polling.
-import pg from 'pg';
 import type { Logger } from 'pino';
+import type { ChangeFeed } from '../db/change-feed.js';
 import type { Db } from '../db/database.js';
 import { keysFingerprint } from './key-store.js';
 import { KEYS_CHANNEL } from './lifecycle.js';
@@ -17,8 +17,8 @@ export interface KeyWatcher {
 
 export function createKeyWatcher(deps: {
   db: Db;
-  /** postgres:// URL for the LISTEN connection; undefined with PGlite. */
-  listenUrl: string | undefined;
+  /** The node's change feed (PostgreSQL LISTEN); undefined with PGlite. */
+  feed: ChangeFeed | undefined;
   pollMs: number;
   logger: Logger;
   /** The fingerprint of the keys this node serves now. */
@@ -27,8 +27,6 @@ export function createKeyWatcher(deps: {
 }): KeyWatcher {
   const { logger } = deps;
   let timer: NodeJS.Timeout | undefined;
-  let listener: pg.Client | undefined;
-  let stopped = false;
   let running: Promise<void> | undefined;
 
   async function check(): Promise<void> {
@@ -46,42 +44,17 @@ export function createKeyWatcher(deps: {
     return running;
   }
 
-  async function listen(): Promise<void> {
-    if (!deps.listenUrl || listener || stopped) return;
-    const client = new pg.Client({ connectionString: deps.listenUrl });
-    listener = client;
-    client.on('notification', () => void check());
-    client.on('error', (err) => {
-      logger.warn({ err: err.message }, 'key watcher: LISTEN connection lost (polling continues)');
-      if (listener === client) listener = undefined;
-      client.end().catch(() => {});
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${KEYS_CHANNEL}`);
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'key watcher: cannot LISTEN (polling continues)');
-      if (listener === client) listener = undefined;
-      await client.end().catch(() => {});
-    }
-  }
+  deps.feed?.subscribe(KEYS_CHANNEL, () => void check());
 
   return {
     check,
     start() {
-      void listen();
-      timer = setInterval(() => {
-        void listen(); // re-establishes a lost LISTEN connection
-        void check();
-      }, deps.pollMs);
+      timer = setInterval(() => void check(), deps.pollMs);
       timer.unref();
     },
     async stop() {
-      stopped = true;
       if (timer) clearInterval(timer);
       await running;
-      await listener?.end().catch(() => {});
-      listener = undefined;
     },
   };
 }

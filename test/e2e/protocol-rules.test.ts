@@ -2,6 +2,7 @@
 // ports excepted for native apps), PKCE with S256 only, code flow only, and error/404 pages that leak nothing.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, signIn, signInOnPage } from '../helpers/oidc.js';
@@ -138,6 +139,44 @@ describe('protocol rules', () => {
         assert.notEqual(key.kty, 'oct', 'no symmetric key');
         for (const member of PRIVATE_JWK_MEMBERS) assert.equal(key[member], undefined, `key ${String(key.kid)} exposes ${member}`);
       }
+    });
+
+    // Both documents are served from memory after the provider's first answer (src/http/provider-documents.ts).
+    for (const path of ['/.well-known/openid-configuration', '/jwks']) {
+      it(`answers ${path} the same every time, with CORS for the asking origin`, async () => {
+        const answers = [];
+        for (const origin of [undefined, 'https://rp.example.vn', 'https://other.example.vn']) {
+          const res = await fetch(`${t.url}${path}`, { headers: origin ? { origin } : {} });
+          assert.equal(res.status, 200);
+          assert.equal(res.headers.get('access-control-allow-origin'), origin ?? '*');
+          assert.match(res.headers.get('vary') ?? '', /Origin/);
+          assert.ok(res.headers.get('x-content-type-options'), 'our security headers too');
+          answers.push({ type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() });
+        }
+        assert.deepEqual(answers[1], answers[0]);
+        assert.deepEqual(answers[2], answers[0]);
+        if (path === '/jwks') assert.match(answers[0]!.cache ?? '', /max-age=/);
+        const head = await fetch(`${t.url}${path}`, { method: 'HEAD' });
+        assert.equal(head.status, 200);
+        assert.equal(head.headers.get('content-type'), answers[0]!.type);
+        assert.equal(await head.text(), '');
+      });
+    }
+
+    it('writes discovery for the host a request names, and the issuer host still gets its own', async () => {
+      const viaOtherHost = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const url = new URL(`${t.url}/.well-known/openid-configuration`);
+        http
+          .get({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'idp.other.example:8443' } }, (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
+          })
+          .on('error', reject);
+      });
+      assert.equal(viaOtherHost.token_endpoint, 'http://idp.other.example:8443/token');
+      const meta = (await (await fetch(`${t.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.equal(meta.token_endpoint, `${t.url}/token`);
     });
   });
 

@@ -56,6 +56,12 @@ export async function createTestDatabase(): Promise<{ db: Db; drop: () => Promis
   };
 }
 
+/** The postgres:// URL a knex instance of openDatabase() connects to. */
+export function databaseUrlOf(db: Db): string {
+  const connection = db.client.config.connection as { connectionString?: string } | string;
+  return typeof connection === 'string' ? connection : connection.connectionString!;
+}
+
 /** A clock tests can move forward. */
 export function testClock(start = new Date()): Clock & { advance(seconds: number): void } {
   let now = start.getTime();
@@ -89,12 +95,15 @@ export async function startTestServer(
   options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void>; startWorkers?: boolean; port?: number } = {},
 ): Promise<TestServer> {
   const port = options.port ?? (await freePort());
+  const owned = options.db ? undefined : await createTestDatabase();
+  const db = options.db ?? owned!.db;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
     ISSUER: `http://127.0.0.1:${port}`,
     KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
-    DATABASE_URL: usingPostgres ? process.env.TEST_DATABASE_URL : undefined,
+    // The database the server really uses, so its LISTEN connection (change feed) hears that database's NOTIFYs.
+    DATABASE_URL: usingPostgres ? databaseUrlOf(db) : undefined,
     LOGIN_DELAY_BASE_MS: '0',
     LOG_LEVEL: 'silent',
     // Each server gets its own data folder (dev mailbox files); the database is passed in below.
@@ -102,8 +111,6 @@ export async function startTestServer(
     CAPTCHA_MAX_NUMBER: '1000',
     ...options.env,
   });
-  const owned = options.db ? undefined : await createTestDatabase();
-  const db = options.db ?? owned!.db;
   const sleeps: number[] = [];
   const server = await buildServer(config, {
     db,

@@ -210,4 +210,39 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
       await own.drop();
     }
   });
+
+  it('finds asked for together go to the database as one statement, each answered for itself', async () => {
+    const access = new Adapter('AccessToken');
+    const refresh = new Adapter('RefreshToken');
+    const [live, other, expiring, consumed] = [id(), id(), id(), id()];
+    await access.upsert(live, { kind: 'AccessToken', jti: live }, 600);
+    await refresh.upsert(other, { kind: 'RefreshToken', jti: other }, 600);
+    await access.upsert(expiring, { kind: 'AccessToken', jti: expiring }, 5);
+    await refresh.upsert(consumed, { kind: 'RefreshToken', jti: consumed }, 600);
+    await refresh.consume(consumed);
+    clock.advance(6);
+    const selects: string[] = [];
+    const count = (q: { sql: string }) => void (/^select/i.test(q.sql) && selects.push(q.sql));
+    db.on('query', count);
+    try {
+      const found = await Promise.all([
+        access.find(live),
+        refresh.find(live), // the same id under another model is not that artifact
+        refresh.find(other),
+        access.find(expiring),
+        refresh.find(consumed),
+        access.find(id()),
+      ]);
+      assert.equal(found[0]?.jti, live);
+      assert.equal(found[1], undefined);
+      assert.equal(found[2]?.jti, other);
+      assert.equal(found[3], undefined, 'expired');
+      assert.equal(found[4]?.jti, consumed);
+      assert.equal(typeof found[4]?.consumed, 'number');
+      assert.equal(found[5], undefined);
+    } finally {
+      db.off('query', count);
+    }
+    assert.equal(selects.length, 1, selects.join('\n'));
+  });
 });
