@@ -37,22 +37,22 @@ export function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Samples VmRSS every `intervalMs` until stopped; returns the highest sample (MB). */
 export function sampleRss(pid: number, intervalMs = 100): { stop(): number } {
-  let max = statusMb(pid, 'VmRSS');
-  const timer = setInterval(() => {
+  let max = 0;
+  const sample = () => {
     try {
-      max = Math.max(max, statusMb(pid, 'VmRSS'));
+      // An exited (zombie) process has a status without VmRSS: NaN, which must not poison the maximum.
+      const mb = statusMb(pid, 'VmRSS');
+      if (Number.isFinite(mb)) max = Math.max(max, mb);
     } catch {
       /* the process is gone */
     }
-  }, intervalMs);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      try {
-        max = Math.max(max, statusMb(pid, 'VmRSS'));
-      } catch {
-        /* gone */
-      }
+      sample();
       return max;
     },
   };

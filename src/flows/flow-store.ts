@@ -1,6 +1,11 @@
 // Explicit flow state kept in the database, so a flow begun on one node finishes on any other.
 // A flow is named by (kind, id): the row key is `kind:id`, so flows of different kinds never collide even when
 // they share an id (for example the interaction uid).
+//
+// Reads are batched like the oidc-provider adapter's (src/oidc/adapter.ts): the gets asked for in one round of the
+// event loop go out as one `where id in (…)` statement, so a page that needs several flows of one interaction asks
+// for them together and pays one round trip.
+import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Clock } from '../oidc/adapter.js';
@@ -15,11 +20,27 @@ export interface FlowRecord<S extends string, D> {
 
 const key = (kind: string, id: string) => `${kind}:${id}`;
 
+interface FlowRow {
+  id: string;
+  kind: string;
+  state: string;
+  data: unknown;
+  expires_at: Date;
+}
+
 export function createFlowStore(db: Db, clock: Clock) {
+  const rows = new DataLoader<string, FlowRow | undefined>(
+    async (keys) => {
+      const found: FlowRow[] = await db('flows').whereIn('id', keys).andWhere('expires_at', '>', clock.now()).select('id', 'kind', 'state', 'data', 'expires_at');
+      const byKey = new Map(found.map((row) => [row.id, row]));
+      return keys.map((k) => byKey.get(k));
+    },
+    { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setImmediate(run) },
+  );
   return {
     async get<S extends string, D>(kind: string, id: string): Promise<FlowRecord<S, D> | undefined> {
-      const row = await db('flows').where({ id: key(kind, id), kind }).andWhere('expires_at', '>', clock.now()).first();
-      if (!row) return undefined;
+      const row = await rows.load(key(kind, id));
+      if (!row || row.kind !== kind) return undefined;
       return { id, kind, state: row.state as S, data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as D, expiresAt: row.expires_at };
     },
     async put<S extends string, D>(record: FlowRecord<S, D>): Promise<void> {

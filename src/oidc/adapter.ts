@@ -7,6 +7,10 @@
 // three; under load, the finds of requests arriving together share a round trip too. The batch runs on
 // `setImmediate`, right after the poll phase that asked, so it adds no timer delay. Nothing is cached between
 // batches: each find sees what was committed before its batch started.
+//
+// Saves (upserts) are batched the same way into one multi-row `insert … on conflict do update`: requests that save
+// together share a statement. Within a batch the last save of a (model, id) wins, as it would one after another; a
+// save resolves only once its batch has committed, and if the statement fails every save in it fails.
 import DataLoader from 'dataloader';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { deletedCount, type Db } from '../db/database.js';
@@ -37,13 +41,25 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
     { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setImmediate(run) },
   );
 
+  const saves = new DataLoader<{ model: string; id: string; row: Record<string, unknown> }, void, string>(
+    async (items) => {
+      const rows = new Map<string, Record<string, unknown>>();
+      for (const item of items) rows.set(`${item.model}\0${item.id}`, item.row);
+      await db(TABLE).insert([...rows.values()]).onConflict(['model', 'id']).merge();
+      return items.map(() => undefined);
+    },
+    { cache: false, maxBatchSize: 100, batchScheduleFn: (run) => setImmediate(run) },
+  );
+
   return class KnexAdapter implements Adapter {
     constructor(readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
-      await db(TABLE)
-        .insert({
+      await saves.load({
+        model: this.model,
+        id,
+        row: {
           model: this.model,
           id,
           payload: JSON.stringify(payload),
@@ -53,9 +69,8 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
           account_id: payload.accountId ?? null,
           consumed_at: null,
           expires_at: expiresAt,
-        })
-        .onConflict(['model', 'id'])
-        .merge();
+        },
+      });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

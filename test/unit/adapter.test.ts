@@ -245,4 +245,28 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     }
     assert.equal(selects.length, 1, selects.join('\n'));
   });
+
+  it('saves asked for together go out as one statement; the last save of one artifact wins', async () => {
+    const sessions = new Adapter('Session');
+    const grants = new Adapter('Grant');
+    const [s1, s2, g1] = [id(), id(), id()];
+    const inserts: string[] = [];
+    const count = (q: { sql: string }) => void (/^insert/i.test(q.sql) && inserts.push(q.sql));
+    db.on('query', count);
+    try {
+      await Promise.all([
+        sessions.upsert(s1, { kind: 'Session', uid: 'first' }, 60),
+        sessions.upsert(s2, { kind: 'Session', uid: 'other' }, 60),
+        grants.upsert(g1, { kind: 'Grant', accountId: 'acc-1' }, 60),
+        sessions.upsert(s1, { kind: 'Session', uid: 'second' }, 60),
+      ]);
+    } finally {
+      db.off('query', count);
+    }
+    assert.equal(inserts.length, 1, inserts.join('\n'));
+    assert.equal((await sessions.find(s1))?.uid, 'second');
+    assert.equal((await sessions.findByUid('second'))?.kind, 'Session');
+    assert.equal((await sessions.find(s2))?.uid, 'other');
+    assert.equal((await grants.find(g1))?.accountId, 'acc-1');
+  });
 });

@@ -117,10 +117,13 @@ async function completeSignIn(deps: AppDeps, ctx: Context, account: Account) {
 function showLogin(deps: AppDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
-    const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
+    // Asked for together, read in one statement (flow-store.ts batches the gets of one event-loop round).
+    const [flow, notice] = await Promise.all([
+      deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid),
+      deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid),
+    ]);
     if (flow?.state === 'awaiting_new_password') return showNewPasswordPage(deps, ctx, flow.data.accountId);
     // Back from a password reset begun on this request: say so and fill in the number.
-    const notice = await deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid);
     if (notice) return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
     await showLoginPage(deps, ctx);
   };
