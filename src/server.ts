@@ -19,6 +19,7 @@ import { createFlowStore } from './flows/flow-store.js';
 import { createLoginThrottle } from './flows/login/login-throttle.js';
 import { createApp, jwksCacheControl, notFoundPage } from './http/app.js';
 import { providerDocuments } from './http/provider-documents.js';
+import { securityHeaderList } from './http/security-headers.js';
 import { createCsrf } from './http/csrf.js';
 import { createLogger, createMetrics } from './http/observability.js';
 import { ensureActiveKeys, loadProviderKeys, type ProviderKeys } from './keys/key-store.js';
@@ -127,11 +128,12 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   const hasher = createPasswordHasher(config.argon2);
   let provider: Provider;
+  const metrics = createMetrics();
   const deps: AppDeps = {
     config,
     db,
     logger,
-    metrics: createMetrics(),
+    metrics,
     clock,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     accounts,
@@ -169,7 +171,14 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
         }
       : {}),
     provider: () => provider,
-    documents: providerDocuments(config.issuer, () => provider),
+    documents: providerDocuments({
+      issuer: config.issuer,
+      trustProxy: config.trustProxy,
+      current: () => provider,
+      headers: [...securityHeaderList({ https: config.https }), ...(config.nodeName ? ([['X-Served-By', config.nodeName]] as Array<[string, string]>) : [])],
+      metrics,
+      logger,
+    }),
   };
 
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
@@ -229,7 +238,11 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       ? setInterval(() => void keyLifecycle.tick().catch((err) => logger.warn({ err }, 'key lifecycle step failed')), config.keys.checkSeconds * 1000)
       : undefined;
   lifecycleTimer?.unref();
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  // Discovery and JWKS, once the provider has answered them, are written directly (src/http/provider-documents.ts).
+  const server = http.createServer((req, res) => {
+    if (!deps.documents.answer(req, res)) void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).

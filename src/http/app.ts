@@ -158,7 +158,6 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy, deps.config.nodeName));
   app.use(securityHeaders({ https: deps.config.https }));
-  app.use(deps.documents.serve);
   app.use(errorBoundary(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -43,12 +43,21 @@ function routeLabel(path: string): string {
   return known.includes(path) ? path : 'other';
 }
 
+/** The request id: the proxy's X-Request-Id when we trust the proxy and it looks like one, else a new UUID. */
+export function requestIdFor(incoming: string | undefined, trustProxy: boolean): string {
+  return trustProxy && incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+/** Counts one answered request in the duration histogram. */
+export function observeRequest(metrics: Metrics, method: string, path: string, status: number, seconds: number): void {
+  metrics.httpDuration.observe({ method, route: routeLabel(path), status: String(status) }, seconds);
+}
+
 /** `nodeName` (NODE_NAME) is sent back as X-Served-By, so an operator (or a test) can see which node answered. */
 export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boolean, nodeName?: string) {
   return async (ctx: Context, next: Next) => {
     if (nodeName) ctx.set('X-Served-By', nodeName);
-    const incoming = trustProxy ? ctx.get('x-request-id') : '';
-    const requestId = /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    const requestId = requestIdFor(ctx.get('x-request-id'), trustProxy);
     ctx.state.requestId = requestId;
     // The request's logger is made when first used: most requests log nothing below the configured level.
     let log: Logger | undefined;
@@ -60,7 +69,7 @@ export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boo
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
-      metrics.httpDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(status) }, seconds);
+      observeRequest(metrics, ctx.method, ctx.path, status, seconds);
       if (logger.isLevelEnabled('info')) (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1000), ip: ctx.ip }, 'request');
     }
   };

@@ -13,15 +13,23 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function securityHeaders({ https }: { https: boolean }) {
+/** The headers every response carries (also written directly by the fast path of provider-documents.ts). */
+export function securityHeaderList({ https }: { https: boolean }): Array<[string, string]> {
+  return [
+    ['Content-Security-Policy', CSP],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Permissions-Policy', 'camera=(), microphone=(), geolocation=()'],
+    ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as Array<[string, string]>) : []),
+  ];
+}
+
+export function securityHeaders(options: { https: boolean }) {
+  const headers = securityHeaderList(options);
   return async (ctx: Context, next: Next) => {
-    ctx.set('Content-Security-Policy', CSP);
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
-    if (https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    for (const [name, value] of headers) ctx.set(name, value);
     await next();
   };
 }

@@ -144,6 +144,7 @@ describe('protocol rules', () => {
     // Both documents are served from memory after the provider's first answer (src/http/provider-documents.ts).
     for (const path of ['/.well-known/openid-configuration', '/jwks']) {
       it(`answers ${path} the same every time, with CORS for the asking origin`, async () => {
+        const servedBefore = t.server.deps.documents.served();
         const answers = [];
         for (const origin of [undefined, 'https://rp.example.vn', 'https://other.example.vn']) {
           const res = await fetch(`${t.url}${path}`, { headers: origin ? { origin } : {} });
@@ -151,8 +152,10 @@ describe('protocol rules', () => {
           assert.equal(res.headers.get('access-control-allow-origin'), origin ?? '*');
           assert.match(res.headers.get('vary') ?? '', /Origin/);
           assert.ok(res.headers.get('x-content-type-options'), 'our security headers too');
+          assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
           answers.push({ type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() });
         }
+        assert.ok(t.server.deps.documents.served() - servedBefore >= 2, 'the later answers came from memory');
         assert.deepEqual(answers[1], answers[0]);
         assert.deepEqual(answers[2], answers[0]);
         if (path === '/jwks') assert.match(answers[0]!.cache ?? '', /max-age=/);
