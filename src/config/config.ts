@@ -1,4 +1,5 @@
 // Parses the environment once into a typed Config. Nothing else reads process.env.
+import os from 'node:os';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -80,6 +81,8 @@ const EnvSchema = z.object({
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
   ARGON2_PARALLELISM: int(1, 1),
+  // How many hashes one process runs at once; default: the CPUs it may use (os.availableParallelism()).
+  ARGON2_MAX_CONCURRENCY: int(0, 0).optional(),
 
   LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR: int(100, 1),
   LOGIN_IP_MAX_FAILURES_PER_HOUR: int(1000, 1),
@@ -210,7 +213,12 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
     ),
-    argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+    argon2: {
+      memoryCost: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+      maxConcurrency: env.ARGON2_MAX_CONCURRENCY || os.availableParallelism(),
+    },
     loginThrottle: {
       accountMaxFailuresPerHour: env.LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR,
       ipMaxFailuresPerHour: env.LOGIN_IP_MAX_FAILURES_PER_HOUR,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, startTestServer, usingPostgres, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 async function clientCredentials(t: TestServer, clientId: string, secret: string) {
   const res = await fetch(`${t.url}/token`, {
@@ -13,14 +14,6 @@ async function clientCredentials(t: TestServer, clientId: string, secret: string
     body: 'grant_type=client_credentials',
   });
   return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
-}
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('client cache across nodes', () => {

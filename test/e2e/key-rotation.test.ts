@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/main.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 import { discover, oidc, signIn } from '../helpers/oidc.js';
 import { createTestDatabase, randomPassword, startTestServer, testClock, usingPostgres, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 const STAGING = 600;
 const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -27,14 +28,6 @@ async function verifies(t: TestServer, idToken: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('key lifecycle across two nodes', () => {

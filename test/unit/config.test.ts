@@ -1,5 +1,6 @@
 // loadConfig: defaults, one line per problem naming the variable, and the production guard rails.
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,7 +56,7 @@ describe('loadConfig: defaults', () => {
 
   it('has sensible security defaults (Argon2id parameters, throttling, token lifetimes)', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: os.availableParallelism() });
     assert.equal(config.loginThrottle.freeFailures, 3);
     assert.ok(config.ttl.accessToken <= 3600);
     assert.ok(config.ttl.idToken <= 3600);

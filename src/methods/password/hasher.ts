@@ -1,5 +1,11 @@
 // argon2id hashing: verify, upgrade when the configured parameters rise, and a dummy verification that costs the same.
+//
+// At most `maxConcurrency` hashes run at once (ARGON2_MAX_CONCURRENCY, default: the CPUs this process may use); the
+// rest wait their turn in order. argon2 runs on libuv's thread pool (4 threads), so without a limit a burst of
+// sign-ins holds 4 × 19 MiB and occupies every pool thread, and the WebCrypto signatures of ID tokens (the same pool)
+// wait behind hashes. More hashes in flight than cores do not finish sooner: they only share the cores.
 import argon2 from 'argon2';
+import pLimit from 'p-limit';
 
 export interface Argon2Params {
   memoryCost: number; // KiB
@@ -14,16 +20,20 @@ export interface PasswordHasher {
   needsRehash(hash: string): boolean;
   /** NOTE: runs a full verification against a throwaway hash so an unknown account costs what a known one does. */
   verifyDummy(password: string): Promise<void>;
+  /** Hashes running now and waiting for their turn (ARGON2_MAX_CONCURRENCY). */
+  load(): { running: number; waiting: number };
 }
 
-export function createPasswordHasher(params: Argon2Params): PasswordHasher {
-  const options = { type: argon2.argon2id, ...params } as const;
+export function createPasswordHasher(params: Argon2Params & { maxConcurrency?: number }): PasswordHasher {
+  const { maxConcurrency = 4, ...costs } = params;
+  const options = { type: argon2.argon2id, ...costs } as const;
+  const limit = pLimit(Math.max(1, maxConcurrency));
   let dummyHash: Promise<string> | undefined;
   const hasher: PasswordHasher = {
-    hash: (password) => argon2.hash(password, options),
+    hash: (password) => limit(() => argon2.hash(password, options)),
     async verify(hash, password) {
       try {
-        return await argon2.verify(hash, password);
+        return await limit(() => argon2.verify(hash, password));
       } catch {
         return false; // a malformed stored hash never signs anyone in
       }
@@ -35,6 +45,7 @@ export function createPasswordHasher(params: Argon2Params): PasswordHasher {
         return true;
       }
     },
+    load: () => ({ running: limit.activeCount, waiting: limit.pendingCount }),
     async verifyDummy(password) {
       dummyHash ??= argon2.hash('dummy password for timing', options);
       await hasher.verify(await dummyHash, password);
