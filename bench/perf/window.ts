@@ -53,10 +53,20 @@ export function noiseNote(other: number, attempts: number): string | undefined {
 export const since = (target: Target) => Number(((performance.now() - target.child.spawnedAt) / 1000).toFixed(1));
 
 /** The CPU, memory and SQL figures of a measured window, per unit of work. */
-/** Statements per unit, the most frequent first (SQL text shortened), for the JSON. */
+/**
+ * One text for every batch size of a batched statement (src/oidc/adapter.ts): `in ((?, ?), (?, ?))` and
+ * `values (…), (…)` count under their one-row form followed by `…`.
+ */
+function batchShape(sql: string): string {
+  return sql.replace(/\((\?(?:, \?)*)\)(?:, \(\?(?:, \?)*\))+/g, '($1), …').replace(/in \(\?(?:, \?)+\)/g, 'in (?, …)');
+}
+
+/** Statements per unit, the most frequent first (SQL text shortened, batch sizes merged), for the JSON. */
 function statementsPerUnit(tally: Record<string, number>, n: number): Record<string, number> {
+  const merged = new Map<string, number>();
+  for (const [sql, count] of Object.entries(tally)) merged.set(batchShape(sql), (merged.get(batchShape(sql)) ?? 0) + count);
   return Object.fromEntries(
-    Object.entries(tally)
+    [...merged]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 20)
       .map(([sql, count]) => [sql.replace(/\s+/g, ' ').slice(0, 160), Number((count / n).toFixed(2))]),
