@@ -9,8 +9,9 @@
 // batches: each find sees what was committed before its batch started.
 //
 // Saves (upserts) are batched the same way into one multi-row `insert … on conflict do update`: requests that save
-// together share a statement. Within a batch the last save of a (model, id) wins, as it would one after another; a
-// save resolves only once its batch has committed, and if the statement fails every save in it fails.
+// together share a statement. Within a batch the last save of a (model, id) wins, as it would one after another;
+// rows go in key order, so concurrent batches cannot deadlock; a save resolves only once its batch has committed,
+// and if the statement fails every save in it fails.
 import DataLoader from 'dataloader';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { deletedCount, type Db } from '../db/database.js';
@@ -45,7 +46,9 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
     async (items) => {
       const rows = new Map<string, Record<string, unknown>>();
       for (const item of items) rows.set(`${item.model}\0${item.id}`, item.row);
-      await db(TABLE).insert([...rows.values()]).onConflict(['model', 'id']).merge();
+      // In key order, so two batches that share rows lock them in the same order (never a deadlock).
+      const ordered = [...rows.keys()].sort().map((key) => rows.get(key)!);
+      await db(TABLE).insert(ordered).onConflict(['model', 'id']).merge();
       return items.map(() => undefined);
     },
     { cache: false, maxBatchSize: 100, batchScheduleFn: (run) => setImmediate(run) },
