@@ -275,7 +275,13 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       smtpSender?.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          // Requests in flight finish; a keep-alive connection is closed as soon as its last response has gone
+          // (checked every 50 ms), not when its keep-alive timeout (65 s) runs out.
+          const idle = setInterval(() => server.closeIdleConnections(), 50);
+          server.close(() => {
+            clearInterval(idle);
+            resolve();
+          });
           server.closeIdleConnections();
         });
       }
