@@ -2,8 +2,9 @@
 //
 // At most `maxConcurrency` hashes run at once (ARGON2_MAX_CONCURRENCY, default: the CPUs this process may use); the
 // rest wait their turn in order. argon2 runs on libuv's thread pool (4 threads), so without a limit a burst of
-// sign-ins holds 4 × 19 MiB and occupies every pool thread, and the WebCrypto signatures of ID tokens (the same pool)
-// wait behind hashes. More hashes in flight than cores do not finish sooner: they only share the cores.
+// sign-ins occupies every pool thread and the WebCrypto signatures of ID tokens (the same pool) wait behind hashes.
+// More hashes in flight than cores do not finish sooner: they only share the cores. (Memory: glibc keeps a 19 MiB
+// block in every pool thread that ever hashed, whatever this limit; see docs/performance.md, "Memory".)
 import argon2 from 'argon2';
 import pLimit from 'p-limit';
 
