@@ -64,7 +64,10 @@ function batchShape(sql: string): string {
 /** Statements per unit, the most frequent first (SQL text shortened, batch sizes merged), for the JSON. */
 function statementsPerUnit(tally: Record<string, number>, n: number): Record<string, number> {
   const merged = new Map<string, number>();
-  for (const [sql, count] of Object.entries(tally)) merged.set(batchShape(sql), (merged.get(batchShape(sql)) ?? 0) + count);
+  for (const [sql, count] of Object.entries(tally)) {
+    const shape = batchShape(sql);
+    merged.set(shape, (merged.get(shape) ?? 0) + count);
+  }
   return Object.fromEntries(
     [...merged]
       .sort((a, b) => b[1] - a[1])

@@ -2,11 +2,11 @@
 // A flow is named by (kind, id): the row key is `kind:id`, so flows of different kinds never collide even when
 // they share an id (for example the interaction uid).
 //
-// Reads are batched like the oidc-provider adapter's (src/oidc/adapter.ts): the gets asked for in one round of the
+// Reads are batched like the oidc-provider adapter's (src/db/batch.ts): the gets asked for in one round of the
 // event loop go out as one `where id in (…)` statement, so a page that needs several flows of one interaction asks
 // for them together and pays one round trip.
-import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
+import { batchPerRound } from '../db/batch.js';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Clock } from '../oidc/adapter.js';
 
@@ -29,14 +29,11 @@ interface FlowRow {
 }
 
 export function createFlowStore(db: Db, clock: Clock) {
-  const rows = new DataLoader<string, FlowRow | undefined>(
-    async (keys) => {
-      const found: FlowRow[] = await db('flows').whereIn('id', keys).andWhere('expires_at', '>', clock.now()).select('id', 'kind', 'state', 'data', 'expires_at');
-      const byKey = new Map(found.map((row) => [row.id, row]));
-      return keys.map((k) => byKey.get(k));
-    },
-    { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setImmediate(run) },
-  );
+  const rows = batchPerRound<string, FlowRow | undefined>(async (keys) => {
+    const found: FlowRow[] = await db('flows').whereIn('id', keys).andWhere('expires_at', '>', clock.now()).select('id', 'kind', 'state', 'data', 'expires_at');
+    const byKey = new Map(found.map((row) => [row.id, row]));
+    return keys.map((k) => byKey.get(k));
+  });
   return {
     async get<S extends string, D>(kind: string, id: string): Promise<FlowRecord<S, D> | undefined> {
       const row = await rows.load(key(kind, id));

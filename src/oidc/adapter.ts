@@ -1,8 +1,8 @@
 // The knex adapter oidc-provider stores its artifacts through (sessions, grants, codes, tokens, interactions…).
 // One table keyed by (model, id); grant_id, uid and user_code are lifted out of the payload for lookups.
 //
-// Lookups by id are batched (dataloader): every `find` asked for while the event loop handles one round of I/O goes
-// to the database as one statement, `where (model, id) in (…)`. Introspection without a token type hint looks for
+// Lookups by id are batched (src/db/batch.ts): every `find` asked for while the event loop handles one round of I/O
+// goes to the database as one statement, `where (model, id) in (…)`. Introspection without a token type hint looks for
 // the token as an access token, a client-credentials token and a refresh token at once: one round trip instead of
 // three; under load, the finds of requests arriving together share a round trip too. The batch runs on
 // `setImmediate`, right after the poll phase that asked, so it adds no timer delay. Nothing is cached between
@@ -12,8 +12,8 @@
 // together share a statement. Within a batch the last save of a (model, id) wins, as it would one after another;
 // rows go in key order, so concurrent batches cannot deadlock; a save resolves only once its batch has committed,
 // and if the statement fails every save in it fails.
-import DataLoader from 'dataloader';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { batchPerRound } from '../db/batch.js';
 import { deletedCount, type Db } from '../db/database.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 
@@ -30,7 +30,7 @@ const TABLE = 'oidc_payloads';
  * table (managed by the CLI), where secrets are sealed.
  */
 export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: ClientRepository) {
-  const byId = new DataLoader<{ model: string; id: string }, AdapterPayload | undefined, string>(
+  const byId = batchPerRound<{ model: string; id: string }, AdapterPayload | undefined>(
     async (keys) => {
       const rows: Array<{ model: string; id: string; payload: unknown; consumed_at: Date | string | null }> = await db(TABLE)
         .whereIn(['model', 'id'], keys.map((k) => [k.model, k.id]))
@@ -39,10 +39,9 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
       const found = new Map(rows.map((row) => [`${row.model}\0${row.id}`, toPayload(row)]));
       return keys.map((k) => found.get(`${k.model}\0${k.id}`));
     },
-    { cache: false, maxBatchSize: 200, batchScheduleFn: (run) => setImmediate(run) },
   );
 
-  const saves = new DataLoader<{ model: string; id: string; row: Record<string, unknown> }, void, string>(
+  const saves = batchPerRound<{ model: string; id: string; row: Record<string, unknown> }, void>(
     async (items) => {
       const rows = new Map<string, Record<string, unknown>>();
       for (const item of items) rows.set(`${item.model}\0${item.id}`, item.row);
@@ -51,7 +50,7 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
       await db(TABLE).insert(ordered).onConflict(['model', 'id']).merge();
       return items.map(() => undefined);
     },
-    { cache: false, maxBatchSize: 100, batchScheduleFn: (run) => setImmediate(run) },
+    100,
   );
 
   return class KnexAdapter implements Adapter {
