@@ -7,6 +7,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Db } from '../../src/db/database.js';
 import { createKnexAdapter, sweepExpiredPayloads } from '../../src/oidc/adapter.js';
 import { createTestDatabase, testClock, usingPostgres } from '../helpers/server.js';
+import { statementsDuring } from '../helpers/sql.js';
 
 const id = () => crypto.randomBytes(12).toString('base64url');
 
@@ -221,49 +222,39 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     await refresh.upsert(consumed, { kind: 'RefreshToken', jti: consumed }, 600);
     await refresh.consume(consumed);
     clock.advance(6);
-    const selects: string[] = [];
-    const count = (q: { sql: string }) => void (/^select/i.test(q.sql) && selects.push(q.sql));
-    db.on('query', count);
-    try {
-      const found = await Promise.all([
+    const { result: found, statements } = await statementsDuring(db, 'select', () =>
+      Promise.all([
         access.find(live),
         refresh.find(live), // the same id under another model is not that artifact
         refresh.find(other),
         access.find(expiring),
         refresh.find(consumed),
         access.find(id()),
-      ]);
-      assert.equal(found[0]?.jti, live);
-      assert.equal(found[1], undefined);
-      assert.equal(found[2]?.jti, other);
-      assert.equal(found[3], undefined, 'expired');
-      assert.equal(found[4]?.jti, consumed);
-      assert.equal(typeof found[4]?.consumed, 'number');
-      assert.equal(found[5], undefined);
-    } finally {
-      db.off('query', count);
-    }
-    assert.equal(selects.length, 1, selects.join('\n'));
+      ]),
+    );
+    assert.equal(found[0]?.jti, live);
+    assert.equal(found[1], undefined);
+    assert.equal(found[2]?.jti, other);
+    assert.equal(found[3], undefined, 'expired');
+    assert.equal(found[4]?.jti, consumed);
+    assert.equal(typeof found[4]?.consumed, 'number');
+    assert.equal(found[5], undefined);
+    assert.equal(statements.length, 1, statements.join('\n'));
   });
 
   it('saves asked for together go out as one statement; the last save of one artifact wins', async () => {
     const sessions = new Adapter('Session');
     const grants = new Adapter('Grant');
     const [s1, s2, g1] = [id(), id(), id()];
-    const inserts: string[] = [];
-    const count = (q: { sql: string }) => void (/^insert/i.test(q.sql) && inserts.push(q.sql));
-    db.on('query', count);
-    try {
-      await Promise.all([
+    const { statements } = await statementsDuring(db, 'insert', () =>
+      Promise.all([
         sessions.upsert(s1, { kind: 'Session', uid: 'first' }, 60),
         sessions.upsert(s2, { kind: 'Session', uid: 'other' }, 60),
         grants.upsert(g1, { kind: 'Grant', accountId: 'acc-1' }, 60),
         sessions.upsert(s1, { kind: 'Session', uid: 'second' }, 60),
-      ]);
-    } finally {
-      db.off('query', count);
-    }
-    assert.equal(inserts.length, 1, inserts.join('\n'));
+      ]),
+    );
+    assert.equal(statements.length, 1, statements.join('\n'));
     assert.equal((await sessions.find(s1))?.uid, 'second');
     assert.equal((await sessions.findByUid('second'))?.kind, 'Session');
     assert.equal((await sessions.find(s2))?.uid, 'other');

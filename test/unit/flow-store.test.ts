@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/database.js';
 import { createFlowStore, type FlowStore } from '../../src/flows/flow-store.js';
 import { createTestDatabase, testClock, usingPostgres } from '../helpers/server.js';
+import { statementsDuring } from '../helpers/sql.js';
 
 describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   let db: Db;
@@ -31,20 +32,16 @@ describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     await flows.put({ id: 'uid-2', kind: 'login', state: 'done', data: {}, expiresAt: inSeconds(5) });
     await flows.put({ id: 'uid-3', kind: 'login', state: 'awaiting_new_password', data: { n: 3 }, expiresAt: inSeconds(60) });
     clock.advance(6);
-    const selects: string[] = [];
-    const count = (q: { sql: string }) => void (/^select/i.test(q.sql) && selects.push(q.sql));
-    db.on('query', count);
-    try {
-      const [expired, live, missing, notice] = await Promise.all([flows.get('login', 'uid-2'), flows.get('login', 'uid-3'), flows.get('login', 'uid-404'), flows.get('login_notice', 'uid-1')]);
-      assert.equal(expired, undefined, 'expired on the injected clock');
-      assert.deepEqual(live?.data, { n: 3 });
-      assert.equal(live?.state, 'awaiting_new_password');
-      assert.equal(missing, undefined);
-      assert.equal(notice?.state, 'password_reset');
-    } finally {
-      db.off('query', count);
-    }
-    assert.equal(selects.length, 1, selects.join('\n'));
+    const { result, statements } = await statementsDuring(db, 'select', () =>
+      Promise.all([flows.get('login', 'uid-2'), flows.get('login', 'uid-3'), flows.get('login', 'uid-404'), flows.get('login_notice', 'uid-1')]),
+    );
+    const [expired, live, missing, notice] = result;
+    assert.equal(expired, undefined, 'expired on the injected clock');
+    assert.deepEqual(live?.data, { n: 3 });
+    assert.equal(live?.state, 'awaiting_new_password');
+    assert.equal(missing, undefined);
+    assert.equal(notice?.state, 'password_reset');
+    assert.equal(statements.length, 1, statements.join('\n'));
   });
 
   it('advances only from the expected state: one of two racing requests wins', async () => {
