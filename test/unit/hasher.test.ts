@@ -2,7 +2,8 @@
 // at most ARGON2_MAX_CONCURRENCY hashes at once, the rest waiting in order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPasswordHasher } from '../../src/methods/password/hasher.js';
+import argon2 from 'argon2';
+import { createPasswordHasher, toStandardPhc } from '../../src/methods/password/hasher.js';
 import { randomPassword } from '../helpers/server.js';
 
 const COST = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -12,7 +13,7 @@ describe('password hasher', () => {
     const hasher = createPasswordHasher(COST);
     const password = randomPassword();
     const hash = await hasher.hash(password);
-    assert.match(hash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.match(hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.equal(await hasher.verify(hash, password), true);
     assert.equal(await hasher.verify(hash, `${password}x`), false);
     assert.equal(await hasher.verify('not a hash', password), false);
@@ -33,5 +34,24 @@ describe('password hasher', () => {
     assert.deepEqual(hasher.load(), { running: 1, waiting: 2 });
     assert.deepEqual(await answers, [true, false, true]);
     assert.deepEqual(hasher.load(), { running: 0, waiting: 0 });
+  });
+
+  // A strict PHC reader (as libsodium's crypto_pwhash_str_verify): parameters in the order m, t, p, nothing else.
+  const STRICT_PHC = /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{16,}$/;
+
+  it('stores hashes in the PHC string format order (m, t, p), which strict verifiers elsewhere accept', async () => {
+    const hash = await createPasswordHasher(COST).hash(randomPassword());
+    assert.match(hash, STRICT_PHC);
+  });
+
+  it('still verifies, and does not rehash, hashes stored in node-argon2\'s old order (m, p, t)', async () => {
+    const hasher = createPasswordHasher(COST);
+    const password = randomPassword();
+    const legacy = await argon2.hash(password, { type: argon2.argon2id, ...COST });
+    assert.match(legacy, /m=19456,p=1,t=2\$/);
+    assert.equal(await hasher.verify(legacy, password), true);
+    assert.equal(await hasher.verify(legacy, `${password}x`), false);
+    assert.equal(hasher.needsRehash(legacy), false);
+    assert.equal(toStandardPhc(legacy).replace('m=19456,t=2,p=1', 'm=19456,p=1,t=2'), legacy);
   });
 });

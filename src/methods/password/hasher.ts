@@ -25,13 +25,27 @@ export interface PasswordHasher {
   load(): { running: number; waiting: number };
 }
 
+/**
+ * node-argon2 writes its parameters as `m=…,p=…,t=…`; the PHC string format (and strict verifiers such as libsodium's
+ * and several Java libraries') require `m=…,t=…,p=…`. We store the standard order; verification accepts both, since
+ * node-argon2 parses either and hashes written before this change keep the old order until the next rehash.
+ */
+export function toStandardPhc(hash: string): string {
+  return hash.replace(/^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)(\$)/, (_all, head: string, params: string, tail: string) => {
+    const pairs = params.split(',').map((p) => p.split('=') as [string, string]);
+    const order = ['m', 't', 'p'];
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    return `${head}${pairs.sort((a, b) => rank(a[0]) - rank(b[0])).map(([k, v]) => `${k}=${v}`).join(',')}${tail}`;
+  });
+}
+
 export function createPasswordHasher(params: Argon2Params & { maxConcurrency?: number }): PasswordHasher {
   const { maxConcurrency = 4, ...costs } = params;
   const options = { type: argon2.argon2id, ...costs } as const;
   const limit = pLimit(Math.max(1, maxConcurrency));
   let dummyHash: Promise<string> | undefined;
   const hasher: PasswordHasher = {
-    hash: (password) => limit(() => argon2.hash(password, options)),
+    hash: (password) => limit(async () => toStandardPhc(await argon2.hash(password, options))),
     async verify(hash, password) {
       try {
         return await limit(() => argon2.verify(hash, password));
@@ -48,7 +62,7 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrency?: n
     },
     load: () => ({ running: limit.activeCount, waiting: limit.pendingCount }),
     async verifyDummy(password) {
-      dummyHash ??= argon2.hash('dummy password for timing', options);
+      dummyHash ??= argon2.hash('dummy password for timing', options).then(toStandardPhc);
       await hasher.verify(await dummyHash, password);
     },
   };
