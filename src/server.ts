@@ -44,7 +44,7 @@ import path from 'node:path';
 import { createVneidUpstream } from './methods/vneid/upstream-client.js';
 import { createFederatedIdentities } from './accounts/federated-identities.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
-import { installUpstreamLogout, LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
+import { installUpstreamLogout, LOGGED_OUT_PATH, sweepOrphanUpstreamSessions } from './flows/federation/upstream-logout.js';
 import { markIfUnavailable, providerUnavailable } from './http/unavailable.js';
 
 export interface ServerOptions {
@@ -99,21 +99,24 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   const derive = (label: string) => crypto.createHmac('sha256', internalSecret).update(`bhxh-id ${label}`).digest();
   const csrfSecret = derive('csrf');
   const outbox = createOutbox(db, sealer, clock);
-  // Outside production, whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes to the dev mailbox.
-  const devMailbox =
-    !config.production && (!config.mail.smtpUrl || !config.smsGateway) ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
+  // With the dev mailbox on (config.devMailbox: the embedded development default, or DEV_MAILBOX=true outside
+  // production), whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes there. Without it, messages for
+  // a channel with no transport wait in the outbox and fail as undeliverable.
+  const devMailbox = config.devMailbox && !config.production ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
   const smtpSender = config.mail.smtpUrl
     ? createSmtpSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.smtpTimeoutMs, requireTls: config.mail.requireTls })
     : undefined;
-  const emailSender = smtpSender ?? devMailbox!.email;
+  const emailSender = smtpSender ?? devMailbox?.email;
   const smsSender = config.smsGateway
     ? createHttpSmsGateway({ url: config.smsGateway.url, secret: config.smsGateway.secret!, timeoutMs: config.smsGateway.timeoutMs, clock })
     : devMailbox?.sms;
+  if (!emailSender) logger.warn('no mail transport (SMTP_URL) and no dev mailbox (DEV_MAILBOX): email will not be delivered');
+  if (!smsSender) logger.warn('no SMS transport (SMS_GATEWAY_URL) and no dev mailbox (DEV_MAILBOX): SMS will not be delivered');
   const outboxWorker = createOutboxWorker({
     db,
     sealer,
     clock,
-    senders: { email: emailSender, ...(smsSender ? { sms: smsSender } : {}) },
+    senders: { ...(emailSender ? { email: emailSender } : {}), ...(smsSender ? { sms: smsSender } : {}) },
     logger,
     options: {
       pollIntervalMs: config.mail.pollMs,
@@ -247,7 +250,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
   const sweeper = setInterval(() => {
-    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock)]).catch((err) => logger.warn({ err }, 'sweep failed'));
+    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock), sweepOrphanUpstreamSessions(db)]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();
 

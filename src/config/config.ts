@@ -42,6 +42,11 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.default(false),
   NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)').optional(),
   SEED_DEMO: bool.optional(),
+  // The dev mailbox (/dev/mailbox): on by default only in the pure embedded development default (no DATABASE_URL, no
+  // SMTP_URL, no SMS_GATEWAY_URL); refused in production.
+  DEV_MAILBOX: bool.optional(),
+  // Bearer token that /metrics demands (required for /metrics in production; without it, /metrics is off there).
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
   OUTBOUND_PRIVATE_HOSTS: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('BHXH ID <no-reply@localhost>'),
@@ -205,6 +210,14 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
     previousKeysEncryptionKeys: (env.KEYS_ENCRYPTION_KEY_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k, 'base64')),
     seedDemo: env.SEED_DEMO ?? (embedded && env.NODE_ENV !== 'production'),
+    /**
+     * NOTE: the dev mailbox shows every code and temporary password sent. It is on by default only where nothing
+     * could be delivered anyway (development, embedded, no mail or SMS transport at all); once any real transport is
+     * configured it stays off unless DEV_MAILBOX=true is given, and production refuses that.
+     */
+    devMailbox: env.DEV_MAILBOX ?? (env.NODE_ENV === 'development' && embedded && !env.SMTP_URL && !env.SMS_GATEWAY_URL),
+    /** /metrics: open outside production unless a token is set; in production only with METRICS_TOKEN. */
+    metrics: { token: env.METRICS_TOKEN, open: !env.METRICS_TOKEN && env.NODE_ENV !== 'production' },
     // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
     // library blocks special-use addresses otherwise. Loopback is allowed outside production.
     outboundPrivateHosts: new Set(
@@ -316,6 +329,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!config.mail.smtpUrl) problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
     if (!config.smsGateway) problems.push('SMS_GATEWAY_URL: is required in production (SMS codes and notices would otherwise go nowhere)');
     if (config.mail.from.includes('@localhost')) problems.push('MAIL_FROM: must be set to a real sender address in production');
+    if (parsed.data.SEED_DEMO) problems.push('SEED_DEMO: demo members and clients cannot be created in production');
+    if (parsed.data.DEV_MAILBOX) problems.push('DEV_MAILBOX: the dev mailbox shows codes and passwords; it cannot run in production');
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }

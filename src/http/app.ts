@@ -1,5 +1,6 @@
 // The Koa application in front of oidc-provider: shared middleware, our hosted pages, operations endpoints, and
 // finally the provider (protocol endpoints) for everything else.
+import crypto from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Context, type Middleware } from 'koa';
@@ -60,6 +61,14 @@ function errorBoundary(deps: AppDeps): Middleware {
   };
 }
 
+/** `Authorization: Bearer <token>` with the expected token, compared in constant time. */
+function bearerMatches(header: string, expected: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b) && given.length > 0;
+}
+
 function opsRoutes(router: Router, deps: AppDeps) {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -75,6 +84,22 @@ function opsRoutes(router: Router, deps: AppDeps) {
     }
   });
   router.get('/metrics', async (ctx) => {
+    // NOTE: metrics tell an outsider what is happening (sign-in outcomes, traffic): in production only with the
+    // METRICS_TOKEN bearer token, and without one configured there is no /metrics at all.
+    const { token, open } = deps.config.metrics;
+    if (!open) {
+      if (!token) {
+        ctx.status = 404;
+        ctx.body = { error: 'not_found' };
+        return;
+      }
+      if (!bearerMatches(ctx.get('authorization'), token)) {
+        ctx.status = 401;
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        ctx.body = { error: 'invalid_token', error_description: 'a Bearer token is required' };
+        return;
+      }
+    }
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });

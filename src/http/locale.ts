@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import { pickLocale, translator, type Locale } from '../i18n/messages.js';
 import type { PageContext } from '../../views/layout.js';
+import { selfLink } from './self-link.js';
 
 const LANG_COOKIE = 'lang';
 
@@ -23,5 +24,5 @@ export function pageContext(ctx: Context, locale: Locale): PageContext {
   url.searchParams.set('lang', locale === 'vi' ? 'en' : 'vi');
   // A POST answered with a page links the switch to the form's GET page.
   const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm|address|code|resend|method)$/, '');
-  return { t: translator(locale), locale, switchLanguageHref: `${path}${url.search}`, requestId: ctx.state.requestId as string | undefined };
+  return { t: translator(locale), locale, switchLanguageHref: selfLink(path, url.search), requestId: ctx.state.requestId as string | undefined };
 }

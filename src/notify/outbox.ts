@@ -107,7 +107,7 @@ export interface OutboxWorkerDeps {
   db: Db;
   sealer: Sealer;
   clock: Clock;
-  senders: { email: EmailSender; sms?: SmsSender };
+  senders: { email?: EmailSender; sms?: SmsSender };
   logger: Logger;
   options?: Partial<OutboxWorkerOptions>;
 }
@@ -213,7 +213,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function deliver(payload: SealedPayload, row: ClaimedRow): Promise<void> {
-    if (payload.channel === 'email') return senders.email.send(payload.message);
+    if (payload.channel === 'email') {
+      if (!senders.email) throw new DeliveryError('no_email_sender');
+      return senders.email.send(payload.message);
+    }
     if (!senders.sms) throw new DeliveryError('no_sms_sender');
     // The row id lets a gateway drop a retry it already handed on (the same id on every attempt).
     return senders.sms.send(payload.message, { idempotencyKey: `outbox:${row.id}` });

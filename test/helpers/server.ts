@@ -109,6 +109,8 @@ export async function startTestServer(
     // Each server gets its own data folder (dev mailbox files); the database is passed in below.
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-test-')),
     CAPTCHA_MAX_NUMBER: '1000',
+    // Tests read codes and SMS from the dev mailbox; it is off by default outside the embedded development default.
+    DEV_MAILBOX: 'true',
     ...options.env,
   });
   const sleeps: number[] = [];

@@ -11,6 +11,7 @@ import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDeps } from '../../app-deps.js';
+import { deletedCount, type Db } from '../../db/database.js';
 import { pageContext, resolveLocale } from '../../http/locale.js';
 import { messagePage } from '../../../views/message.js';
 
@@ -24,14 +25,38 @@ interface UpstreamSession {
   idToken?: string;
 }
 
+/**
+ * What is stored. NOTE: the upstream ID token carries the national ID, the name and the birth date: it is sealed at
+ * rest like every other secret (src/keys/sealer.ts), bound to this purpose, and kept no longer than our session.
+ */
+interface StoredUpstreamSession {
+  issuer: string;
+  idTokenSealed?: string;
+}
+
+const SEAL_CONTEXT = 'vneid:upstream-id-token';
+
+function seal(deps: AppDeps, session: UpstreamSession): StoredUpstreamSession {
+  return { issuer: session.issuer, ...(session.idToken ? { idTokenSealed: deps.sealer.seal(session.idToken, SEAL_CONTEXT) } : {}) };
+}
+
+function idTokenOf(deps: AppDeps, stored: StoredUpstreamSession): string | undefined {
+  if (!stored.idTokenSealed) return undefined;
+  try {
+    return deps.sealer.open(stored.idTokenSealed, SEAL_CONTEXT);
+  } catch {
+    return undefined; // sealed under a key no longer configured: log out upstream without the hint
+  }
+}
+
 /** Called when a VNeID sign-in completes on an interaction. */
 export async function rememberUpstreamSession(deps: AppDeps, interactionUid: string, session: UpstreamSession): Promise<void> {
   if (!deps.config.vneid?.upstreamLogout) return;
-  await deps.flows.put<'signed_in', UpstreamSession>({
+  await deps.flows.put<'signed_in', StoredUpstreamSession>({
     kind: PENDING,
     id: interactionUid,
     state: 'signed_in',
-    data: { issuer: session.issuer, ...(session.idToken ? { idToken: session.idToken } : {}) },
+    data: seal(deps, session),
     expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
   });
 }
@@ -43,22 +68,39 @@ export function installUpstreamLogout(deps: AppDeps, provider: Provider): void {
     const uid = ctx.params?.uid as string | undefined;
     const sessionUid = ctx.oidc.session?.uid;
     if (!uid || !sessionUid) return;
-    void handOver(deps, uid, sessionUid).catch((err) => deps.logger.warn({ err }, 'VNeID: could not keep the upstream session for logout'));
+    const sessionExp = (ctx.oidc.session as { exp?: number } | undefined)?.exp;
+    void handOver(deps, uid, sessionUid, sessionExp).catch((err) => deps.logger.warn({ err }, 'VNeID: could not keep the upstream session for logout'));
   });
   provider.use(upstreamLogoutRedirect(deps));
 }
 
-async function handOver(deps: AppDeps, interactionUid: string, sessionUid: string) {
-  const pending = await deps.flows.get<'signed_in', UpstreamSession>(PENDING, interactionUid);
+async function handOver(deps: AppDeps, interactionUid: string, sessionUid: string, sessionExp?: number) {
+  const pending = await deps.flows.get<'signed_in', StoredUpstreamSession>(PENDING, interactionUid);
   if (!pending) return;
-  await deps.flows.put<'signed_in', UpstreamSession>({
+  // No longer than the session: its own expiry when the provider has set one, else the configured session lifetime.
+  const byTtl = deps.clock.now().getTime() + deps.config.ttl.session * 1000;
+  await deps.flows.put<'signed_in', StoredUpstreamSession>({
     kind: SESSION,
     id: sessionUid,
     state: 'signed_in',
     data: pending.data,
-    expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.session * 1000),
+    expiresAt: new Date(sessionExp ? Math.min(sessionExp * 1000, byTtl) : byTtl),
   });
   await deps.flows.delete(PENDING, interactionUid);
+}
+
+/**
+ * Deletes the upstream sessions whose session of ours has ended some other way (a password change revokes every
+ * session; a session expires or is deleted). Swept with the other expired rows. Returns how many went.
+ */
+export async function sweepOrphanUpstreamSessions(db: Db): Promise<number> {
+  const prefix = `${SESSION}:`;
+  return deletedCount(
+    await db('flows')
+      .where({ kind: SESSION })
+      .whereNotExists(db('oidc_payloads').select(db.raw('1')).where({ model: 'Session' }).andWhereRaw('oidc_payloads.uid = substr(flows.id, ?)', [prefix.length + 1]))
+      .delete(),
+  );
 }
 
 function upstreamLogoutRedirect(deps: AppDeps): Middleware {
@@ -68,11 +110,12 @@ function upstreamLogoutRedirect(deps: AppDeps): Middleware {
     if (oidc?.route !== 'end_session_confirm' || ctx.status !== 303) return;
     const session = oidc.session as (typeof oidc.session & { destroyed?: boolean }) | undefined;
     if (!session?.destroyed) return; // only a full logout ends the upstream session
-    const upstream = await deps.flows.get<'signed_in', UpstreamSession>(SESSION, session.uid);
+    const upstream = await deps.flows.get<'signed_in', StoredUpstreamSession>(SESSION, session.uid);
     if (!upstream) return;
     await deps.flows.delete(SESSION, session.uid);
     const state = crypto.randomBytes(16).toString('base64url');
-    const url = await deps.federation!.upstream.endSessionUrl({ state, ...(upstream.data.idToken ? { idTokenHint: upstream.data.idToken } : {}) });
+    const idTokenHint = idTokenOf(deps, upstream.data);
+    const url = await deps.federation!.upstream.endSessionUrl({ state, ...(idTokenHint ? { idTokenHint } : {}) });
     if (!url) return;
     await deps.flows.put<'awaiting_return', { returnTo: string }>({
       kind: LOGOUT,
