@@ -12,7 +12,8 @@ import { resolveLocale, pageContext } from '../http/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import { createKnexAdapter, type Clock } from './adapter.js';
-import { accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
+import { accountClaims, SCOPE_CLAIMS } from './claims.js';
+import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
 import type { Logger } from 'pino';
 
@@ -69,7 +70,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
-    scopes: [...SCOPES],
+    scopes: [...SUPPORTED_SCOPES],
     claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
@@ -80,6 +81,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       id_token_signed_response_alg: 'ES256',
       token_endpoint_auth_method: 'client_secret_basic',
+      // NOTE: without a default, oidc-provider lets a client with no `scope` list ask for every scope (admin ones too).
+      scope: DEFAULT_CLIENT_SCOPE,
     },
     enabledJWA: {
       idTokenSigningAlgValues: SIGNING_ALGS as never,
@@ -90,11 +93,11 @@ export function buildProvider(deps: ProviderDeps): Provider {
       requestObjectSigningAlgValues: CLIENT_AUTH_ALGS as never,
     },
     extraClientMetadata: {
-      properties: ['first_party'],
-      validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
-        }
+      properties: ['first_party', 'admin'],
+      // Runs each time a client is loaded: the scope list it may use comes from the scope policy, not its metadata.
+      validator(_ctx, key, value, metadata) {
+        if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        if (key === 'admin') metadata.scope = enforcedClientScope(metadata);
       },
     },
     ttl: {
