@@ -117,6 +117,14 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
     }
   });
 
+  it('answers inactive for a token signed by a key revoked since (it left the key set)', async () => {
+    const { tokens } = await signInForApi();
+    const { kid } = jose.decodeProtectedHeader(tokens.access_token);
+    await t.server.deps.keyLifecycle!.revoke(kid!, { via: 'test', reason: 'key seen in a leaked backup' });
+    await t.server.keys.watcher.check();
+    assert.deepEqual(await oidc.tokenIntrospection(portal.config, tokens.access_token), { active: false });
+  });
+
   it('answers 200 inactive for a forged, a foreign and a random JWT-shaped token', async () => {
     const { tokens } = await signInForApi();
     const header = jose.decodeProtectedHeader(tokens.access_token);
