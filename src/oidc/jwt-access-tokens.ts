@@ -1,9 +1,7 @@
-// RFC 7662 introspection of our RFC 9068 JWT access tokens. oidc-provider keeps no JWT access token and refuses to
-// introspect one (unsupported_token_type). Here a JWT is active only when this issuer signed it with a key of the key
-// set being served, it has not expired, and the record written when it was issued still names a live grant: revoking
-// the grant (refresh-token revocation, logout, a password change through revokeAccount) ends it. Anything else is
-// `{ active: false }`. Wired by src/oidc/provider.ts (the record, as the library's jwt format customizer) and
-// src/server.ts (the answer: a provider middleware around the introspection route, after the library's client auth).
+// RFC 7662 introspection of our RFC 9068 JWT access tokens, which oidc-provider neither stores nor introspects. One is
+// active only while the key set being served verifies it, it has not expired and the record written as it was issued
+// still names a live grant (refresh-token revocation and a password change end it); else `{ active: false }`.
+// Called by src/oidc/provider.ts (the record: the jwt format customizer) and src/server.ts (the answer).
 import * as jose from 'jose';
 import type { Middleware } from 'koa';
 import Provider, { errors, type AccessToken, type Adapter, type Client, type ClientCredentials, type JWTStructured, type KoaContextWithOIDC } from 'oidc-provider';
