@@ -28,7 +28,8 @@ import { createKeyWatcher, type KeyWatcher } from './keys/key-watcher.js';
 import { createSealer, type Sealer } from './keys/sealer.js';
 import { createPasswordHasher } from './methods/password/hasher.js';
 import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
-import { buildProvider } from './oidc/provider.js';
+import { buildProvider, mayIntrospect } from './oidc/provider.js';
+import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
@@ -190,6 +191,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     // Outermost: a 500 caused by an unreachable database becomes a 503 with Retry-After (src/http/unavailable.ts).
     p.use(providerUnavailable());
     p.on('server_error', markIfUnavailable);
+    // Inside the 503 wrapper: introspection of our JWT access tokens reads the database too.
+    installJwtIntrospection(p, { store: createJwtAccessTokenStore(db!, clock), keys: snapshot, issuer: config.issuer, clock, mayIntrospect });
     p.use(deps.documents.remember);
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));

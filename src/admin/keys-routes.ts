@@ -1,17 +1,16 @@
 // The admin API for security teams: list, rotate and revoke keys at /admin/keys — the CLI's operations, nothing more.
 //
-// Authorised by an access token this IdP issued through the client-credentials grant with scope `admin:keys` to a
-// client that authenticates with private_key_jwt. The token is looked up as a ClientCredentials artifact, so a token
-// issued to a member (authorization code), an expired one, or one from another issuer is not found and refused.
-// Every call is audited with the client and the reason.
+// Authorised by an access token this IdP issued through the client-credentials grant with scope `admin:keys` to an
+// admin client (src/security/scope-policy.ts), whose registration is read now, at each call. The token is looked up as
+// a ClientCredentials artifact, so a token issued to a member (authorization code), an expired one, or one from
+// another issuer is not found and refused. Every call is audited with the client and the reason.
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { AppDeps } from '../app-deps.js';
 import { listKeys } from '../keys/key-store.js';
 import { KeyNotFoundError } from '../keys/lifecycle.js';
-
-export const ADMIN_KEYS_SCOPE = 'admin:keys';
+import { ADMIN_KEYS_SCOPE, checkAdminAccess } from '../security/scope-policy.js';
 
 function refuse(ctx: Context, status: 401 | 403, error: 'invalid_token' | 'insufficient_scope', description: string) {
   ctx.status = status;
@@ -28,10 +27,12 @@ function requireAdminToken(deps: AppDeps): Middleware {
     const provider = deps.provider();
     const token = await provider.ClientCredentials.find(match[1]!).catch(() => undefined);
     if (!token || token.isExpired) return refuse(ctx, 401, 'invalid_token', 'the access token is not valid');
-    const client = token.clientId ? await provider.Client.find(token.clientId) : undefined;
-    if (!client || client.clientAuthMethod !== 'private_key_jwt') return refuse(ctx, 401, 'invalid_token', 'the client must authenticate with private_key_jwt');
-    if (!String(token.scope ?? '').split(' ').includes(ADMIN_KEYS_SCOPE)) return refuse(ctx, 403, 'insufficient_scope', `the token lacks ${ADMIN_KEYS_SCOPE}`);
-    ctx.state.adminClientId = client.clientId;
+    // The registration as it is now (not a node's cache): a client deleted or registered again as ordinary is out.
+    const client = token.clientId ? await deps.clients.find(token.clientId) : undefined;
+    const access = checkAdminAccess(client, token.scope, ADMIN_KEYS_SCOPE);
+    if (access === 'not_admin_client') return refuse(ctx, 401, 'invalid_token', 'the token was not issued to an admin client');
+    if (access === 'insufficient_scope') return refuse(ctx, 403, 'insufficient_scope', `the token lacks ${ADMIN_KEYS_SCOPE}`);
+    ctx.state.adminClientId = token.clientId;
     await next();
   };
 }

@@ -8,6 +8,8 @@ import { CLIENTS_CHANNEL } from './client-cache.js';
 export interface StoredClient {
   metadata: ClientMetadata;
   firstParty: boolean;
+  /** Registered as an admin client (`clients create --admin`); src/security/scope-policy.ts decides what that allows. */
+  admin: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,7 +36,7 @@ export function createClientRepository(db: Db, sealer: Sealer) {
     async findForProvider(clientId: string): Promise<ClientMetadata | undefined> {
       const row = await db('clients').where({ client_id: clientId }).first();
       if (!row) return undefined;
-      const metadata = { ...(row.metadata as ClientMetadata), client_id: clientId, first_party: row.first_party };
+      const metadata = { ...(row.metadata as ClientMetadata), client_id: clientId, first_party: row.first_party, admin: row.admin };
       if (row.client_secret_encrypted) metadata.client_secret = sealer.open(row.client_secret_encrypted, context(clientId));
       return metadata;
     },
@@ -42,19 +44,19 @@ export function createClientRepository(db: Db, sealer: Sealer) {
     /** Metadata without the secret, for listing. */
     async find(clientId: string): Promise<StoredClient | undefined> {
       const row = await db('clients').where({ client_id: clientId }).first();
-      return row && { metadata: { ...row.metadata, client_id: clientId }, firstParty: row.first_party, createdAt: row.created_at, updatedAt: row.updated_at };
+      return row && { metadata: { ...row.metadata, client_id: clientId }, firstParty: row.first_party, admin: row.admin, createdAt: row.created_at, updatedAt: row.updated_at };
     },
 
     async list(): Promise<StoredClient[]> {
       const rows = await db('clients').orderBy('client_id');
-      return rows.map((row) => ({ metadata: { ...row.metadata, client_id: row.client_id }, firstParty: row.first_party, createdAt: row.created_at, updatedAt: row.updated_at }));
+      return rows.map((row) => ({ metadata: { ...row.metadata, client_id: row.client_id }, firstParty: row.first_party, admin: row.admin, createdAt: row.created_at, updatedAt: row.updated_at }));
     },
 
     /**
      * Stores a client. When the metadata needs a secret and carries none, one is generated; the secret is returned
      * so the caller can show it once.
      */
-    async create(input: ClientMetadata, { firstParty = false } = {}): Promise<{ clientId: string; clientSecret?: string }> {
+    async create(input: ClientMetadata, { firstParty = false, admin = false } = {}): Promise<{ clientId: string; clientSecret?: string }> {
       const { client_secret: givenSecret, ...metadata } = input;
       const clientId = metadata.client_id ?? crypto.randomBytes(12).toString('base64url');
       const clientSecret = needsSecret(input) ? (givenSecret as string | undefined) ?? crypto.randomBytes(32).toString('base64url') : undefined;
@@ -65,6 +67,7 @@ export function createClientRepository(db: Db, sealer: Sealer) {
         metadata: JSON.stringify({ ...metadata, client_id: clientId }),
         client_secret_encrypted: clientSecret ? sealer.seal(clientSecret, context(clientId)) : null,
         first_party: firstParty,
+        admin,
       });
       await notifyChanged(clientId);
       return { clientId, ...(clientSecret ? { clientSecret } : {}) };

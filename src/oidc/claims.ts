@@ -10,8 +10,8 @@ export const SCOPE_CLAIMS = {
   bhxh: ['bhxh_number'],
 } as const;
 
-/** `admin:keys` is honoured only on client-credentials tokens of private_key_jwt clients (src/admin/keys-routes.ts). */
-export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'bhxh', 'admin:keys'] as const;
+/** Every scope the provider knows; who may obtain which is src/security/scope-policy.ts. */
+export { SUPPORTED_SCOPES as SCOPES } from '../security/scope-policy.js';
 
 /** Every claim an account can release; the provider filters them by scope and `claims` request. */
 export function accountClaims(account: Account): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Builds the oidc-provider instance: the protocol engine. Everything it needs is passed in; nothing here reads the
 // environment. A provider is built from a snapshot of keys, so a key change builds a new one (see docs/architecture.md).
 import type { Context } from 'koa';
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Client, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 import type { ResourceServerRepository } from '../clients/resource-server-repository.js';
@@ -12,8 +12,10 @@ import { resolveLocale, pageContext } from '../http/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import { createKnexAdapter, type Clock } from './adapter.js';
-import { accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
+import { accountClaims, SCOPE_CLAIMS } from './claims.js';
+import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
+import { createJwtAccessTokenStore, recordJwtAccessTokens } from './jwt-access-tokens.js';
 import type { Logger } from 'pino';
 
 export interface ProviderDeps {
@@ -29,6 +31,9 @@ export interface ProviderDeps {
 
 const SIGNING_ALGS = ['ES256', 'RS256'];
 const CLIENT_AUTH_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'HS256'];
+
+/** Only confidential clients may introspect (opaque and JWT access tokens alike). */
+export const mayIntrospect = (client: Client): boolean => client.clientAuthMethod !== 'none';
 
 /** Error codes whose text we translate; anything else shows the generic message with the OAuth error code. */
 function errorMessage(ctx: Context, out: { error: string; error_description?: string }) {
@@ -69,7 +74,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
-    scopes: [...SCOPES],
+    scopes: [...SUPPORTED_SCOPES],
     claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
@@ -80,6 +85,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       id_token_signed_response_alg: 'ES256',
       token_endpoint_auth_method: 'client_secret_basic',
+      // NOTE: without a default, oidc-provider lets a client with no `scope` list ask for every scope (admin ones too).
+      scope: DEFAULT_CLIENT_SCOPE,
     },
     enabledJWA: {
       idTokenSigningAlgValues: SIGNING_ALGS as never,
@@ -90,11 +97,11 @@ export function buildProvider(deps: ProviderDeps): Provider {
       requestObjectSigningAlgValues: CLIENT_AUTH_ALGS as never,
     },
     extraClientMetadata: {
-      properties: ['first_party'],
-      validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
-        }
+      properties: ['first_party', 'admin'],
+      // Runs each time a client is loaded: the scope list it may use comes from the scope policy, not its metadata.
+      validator(_ctx, key, value, metadata) {
+        if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        if (key === 'admin') metadata.scope = enforcedClientScope(metadata);
       },
     },
     ttl: {
@@ -147,8 +154,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // Only confidential clients may introspect.
-        allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none',
+        allowedPolicy: async (_ctx, client) => mayIntrospect(client),
       },
       revocation: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -182,6 +188,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
         },
       },
     },
+    // JWT access tokens are not stored by the library: a record of each one's grant lets introspection tell whether
+    // it was revoked (src/oidc/jwt-access-tokens.ts).
+    formats: { customizers: { jwt: recordJwtAccessTokens(createJwtAccessTokenStore(deps.db, deps.clock)) } },
     // NOTE: oidc-provider guards outbound calls against special-use addresses (SSRF); hosts an operator lists in
     // OUTBOUND_PRIVATE_HOSTS (loopback outside production) skip that guard.
     fetch(url, options) {

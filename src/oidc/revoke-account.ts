@@ -1,6 +1,7 @@
 // Ends everything an account holds: sessions (with back-channel logout to the relying parties that registered for
 // it), grants, refresh tokens, access tokens and codes. Used after a password reset.
-// NOTE: JWT access tokens (RFC 9068) are self-contained and cannot be recalled; they expire within their short TTL.
+// NOTE: JWT access tokens (RFC 9068) are self-contained: a resource server that only checks the signature accepts them
+// until they expire (short TTL); introspection answers inactive at once, as their records and grants go here too.
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { deletedCount, type Db } from '../db/database.js';

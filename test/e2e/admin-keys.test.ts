@@ -1,4 +1,5 @@
-// The admin API for security teams: /admin/keys with a client-credentials token (scope admin:keys, private_key_jwt).
+// The admin API for security teams: /admin/keys with a client-credentials token (scope admin:keys) of an admin client
+// (registered with --admin, private_key_jwt).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -40,7 +41,7 @@ describe('admin API /admin/keys', () => {
     t = await startTestServer({ clock, env: { KEY_STAGING_SECONDS: '600', JWKS_MAX_AGE_SECONDS: '300' } });
     const key = await keyPair();
     const metadata = serviceClient({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'admin:keys' });
-    adminClientId = (await t.createClient(metadata as never)).clientId;
+    adminClientId = (await t.createClient(metadata as never, { admin: true })).clientId;
     admin = await discover(t.url, adminClientId, oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }));
   });
   after(() => t?.close());
@@ -99,16 +100,19 @@ describe('admin API /admin/keys', () => {
     try {
       const key = await keyPair();
       const otherClient = serviceClient({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'admin:keys' });
-      const { clientId } = await other.createClient(otherClient as never);
+      const { clientId } = await other.createClient(otherClient as never, { admin: true });
       const config = await discover(other.url, clientId, oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }));
       const foreign = await oidc.clientCredentialsGrant(config, { scope: 'admin:keys' });
       assert.equal((await call(foreign.access_token, 'GET', '/admin/keys')).status, 401);
     } finally {
       await other.close();
     }
-    const { clientId, clientSecret } = await t.createClient(serviceClient({ token_endpoint_auth_method: 'client_secret_basic', scope: 'admin:keys' }) as never);
+    // A shared-secret client is never an admin client (even flagged so by hand): no admin:keys token, and its tokens
+    // are refused at /admin.
+    const { clientId, clientSecret } = await t.createClient(serviceClient({ token_endpoint_auth_method: 'client_secret_basic', scope: 'admin:keys' }) as never, { admin: true });
     const basic = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
-    const token = await oidc.clientCredentialsGrant(basic, { scope: 'admin:keys' });
+    await assert.rejects(oidc.clientCredentialsGrant(basic, { scope: 'admin:keys' }), (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'invalid_scope');
+    const token = await oidc.clientCredentialsGrant(basic, {});
     assert.equal((await call(token.access_token, 'GET', '/admin/keys')).status, 401);
   });
 });

@@ -74,7 +74,7 @@ export interface TestServer {
   db: Db;
   sleeps: number[];
   createMember(input?: Partial<NewAccount> & { password?: string }): Promise<{ id: string; bhxhNumber: string; password: string }>;
-  createClient(metadata: ClientMetadata, opts?: { firstParty?: boolean }): Promise<{ clientId: string; clientSecret?: string }>;
+  createClient(metadata: ClientMetadata, opts?: { firstParty?: boolean; admin?: boolean }): Promise<{ clientId: string; clientSecret?: string }>;
   close(): Promise<void>;
 }
 

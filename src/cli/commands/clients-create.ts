@@ -1,9 +1,11 @@
 // bhxh-id clients create: registers a relying party from RFC 7591 metadata; a generated secret is shown once.
+// `--admin` is the only way a client becomes an admin client (src/security/scope-policy.ts says what that needs).
 import fs from 'node:fs';
 import type { ClientMetadata } from 'oidc-provider';
 import { ClientExistsError, needsSecret } from '../../clients/client-repository.js';
 import { ensureActiveKeys, loadProviderKeys } from '../../keys/key-store.js';
 import { systemClock } from '../../oidc/adapter.js';
+import { checkRegistration } from '../../security/scope-policy.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -33,8 +35,8 @@ async function validateMetadata(ctx: CliContext, metadata: ClientMetadata): Prom
 export const clientsCreate: Command = {
   name: 'clients create',
   summary: 'register a client from RFC 7591 metadata JSON',
-  usage: 'bhxh-id clients create --file metadata.json [--first-party]   (use --file - for standard input)',
-  options: { file: { type: 'string' }, 'first-party': { type: 'boolean' } },
+  usage: 'bhxh-id clients create --file metadata.json [--first-party] [--admin]   (use --file - for standard input)',
+  options: { file: { type: 'string' }, 'first-party': { type: 'boolean' }, admin: { type: 'boolean' } },
   async run(ctx, v) {
     if (typeof v.file !== 'string') throw new UsageError('--file is required');
     let text: string;
@@ -55,13 +57,17 @@ export const clientsCreate: Command = {
     }
     if ('first_party' in metadata) throw new CommandError('first_party is set with --first-party, not in the metadata');
     const firstParty = Boolean(v['first-party']);
-    await validateMetadata(ctx, { ...metadata, first_party: firstParty, ...(needsSecret(metadata) && !metadata.client_secret ? { client_secret: 'x'.repeat(43) } : {}) });
+    const admin = Boolean(v.admin);
+    const checked = checkRegistration(metadata, { admin });
+    if ('problems' in checked) throw new CommandError(checked.problems.join('; '));
+    metadata = checked.metadata;
+    await validateMetadata(ctx, { ...metadata, first_party: firstParty, admin, ...(needsSecret(metadata) && !metadata.client_secret ? { client_secret: 'x'.repeat(43) } : {}) });
     try {
-      const { clientId, clientSecret } = await ctx.clients.create(metadata, { firstParty });
-      await ctx.audit.record({ type: 'client.created', clientId, detail: { via: 'cli', first_party: firstParty } });
+      const { clientId, clientSecret } = await ctx.clients.create(metadata, { firstParty, admin });
+      await ctx.audit.record({ type: 'client.created', clientId, detail: { via: 'cli', first_party: firstParty, admin } });
       const stored = (await ctx.clients.find(clientId))!;
       // NOTE: the secret is printed once, here; it is stored sealed and never shown again.
-      return { client: { ...stored.metadata, first_party: firstParty }, ...(clientSecret ? { client_secret: clientSecret } : {}) };
+      return { client: { ...stored.metadata, first_party: firstParty, admin }, ...(clientSecret ? { client_secret: clientSecret } : {}) };
     } catch (err) {
       if (err instanceof ClientExistsError) throw new CommandError(err.message);
       throw err;
