@@ -61,6 +61,9 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
       assert.equal((await queued(email, 'recovery_code')).length, 0, 'no code queued');
       await t.server.outboxWorker.runOnce();
       assert.equal(inbox.for(email).length, 0, 'no mail reaches the address');
+      const [event] = await t.db('audit_events').where({ account_id: member.id, type: 'recovery.code_requested' }).select('outcome', 'detail');
+      assert.equal(event?.outcome, 'failure');
+      assert.equal((typeof event!.detail === 'string' ? JSON.parse(event!.detail) : event!.detail).reason, 'address_unverified', 'operators can see why');
     });
 
     it('answers an SMS reset for an unverified phone exactly like a non-match, and texts nobody', async () => {

@@ -21,7 +21,7 @@ import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { applyPasswordChange } from '../../accounts/password-change.js';
 import { errorClass } from '../../notify/outbox.js';
-import { deliverableMatch } from '../../security/deliverable-address.js';
+import { addressOnFile, deliverableMatch } from '../../security/deliverable-address.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from './recovery-method.js';
@@ -185,6 +185,8 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
   const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
   const matched = to ? account : undefined;
+  // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
+  const unverified = !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
   return deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
     const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
@@ -199,12 +201,12 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
       // NOTE: the error class only: a message may repeat the address, and the code must never reach a log.
       deps.logger.error({ requestId: ctx.state.requestId, method: method.id, error: errorClass(err) }, 'recovery: the code message could not be queued; answered as for a non-match');
     }
-    const reason = !matched ? 'no_match' : !issued.issued ? issued.reason : failed ? 'delivery_failed' : undefined;
+    const reason = !matched ? (unverified ? 'address_unverified' : 'no_match') : !issued.issued ? issued.reason : failed ? 'delivery_failed' : undefined;
     await deps.audit.record(
       {
         type: 'recovery.code_requested',
         outcome: reason ? 'failure' : 'success',
-        accountId: matched?.id ?? null,
+        accountId: (matched ?? unverified)?.id ?? null,
         ip: ctx.ip,
         requestId: ctx.state.requestId,
         detail: { method: method.id, ...(reason ? { reason } : {}) },
