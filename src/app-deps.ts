@@ -16,6 +16,7 @@ import type { PasswordHasher } from './methods/password/hasher.js';
 import type { Clock } from './oidc/adapter.js';
 import type { Sealer } from './keys/sealer.js';
 import type { CodeStore } from './methods/codes/code-store.js';
+import type { AddressVerification } from './methods/address-verification/address-verification.js';
 import type { TemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import type { RecoveryMethod, RecoveryMethodId } from './flows/recovery/recovery-method.js';
 import type { Outbox } from './notify/outbox.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   csrf: Csrf;
   outbox: Outbox;
   codes: CodeStore;
+  /** A member proves an email or phone on file with a code (the account page will call it). */
+  addressVerification: AddressVerification;
   temporaryPasswords: TemporaryPasswords;
   /** Keys the hashes of senders and BHXH numbers kept for the SMS keyword's hourly limits. */
   smsInboundKey: Buffer;

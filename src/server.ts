@@ -31,6 +31,7 @@ import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js
 import { buildProvider, mayIntrospect } from './oidc/provider.js';
 import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
 import { createCodeStore } from './methods/codes/code-store.js';
+import { createAddressVerification } from './methods/address-verification/address-verification.js';
 import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
 import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.js';
@@ -150,6 +151,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     csrf: createCsrf(csrfSecret),
     outbox,
     codes: createCodeStore(db, clock, derive('codes'), config.recovery),
+    addressVerification: createAddressVerification({ db, clock, outbox, audit, issuer: config.issuer, secret: derive('address-verification'), options: config.recovery }),
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
     smsInboundKey: derive('sms-inbound'),
     voiceKey: derive('voice'),

@@ -29,6 +29,7 @@ export interface NewAccount {
   fullName: string;
   birthdate: string;
   phoneNumber?: string | null;
+  /** Only what someone checked: nothing is verified by default (codes go to verified addresses only). */
   phoneNumberVerified?: boolean;
   email?: string | null;
   emailVerified?: boolean;
@@ -114,7 +115,7 @@ export function createAccountRepository(db: Db) {
             full_name: input.fullName,
             birthdate: input.birthdate,
             phone_number: input.phoneNumber ?? null,
-            phone_number_verified: input.phoneNumberVerified ?? Boolean(input.phoneNumber),
+            phone_number_verified: input.phoneNumberVerified ?? false,
             email: input.email ?? null,
             email_verified: input.emailVerified ?? false,
             password_hash: input.passwordHash ?? null,

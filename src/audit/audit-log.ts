@@ -22,6 +22,8 @@ export type AuditType =
   | 'consent.granted'
   | 'recovery.code_requested'
   | 'recovery.code_checked'
+  | 'address.verification_requested'
+  | 'address.verified'
   | 'logout'
   | 'federation.link'
   | 'federation.unlink'

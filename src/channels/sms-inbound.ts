@@ -22,6 +22,7 @@ import type { SmsContent } from '../notify/messages.js';
 import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../oidc/adapter.js';
+import { deliverableMatch } from '../security/deliverable-address.js';
 import { createChannelRequests } from './channel-requests.js';
 
 const TABLE = 'sms_inbound_messages';
@@ -115,7 +116,10 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
         | undefined;
     }
     const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
-    const matched = Boolean(account && account.status === 'active' && account.phone_number_verified && onFile === sender);
+    // NOTE: only the verified phone on file counts (src/security/deliverable-address.ts, the rule of every channel).
+    const matched = Boolean(
+      account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', sender),
+    );
 
     // Limits, counted from the table under advisory locks so they hold across nodes and parallel requests. Every
     // message counts (throttled ones too: a sender who keeps sending stays silent).

@@ -27,6 +27,7 @@ import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporar
 import type { Outbox } from '../notify/outbox.js';
 import { temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../oidc/adapter.js';
+import { deliverableMatch } from '../security/deliverable-address.js';
 import type { ChannelRequests } from './channel-requests.js';
 
 export const VOICE_CHANNEL = 'voice';
@@ -177,8 +178,11 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     const account = (await trx('accounts').where({ bhxh_number: bhxhNumber }).first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
     const callerNumber = parsePhoneNumber(call.caller);
     const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
-    // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed.
-    const matched = Boolean(account && account.status === 'active' && account.phone_number_verified && callerNumber && onFile === callerNumber);
+    // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed
+    // (src/security/deliverable-address.ts, the rule of every channel).
+    const matched = Boolean(
+      account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', callerNumber),
+    );
 
     // Limits, counted from voice_checks under advisory locks so they hold across nodes and parallel calls. Always the
     // caller's lock before the number's: two calls never wait on each other in a cycle.

@@ -15,14 +15,13 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
 import type { Clock } from '../oidc/adapter.js';
+import { parseEmailAddress } from '../security/email-address.js';
 import type { EmailSender, SmsSender } from './email-senders.js';
 import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './messages.js';
 
 const TABLE = 'outbox';
 
 const PURPOSE = /^[a-z][a-z0-9_]{0,63}$/;
-// One plain address: no display name, no list, nothing a mail library would read as several recipients.
-const EMAIL_ADDRESS = /^[^\s@,;:<>()"'\\[\]]+@[^\s@,;:<>()"'\\[\]]+\.[^\s@,;:<>()"'\\[\]]+$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** What is sealed: the rendered message with its channel and recipient, so a row's payload cannot be redirected. */
@@ -44,7 +43,7 @@ export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
       // NOTE: the caller's transaction, never the global db inside it (PGlite has a single connection).
       await (trx ?? db)(TABLE).insert({
         channel: message.channel,
-        recipient: message.to,
+        recipient: payload.message.to,
         payload_sealed: sealer.seal(JSON.stringify(payload), sealContext(message.purpose)),
         purpose: message.purpose,
         status: 'pending',
@@ -58,8 +57,11 @@ export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
 
 function toSealedPayload(message: OutboundMessage): SealedPayload {
   if (message.channel === 'email') {
-    if (!EMAIL_ADDRESS.test(message.to) || message.to.length > 254) throw new Error('outbox: the recipient is not one plain email address');
-    const { to, subject, text, html } = message;
+    // One plain address under the one email rule (src/security/email-address.ts), the rule the CLI and the flows use:
+    // a dot-atom has no display name, no list, nothing a mail library would read as several recipients.
+    const to = parseEmailAddress(message.to);
+    if (!to) throw new Error('outbox: the recipient is not one plain email address');
+    const { subject, text, html } = message;
     return { v: 1, channel: 'email', message: { to, subject, text, html } };
   }
   if (!E164.test(message.to)) throw new Error('outbox: the SMS recipient must be an E.164 number');

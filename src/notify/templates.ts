@@ -126,7 +126,35 @@ export function recoveryCodeEmail({ code, minutes, issuer }: { code: string; min
   });
 }
 
-/** Sent by every channel on file after any password change or reset. */
+/** The code that proves the member controls the email on file (src/methods/address-verification). */
+export function addressVerificationEmail({ code, minutes, issuer }: { code: string; minutes: number; issuer: string }): EmailContent {
+  checkCode(code);
+  checkMinutes(minutes);
+  const site = officialSite(issuer);
+  return renderEmail({
+    subject: '[BHXH] Mã xác nhận địa chỉ email / Email address verification code',
+    vi: [
+      ['Xin chào,'],
+      ['Mã xác nhận địa chỉ email này cho tài khoản BHXH ID của bạn là:'],
+      { code },
+      [`Mã có hiệu lực trong ${minutes} phút. Chỉ nhập mã trên trang chính thức: `, { link: site }],
+      scamWarningVi,
+      ['Nếu bạn không yêu cầu, hãy bỏ qua thư này: địa chỉ sẽ không được xác nhận.'],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['Your code to confirm this email address for your BHXH ID account is:'],
+      { code },
+      [`The code is valid for ${minutes} minutes. Only enter it on the official site: `, { link: site }],
+      scamWarningEn,
+      ['If you did not ask for it, ignore this email: the address will not be confirmed.'],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+
 export function passwordChangedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
   const site = officialSite(issuer);
   const time = formatVietnamTime(when);
@@ -190,6 +218,13 @@ function sms(text: string): SmsContent {
 export function recoveryCodeSms({ code, minutes }: { code: string; minutes: number }): SmsContent {
   return sms(
     `BHXH: Ma dat lai mat khau ${checkCode(code)}, hieu luc ${checkMinutes(minutes)} phut. Mien phi. KHONG dua ma cho ai, ke ca nguoi xung la can bo BHXH. Tong dai duy nhat: ${HOTLINE}`,
+  );
+}
+
+/** The code that proves the member controls the phone on file (src/methods/address-verification). */
+export function addressVerificationSms({ code, minutes }: { code: string; minutes: number }): SmsContent {
+  return sms(
+    `BHXH: Ma xac nhan so dien thoai ${checkCode(code)}, hieu luc ${checkMinutes(minutes)} phut. Mien phi. KHONG dua ma cho ai, ke ca nguoi xung la can bo BHXH. Tong dai: ${HOTLINE}`,
   );
 }
 

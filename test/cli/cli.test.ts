@@ -31,7 +31,7 @@ describe('bhxh-id CLI', () => {
   });
 
   it('creates an account with a password from stdin and never prints the hash', async () => {
-    const r = await cli(['accounts', 'create', '--bhxh', '01 2345 6780', '--name', 'Võ Thị Em', '--birthdate', '1975-03-04', '--phone', '0168 123 4567', '--email', 'Em@Example.vn', '--national-id', '001175000001', '--password-stdin'], 'a long enough passphrase\n');
+    const r = await cli(['accounts', 'create', '--bhxh', '01 2345 6780', '--name', 'Võ Thị Em', '--birthdate', '1975-03-04', '--phone', '0168 123 4567', '--phone-verified', '--email', 'Em@Example.vn', '--national-id', '001175000001', '--password-stdin'], 'a long enough passphrase\n');
     assert.equal(r.code, 0, r.err);
     assert.equal(r.json.account.bhxh_number, '0123456780');
     assert.equal(r.json.account.phone_number, '+84381234567');

@@ -136,7 +136,9 @@ export async function startTestServer(
       const account = await deps.accounts.create({
         fullName: 'Nguyễn Thị Test',
         birthdate: '1991-02-03',
+        // A member's real addresses, checked when the account was opened (codes go to verified addresses only).
         phoneNumber: '+84912000111',
+        phoneNumberVerified: true,
         email: 'member@example.vn',
         emailVerified: true,
         ...rest,

@@ -1,6 +1,9 @@
-// bhxh-id accounts create: registers a member (with a password from stdin or a temporary one).
+// bhxh-id accounts create: registers a member (with a password from stdin or a temporary one). An address is stored
+// unverified unless the operator attests it (--email-verified, --phone-verified): only verified addresses ever receive
+// a code or a temporary password (src/security/deliverable-address.ts).
 import { AccountExistsError } from '../../accounts/account-repository.js';
 import { parseBhxhNumber, parseNationalId, parsePhoneNumber } from '../../accounts/identifiers.js';
+import { parseEmailAddress } from '../../security/email-address.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountView } from './account-view.js';
 import { readPasswordFromStdin, temporaryPassword } from './passwords.js';
@@ -9,13 +12,15 @@ export const accountsCreate: Command = {
   name: 'accounts create',
   summary: 'create a member account',
   usage:
-    'bhxh-id accounts create --bhxh NUMBER --name "FULL NAME" --birthdate YYYY-MM-DD [--phone PHONE] [--email EMAIL] [--national-id ID] (--password-stdin | --temporary)',
+    'bhxh-id accounts create --bhxh NUMBER --name "FULL NAME" --birthdate YYYY-MM-DD [--phone PHONE [--phone-verified]] [--email EMAIL [--email-verified]] [--national-id ID] (--password-stdin | --temporary)',
   options: {
     bhxh: { type: 'string' },
     name: { type: 'string' },
     birthdate: { type: 'string' },
     phone: { type: 'string' },
     email: { type: 'string' },
+    'phone-verified': { type: 'boolean' },
+    'email-verified': { type: 'boolean' },
     'national-id': { type: 'string' },
     'password-stdin': { type: 'boolean' },
     temporary: { type: 'boolean' },
@@ -31,8 +36,10 @@ export const accountsCreate: Command = {
     }
     const phoneNumber = v.phone === undefined ? null : parsePhoneNumber(v.phone);
     if (v.phone !== undefined && !phoneNumber) throw new UsageError('--phone is not a valid phone number');
-    const email = typeof v.email === 'string' ? v.email.trim().toLowerCase() : null;
-    if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email is not a valid email address');
+    const email = v.email === undefined ? null : parseEmailAddress(v.email);
+    if (v.email !== undefined && !email) throw new UsageError('--email is not a valid email address');
+    if (v['phone-verified'] && !phoneNumber) throw new UsageError('--phone-verified needs --phone');
+    if (v['email-verified'] && !email) throw new UsageError('--email-verified needs --email');
     const nationalId = v['national-id'] === undefined ? null : parseNationalId(v['national-id']);
     if (v['national-id'] !== undefined && !nationalId) throw new UsageError('--national-id must be 12 digits');
     if (Boolean(v['password-stdin']) === Boolean(v.temporary)) throw new UsageError('give exactly one of --password-stdin or --temporary');
@@ -46,13 +53,19 @@ export const accountsCreate: Command = {
         fullName,
         birthdate,
         phoneNumber,
+        // NOTE: the operator's attestation (they checked it in person or on a signed form), nothing else.
+        phoneNumberVerified: Boolean(v['phone-verified']),
         email,
-        emailVerified: false,
+        emailVerified: Boolean(v['email-verified']),
         nationalId,
         passwordHash: await ctx.hasher.hash(password),
         mustChangePassword: Boolean(temporary),
       });
-      await ctx.audit.record({ type: 'account.created', accountId: account.id, detail: { via: 'cli', temporary: Boolean(temporary) } });
+      await ctx.audit.record({
+        type: 'account.created',
+        accountId: account.id,
+        detail: { via: 'cli', temporary: Boolean(temporary), emailVerified: account.emailVerified, phoneNumberVerified: account.phoneNumberVerified },
+      });
       // NOTE: a temporary password is shown once, here, and never stored in clear.
       return { account: accountView(account), ...(temporary ? { temporary_password: temporary } : {}) };
     } catch (err) {

@@ -1,10 +1,12 @@
 // bhxh-id accounts reset-password: an office reset, for staff who have verified the member's identity in person.
 // Issues a temporary password (10 minutes, single use, must be replaced at the first sign-in) and delivers it by
-// SMS or email to what is on file, or prints it once for the member; audited with the operator's id.
+// SMS or email to what is on file (verified addresses only: src/security/deliverable-address.ts), or prints it once
+// for the member; audited with the operator's id.
 import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../../notify/outbox.js';
 import { systemClock } from '../../oidc/adapter.js';
+import { deliverableAddress } from '../../security/deliverable-address.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
 
@@ -22,8 +24,15 @@ export const accountsResetPassword: Command = {
     if (!DELIVERIES.includes(deliver)) throw new UsageError('--deliver must be sms, email or print');
     const account = await findAccountArg(ctx, v);
     if (account.status !== 'active') throw new CommandError('the account is disabled; enable it first');
-    if (deliver === 'sms' && !account.phoneNumber) throw new CommandError('the account has no phone number on file');
-    if (deliver === 'email' && !account.email) throw new CommandError('the account has no email on file');
+    const to = deliver === 'print' ? null : deliverableAddress(account, deliver);
+    if (deliver !== 'print' && !to) {
+      const what = deliver === 'sms' ? 'phone number' : 'email';
+      throw new CommandError(
+        (deliver === 'sms' ? account.phoneNumber : account.email)
+          ? `the ${what} on file is not verified; give the password with --deliver print`
+          : `the account has no ${what} on file`,
+      );
+    }
 
     const temporaryPasswords = createTemporaryPasswords(ctx.db, ctx.hasher, systemClock, ctx.config.temporaryPasswords);
     const outbox = createOutbox(ctx.db, ctx.sealer, systemClock);
@@ -31,10 +40,10 @@ export const accountsResetPassword: Command = {
     const issued = await ctx.db.transaction(async (trx) => {
       const temp = await temporaryPasswords.issue(account.id, trx);
       if (deliver === 'sms') {
-        await outbox.enqueue({ channel: 'sms', to: account.phoneNumber!, purpose: 'temporary_password', ...temporaryPasswordSms({ password: temp.password, minutes }) }, trx);
+        await outbox.enqueue({ channel: 'sms', to: to!, purpose: 'temporary_password', ...temporaryPasswordSms({ password: temp.password, minutes }) }, trx);
       } else if (deliver === 'email') {
         const content = temporaryPasswordEmail({ password: temp.password, minutes, issuer: ctx.config.issuer });
-        await outbox.enqueue({ channel: 'email', to: account.email!, purpose: 'temporary_password', ...content }, trx);
+        await outbox.enqueue({ channel: 'email', to: to!, purpose: 'temporary_password', ...content }, trx);
       }
       await ctx.audit.record({ type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } }, trx);
       return temp;

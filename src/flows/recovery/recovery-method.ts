@@ -1,7 +1,7 @@
 // A recovery method: how the member proves control of an address on file (email now, phone next). The flow owns
-// the states; a method only parses its address, checks it against the account and sends the code.
+// the states; a method only parses its address and sends the code. Whether the typed address may receive it is not
+// the method's call: the flow asks src/security/deliverable-address.ts (verified addresses only).
 import type { Knex } from 'knex';
-import type { Account } from '../../accounts/account-repository.js';
 import type { MessageId } from '../../i18n/messages.js';
 
 export type RecoveryMethodId = 'email-code' | 'sms-code';
@@ -14,8 +14,6 @@ export interface RecoveryMethod {
   channel: 'email' | 'sms';
   /** Normalises what the member typed, or says what is wrong with its format. */
   parseAddress(input: string): { ok: true; address: string } | { ok: false; error: MessageId };
-  /** True when the typed address is the one on file for this account. */
-  matches(account: Account, address: string): boolean;
-  /** Puts the code message in the outbox, inside the transaction that issued the code. */
-  sendCode(trx: Knex.Transaction, account: Account, code: string, minutes: number): Promise<void>;
+  /** Puts the code message for `to` (the verified address on file) in the outbox, inside the code's transaction. */
+  sendCode(trx: Knex.Transaction, to: string, code: string, minutes: number): Promise<void>;
 }

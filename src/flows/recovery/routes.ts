@@ -20,6 +20,8 @@ import { pageContext, resolveLocale } from '../../http/locale.js';
 import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { applyPasswordChange } from '../../accounts/password-change.js';
+import { errorClass } from '../../notify/outbox.js';
+import { addressOnFile, deliverableMatch } from '../../security/deliverable-address.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from './recovery-method.js';
@@ -174,25 +176,40 @@ function show(deps: AppDeps): Middleware {
 /**
  * Issues a code for the flow in one transaction with its message, or pretends when the details match no account.
  * Returns false only when the client address is over its hourly budget (visible: it reveals nothing about accounts).
+ * NOTE: a match needs the typed address to be the account's verified one (src/security/deliverable-address.ts); an
+ * unverified address is a non-match. The message, the one step done only for a match, runs in a savepoint: if it
+ * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
  */
 async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: string, address: string): Promise<boolean> {
   const method = deps.recoveryMethods[flow.data.method];
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
-  const matched = account && account.status === 'active' && method.matches(account, address) ? account : undefined;
+  const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
+  const matched = to ? account : undefined;
+  // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
+  const unverified = !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
   return deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
     const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
-    if (matched && issued.issued) {
-      await method.sendCode(trx, matched, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
+    let failed = false;
+    try {
+      // Entered on every path (a non-match sends nothing), so both do the same statements around the message.
+      await trx.transaction(async (savepoint) => {
+        if (to && issued.issued) await method.sendCode(savepoint, to, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
+      });
+    } catch (err) {
+      failed = true;
+      // NOTE: the error class only: a message may repeat the address, and the code must never reach a log.
+      deps.logger.error({ requestId: ctx.state.requestId, method: method.id, error: errorClass(err) }, 'recovery: the code message could not be queued; answered as for a non-match');
     }
+    const reason = !matched ? (unverified ? 'address_unverified' : 'no_match') : !issued.issued ? issued.reason : failed ? 'delivery_failed' : undefined;
     await deps.audit.record(
       {
         type: 'recovery.code_requested',
-        outcome: matched && issued.issued ? 'success' : 'failure',
-        accountId: matched?.id ?? null,
+        outcome: reason ? 'failure' : 'success',
+        accountId: (matched ?? unverified)?.id ?? null,
         ip: ctx.ip,
         requestId: ctx.state.requestId,
-        detail: { method: method.id, ...(matched ? (issued.issued ? {} : { reason: issued.reason }) : { reason: 'no_match' }) },
+        detail: { method: method.id, ...(reason ? { reason } : {}) },
       },
       trx,
     );

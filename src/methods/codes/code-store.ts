@@ -1,5 +1,6 @@
-// One-time codes for recovery (email now, SMS later): 6 digits from crypto, stored as an HMAC, bound to a flow and
-// an account, valid for a short time, a capped number of tries, and used up in one conditional update.
+// One-time codes for recovery (email and SMS) and for proving an address: 6 digits from crypto, stored as an HMAC,
+// bound to a flow and an account, valid for a short time, a capped number of tries, and used up in one conditional
+// update.
 // NOTE: limits are counted from the codes table itself under a per-account / per-address advisory lock, so they hold
 // across nodes and under parallel requests, and they follow the injected clock.
 import crypto from 'node:crypto';
@@ -20,7 +21,10 @@ export type VerifyResult = { ok: true; accountId: string } | { ok: false; reason
 
 type Channel = 'email' | 'sms';
 
-export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: CodeOptions) {
+/** What a code is for; each purpose has its own limits and live codes (`verification_codes.purpose`). */
+export type CodePurpose = 'recovery' | 'address_verification';
+
+export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: CodeOptions, purpose: CodePurpose = 'recovery') {
   const mac = (id: string, code: string) => crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
   const since = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000);
   const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
@@ -50,13 +54,13 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
       const rateKey = keyed(input.accountId ? `account:${input.accountId}` : `typed:${input.typed}`);
       await lock(trx, `codes:rate:${rateKey}`);
       const recent = await trx('verification_codes')
-        .where({ rate_key: rateKey, purpose: 'recovery' })
+        .where({ rate_key: rateKey, purpose })
         .andWhere('created_at', '>', since(3600))
         .select('created_at');
       if (recent.some((r) => new Date(r.created_at).getTime() > now.getTime() - options.cooldownSeconds * 1000)) return { issued: false, reason: 'cooldown' };
       if (recent.length >= options.perAccountPerHour) return { issued: false, reason: 'account_limit' };
       // A new code kills every earlier one for the same account (or the same typed details).
-      await trx('verification_codes').where({ rate_key: rateKey, purpose: 'recovery' }).whereNull('consumed_at').update({ consumed_at: now });
+      await trx('verification_codes').where({ rate_key: rateKey, purpose }).whereNull('consumed_at').update({ consumed_at: now });
       await trx('verification_codes').where({ flow_id: input.flowId }).whereNull('consumed_at').update({ consumed_at: now });
       const id = crypto.randomBytes(12).toString('base64url');
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
@@ -65,7 +69,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
         flow_id: input.flowId,
         account_id: input.accountId,
         rate_key: rateKey,
-        purpose: 'recovery',
+        purpose,
         channel: input.channel,
         ip: input.ip,
         // Without an account the stored MAC is of a code nobody knows.
@@ -82,7 +86,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
     async verify(flowId: string, typed: string): Promise<VerifyResult> {
       const now = clock.now();
       const [row] = await db('verification_codes')
-        .where('id', db('verification_codes').select('id').where({ flow_id: flowId }).whereNull('consumed_at').andWhere('expires_at', '>', now).orderBy('created_at', 'desc').limit(1))
+        .where('id', db('verification_codes').select('id').where({ flow_id: flowId, purpose }).whereNull('consumed_at').andWhere('expires_at', '>', now).orderBy('created_at', 'desc').limit(1))
         .andWhere('attempts', '<', db.ref('max_attempts'))
         .whereNull('consumed_at')
         .increment('attempts', 1)
@@ -97,7 +101,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
 
     /** Kills the flow's live codes (flow finished or abandoned). */
     async killFlow(flowId: string): Promise<void> {
-      await db('verification_codes').where({ flow_id: flowId }).whereNull('consumed_at').update({ consumed_at: clock.now() });
+      await db('verification_codes').where({ flow_id: flowId, purpose }).whereNull('consumed_at').update({ consumed_at: clock.now() });
     },
   };
 }

@@ -2,9 +2,7 @@
 import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { recoveryCodeEmail } from '../../notify/templates.js';
-
-// No spaces, no second @, no control characters (a NUL would not even reach the database).
-const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,190}\.[^\s@\p{Cc}]{2,63}$/u;
+import { parseEmailAddress } from '../../security/email-address.js';
 
 export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
   return {
@@ -12,12 +10,12 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
     field: 'email',
     channel: 'email',
     parseAddress(input) {
-      const address = input.trim().toLowerCase();
-      return EMAIL.test(address) && address.length <= 254 ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
+      // The one email rule, the same the CLI and the outbox apply (src/security/email-address.ts).
+      const address = parseEmailAddress(input);
+      return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },
-    matches: (account, address) => Boolean(account.email) && account.email!.trim().toLowerCase() === address,
-    async sendCode(trx, account, code, minutes) {
-      await outbox.enqueue({ channel: 'email', to: account.email!, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) }, trx);
+    async sendCode(trx, to, code, minutes) {
+      await outbox.enqueue({ channel: 'email', to, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) }, trx);
     },
   };
 }

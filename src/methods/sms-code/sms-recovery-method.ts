@@ -14,9 +14,8 @@ export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
       const phone = parsePhoneNumber(input);
       return phone ? { ok: true, address: phone } : { ok: false, error: 'recovery.error.phone_format' };
     },
-    matches: (account, address) => Boolean(account.phoneNumber) && account.phoneNumber === address,
-    async sendCode(trx, account, code, minutes) {
-      await outbox.enqueue({ channel: 'sms', to: account.phoneNumber!, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) }, trx);
+    async sendCode(trx, to, code, minutes) {
+      await outbox.enqueue({ channel: 'sms', to, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) }, trx);
     },
   };
 }

@@ -1,0 +1,112 @@
+// Proving an address: a signed-in member asks for a code at the email or phone on file; the right code, while that
+// address is still the one on file, marks it verified (the account page of issue 16 calls this; no page yet).
+//
+//   unverified ──start(): code to the address on file──▶ code sent ──confirm(right code, same address)──▶ verified
+//                                                           │
+//                                                           └─ wrong code (tries capped) · address changed · expired: stays unverified
+//
+// Codes come from the code store with their own purpose (HMAC at rest, TTL, capped tries, single use, cooldown and
+// hourly limit per account). NOTE: a code is bound to its address: its flow id is a keyed hash of (account, channel,
+// address), so a code sent to an old address finds no live code once the address changed, and the final update
+// checks the address again under a row lock.
+import crypto from 'node:crypto';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Db } from '../../db/database.js';
+import type { Outbox } from '../../notify/outbox.js';
+import { addressVerificationEmail, addressVerificationSms } from '../../notify/templates.js';
+import type { Clock } from '../../oidc/adapter.js';
+import { deliverableAddress, isAddressVerified, type AddressChannel, type AddressesOnFile } from '../../security/deliverable-address.js';
+import { createCodeStore, type CodeOptions } from '../codes/code-store.js';
+
+export type StartResult = { ok: true; address: string; minutes: number } | { ok: false; reason: 'no_address' | 'already_verified' | 'cooldown' | 'account_limit' };
+export type ConfirmResult = { ok: true; address: string } | { ok: false; reason: 'no_address' | 'wrong' | 'dead' | 'address_changed' };
+
+export interface AddressVerificationDeps {
+  db: Db;
+  clock: Clock;
+  outbox: Outbox;
+  audit: AuditLog;
+  issuer: string;
+  /** Keys the codes and their binding to an address (derived from the internal secret). */
+  secret: Buffer;
+  options: CodeOptions;
+}
+
+interface AccountAddressRow {
+  status: string;
+  email: string | null;
+  email_verified: boolean;
+  phone_number: string | null;
+  phone_number_verified: boolean;
+}
+
+const COLUMNS = ['status', 'email', 'email_verified', 'phone_number', 'phone_number_verified'] as const;
+const VERIFIED_COLUMN = { email: 'email_verified', sms: 'phone_number_verified' } as const;
+
+const addressesOf = (row: AccountAddressRow): AddressesOnFile => ({
+  email: row.email,
+  emailVerified: row.email_verified,
+  phoneNumber: row.phone_number,
+  phoneNumberVerified: row.phone_number_verified,
+});
+
+export function createAddressVerification(deps: AddressVerificationDeps) {
+  const { db, outbox, audit } = deps;
+  const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, 'address_verification');
+  const minutes = Math.max(1, Math.round(deps.options.ttlSeconds / 60));
+  const bindingOf = (accountId: string, channel: AddressChannel, address: string) =>
+    crypto.createHmac('sha256', deps.secret).update(`address-verification:${accountId}:${channel}:${address}`).digest('base64url');
+  /** The address a code may prove: the one on file, of an active account. */
+  const currentAddress = (row: AccountAddressRow | undefined, channel: AddressChannel) =>
+    row && row.status === 'active' ? deliverableAddress(addressesOf(row), channel, 'verification') : null;
+
+  return {
+    /** Sends a code to the account's current address for the channel (a newer code kills the older one). */
+    async start(input: { accountId: string; channel: AddressChannel; ip: string; requestId?: string | null }): Promise<StartResult> {
+      const { accountId, channel } = input;
+      return db.transaction(async (trx): Promise<StartResult> => {
+        const row = (await trx('accounts').where({ id: accountId }).forUpdate().first(...COLUMNS)) as AccountAddressRow | undefined;
+        const address = currentAddress(row, channel);
+        if (!row || !address) return { ok: false, reason: 'no_address' };
+        if (isAddressVerified(addressesOf(row), channel)) return { ok: false, reason: 'already_verified' };
+        const issued = await codes.issue(trx, { flowId: bindingOf(accountId, channel, address), accountId, ip: input.ip, channel, typed: '' });
+        if (!issued.issued) return { ok: false, reason: issued.reason };
+        if (channel === 'email') {
+          await outbox.enqueue({ channel, to: address, purpose: 'address_verification', ...addressVerificationEmail({ code: issued.code, minutes, issuer: deps.issuer }) }, trx);
+        } else {
+          await outbox.enqueue({ channel, to: address, purpose: 'address_verification', ...addressVerificationSms({ code: issued.code, minutes }) }, trx);
+        }
+        await audit.record({ type: 'address.verification_requested', accountId, ip: input.ip, requestId: input.requestId ?? null, detail: { channel } }, trx);
+        return { ok: true, address, minutes };
+      });
+    },
+
+    /** Checks a typed code; on success, and only if the address is still the one the code went to, marks it verified. */
+    async confirm(input: { accountId: string; channel: AddressChannel; code: string; ip?: string | null; requestId?: string | null }): Promise<ConfirmResult> {
+      const { accountId, channel } = input;
+      const event = { type: 'address.verified' as const, accountId, ip: input.ip ?? null, requestId: input.requestId ?? null };
+      const before = (await db('accounts').where({ id: accountId }).first(...COLUMNS)) as AccountAddressRow | undefined;
+      const address = currentAddress(before, channel);
+      if (!address) return { ok: false, reason: 'no_address' };
+      // A code sent to another address lives under another binding: it is not found here ('dead').
+      const checked = await codes.verify(bindingOf(accountId, channel, address), input.code.replace(/[\s-]/g, ''));
+      if (!checked.ok) {
+        await audit.record({ ...event, outcome: 'failure', detail: { channel, reason: checked.reason } });
+        return { ok: false, reason: checked.reason };
+      }
+      return db.transaction(async (trx): Promise<ConfirmResult> => {
+        // The address may have changed while the code was checked: look again under the row lock.
+        const row = (await trx('accounts').where({ id: accountId }).forUpdate().first(...COLUMNS)) as AccountAddressRow | undefined;
+        if (currentAddress(row, channel) !== address) {
+          await audit.record({ ...event, outcome: 'failure', detail: { channel, reason: 'address_changed' } }, trx);
+          return { ok: false, reason: 'address_changed' };
+        }
+        await trx('accounts').where({ id: accountId }).update({ [VERIFIED_COLUMN[channel]]: true, updated_at: trx.fn.now() });
+        await audit.record({ ...event, detail: { channel } }, trx);
+        return { ok: true, address };
+      });
+    },
+  };
+}
+
+export type AddressVerification = ReturnType<typeof createAddressVerification>;
