@@ -15,6 +15,7 @@ import { createKnexAdapter, type Clock } from './adapter.js';
 import { accountClaims, SCOPE_CLAIMS, SCOPES } from './claims.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
 import type { Logger } from 'pino';
+import { trustProxyHops } from '../security/client-address.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -202,6 +203,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // The provider is a Koa app of its own: it must derive the client address exactly as ours does.
+  trustProxyHops(provider, config.trustedProxyHops);
   return provider;
 }
