@@ -41,7 +41,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // How many reverse proxies in front of us append to X-Forwarded-For; the client address is the entry the outermost
   // of them appended (counted from the right). 0: the socket's address. TRUST_PROXY=true is the old spelling of 1.
-  TRUSTED_PROXY_HOPS: int(0, 0).pipe(z.number().max(10)).optional(),
+  TRUSTED_PROXY_HOPS: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().max(10)).optional(),
   TRUST_PROXY: bool.optional(),
   NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)').optional(),
   SEED_DEMO: bool.optional(),

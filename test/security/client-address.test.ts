@@ -60,6 +60,12 @@ describe('client addresses behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
     return page;
   }
 
+  it('sets up oidc-provider\'s own Koa app to derive the address the same way', () => {
+    const provider = t.server.deps.provider();
+    assert.equal(provider.proxy, true);
+    assert.equal(provider.maxIpsCount, 1);
+  });
+
   it('keeps the no-JavaScript captcha budget per real address when the client rotates the leftmost entry', async () => {
     const browser = rotatingClient(t.url, realAddress());
     const statuses: number[] = [];
