@@ -12,7 +12,6 @@
 // Replies go only to the sender. The member's own password is untouched: the temporary one lives beside it.
 // NOTE: everything runs inside the transaction of `channelRequests.once` and uses only that transaction (PGlite has
 // a single connection: a query on the global db inside it would wait for ever).
-import type { Knex } from 'knex';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';

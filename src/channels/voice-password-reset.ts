@@ -221,7 +221,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     const sameCaller = stored.callerKey === call.callerKey && stored.callerVerified === call.callerVerified;
     if (!sameCaller) return { state: stored, result: { reply: { say: SAY.callEnded, next: HANG_UP }, step: 'replayed' } };
     const { sealedReply, secretUntil, ...secretFree } = stored;
-    if (sealedReply && secretUntil && clock.now().getTime() < new Date(secretUntil).getTime()) {
+    if (sealedReply && secretUntil && call.callerVerified && clock.now().getTime() < new Date(secretUntil).getTime()) {
       const reply = JSON.parse(sealer.open(sealedReply, sealContext(call.callId))) as VoiceReply;
       return { state: stored, result: { reply, step: 'replayed' } };
     }
@@ -237,8 +237,8 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed.
     const matched = Boolean(account && account.status === 'active' && account.phone_number_verified && callerNumber && onFile === callerNumber);
 
-    // Limits, counted from voice_checks under advisory locks so they hold across nodes and parallel calls. Always the
-    // caller's lock before the number's: two calls never wait on each other in a cycle.
+    // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the
+    // caller's budget before the number's: two calls never wait on each other in a cycle.
     const check = { bhxhNumber, numberKey: keyOf('number', bhxhNumber), matched };
     const byCaller = await throttle.count(trx, perCaller, { id: call.callerKey });
     const byNumber = await throttle.count(trx, perNumber(matched), { id: bhxhNumber });
