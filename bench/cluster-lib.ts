@@ -276,7 +276,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     PORT: String(s.port),
     NODE_NAME: s.name,
     ISSUER: url,
-    TRUST_PROXY: 'true',
+    TRUSTED_PROXY_HOPS: '1', // the balancer below is the one proxy
     KEYS_ENCRYPTION_KEY: encryptionKey,
     DATABASE_URL: options.databaseUrl,
     SEED_DEMO: seed ? 'true' : 'false',

@@ -23,6 +23,7 @@ import type { Outbox } from './notify/outbox.js';
 import type { SafeHtml } from '../views/html.js';
 import type { PageContext } from '../views/layout.js';
 import type { Captcha } from './methods/captcha/captcha.js';
+import type { Throttle } from './security/throttle.js';
 import type { DevMailbox } from './notify/email-senders.js';
 import type { KeyLifecycle } from './keys/lifecycle.js';
 import type { VneidUpstream } from './methods/vneid/upstream-client.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   resourceServers: ResourceServerRepository;
   hasher: PasswordHasher;
   loginThrottle: LoginThrottle;
+  /** The one throttle of every per-address and per-identifier limit (src/security/throttle.ts). */
+  throttle: Throttle;
   flows: FlowStore;
   audit: AuditLog;
   csrf: Csrf;

@@ -48,6 +48,7 @@ import { createFederatedIdentities } from './accounts/federated-identities.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { installUpstreamLogout, LOGGED_OUT_PATH, sweepOrphanUpstreamSessions } from './flows/federation/upstream-logout.js';
 import { markIfUnavailable, providerUnavailable } from './http/unavailable.js';
+import { createThrottle, sweepThrottleHits } from './security/throttle.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -129,7 +130,9 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       maxBackoffSeconds: config.outbox.backoffMaxSeconds,
     },
   });
-  const captcha = createCaptcha({ db, hmacKey: derive('captcha'), clock, maxNumber: config.captcha.maxNumber, noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour });
+  // Every per-address and per-identifier limit counts through this one throttle (src/security/throttle.ts).
+  const throttle = createThrottle({ key: derive('throttle'), clock });
+  const captcha = createCaptcha({ db, hmacKey: derive('captcha'), clock, maxNumber: config.captcha.maxNumber, noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour, throttle });
 
   const hasher = createPasswordHasher(config.argon2);
   let provider: Provider;
@@ -145,12 +148,13 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     clients,
     resourceServers,
     hasher,
-    loginThrottle: createLoginThrottle(db, config.loginThrottle),
+    loginThrottle: createLoginThrottle(db, config.loginThrottle, throttle),
+    throttle,
     flows: createFlowStore(db, clock),
     audit,
     csrf: createCsrf(csrfSecret),
     outbox,
-    codes: createCodeStore(db, clock, derive('codes'), config.recovery),
+    codes: createCodeStore(db, clock, derive('codes'), config.recovery, { throttle }),
     addressVerification: createAddressVerification({ db, clock, outbox, audit, issuer: config.issuer, secret: derive('address-verification'), options: config.recovery }),
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
     smsInboundKey: derive('sms-inbound'),
@@ -180,6 +184,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     documents: providerDocuments({
       issuer: config.issuer,
       trustProxy: config.trustProxy,
+      trustedProxyHops: config.trustedProxyHops,
       current: () => provider,
       headers: [...securityHeaderList({ https: config.https }), ...(config.nodeName ? ([['X-Served-By', config.nodeName]] as Array<[string, string]>) : [])],
       metrics,
@@ -255,7 +260,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
   const sweeper = setInterval(() => {
-    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock), sweepOrphanUpstreamSessions(db)]).catch((err) => logger.warn({ err }, 'sweep failed'));
+    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock), sweepThrottleHits(db, clock), sweepOrphanUpstreamSessions(db)]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();
 

@@ -15,6 +15,8 @@ export interface LoginView {
   vneid?: SafeHtml;
   /** False when the request demands more than a password can give: only VNeID is offered. @default true */
   passwordForm?: boolean;
+  /** The captcha widget (views/captcha.ts), once the number has had too many failures. */
+  captcha?: SafeHtml;
 }
 
 export function loginPage(page: PageContext, view: LoginView): string {
@@ -38,6 +40,7 @@ ${view.passwordForm === false ? (view.vneid ?? '') : html`
   <label for="password">${t('login.password')}</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024"
     ${view.bhxhNumber ? html`autofocus` : ''}>
+  ${view.captcha ?? ''}
   <button type="submit">${t('login.submit')}</button>
 </form>
 ${view.vneid ? html`<p class="or"><span>${t('login.or')}</span></p>${view.vneid}` : ''}`}

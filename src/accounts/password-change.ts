@@ -19,7 +19,7 @@ export interface PasswordChange {
   guard?: (trx: Knex.Transaction) => Promise<boolean>;
 }
 
-type Deps = Pick<AppDeps, 'db' | 'outbox' | 'audit' | 'config' | 'clock' | 'provider' | 'logger'>;
+type Deps = Pick<AppDeps, 'db' | 'outbox' | 'audit' | 'config' | 'clock' | 'provider' | 'logger' | 'loginThrottle'>;
 
 /** Returns false when the guard refused (nothing changed). */
 export async function applyPasswordChange(deps: Deps, change: PasswordChange): Promise<boolean> {
@@ -46,6 +46,7 @@ export async function applyPasswordChange(deps: Deps, change: PasswordChange): P
     return true;
   });
   if (!changed) return false;
+  await deps.loginThrottle.clearFailures(account.bhxhNumber); // failures someone else caused no longer slow her down
   const revoked = await revokeAccount({ db: deps.db, provider: deps.provider(), logger: deps.logger }, account.id);
   deps.logger.info({ accountId: account.id, via: change.via, ...revoked }, 'password replaced: sessions and tokens revoked');
   return true;

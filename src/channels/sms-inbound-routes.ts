@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
+import type { Throttle } from '../security/throttle.js';
 import { handleInboundSms, type SmsInboundDeps } from './sms-inbound.js';
 import { verifyWebhook } from './webhook-auth.js';
 
@@ -22,6 +23,8 @@ export type SmsInboundRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'log
   temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
   /** Keys the hashes kept for the hourly limits (server.ts: derive('sms-inbound')). */
   smsInboundKey: Buffer;
+  /** The one throttle (src/security/throttle.ts); by default one keyed with smsInboundKey. */
+  throttle?: Throttle;
 };
 
 const InboundSmsBody = z.object({
@@ -65,6 +68,7 @@ export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDe
     audit: deps.audit,
     limits: deps.config.smsInbound,
     key: deps.smsInboundKey,
+    ...(deps.throttle ? { throttle: deps.throttle } : {}),
   };
 
   const enabled: Middleware = async (ctx, next) => {

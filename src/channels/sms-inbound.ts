@@ -12,8 +12,6 @@
 // Replies go only to the sender. The member's own password is untouched: the temporary one lives beside it.
 // NOTE: everything runs inside the transaction of `channelRequests.once` and uses only that transaction (PGlite has
 // a single connection: a query on the global db inside it would wait for ever).
-import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
@@ -23,6 +21,8 @@ import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../oidc/adapter.js';
 import { deliverableMatch } from '../security/deliverable-address.js';
+import { keyedHash } from '../security/keyed-hash.js';
+import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
 
 const TABLE = 'sms_inbound_messages';
@@ -52,6 +52,8 @@ export interface SmsInboundDeps {
   limits: { perSenderPerHour: number; perNumberPerHour: number };
   /** Keys the hashes of senders and numbers kept for the limits (a secret of the deployment, shared by all nodes). */
   key: Buffer;
+  /** The one throttle (src/security/throttle.ts); by default one keyed with `key`. */
+  throttle?: Throttle;
 }
 
 export interface SmsInboundResult {
@@ -97,7 +99,9 @@ interface AccountMatchRow {
  */
 export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms): Promise<SmsInboundResult> {
   const channelRequests = createChannelRequests(deps.db, deps.clock);
-  const keyed = (value: string) => crypto.createHmac('sha256', deps.key).update(`sms-inbound:${value}`).digest('base64url');
+  const keyed = (value: string) => keyedHash(deps.key, 'sms-inbound', value);
+  const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock: deps.clock });
+  const perSender: Limit = { name: 'sms_sender', max: deps.limits.perSenderPerHour, windowSeconds: HOUR };
 
   const { result, replayed } = await channelRequests.once('sms', message.messageId, async (trx): Promise<{ outcome: SmsInboundOutcome }> => {
     const now = deps.clock.now();
@@ -121,18 +125,19 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
       account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', sender),
     );
 
-    // Limits, counted from the table under advisory locks so they hold across nodes and parallel requests. Every
-    // message counts (throttled ones too: a sender who keeps sending stays silent).
+    // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender
+    // who keeps sending stays silent). Always the sender's budget before the number's: no two messages wait on each
+    // other in a cycle.
     const senderKey = keyed(`sender:${sender}`);
     const numberKey = bhxhNumber ? keyed(`number:${bhxhNumber}`) : null;
-    const since = new Date(now.getTime() - HOUR * 1000);
-    await lock(trx, `sms-inbound:${senderKey}`);
-    if (numberKey) await lock(trx, `sms-inbound:${numberKey}`);
-    const bySender = await countSince(trx.from(TABLE).where({ sender_key: senderKey }), since);
     // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
     // only the mismatch replies for it, never the replies its owner may ask for.
-    const byNumber = numberKey ? await countSince(trx.from(TABLE).where({ number_key: numberKey, matched }), since) : 0;
-    const throttled = bySender >= deps.limits.perSenderPerHour || (numberKey !== null && byNumber >= deps.limits.perNumberPerHour);
+    const perNumber: Limit = { name: matched ? 'sms_number_owner' : 'sms_number_other', max: deps.limits.perNumberPerHour, windowSeconds: HOUR };
+    const bySender = await throttle.count(trx, perSender, { id: sender });
+    const byNumber = bhxhNumber ? await throttle.count(trx, perNumber, { id: bhxhNumber }) : null;
+    await throttle.hit(trx, perSender, { id: sender });
+    if (bhxhNumber) await throttle.hit(trx, perNumber, { id: bhxhNumber });
+    const throttled = bySender.over || Boolean(byNumber?.over);
 
     let outcome: SmsInboundOutcome;
     if (throttled) {
@@ -172,13 +177,6 @@ function mismatchReason(account: AccountMatchRow | undefined, onFile: string | n
   if (account.status !== 'active') return 'account_disabled';
   if (onFile !== sender) return 'other_phone';
   return 'phone_unverified';
-}
-
-const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
-
-async function countSince(query: Knex.QueryBuilder, since: Date): Promise<number> {
-  const rows = await query.andWhere('created_at', '>', since).count({ n: '*' });
-  return Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0);
 }
 
 /**

@@ -15,9 +15,12 @@
 //
 // A step without digits (the call's first webhook, or a retry of it) repeats the current prompt; a retried step with
 // digits counts as another entry (at worst the goodbye comes one entry early, and nothing is issued). done(…) answers
-// every later webhook of the call, whatever its body, with the reply recorded then: nothing is issued twice.
-// NOTE: the recorded reply may hold the temporary password, so it is sealed (never in clear in the database).
-import crypto from 'node:crypto';
+// every later webhook of the call, whatever its body, and nothing is issued twice:
+//   the same caller (same calling number, same network verification) ─▶ the reply recorded then (a platform retry);
+//     a reply that holds the password only within VOICE_REPLAY_SECONDS, its secret-free version after that
+//   anyone else with the call id ─────────────────────────────────────▶ "the call has ended", nothing else
+// NOTE: the recorded reply may hold the temporary password, so it is sealed (never in clear in the database), kept
+// with its expiry beside a secret-free version, and dropped once the window has passed (here, and by the sweeper).
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
@@ -28,6 +31,8 @@ import type { Outbox } from '../notify/outbox.js';
 import { temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../oidc/adapter.js';
 import { deliverableMatch } from '../security/deliverable-address.js';
+import { keyedHash } from '../security/keyed-hash.js';
+import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import type { ChannelRequests } from './channel-requests.js';
 
 export const VOICE_CHANNEL = 'voice';
@@ -60,7 +65,18 @@ const HANG_UP: VoiceNext = { action: 'hangup' };
 export type VoiceOutcome = 'read_aloud' | 'sms_sent' | 'no_match' | 'throttled' | 'too_many_attempts' | 'caller_changed';
 type VoiceState =
   | { step: 'asking_number'; attempt: number; callerKey: string }
-  | { step: 'done'; outcome: VoiceOutcome; sealedReply: string };
+  | {
+      step: 'done';
+      outcome: VoiceOutcome;
+      /** Who heard the reply: only the same caller, verified the same way, hears it again. */
+      callerKey: string;
+      callerVerified: boolean;
+      /** The reply without any secret: what the same caller hears once the secret-bearing one is gone. */
+      publicReply: VoiceReply;
+      /** The reply with the password read aloud, sealed, until `secretUntil` (ISO time); absent for other outcomes. */
+      sealedReply?: string;
+      secretUntil?: string;
+    };
 
 /** What the webhook reports for the logs: where the call went with this step (never a secret). */
 export type VoiceStep = VoiceOutcome | 'asking_number' | 'replayed';
@@ -76,6 +92,7 @@ const SAY = {
   tooManyAttempts: `Quý khách đã nhập sai ${MAX_NUMBER_ATTEMPTS} lần. Vui lòng kiểm tra lại mã số bảo hiểm xã hội và gọi lại sau. ${GOODBYE}`,
   throttled: `Quý khách đã yêu cầu quá nhiều lần. Vui lòng thử lại sau. ${GOODBYE}`,
   callerChanged: `Cuộc gọi không hợp lệ. ${GOODBYE}`,
+  callEnded: `Cuộc gọi này đã kết thúc. ${GOODBYE}`,
   repeated: 'Mật khẩu sẽ được nhắc lại một lần.',
   validity: (minutes: number) =>
     `Mật khẩu có hiệu lực trong ${minutes} phút, chỉ dùng một lần để đăng nhập và đặt mật khẩu mới. Tuyệt đối không cung cấp mật khẩu này cho bất kỳ ai, kể cả người tự xưng là cán bộ Bảo hiểm xã hội.`,
@@ -109,6 +126,8 @@ export interface VoicePasswordResetOptions {
   perCallerPerHour: number;
   /** Number checks per BHXH number per hour; the owner's verified phone and every other caller are counted apart. */
   perNumberPerHour: number;
+  /** How long a reply holding the password is repeated to the same verified caller. @default 120 */
+  replaySeconds?: number;
 }
 
 export interface VoicePasswordResetDeps {
@@ -121,6 +140,8 @@ export interface VoicePasswordResetDeps {
   /** Keys the hashes under which calling and BHXH numbers are counted in voice_checks (server.ts: derive('voice')). */
   key: Buffer;
   options: VoicePasswordResetOptions;
+  /** The one throttle (src/security/throttle.ts); by default one keyed with `key`. */
+  throttle?: Throttle;
 }
 
 const AUDIT_TYPE: AuditType = 'voice_reset';
@@ -134,14 +155,22 @@ interface Call extends VoiceRequest {
 
 export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   const { clock, channelRequests, temporaryPasswords, outbox, audit, sealer, options } = deps;
-  const keyOf = (kind: 'caller' | 'number', value: string) => crypto.createHmac('sha256', deps.key).update(`voice:${kind}:${value}`).digest('base64url');
+  const keyOf = (kind: 'caller' | 'number', value: string) => keyedHash(deps.key, 'voice', `${kind}:${value}`);
   const sealContext = (callId: string) => `voice:reply:${callId}`;
   const minutes = Math.max(1, Math.floor(temporaryPasswords.options.ttlSeconds / 60)); // never more than it lasts
+  const replaySeconds = options.replaySeconds ?? 120;
+  const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock });
+  const perCaller: Limit = { name: 'voice_caller', max: options.perCallerPerHour, windowSeconds: 3600 };
+  // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
+  // only the mismatch answers for it, never the passwords its owner may ask for.
+  const perNumber = (matched: boolean): Limit => ({ name: matched ? 'voice_number_owner' : 'voice_number_other', max: options.perNumberPerHour, windowSeconds: 3600 });
 
   // NOTE: every query below runs on `trx` (the dialogue row's transaction): PGlite has a single connection.
-  const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
-  async function recordCheck(trx: Knex.Transaction, call: Call, check: { numberKey: string; matched: boolean }, outcome: 'read_aloud' | 'sms_sent' | 'no_match') {
+  /** A finished number check: kept in voice_checks for operators, and counted against the caller and the number. */
+  async function recordCheck(trx: Knex.Transaction, call: Call, check: { bhxhNumber: string; numberKey: string; matched: boolean }, outcome: 'read_aloud' | 'sms_sent' | 'no_match') {
     await trx('voice_checks').insert({ call_id: call.callId, caller_key: call.callerKey, number_key: check.numberKey, matched: check.matched, outcome, created_at: clock.now() });
+    await throttle.hit(trx, perCaller, { id: call.callerKey });
+    await throttle.hit(trx, perNumber(check.matched), { id: check.bhxhNumber });
   }
 
   function prompt(attempt: number, state: VoiceState): Step {
@@ -149,8 +178,18 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     return { state, result: { reply: { say, next: COLLECT_NUMBER }, step: 'asking_number' } };
   }
 
-  /** Ends the call: audits the outcome (never the password) and records the reply, sealed, for any retry. */
-  async function finish(trx: Knex.Transaction, call: Call, outcome: VoiceOutcome, say: string, audited: { accountId?: string | null; reason?: string } = {}): Promise<Step> {
+  /**
+   * Ends the call: audits the outcome (never the password) and records the reply for the same caller's retries: a
+   * reply holding a secret sealed until the replay window ends, beside `publicSay`, its version without the secret.
+   */
+  async function finish(
+    trx: Knex.Transaction,
+    call: Call,
+    outcome: VoiceOutcome,
+    say: string,
+    audited: { accountId?: string | null; reason?: string } = {},
+    publicSay?: string,
+  ): Promise<Step> {
     const reply: VoiceReply = { say, next: HANG_UP };
     await audit.record(
       {
@@ -169,8 +208,26 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       },
       trx,
     );
-    const sealedReply = sealer.seal(JSON.stringify(reply), sealContext(call.callId));
-    return { state: { step: 'done', outcome, sealedReply }, result: { reply, step: outcome } };
+    const done = { step: 'done' as const, outcome, callerKey: call.callerKey, callerVerified: call.callerVerified };
+    if (publicSay === undefined) return { state: { ...done, publicReply: reply }, result: { reply, step: outcome } };
+    const secret = {
+      sealedReply: sealer.seal(JSON.stringify(reply), sealContext(call.callId)),
+      secretUntil: new Date(clock.now().getTime() + replaySeconds * 1000).toISOString(),
+    };
+    return { state: { ...done, publicReply: { say: publicSay, next: HANG_UP }, ...secret }, result: { reply, step: outcome } };
+  }
+
+  /** A later webhook of a finished call: the recorded reply for the same caller (the secret only within the window). */
+  function replay(stored: Extract<VoiceState, { step: 'done' }>, call: Call): Step {
+    const sameCaller = stored.callerKey === call.callerKey && stored.callerVerified === call.callerVerified;
+    if (!sameCaller) return { state: stored, result: { reply: { say: SAY.callEnded, next: HANG_UP }, step: 'replayed' } };
+    const { sealedReply, secretUntil, ...secretFree } = stored;
+    if (sealedReply && secretUntil && call.callerVerified && clock.now().getTime() < new Date(secretUntil).getTime()) {
+      const reply = JSON.parse(sealer.open(sealedReply, sealContext(call.callId))) as VoiceReply;
+      return { state: stored, result: { reply, step: 'replayed' } };
+    }
+    // Past the window: the row keeps only the secret-free reply from now on.
+    return { state: secretFree, result: { reply: stored.publicReply, step: 'replayed' } };
   }
 
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
@@ -184,17 +241,12 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', callerNumber),
     );
 
-    // Limits, counted from voice_checks under advisory locks so they hold across nodes and parallel calls. Always the
-    // caller's lock before the number's: two calls never wait on each other in a cycle.
-    const check = { numberKey: keyOf('number', bhxhNumber), matched };
-    await lock(trx, `voice:caller:${call.callerKey}`);
-    await lock(trx, `voice:number:${check.numberKey}`);
-    const since = new Date(clock.now().getTime() - 3600 * 1000);
-    const byCaller = await countChecks(trx('voice_checks').where({ caller_key: call.callerKey }), since);
-    // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
-    // only the mismatch answers for it, never the passwords its owner may ask for.
-    const byNumber = await countChecks(trx('voice_checks').where({ number_key: check.numberKey, matched }), since);
-    if (byCaller >= options.perCallerPerHour || byNumber >= options.perNumberPerHour) {
+    // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the
+    // caller's budget before the number's: two calls never wait on each other in a cycle.
+    const check = { bhxhNumber, numberKey: keyOf('number', bhxhNumber), matched };
+    const byCaller = await throttle.count(trx, perCaller, { id: call.callerKey });
+    const byNumber = await throttle.count(trx, perNumber(matched), { id: bhxhNumber });
+    if (byCaller.over || byNumber.over) {
       return finish(trx, call, 'throttled', SAY.throttled, { accountId: account?.id ?? null });
     }
 
@@ -208,7 +260,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       await recordCheck(trx, call, check, 'read_aloud');
       const spelled = spellForSpeech(password);
       const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)} ${GOODBYE}`;
-      return finish(trx, call, 'read_aloud', say, { accountId: account.id });
+      return finish(trx, call, 'read_aloud', say, { accountId: account.id }, SAY.callEnded);
     }
     // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
     await outbox.enqueue({ channel: 'sms', to: onFile, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) }, trx);
@@ -221,15 +273,11 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     async answer(request: VoiceRequest, meta: { requestId?: string | null } = {}): Promise<{ reply: VoiceReply; step: VoiceStep }> {
       const call: Call = { ...request, callerKey: keyOf('caller', parsePhoneNumber(request.caller) ?? `raw:${request.caller}`), requestId: meta.requestId ?? null };
       return channelRequests.withState<VoiceState, { reply: VoiceReply; step: VoiceStep }>(VOICE_CHANNEL, request.callId, async (stored, trx) => {
-        if (stored?.step === 'done') {
-          const reply = JSON.parse(sealer.open(stored.sealedReply, sealContext(request.callId))) as VoiceReply;
-          return { state: stored, result: { reply, step: 'replayed' } };
-        }
+        if (stored?.step === 'done') return replay(stored, call);
         let state = stored;
         if (!state) {
           // A caller already at its limit hears so at once rather than after typing the number.
-          const since = new Date(clock.now().getTime() - 3600 * 1000);
-          if ((await countChecks(trx('voice_checks').where({ caller_key: call.callerKey }), since)) >= options.perCallerPerHour) {
+          if ((await throttle.count(trx, perCaller, { id: call.callerKey })).over) {
             return finish(trx, call, 'throttled', SAY.throttled);
           }
           state = { step: 'asking_number', attempt: 1, callerKey: call.callerKey };
@@ -257,11 +305,6 @@ interface AccountMatchRow {
   status: string;
 }
 
-async function countChecks(query: Knex.QueryBuilder, since: Date): Promise<number> {
-  const rows = await query.andWhere('created_at', '>', since).count({ n: '*' });
-  return Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0);
-}
-
 /** For the audit trail only; the caller always hears the same sentence. */
 function mismatchReason(account: AccountMatchRow | undefined, onFile: string | null, callerNumber: string | null): string {
   if (!account) return 'unknown_number';
@@ -274,7 +317,8 @@ function mismatchReason(account: AccountMatchRow | undefined, onFile: string | n
 
 /**
  * Deletes what the hotline no longer needs: number checks past the hour they count for (kept a day for operators),
- * and finished calls' dialogue rows (their sealed replies) past any platform retry. Returns how many rows went.
+ * and finished calls' dialogue rows past any platform retry; and scrubs every sealed reply (a password read aloud)
+ * whose replay window has passed, leaving its secret-free version. Returns how many rows went or were scrubbed.
  */
 export async function sweepVoiceCalls(
   db: Knex,
@@ -294,5 +338,19 @@ export async function sweepVoiceCalls(
     )
     .delete()
     .returning('request_id');
-  return checks.length + calls.length;
+  const scrubbed = await db('channel_requests')
+    .where({ channel: VOICE_CHANNEL })
+    .whereIn(
+      'request_id',
+      db('channel_requests')
+        .select('request_id')
+        .where({ channel: VOICE_CHANNEL })
+        .whereRaw("state->>'sealedReply' is not null")
+        // Rows from before the window existed have no expiry: they are scrubbed at once.
+        .andWhere((q) => q.whereRaw("state->>'secretUntil' is null").orWhereRaw("(state->>'secretUntil')::timestamptz <= ?", [new Date(now)]))
+        .limit(batch),
+    )
+    .update({ state: db.raw("state - 'sealedReply' - 'secretUntil'") })
+    .returning('request_id');
+  return checks.length + calls.length + scrubbed.length;
 }

@@ -13,6 +13,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../app-deps.js';
 import type { Sealer } from '../keys/sealer.js';
+import type { Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
 import { createVoicePasswordReset, voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
 import { verifyWebhook } from './webhook-auth.js';
@@ -24,6 +25,8 @@ export type VoiceRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' 
   voiceKey: Buffer;
   /** Seals the recorded final reply of a call (it may hold the temporary password). */
   sealer: Sealer;
+  /** The one throttle (src/security/throttle.ts); by default one keyed with voiceKey. */
+  throttle?: Throttle;
 };
 
 function fail(ctx: Context, status: number, error: string): void {
@@ -107,6 +110,7 @@ export function registerVoiceRoutes(router: Router, deps: VoiceRouteDeps): void 
     sealer: deps.sealer,
     key: deps.voiceKey,
     options: deps.config.voice,
+    ...(deps.throttle ? { throttle: deps.throttle } : {}),
   });
   router.post(
     VOICE_PASSWORD_RESET_PATH,

@@ -39,7 +39,10 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'must be a comma list of 32-byte base64 keys')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  // How many reverse proxies in front of us append to X-Forwarded-For; the client address is the entry the outermost
+  // of them appended (counted from the right). 0: the socket's address. TRUST_PROXY=true is the old spelling of 1.
+  TRUSTED_PROXY_HOPS: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().max(10)).optional(),
+  TRUST_PROXY: bool.optional(),
   NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)').optional(),
   SEED_DEMO: bool.optional(),
   // The dev mailbox (/dev/mailbox): on by default only in the pure embedded development default (no DATABASE_URL, no
@@ -81,6 +84,8 @@ const EnvSchema = z.object({
   VOICE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   VOICE_PER_CALLER_PER_HOUR: int(5, 1),
   VOICE_PER_NUMBER_PER_HOUR: int(5, 1),
+  // How long a finished call's reply (it may hold the password read aloud) is repeated to the same verified caller.
+  VOICE_REPLAY_SECONDS: int(120, 0),
   CAPTCHA_NOJS_PER_IP_PER_HOUR: int(5, 0),
 
   ARGON2_MEMORY_KIB: int(19456, 19456),
@@ -187,6 +192,11 @@ function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
   return { vneid, simulator };
 }
 
+/** TRUSTED_PROXY_HOPS, or 1 for the deprecated TRUST_PROXY=true. */
+function trustedProxyHops(env: z.infer<typeof EnvSchema>): number {
+  return env.TRUSTED_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0);
+}
+
 export type VneidConfig = NonNullable<Config['vneid']>;
 
 function toConfig(env: z.infer<typeof EnvSchema>) {
@@ -199,7 +209,10 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     port: env.PORT,
     issuer,
     https: issuerUrl.protocol === 'https:',
-    trustProxy: env.TRUST_PROXY,
+    /** Proxies trusted to append the client address to X-Forwarded-For (src/security/client-address.ts). */
+    trustedProxyHops: trustedProxyHops(env),
+    /** Whether any proxy is trusted (X-Forwarded-Proto/Host, X-Request-Id). */
+    trustProxy: trustedProxyHops(env) > 0,
     /** This node's name in X-Served-By (behind a load balancer). */
     nodeName: env.NODE_NAME,
     logLevel: env.LOG_LEVEL,
@@ -279,6 +292,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       secret: env.VOICE_WEBHOOK_SECRET,
       perCallerPerHour: env.VOICE_PER_CALLER_PER_HOUR,
       perNumberPerHour: env.VOICE_PER_NUMBER_PER_HOUR,
+      replaySeconds: env.VOICE_REPLAY_SECONDS,
     },
     ...vneidConfig(env, embedded),
     keys: {
@@ -334,6 +348,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }
+  }
+  const { TRUST_PROXY, TRUSTED_PROXY_HOPS } = parsed.data;
+  if (TRUST_PROXY !== undefined && TRUSTED_PROXY_HOPS !== undefined && TRUST_PROXY !== TRUSTED_PROXY_HOPS > 0) {
+    problems.push('TRUST_PROXY: contradicts TRUSTED_PROXY_HOPS (TRUST_PROXY is deprecated: set only TRUSTED_PROXY_HOPS)');
+  }
+  if (config.voice.replaySeconds > config.temporaryPasswords.ttlSeconds) {
+    problems.push('VOICE_REPLAY_SECONDS: must not exceed TEMPORARY_PASSWORD_TTL_SECONDS (a repeat never outlives the password)');
   }
   if (config.recovery.methods.length === 0) problems.push('RECOVERY_EMAIL_ENABLED: at least one of RECOVERY_EMAIL_ENABLED and RECOVERY_SMS_ENABLED must be true');
   if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');

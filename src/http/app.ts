@@ -23,6 +23,7 @@ import { pageContext, resolveLocale } from './locale.js';
 import { requestContext } from './observability.js';
 import { securityHeaders } from './security-headers.js';
 import { isDatabaseUnavailable, respondUnavailable } from './unavailable.js';
+import { trustProxyHops } from '../security/client-address.js';
 
 function renderMessage(ctx: Context, status: number, titleId: 'error.title' | 'error.not_found.title', message: string, withRequestId = false) {
   const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
@@ -162,7 +163,8 @@ export function notFoundPage(): Middleware {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.trustProxy });
+  const app = new Koa();
+  trustProxyHops(app, deps.config.trustedProxyHops);
   app.silent = true; // errors are logged by our own middleware
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' }) as unknown as Middleware;
 

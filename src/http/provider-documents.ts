@@ -17,6 +17,7 @@ import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { observeRequest, requestIdFor, type Metrics } from './observability.js';
+import { clientAddressFrom } from '../security/client-address.js';
 
 interface Document {
   body: Buffer;
@@ -41,6 +42,8 @@ function originOf(req: http.IncomingMessage, trustProxy: boolean): string {
 export function providerDocuments(options: {
   issuer: string;
   trustProxy: boolean;
+  /** For the logged client address, derived as Koa does (src/security/client-address.ts). */
+  trustedProxyHops: number;
   current: () => Provider;
   /** Headers every response carries (security headers, X-Served-By). */
   headers: Array<[string, string]>;
@@ -67,7 +70,7 @@ export function providerDocuments(options: {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     observeRequest(options.metrics, req.method, path, 200, seconds);
     if (options.logger.isLevelEnabled('info')) {
-      const ip = (options.trustProxy ? first(req.headers['x-forwarded-for']) : undefined) ?? req.socket.remoteAddress;
+      const ip = clientAddressFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustedProxyHops);
       options.logger.info({ requestId, method: req.method, path, status: 200, ms: Math.round(seconds * 1000), ip }, 'request');
     }
     return true;

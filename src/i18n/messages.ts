@@ -23,6 +23,7 @@ const vi = {
   'login.error.missing_password': 'Vui lòng nhập mật khẩu.',
   'login.error.invalid': 'Mã số BHXH hoặc mật khẩu không đúng.',
   'login.error.throttled': 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
+  'login.error.captcha_required': 'Mã số BHXH này đã bị nhập sai mật khẩu nhiều lần. Vui lòng chờ trang xác minh bạn không phải là máy rồi đăng nhập lại.',
   'login.error.vneid_required': 'Ứng dụng này yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID mức độ 2.',
 
   'password.title': 'Đặt mật khẩu mới',
@@ -153,6 +154,7 @@ const en: Record<MessageId, string> = {
   'login.error.missing_password': 'Please enter your password.',
   'login.error.invalid': 'The social insurance number or the password is incorrect.',
   'login.error.throttled': 'Too many sign-in attempts. Please try again in {minutes} minutes or use Forgot password.',
+  'login.error.captcha_required': 'There have been many wrong passwords for this social insurance number. Please wait for the page to check that you are not a robot, then sign in again.',
   'login.error.vneid_required': 'This application requires signing in with a level 2 VNeID electronic identity.',
 
   'password.title': 'Set a new password',

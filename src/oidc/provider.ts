@@ -17,6 +17,7 @@ import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
 import { createJwtAccessTokenStore, recordJwtAccessTokens } from './jwt-access-tokens.js';
 import type { Logger } from 'pino';
+import { trustProxyHops } from '../security/client-address.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -211,6 +212,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // The provider is a Koa app of its own: it must derive the client address exactly as ours does.
+  trustProxyHops(provider, config.trustedProxyHops);
   return provider;
 }

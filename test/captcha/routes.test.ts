@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
-import { addressBucket } from '../../src/methods/captcha/address-bucket.js';
+import { addressBucket } from '../../src/security/client-address.js';
 import { registerCaptchaRoutes } from '../../src/methods/captcha/routes.js';
 import { widgetAssetUrl } from '../../src/methods/captcha/widget-assets.js';
 import { securityHeaders } from '../../src/http/security-headers.js';

@@ -75,7 +75,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
   after(() => drop?.());
 
   beforeEach(async () => {
-    for (const table of ['outbox', 'channel_requests', 'sms_inbound_messages', 'audit_events']) await db(table).delete();
+    for (const table of ['outbox', 'channel_requests', 'sms_inbound_messages', 'throttle_hits', 'audit_events']) await db(table).delete();
     sealer = createSealer(crypto.randomBytes(32));
     clock = testClock(START);
     temporaryPasswords = createTemporaryPasswords(db, hasher, clock, { ttlSeconds: 600 });

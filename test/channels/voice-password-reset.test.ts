@@ -337,7 +337,10 @@ describe('hotline password reset webhook', () => {
       h.clock.advance(30);
       assert.deepEqual(await h.step(callId, m.phone, true, m.bhxhNumber), last);
       assert.deepEqual(await h.step(callId, m.phone, true), last);
-      assert.deepEqual(await h.step(callId, randomPhone(), false, randomBhxhNumber()), last);
+      // Issue 12, finding 7: anyone else with the call id hears only that the call has ended.
+      const stranger = await h.step(callId, randomPhone(), false, randomBhxhNumber());
+      assert.deepEqual(stranger.next, { action: 'hangup' });
+      assert.ok(!stranger.say.includes(REPEATED), stranger.say);
       assert.equal(await temporaryHash(m.id), hash);
       assert.equal((await auditsOf(callId)).length, 1);
     });

@@ -12,6 +12,8 @@ export class Browser {
   private cookies = new Map<string, { value: string; path: string }>();
   /** A redirect to a URL this returns true for is not followed (a test can look at it, or tamper with it). */
   stopAt: (url: URL) => boolean = () => false;
+  /** Extra headers for every request (a test playing a client behind a proxy sets X-Forwarded-For here). */
+  headers: () => Record<string, string> = () => ({});
 
   /** `alsoFollow`: other origins whose redirects are followed too (an upstream provider in federation tests). */
   constructor(
@@ -50,6 +52,7 @@ export class Browser {
         method,
         redirect: 'manual',
         headers: {
+          ...this.headers(),
           cookie: this.cookieHeader(current),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },

@@ -244,3 +244,27 @@ describe('loadConfig: VNeID federation', () => {
     assert.equal(config.vneid?.scope, 'citizen');
   });
 });
+
+describe('loadConfig: trusted proxies and hotline replays (issue 12)', () => {
+  it('trusts no proxy by default, TRUSTED_PROXY_HOPS when given, and reads TRUST_PROXY=true as one hop', () => {
+    assert.equal(loadConfig({}).trustedProxyHops, 0);
+    assert.equal(loadConfig({ TRUSTED_PROXY_HOPS: '2' }).trustedProxyHops, 2);
+    assert.equal(loadConfig({ TRUSTED_PROXY_HOPS: '2' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustedProxyHops, 1);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustedProxyHops, 0);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true', TRUSTED_PROXY_HOPS: '1' }).trustedProxyHops, 1);
+  });
+
+  it('refuses TRUST_PROXY that contradicts TRUSTED_PROXY_HOPS, and hops that are not a small whole number', () => {
+    assertOneLineEach(problems({ TRUST_PROXY: 'false', TRUSTED_PROXY_HOPS: '1' }), ['TRUST_PROXY']);
+    assertOneLineEach(problems({ TRUST_PROXY: 'true', TRUSTED_PROXY_HOPS: '0' }), ['TRUST_PROXY']);
+    assertOneLineEach(problems({ TRUSTED_PROXY_HOPS: '-1' }), ['TRUSTED_PROXY_HOPS']);
+    assertOneLineEach(problems({ TRUSTED_PROXY_HOPS: '11' }), ['TRUSTED_PROXY_HOPS']);
+  });
+
+  it('repeats a hotline reply for 120 seconds by default, never longer than a temporary password lives', () => {
+    assert.equal(loadConfig({}).voice.replaySeconds, 120);
+    assert.equal(loadConfig({ VOICE_REPLAY_SECONDS: '0' }).voice.replaySeconds, 0);
+    assertOneLineEach(problems({ VOICE_REPLAY_SECONDS: '601' }), ['VOICE_REPLAY_SECONDS']);
+  });
+});

@@ -1,11 +1,16 @@
-// Sign-in throttling through the database (rate-limiter-flexible's Postgres store, over knex), on PGlite or
+// Sign-in throttling through the database (the one throttle, src/security/throttle.ts), on PGlite or
 // PostgreSQL. Limits are per hour, so nothing here races the wall clock; delays are returned, never slept.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/database.js';
 import { createLoginThrottle, type LoginThrottleOptions, type ThrottleDecision } from '../../src/flows/login/login-throttle.js';
+import { createThrottle } from '../../src/security/throttle.js';
+import { systemClock } from '../../src/oidc/adapter.js';
 import { createTestDatabase, randomBhxhNumber, usingPostgres } from '../helpers/server.js';
+
+/** The one throttle every node shares (same key, same database). */
+const sharedThrottle = createThrottle({ key: crypto.randomBytes(32), clock: systemClock });
 
 const ip = () => `198.51.100.${crypto.randomInt(1, 255)}-${crypto.randomBytes(4).toString('hex')}`;
 
@@ -36,7 +41,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   after(() => drop());
 
   it('allows attempts up to the account limit, then refuses with a Retry-After', async () => {
-    const throttle = createLoginThrottle(db, options());
+    const throttle = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
     const from = ip();
     for (let i = 1; i <= 5; i++) assertAllowed(await throttle.begin(number, from), `attempt ${i}`);
@@ -50,7 +55,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('counts per account: another number from the same address is not affected', async () => {
-    const throttle = createLoginThrottle(db, options());
+    const throttle = createLoginThrottle(db, options(), sharedThrottle);
     const from = ip();
     const blocked = randomBhxhNumber();
     for (let i = 0; i < 5; i++) await throttle.begin(blocked, from);
@@ -60,7 +65,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('counts per address: many numbers from one address hit the address limit', async () => {
-    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 3 }));
+    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 3 }), sharedThrottle);
     const from = ip();
     for (let i = 0; i < 3; i++) assertAllowed(await throttle.begin(randomBhxhNumber(), from));
     const refused = await throttle.begin(randomBhxhNumber(), from);
@@ -70,7 +75,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('20 parallel attempts with a limit of 5 allow exactly 5', async () => {
-    const throttle = createLoginThrottle(db, options());
+    const throttle = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
     const from = ip();
     const decisions = await Promise.all(Array.from({ length: 20 }, () => throttle.begin(number, from)));
@@ -80,22 +85,22 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('20 parallel attempts on two nodes (two throttles, one database) still allow exactly 5', async () => {
-    const nodeA = createLoginThrottle(db, options());
-    const nodeB = createLoginThrottle(db, options());
+    const nodeA = createLoginThrottle(db, options(), sharedThrottle);
+    const nodeB = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
     const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? nodeA : nodeB).begin(number, ip())));
     assert.equal(decisions.filter((d) => d.allowed).length, 5);
   });
 
   it('20 parallel attempts on different numbers from one address respect the address limit', async () => {
-    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 5 }));
+    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 5 }), sharedThrottle);
     const from = ip();
     const decisions = await Promise.all(Array.from({ length: 20 }, () => throttle.begin(randomBhxhNumber(), from)));
     assert.equal(decisions.filter((d) => d.allowed).length, 5);
   });
 
   it('adds no delay for the free failures, then doubles it up to the maximum', async () => {
-    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 10, freeFailures: 2, delayBaseMs: 100, delayMaxMs: 1000 }));
+    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 10, freeFailures: 2, delayBaseMs: 100, delayMaxMs: 1000 }), sharedThrottle);
     const number = randomBhxhNumber();
     const from = ip();
     const delays: number[] = [];
@@ -110,7 +115,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('adds no delay at all when delayBaseMs is 0', async () => {
-    const throttle = createLoginThrottle(db, options({ freeFailures: 0, delayBaseMs: 0 }));
+    const throttle = createLoginThrottle(db, options({ freeFailures: 0, delayBaseMs: 0 }), sharedThrottle);
     const number = randomBhxhNumber();
     for (let i = 0; i < 5; i++) {
       const decision = await throttle.begin(number, ip());
@@ -120,7 +125,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('succeeded() starts the account counter over: no delay and the whole allowance again', async () => {
-    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 5, freeFailures: 1 }));
+    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 5, freeFailures: 1 }), sharedThrottle);
     const number = randomBhxhNumber();
     const from = ip();
     const before = [];
@@ -140,7 +145,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('succeeded() lifts a refusal for the account', async () => {
-    const throttle = createLoginThrottle(db, options());
+    const throttle = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
     const from = ip();
     for (let i = 0; i < 5; i++) await throttle.begin(number, from);
@@ -150,7 +155,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it("succeeded() gives the address its point back, and does not touch other accounts' counters", async () => {
-    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 2 }));
+    const throttle = createLoginThrottle(db, options({ ipMaxFailuresPerHour: 2 }), sharedThrottle);
     const from = ip();
     const member = randomBhxhNumber();
     const other = randomBhxhNumber();
@@ -167,11 +172,42 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     assertRefused(await throttle.begin(other, ip()));
   });
 
-  it('keeps its counters in the database (not in process memory)', async () => {
+  it('keeps its counters in the database (not in process memory), with no number or address in clear', async () => {
     const number = randomBhxhNumber();
-    await createLoginThrottle(db, options()).begin(number, ip());
-    const rows = await db('rate_limits').where('key', 'like', `%${number}`).select('key', 'points');
-    assert.equal(rows.length, 1);
-    assert.equal(Number(rows[0].points), 1);
+    const from = ip();
+    const key = crypto.randomBytes(32);
+    const before = Number((await db('throttle_hits').count({ n: '*' }))[0]!.n);
+    for (let i = 0; i < 5; i++) await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from);
+    assertRefused(await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from), 'another node counts the same');
+    const rows = await db('throttle_hits').select('key');
+    assert.equal(rows.length - before, 11, 'a hit per number and per address for each attempt let through; the refused one costs the address only');
+    assert.ok(!JSON.stringify(rows).includes(number) && !JSON.stringify(rows).includes(from));
+  });
+
+  it('past the number\'s limit, lets an attempt with a solved captcha through (with the delay) and never asks without need', async () => {
+    const throttle = createLoginThrottle(db, options({ freeFailures: 0, delayBaseMs: 100, delayMaxMs: 1000 }), sharedThrottle);
+    const number = randomBhxhNumber();
+    let asked = 0;
+    const solved = async () => ((asked += 1), true);
+    for (let i = 0; i < 5; i++) assertAllowed(await throttle.begin(number, ip(), solved));
+    assert.equal(asked, 0, 'no captcha below the limit');
+    const refused = await throttle.begin(number, ip(), async () => false);
+    assertRefused(refused);
+    assert.equal(refused.captchaRequired, true);
+    const through = await throttle.begin(number, ip(), solved);
+    assertAllowed(through);
+    assert.equal(asked, 1);
+    assert.equal(through.delayMs, 1000, 'the progressive delay is kept');
+  });
+
+  it('clearFailures() (a password reset) forgets the number\'s failures', async () => {
+    const throttle = createLoginThrottle(db, options(), sharedThrottle);
+    const number = randomBhxhNumber();
+    for (let i = 0; i < 5; i++) await throttle.begin(number, ip());
+    assertRefused(await throttle.begin(number, ip()));
+    await throttle.clearFailures(number);
+    const after = await throttle.begin(number, ip());
+    assertAllowed(after);
+    assert.equal(after.delayMs, 0);
   });
 });

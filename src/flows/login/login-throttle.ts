@@ -1,11 +1,15 @@
-// Throttling of password sign-ins, shared by all nodes through PostgreSQL (rate-limiter-flexible's Postgres store).
-// NOTE: a point is taken *before* the password is checked, in one atomic upsert, so parallel requests can never
-// exceed the limit; a successful sign-in gives the account's points back.
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+// Throttling of password sign-ins: the sign-in's policy over the one throttle (src/security/throttle.ts).
+//   per address: a refusal (429) once the hour's failures are spent;
+//   per number:  a progressive delay after the free failures, and past the hour's limit a solved captcha is needed.
+// NOTE: the per-number limit never refuses the right credentials: anyone can type a member's number, so a refusal
+// would let anyone lock her out. Past the limit each try costs the attacker a proof of work, and a successful sign-in
+// or password reset clears the number's failures. A hit is taken *before* the password is checked, under a lock, so
+// parallel requests can never exceed a limit; a successful sign-in gives the address its hit back.
 import type { Db } from '../../db/database.js';
-import { knexQueryClient } from '../../db/knex-query-client.js';
+import type { Limit, Throttle } from '../../security/throttle.js';
 
 export interface LoginThrottleOptions {
+  /** Failures per number per hour after which a solved captcha is needed (never a refusal). */
   accountMaxFailuresPerHour: number;
   ipMaxFailuresPerHour: number;
   /** Failures that cost no delay: an attempt waits once the failures before it exceed this number. */
@@ -14,12 +18,13 @@ export interface LoginThrottleOptions {
   delayMaxMs: number;
 }
 
-export type ThrottleDecision = { allowed: true; delayMs: number } | { allowed: false; retryAfterSeconds: number };
+export type ThrottleDecision =
+  | { allowed: true; delayMs: number; /** The number is past its limit (a captcha was solved for this attempt). */ captchaRequired?: boolean }
+  | { allowed: false; retryAfterSeconds: number; /** True: only a solved captcha is missing (not an address refusal). */ captchaRequired?: boolean };
 
-export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
-  const common = { storeClient: knexQueryClient(db), storeType: 'client', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, duration: 3600 };
-  const perAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login_acct', points: options.accountMaxFailuresPerHour });
-  const perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: options.ipMaxFailuresPerHour });
+export function createLoginThrottle(db: Db, options: LoginThrottleOptions, throttle: Throttle) {
+  const perNumber: Limit = { name: 'login_number', max: options.accountMaxFailuresPerHour, windowSeconds: 3600 };
+  const perAddress: Limit = { name: 'login_address', max: options.ipMaxFailuresPerHour, windowSeconds: 3600 };
 
   const delayFor = (failures: number) => {
     const over = failures - options.freeFailures;
@@ -27,31 +32,45 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions) {
     return Math.min(options.delayBaseMs * 2 ** (over - 1), options.delayMaxMs);
   };
 
-  const refusal = (err: unknown): ThrottleDecision => {
-    if (err instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
-    throw err;
-  };
-
   return {
     /**
-     * Takes one attempt for this number (whether or not an account has it) and this address. Refuses once either
-     * limit is reached; otherwise says how long to wait before answering (progressive delay).
+     * Takes one attempt for this address and this number (whether or not an account has it). Refuses once the
+     * address is over its limit. Past the number's limit, the attempt goes on only when `solveCaptcha` (asked only
+     * then) says a captcha was solved; otherwise it is refused with `captchaRequired` and costs the number nothing.
      */
-    async begin(bhxhNumber: string, ip: string): Promise<ThrottleDecision> {
-      let account: RateLimiterRes;
-      try {
-        await perIp.consume(ip);
-        account = await perAccount.consume(bhxhNumber);
-      } catch (err) {
-        return refusal(err);
-      }
-      // consumedPoints counts this attempt too: the failures so far are one fewer.
-      return { allowed: true, delayMs: delayFor(account.consumedPoints - 1) };
+    async begin(bhxhNumber: string, ip: string, solveCaptcha?: () => Promise<boolean>): Promise<ThrottleDecision> {
+      const first = await db.transaction(async (trx): Promise<ThrottleDecision | { hot: true; retryAfterSeconds: number }> => {
+        const address = await throttle.take(trx, perAddress, { address: ip });
+        if (!address.allowed) return { allowed: false, retryAfterSeconds: address.retryAfterSeconds, captchaRequired: false };
+        const number = await throttle.take(trx, perNumber, { id: bhxhNumber });
+        if (number.allowed) return { allowed: true, delayMs: delayFor(number.hitsBefore), captchaRequired: false };
+        return { hot: true, retryAfterSeconds: number.retryAfterSeconds };
+      });
+      if (!('hot' in first)) return first;
+      // The captcha is checked outside the transaction (it has queries of its own; PGlite has one connection).
+      if (!solveCaptcha || !(await solveCaptcha())) return { allowed: false, retryAfterSeconds: first.retryAfterSeconds, captchaRequired: true };
+      const failures = await db.transaction(async (trx) => {
+        const counted = await throttle.count(trx, perNumber, { id: bhxhNumber });
+        await throttle.hit(trx, perNumber, { id: bhxhNumber });
+        return counted.hits;
+      });
+      return { allowed: true, delayMs: delayFor(failures), captchaRequired: true };
     },
 
-    /** After a successful sign-in: the account's counter starts over, the address gets its point back. */
+    /** Whether sign-in for this number needs a solved captcha now (for the page after a failure). */
+    async captchaRequired(bhxhNumber: string): Promise<boolean> {
+      return db.transaction(async (trx) => (await throttle.count(trx, perNumber, { id: bhxhNumber })).over);
+    },
+
+    /** After a successful sign-in: the number's failures are forgotten, the address gets its hit back. */
     async succeeded(bhxhNumber: string, ip: string): Promise<void> {
-      await Promise.all([perAccount.delete(bhxhNumber), perIp.reward(ip, 1)]);
+      await throttle.clear(db, perNumber, { id: bhxhNumber });
+      await throttle.giveBack(db, perAddress, { address: ip });
+    },
+
+    /** After a successful password reset: the number's failures are forgotten (someone else may have caused them). */
+    async clearFailures(bhxhNumber: string): Promise<void> {
+      await throttle.clear(db, perNumber, { id: bhxhNumber });
     },
   };
 }

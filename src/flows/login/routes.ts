@@ -65,7 +65,7 @@ async function signInOptions(deps: AppDeps, ctx: Context) {
 export async function showLoginPage(
   deps: AppDeps,
   ctx: Context,
-  opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string; notice?: MessageId } = {},
+  opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string; notice?: MessageId; captcha?: boolean } = {},
 ) {
   const { interaction, page, clientName } = interactionState(ctx);
   const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
@@ -85,6 +85,7 @@ export async function showLoginPage(
     forgotHref: `/interaction/${interaction.uid}/recovery`,
     cancelHref: `/interaction/${interaction.uid}/abort`,
     passwordForm: options.password,
+    ...(opts.captcha ? { captcha: deps.captcha.field(page) } : {}),
     ...(options.vneid ? { vneid: vneidButton(page, { action: `/interaction/${interaction.uid}/vneid`, csrfToken, primary: !options.password }) } : {}),
   });
 }
@@ -141,7 +142,16 @@ function submitCredentials(deps: AppDeps): Middleware {
     if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: echoable(typed) });
     if (!password) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.missing_password', bhxhNumber });
 
-    const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip);
+    // Past the number's failures a solved captcha is needed (never a refusal: the number is not a secret).
+    // NOTE: only a real solution counts here, not the no-JavaScript budget: that budget would give every address a
+    // few free tries at a number that is under attack.
+    const solveCaptcha = async () => field(ctx, 'altcha') !== '' && (await deps.captcha.verify(field(ctx, 'altcha'), ctx.ip)) === 'ok';
+    const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip, solveCaptcha);
+    if (!decision.allowed && decision.captchaRequired) {
+      deps.metrics.signIns.inc({ outcome: 'throttled' });
+      await deps.audit.record({ type: 'sign_in.throttled', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { reason: 'captcha_required' } });
+      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.captcha_required', bhxhNumber, captcha: true });
+    }
     if (!decision.allowed) {
       deps.metrics.signIns.inc({ outcome: 'throttled' });
       await deps.audit.record({ type: 'sign_in.throttled', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId });
@@ -154,8 +164,10 @@ function submitCredentials(deps: AppDeps): Middleware {
     if (!outcome.ok) {
       deps.metrics.signIns.inc({ outcome: 'failure' });
       await deps.audit.record({ type: 'sign_in', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', reason: outcome.reason } });
-      // NOTE: one message, status and page for an unknown number, a wrong password and a disabled account.
-      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.invalid', bhxhNumber });
+      // NOTE: one message, status and page for an unknown number, a wrong password and a disabled account; the
+      // captcha shows once the number needs it (unknown numbers alike).
+      const captcha = decision.captchaRequired || (await deps.loginThrottle.captchaRequired(bhxhNumber));
+      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.invalid', bhxhNumber, captcha });
     }
     await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
     const { account } = outcome;

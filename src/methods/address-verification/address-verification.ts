@@ -52,7 +52,7 @@ const addressesOf = (row: AccountAddressRow): AddressesOnFile => ({
 
 export function createAddressVerification(deps: AddressVerificationDeps) {
   const { db, outbox, audit } = deps;
-  const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, 'address_verification');
+  const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, { purpose: 'address_verification' });
   const minutes = Math.max(1, Math.round(deps.options.ttlSeconds / 60));
   const bindingOf = (accountId: string, channel: AddressChannel, address: string) =>
     crypto.createHmac('sha256', deps.secret).update(`address-verification:${accountId}:${channel}:${address}`).digest('base64url');

@@ -9,12 +9,10 @@
 import crypto from 'node:crypto';
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../oidc/adapter.js';
-import { addressBucket } from './address-bucket.js';
-import { knexQueryClient } from '../../db/knex-query-client.js';
+import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
 
 export interface CaptchaOptions {
   db: Db;
@@ -32,6 +30,8 @@ export interface CaptchaOptions {
   expiresSeconds?: number;
   /** Requests without a solution (no JavaScript) allowed per address (IPv6: per /64) per hour. @default 5 */
   noJsMaxPerHourPerIp?: number;
+  /** The one throttle (src/security/throttle.ts); by default one keyed with a secret derived from hmacKey. */
+  throttle?: Throttle;
 }
 
 export type CaptchaOutcome = 'ok' | 'invalid' | 'throttled';
@@ -93,7 +93,7 @@ function assertInteger(name: string, value: number, min: number, max = Number.MA
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`captcha: ${name} must be an integer from ${min} to ${max} (got ${value})`);
 }
 
-export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresSeconds = 600, noJsMaxPerHourPerIp = 5 }: CaptchaOptions): Captcha {
+export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresSeconds = 600, noJsMaxPerHourPerIp = 5, throttle: given }: CaptchaOptions): Captcha {
   if (hmacKey.length < 32) throw new Error('captcha: hmacKey must be at least 32 bytes');
   assertInteger('maxNumber', maxNumber, 2, 0xffffffff);
   assertInteger('expiresSeconds', expiresSeconds, 1);
@@ -103,27 +103,14 @@ export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresS
   const hmacSignatureSecret = secret('challenge signature');
   const hmacKeySignatureSecret = secret('key signature');
 
-  const noJsBudget = new RateLimiterPostgres({
-    storeClient: knexQueryClient(db),
-    storeType: 'client',
-    tableName: 'rate_limits',
-    tableCreated: true,
-    clearExpiredByTimeout: false,
-    keyPrefix: 'captcha_nojs',
-    points: Math.max(1, noJsMaxPerHourPerIp),
-    duration: 3600,
-  });
+  const throttle = given ?? createThrottle({ key: Buffer.from(secret('throttle'), 'hex'), clock });
+  const noJsBudget: Limit = { name: 'captcha_nojs', max: noJsMaxPerHourPerIp, windowSeconds: 3600 };
 
-  /** Takes one request from the address's hourly budget, in one atomic upsert (parallel requests cannot overspend). */
+  /** Takes one request from the address's hourly budget (IPv6: its /64); parallel requests cannot overspend it. */
   async function spendNoJsBudget(ip: string): Promise<CaptchaOutcome> {
     if (noJsMaxPerHourPerIp === 0) return 'throttled';
-    try {
-      await noJsBudget.consume(addressBucket(ip));
-      return 'ok';
-    } catch (err) {
-      if (err instanceof RateLimiterRes) return 'throttled';
-      throw err;
-    }
+    const taken = await db.transaction((trx) => throttle.take(trx, noJsBudget, { address: ip }));
+    return taken.allowed ? 'ok' : 'throttled';
   }
 
   /** The payload when it solves an unexpired challenge we signed; null for anything else. */

@@ -1,12 +1,16 @@
 // One-time codes for recovery (email and SMS) and for proving an address: 6 digits from crypto, stored as an HMAC,
 // bound to a flow and an account, valid for a short time, a capped number of tries, and used up in one conditional
 // update.
-// NOTE: limits are counted from the codes table itself under a per-account / per-address advisory lock, so they hold
-// across nodes and under parallel requests, and they follow the injected clock.
+// NOTE: the per-address limit is the one throttle's (src/security/throttle.ts); the per-account limits are counted
+// from the codes table itself under an advisory lock, since they also decide which earlier codes die. Both hold
+// across nodes and under parallel requests, and follow the injected clock.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { lockForTransaction } from '../../db/advisory-lock.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../oidc/adapter.js';
+import { keyedHash } from '../../security/keyed-hash.js';
+import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
 
 export interface CodeOptions {
   ttlSeconds: number;
@@ -24,20 +28,25 @@ type Channel = 'email' | 'sms';
 /** What a code is for; each purpose has its own limits and live codes (`verification_codes.purpose`). */
 export type CodePurpose = 'recovery' | 'address_verification';
 
-export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: CodeOptions, purpose: CodePurpose = 'recovery') {
+/** `throttle`: the one throttle; by default one keyed with `secret`. */
+export function createCodeStore(
+  db: Db,
+  clock: Clock,
+  secret: Buffer,
+  options: CodeOptions,
+  { purpose = 'recovery', throttle = createThrottle({ key: secret, clock }) }: { purpose?: CodePurpose; throttle?: Throttle } = {},
+) {
   const mac = (id: string, code: string) => crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
   const since = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000);
-  const lock = (trx: Knex.Transaction, key: string) => trx.raw('select pg_advisory_xact_lock(hashtext(?))', [key]);
-  const keyed = (value: string) => crypto.createHmac('sha256', secret).update(`rate:${value}`).digest('base64url');
+  const keyed = (value: string) => keyedHash(secret, 'rate', value);
+  const perAddress: Limit = { name: 'codes_address', max: options.perIpPerHour, windowSeconds: 3600 };
 
   return {
     options,
 
-    /** Whether this address may request another code this hour (counts every request, matched or not). */
+    /** Takes one request from this address's hourly budget (IPv6: its /64); every request counts, matched or not. */
     async ipAllowed(trx: Knex.Transaction, ip: string): Promise<boolean> {
-      await lock(trx, `codes:ip:${ip}`);
-      const rows = await trx('verification_codes').where({ ip }).andWhere('created_at', '>', since(3600)).count({ n: '*' });
-      return Number(rows[0]?.n ?? 0) < options.perIpPerHour;
+      return (await throttle.take(trx, perAddress, { address: ip })).allowed;
     },
 
     /**
@@ -52,7 +61,7 @@ export function createCodeStore(db: Db, clock: Clock, secret: Buffer, options: C
       // NOTE: limits count on the account, or on what was typed when nothing matched: the same statements and the
       // same answers either way (cooldown, hourly cap, one live code), so the code step reveals nothing.
       const rateKey = keyed(input.accountId ? `account:${input.accountId}` : `typed:${input.typed}`);
-      await lock(trx, `codes:rate:${rateKey}`);
+      await lockForTransaction(trx, `codes:rate:${rateKey}`);
       const recent = await trx('verification_codes')
         .where({ rate_key: rateKey, purpose })
         .andWhere('created_at', '>', since(3600))
