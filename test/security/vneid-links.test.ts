@@ -1,6 +1,7 @@
 // Issue 12, finding 3: a VNeID link made with a password confers at most the password level, never writes the
 // national ID onto the account, and dies with the next password reset; only an office confirmation raises it.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ACR } from '../../src/oidc/assurance.js';
 import type { Browser, Page } from '../helpers/browser.js';
@@ -9,6 +10,7 @@ import { enterCode, postForm, requestCode } from '../helpers/recovery.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { redeem } from '../helpers/oidc.js';
 import { authorize, federatedBrowser, randomNationalId, REDIRECT_URI, signInWithVneid, startFederatedPair, type FederatedPair } from '../helpers/vneid.js';
+import { createCliSandbox, type CliSandbox } from '../helpers/cli.js';
 import type { CliContext } from '../../src/cli/context.js';
 import type { Command } from '../../src/cli/command.js';
 
@@ -121,5 +123,62 @@ describe('a password-made VNeID link cannot outrank its proof', () => {
     const signedIn = await signInWithVneid(pair, federatedBrowser(pair), demanding, ownerCitizen);
     assert.ok(signedIn.url.startsWith(REDIRECT_URI), `${signedIn.status} ${signedIn.url}`);
     assert.equal((await redeem(pair.rp, demanding, signedIn.url)).claims()!.acr, ACR.vneid2);
+  });
+});
+
+describe('an operator password change or office reset removes the password-made links', () => {
+  let sandbox: CliSandbox;
+  before(async () => {
+    sandbox = await createCliSandbox('vneid-links');
+    sandbox.env.KEYS_ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');
+  });
+  after(() => sandbox.close());
+
+  /** Writes the links a VNeID sign-in would leave (the CLI holds the database only while it runs). */
+  async function withDb<T>(work: (db: ReturnType<CliSandbox['openDb']>) => Promise<T>): Promise<T> {
+    const db = sandbox.openDb();
+    try {
+      return await work(db);
+    } finally {
+      await db.destroy();
+    }
+  }
+  const addLinks = (accountId: string) =>
+    withDb(async (db) => {
+      const now = new Date();
+      await db('federated_identities').insert([
+        { issuer: 'https://vneid.example', subject: `pw-${accountId}`, account_id: accountId, national_id: randomNationalId(), linked_by: 'password', created_at: now, last_used_at: now },
+        { issuer: 'https://vneid.example', subject: `id-${accountId}`, account_id: accountId, national_id: randomNationalId(), linked_by: 'national_id', created_at: now, last_used_at: now },
+      ]);
+    });
+  const state = (accountId: string) =>
+    withDb(async (db) => ({
+      version: Number((await db('accounts').where({ id: accountId }).first('credential_version')).credential_version),
+      links: (await db('federated_identities').where({ account_id: accountId }).select('linked_by')).map((l: { linked_by: string }) => l.linked_by).sort(),
+      notices: (await db('outbox').where({ purpose: 'vneid_link_removed' }).select('channel')).map((r: { channel: string }) => r.channel).sort(),
+    }));
+
+  it('accounts set-password and accounts reset-password move the credential version and keep only the links not made with a password', async () => {
+    assert.equal((await sandbox.run(['migrate'])).code, 0);
+    const created = await sandbox.run(['accounts', 'create', '--bhxh', '0123456781', '--name', 'Võ Thị Em', '--birthdate', '1975-03-04', '--phone', '0912 000 444', '--email', 'em@example.vn', '--temporary']);
+    assert.equal(created.code, 0, created.err);
+    const id = created.json.account.id as string;
+    const start = await state(id);
+
+    await addLinks(id);
+    const set = await sandbox.run(['accounts', 'set-password', '--bhxh', '0123456781', '--temporary']);
+    assert.equal(set.code, 0, set.err);
+    const afterSet = await state(id);
+    assert.ok(afterSet.version > start.version, 'set-password moved the credential version');
+    assert.deepEqual(afterSet.links, ['national_id']);
+    assert.deepEqual(afterSet.notices, ['email', 'sms'], 'every channel on file is told');
+
+    await withDb((db) => db('federated_identities').where({ account_id: id }).delete());
+    await addLinks(id);
+    const reset = await sandbox.run(['accounts', 'reset-password', '--bhxh', '0123456781', '--operator', 'HN-0421', '--deliver', 'print']);
+    assert.equal(reset.code, 0, reset.err);
+    const afterReset = await state(id);
+    assert.ok(afterReset.version > afterSet.version, 'the office reset moved the credential version');
+    assert.deepEqual(afterReset.links, ['national_id']);
   });
 });
