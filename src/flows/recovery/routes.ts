@@ -316,7 +316,8 @@ function submitPassword(deps: AppDeps): Middleware {
       requestId: ctx.state.requestId,
       guard: (trx) => deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx),
     });
-    if (!changed) await endStaleFlow(deps, flow, 'awaiting_password');
+    // Stale, or a parallel duplicate of this flow won: the flow is left to that winner (GET ends it if it is stale).
+    if (!changed) throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage: 'awaiting_password' } });
     await deps.codes.killFlow(flow.id);
 
     if (flow.data.interactionUid) {
