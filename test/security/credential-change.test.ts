@@ -131,6 +131,26 @@ describe('a credential change ends the steps begun before it', () => {
     await assertSignsIn(member.bhxhNumber, fresh);
   });
 
+  it('a sign-in decided just before a reset cannot become a session after it', async () => {
+    const member = await newMember();
+    const browser = new Browser(t.url);
+    const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
+    const login = await browser.get(request.url.href);
+    // The attacker's sign-in is decided (the interaction holds its result) but the browser has not come back yet.
+    browser.stopAt = (url) => url.pathname.startsWith('/auth/');
+    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+    assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
+
+    const fresh = await resetByEmail(member);
+
+    browser.stopAt = () => false;
+    const resumed = await browser.get(decided.url);
+    assert.ok(!resumed.url.startsWith(redirect_uri), `no code after the reset: ${resumed.status} ${resumed.url}`);
+    assert.ok(resumed.status >= 400 && resumed.status < 500, `a readable refusal, got ${resumed.status}`);
+    assert.doesNotMatch(resumed.html, /stack|Error:/);
+    await assertSignsIn(member.bhxhNumber, fresh);
+  });
+
   it("racing the member's reset with parallel new-password posts: exactly one change wins, the others start again", async () => {
     const member = await newMember();
     const { password: temporary } = await t.server.deps.temporaryPasswords.issue(member.id);
