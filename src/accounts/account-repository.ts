@@ -19,6 +19,8 @@ export interface Account {
   status: AccountStatus;
   mustChangePassword: boolean;
   passwordChangedAt: Date | null;
+  /** Moves with every credential change (src/security/credential-change.ts); pending steps record it. */
+  credentialVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +53,7 @@ interface AccountRow {
   status: AccountStatus;
   must_change_password: boolean;
   password_changed_at: Date | null;
+  credential_version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -70,6 +73,7 @@ function fromRow(r: AccountRow): Account {
     status: r.status,
     mustChangePassword: r.must_change_password,
     passwordChangedAt: r.password_changed_at,
+    credentialVersion: Number(r.credential_version),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -130,16 +134,6 @@ export function createAccountRepository(db: Db) {
         if (constraint.includes('bhxh_number_unique')) throw new AccountExistsError('bhxh_number');
         throw err;
       }
-    },
-
-    /** Stores a new password hash chosen by the member (or an operator). */
-    async setPassword(id: string, passwordHash: string, { mustChange = false }: { mustChange?: boolean } = {}): Promise<void> {
-      await db('accounts').where({ id }).update({
-        password_hash: passwordHash,
-        must_change_password: mustChange,
-        password_changed_at: db.fn.now(),
-        updated_at: db.fn.now(),
-      });
     },
 
     /** Replaces a hash made with weaker parameters; only if it is still the one verified (no lost update). */

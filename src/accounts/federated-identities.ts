@@ -1,16 +1,18 @@
-// Links between upstream identities (VNeID) and accounts, keyed by (issuer, subject). A link is made only by the
-// verified personal identification number: automatically when an account carries it, or by the member after a
-// password sign-in when the account carries none or the same one. Never by email or phone.
+// Links between upstream identities (VNeID) and accounts, keyed by (issuer, subject). A link is made automatically
+// when an account carries the verified personal identification number, or by the member after a password sign-in
+// when the account carries none or the same one (then it confers only the password level and records no number,
+// see security/link-assurance.ts), and raised only by an office confirmation. Never by email or phone.
 import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../oidc/adapter.js';
+import { linkMayRecordNationalId, type LinkedBy } from '../security/link-assurance.js';
 
 export interface FederatedIdentity {
   issuer: string;
   subject: string;
   accountId: string;
   nationalId: string;
-  linkedBy: 'national_id' | 'password';
+  linkedBy: LinkedBy;
   createdAt: Date;
   lastUsedAt: Date;
 }
@@ -18,14 +20,21 @@ export interface FederatedIdentity {
 export type LinkOutcome =
   | { ok: true; created: boolean }
   /** The upstream identity is linked to another account, or the account carries another identification number. */
-  | { ok: false; reason: 'linked_elsewhere' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' };
+  | { ok: false; reason: 'linked_elsewhere' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' | 'credentials_changed' };
+
+export type ConfirmOutcome =
+  | { ok: true; confirmed: FederatedIdentity[]; nationalIdRecorded: string | null }
+  /** The account has no password-made link, or its links name another (or several) identification numbers. */
+  | { ok: false; reason: 'no_password_link' | 'national_id_differs' | 'national_ids_differ' | 'national_id_taken' | 'account_unavailable' };
 
 interface LinkInput {
   issuer: string;
   subject: string;
   accountId: string;
   nationalId: string;
-  linkedBy: 'national_id' | 'password';
+  linkedBy: LinkedBy;
+  /** The credential version the password sign-in saw: a change since then refuses the link. */
+  credentialVersion?: number;
 }
 
 interface Row {
@@ -33,7 +42,7 @@ interface Row {
   subject: string;
   account_id: string;
   national_id: string;
-  linked_by: 'national_id' | 'password';
+  linked_by: LinkedBy;
   created_at: Date;
   last_used_at: Date;
 }
@@ -70,10 +79,44 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
       await db('federated_identities').where({ issuer, subject }).update({ last_used_at: clock.now() });
     },
 
+    /** Removes the links made with a password (a password change ends them: security/credential-change.ts). */
+    async removePasswordLinks(trx: Knex.Transaction | Db, accountId: string): Promise<FederatedIdentity[]> {
+      const rows = (await trx<Row>('federated_identities').where({ account_id: accountId, linked_by: 'password' }).delete().returning('*')) as unknown as Row[];
+      return Array.isArray(rows) ? rows.map(fromRow) : [];
+    },
+
+    /**
+     * An office confirmation (staff checked the citizen's ID card): the account's password-made links become
+     * 'office' links, and an account without an identification number records the links' one number.
+     */
+    confirmByOffice(accountId: string, onConfirmed?: (trx: Knex.Transaction, confirmed: FederatedIdentity[]) => Promise<void>): Promise<ConfirmOutcome> {
+      return db.transaction(async (trx: Knex.Transaction) => {
+        const account = await trx('accounts').where({ id: accountId }).forUpdate().first<{ national_id: string | null; status: string } | undefined>();
+        if (!account || account.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
+        const links = (await trx<Row>('federated_identities').where({ account_id: accountId, linked_by: 'password' }).orderBy('created_at')).map(fromRow);
+        if (links.length === 0) return { ok: false, reason: 'no_password_link' } as const;
+        const numbers = new Set(links.map((l) => l.nationalId));
+        if (numbers.size > 1) return { ok: false, reason: 'national_ids_differ' } as const;
+        const [nationalId] = [...numbers] as [string];
+        if (account.national_id && account.national_id !== nationalId) return { ok: false, reason: 'national_id_differs' } as const;
+        let recorded: string | null = null;
+        if (!account.national_id) {
+          const taken = await trx('accounts').where({ national_id: nationalId }).whereNot({ id: accountId }).first('id');
+          if (taken) return { ok: false, reason: 'national_id_taken' } as const;
+          await trx('accounts').where({ id: accountId }).update({ national_id: nationalId, updated_at: trx.fn.now() });
+          recorded = nationalId;
+        }
+        await trx('federated_identities').where({ account_id: accountId, linked_by: 'password' }).update({ linked_by: 'office' });
+        const confirmed = links.map((l) => ({ ...l, linkedBy: 'office' as const }));
+        await onConfirmed?.(trx, confirmed);
+        return { ok: true, confirmed, nationalIdRecorded: recorded } as const;
+      });
+    },
+
     /**
      * Links (issuer, subject) to the account in one transaction. The account row is locked, so two links racing for
-     * one account see each other. With `linkedBy: 'password'` an account without an identification number receives
-     * the verified one; an account with another number is refused.
+     * one account (or a credential change) see each other. An account with another identification number is refused;
+     * one without receives the verified number only when the link may record it (not for a password-made link).
      */
     /** `onCreated` runs in the same transaction when a new link is made (the notices and the audit event). */
     async link(input: LinkInput, onCreated?: (trx: Knex.Transaction) => Promise<void>): Promise<LinkOutcome> {
@@ -87,15 +130,18 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
 
   function linkInTransaction(input: LinkInput, onCreated?: (trx: Knex.Transaction) => Promise<void>): Promise<LinkOutcome> {
       return db.transaction(async (trx: Knex.Transaction) => {
-        const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first<{ national_id: string | null; status: string } | undefined>();
+        const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first<{ national_id: string | null; status: string; credential_version: number } | undefined>();
         if (!account || account.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
+        if (input.credentialVersion !== undefined && Number(account.credential_version) !== input.credentialVersion) return { ok: false, reason: 'credentials_changed' } as const;
         if (account.national_id && account.national_id !== input.nationalId) return { ok: false, reason: 'national_id_differs' } as const;
         const existing = await trx<Row>('federated_identities').where({ issuer: input.issuer, subject: input.subject }).first();
         if (existing) return existing.account_id === input.accountId ? ({ ok: true, created: false } as const) : ({ ok: false, reason: 'linked_elsewhere' } as const);
         if (!account.national_id) {
           const taken = await trx('accounts').where({ national_id: input.nationalId }).whereNot({ id: input.accountId }).first('id');
           if (taken) return { ok: false, reason: 'national_id_taken' } as const;
-          await trx('accounts').where({ id: input.accountId }).update({ national_id: input.nationalId, updated_at: trx.fn.now() });
+          if (linkMayRecordNationalId(input.linkedBy)) {
+            await trx('accounts').where({ id: input.accountId }).update({ national_id: input.nationalId, updated_at: trx.fn.now() });
+          }
         }
         const now = clock.now();
         await trx('federated_identities').insert({

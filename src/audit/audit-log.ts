@@ -27,6 +27,7 @@ export type AuditType =
   | 'logout'
   | 'federation.link'
   | 'federation.unlink'
+  | 'federation.confirm'
   | 'federation.logout'
   | 'sms_inbound'
   | 'voice_reset';

@@ -12,6 +12,7 @@ import { accountsResetPassword } from './commands/accounts-reset-password.js';
 import { accountsShow } from './commands/accounts-show.js';
 import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
 import { accountsUnlinkVneid } from './commands/accounts-unlink-vneid.js';
+import { accountsConfirmVneid } from './commands/accounts-confirm-vneid.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   accountsDisable,
   accountsEnable,
   accountsUnlinkVneid,
+  accountsConfirmVneid,
   clientsCreate,
   clientsList,
   clientsShow,

@@ -7,6 +7,8 @@ export const FLOW_ERRORS = {
   INVALID_REQUEST: { status: 400, message: 'error.invalid_request' },
   NOT_FOUND: { status: 404, message: 'error.not_found' },
   FEDERATION_STATE: { status: 400, message: 'federation.bad_state' },
+  /** The account's credentials changed after this step began (security/credential-change.ts): start again. */
+  CREDENTIALS_CHANGED: { status: 409, message: 'error.credentials_changed' },
 } as const satisfies Record<string, { status: number; message: MessageId }>;
 
 export type FlowErrorCode = keyof typeof FLOW_ERRORS;

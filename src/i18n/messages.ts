@@ -66,6 +66,7 @@ const vi = {
   'error.not_found.title': 'Không tìm thấy trang',
   'error.not_found': 'Trang bạn tìm không tồn tại.',
   'error.session_expired': 'Phiên đăng nhập đã hết hạn. Vui lòng quay lại ứng dụng và thử lại.',
+  'error.credentials_changed': 'Mật khẩu của tài khoản này vừa được thay đổi nên bước này không còn hiệu lực. Vui lòng quay lại ứng dụng và bắt đầu lại.',
   'error.csrf': 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.',
   'error.invalid_request': 'Yêu cầu không hợp lệ.',
   'error.back_to_app': 'Vui lòng quay lại ứng dụng và thử lại.',
@@ -129,6 +130,8 @@ const vi = {
   'federation.link_refused.title': 'Không liên kết được tài khoản VNeID',
   'federation.link_refused.message': 'Tài khoản BHXH này đã gắn với một số định danh cá nhân khác, hoặc tài khoản VNeID đã liên kết với tài khoản BHXH khác, nên chúng tôi không liên kết. Vui lòng đến cơ quan BHXH để được kiểm tra.',
   'federation.back_to_password': 'Đăng nhập bằng mã số BHXH và mật khẩu',
+  'federation.link_level.title': 'Liên kết VNeID chưa đủ mức định danh',
+  'federation.link_level.message': '{client} yêu cầu đăng nhập bằng VNeID ở mức định danh cao hơn. Tài khoản VNeID này được liên kết bằng mật khẩu nên chỉ có giá trị như đăng nhập bằng mật khẩu. Vui lòng mang căn cước công dân đến cơ quan BHXH gần nhất để được xác nhận liên kết.',
   'federation.retry': 'Thử lại với VNeID',
 };
 
@@ -197,6 +200,7 @@ const en: Record<MessageId, string> = {
   'error.not_found.title': 'Page not found',
   'error.not_found': 'The page you are looking for does not exist.',
   'error.session_expired': 'Your sign-in session has expired. Please return to the app and try again.',
+  'error.credentials_changed': "This account's password was changed in the meantime, so this step is no longer valid. Please return to the app and start again.",
   'error.csrf': 'The form has expired or is invalid. Please reload the page and try again.',
   'error.invalid_request': 'The request is invalid.',
   'error.back_to_app': 'Please return to the application and try again.',
@@ -260,6 +264,8 @@ const en: Record<MessageId, string> = {
   'federation.link_refused.title': 'The VNeID account could not be linked',
   'federation.link_refused.message': 'This social insurance account carries a different personal identification number, or the VNeID account is linked to another social insurance account, so we did not link them. Please visit a BHXH office to have this checked.',
   'federation.back_to_password': 'Sign in with social insurance number and password',
+  'federation.link_level.title': 'This VNeID link does not give the level needed',
+  'federation.link_level.message': '{client} requires a VNeID sign-in at a higher identification level. This VNeID account was linked with a password, so it counts only as a password sign-in. Please bring your citizen ID card to the nearest BHXH office to have the link confirmed.',
   'federation.retry': 'Try VNeID again',
 };
 

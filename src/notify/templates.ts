@@ -200,6 +200,29 @@ export function vneidLinkedEmail({ when, issuer }: { when: Date; issuer: string 
   });
 }
 
+/** The VNeID links made with a password were removed by a password change or reset (they never outlive one). */
+export function vneidLinkRemovedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Liên kết VNeID đã được gỡ / A VNeID link was removed',
+    vi: [
+      ['Xin chào,'],
+      ['Mật khẩu tài khoản BHXH ID của bạn đã được thay đổi lúc ', { strong: `${time} (giờ Việt Nam)` }, '. Vì vậy, liên kết VNeID được tạo bằng mật khẩu đã được gỡ bỏ.'],
+      ['Nếu tài khoản VNeID đó là của bạn, hãy đăng nhập bằng VNeID và liên kết lại, hoặc mang căn cước công dân đến cơ quan BHXH để được xác nhận. ', { strong: `Nếu bạn không tạo liên kết đó, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      ['The password of your BHXH ID account was changed on ', { strong: `${time} (Vietnam time)` }, '. The VNeID link that was made with a password has therefore been removed.'],
+      ['If that VNeID account is yours, sign in with VNeID and link it again, or bring your citizen ID card to a BHXH office to have it confirmed. ', { strong: `If you did not make that link, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
 /** The GSM 03.38 basic character set (no escapes): text made only of these fits 160 characters per segment. */
 const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -236,6 +259,10 @@ export function passwordChangedSms({ when }: { when: Date }): SmsContent {
 
 export function vneidLinkedSms({ when }: { when: Date }): SmsContent {
   return sms(`BHXH: Tai khoan VNeID da duoc lien ket voi tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`);
+}
+
+export function vneidLinkRemovedSms({ when }: { when: Date }): SmsContent {
+  return sms(`BHXH: Mat khau doi luc ${formatVietnamTime(when)} nen lien ket VNeID tao bang mat khau da bi go. Neu khong phai ban tao lien ket do, hay goi ngay ${HOTLINE}.`);
 }
 
 /** The short code members text `BH MK <mã số BHXH>` to. */

@@ -68,7 +68,9 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
           grant_id: payload.grantId ?? null,
           uid: payload.uid ?? null,
           user_code: payload.userCode ?? null,
-          account_id: payload.accountId ?? null,
+          // An interaction whose sign-in is decided names the account too, so revoking the account (a credential
+          // change, security/credential-change.ts) also ends a sign-in that has not yet become a session.
+          account_id: payload.accountId ?? (payload.result as { login?: { accountId?: string } } | undefined)?.login?.accountId ?? null,
           consumed_at: null,
           expires_at: expiresAt,
         },

@@ -1,5 +1,6 @@
 // Ends everything an account holds: sessions (with back-channel logout to the relying parties that registered for
-// it), grants, refresh tokens, access tokens and codes. Used after a password reset.
+// it), grants, refresh tokens, access tokens and codes. Used after a password reset. Without a provider (the CLI) the
+// same rows are deleted but no back-channel logout is sent.
 // NOTE: JWT access tokens (RFC 9068) are self-contained: a resource server that only checks the signature accepts them
 // until they expire (short TTL); introspection answers inactive at once, as their records and grants go here too.
 import type Provider from 'oidc-provider';
@@ -11,12 +12,13 @@ interface SessionPayload {
   authorizations?: Record<string, { sid?: string; grantId?: string }>;
 }
 
-export async function revokeAccount(deps: { db: Db; provider: Provider; logger: Logger }, accountId: string): Promise<{ sessions: number; artifacts: number }> {
+export async function revokeAccount(deps: { db: Db; provider?: Provider | undefined; logger: Logger }, accountId: string): Promise<{ sessions: number; artifacts: number }> {
   const { db, provider, logger } = deps;
   const sessions = await db('oidc_payloads').where({ model: 'Session', account_id: accountId }).select('payload');
   const logouts: Promise<void>[] = [];
   for (const { payload } of sessions as Array<{ payload: SessionPayload | string }>) {
     const session = (typeof payload === 'string' ? JSON.parse(payload) : payload) as SessionPayload;
+    if (!provider) continue;
     for (const [clientId, authorization] of Object.entries(session.authorizations ?? {})) {
       logouts.push(
         (async () => {

@@ -162,11 +162,12 @@ describe('sign in with VNeID (standard upstream)', () => {
     assert.ok(end.url.startsWith(REDIRECT_URI), `${end.status} ${end.url}\n${end.html.slice(0, 300)}`);
     const claims = (await redeem(pair.rp, request, end.url)).claims()!;
     assert.equal(claims.sub, linker.id);
-    assert.equal(claims.acr, ACR.vneid2);
+    // A link made with a password confers at most the password level and records no number (issue 12, finding 3).
+    assert.equal(claims.acr, ACR.password);
     assert.deepEqual(claims.amr, ['pwd', 'fed']);
 
     const account = await pair.t.db('accounts').where({ id: linker.id }).first();
-    assert.equal(account.national_id, pair.citizens.stranger.nationalId, 'the account takes the verified number');
+    assert.equal(account.national_id, null, 'a password-made link does not write the number onto the account');
     assert.equal((await pair.t.db('federated_identities').where({ account_id: linker.id }).first()).linked_by, 'password');
     assert.ok((await auditTypes(pair, 'federation.link')).some((e) => e.accountId === linker.id && e.detail.linkedBy === 'password'));
     const notices = await pair.t.db('outbox').where({ purpose: 'vneid_linked' }).whereIn('recipient', ['linker@example.vn', '+84912000222']).select('channel');

@@ -1,7 +1,7 @@
 // Message templates: both languages, the anti-scam notice, escaped HTML, links to the issuer only, one-segment SMS.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { passwordChangedEmail, passwordChangedSms, recoveryCodeEmail, recoveryCodeSms } from '../../src/notify/templates.js';
+import { passwordChangedEmail, passwordChangedSms, recoveryCodeEmail, recoveryCodeSms, vneidLinkRemovedEmail, vneidLinkRemovedSms } from '../../src/notify/templates.js';
 
 const ISSUER = 'https://id.baohiemxahoi.test';
 
@@ -84,11 +84,22 @@ describe('message templates', () => {
       recoveryCodeSms({ code: 'ABCDEFGH1234', minutes: 999 }).text, // the longest code and lifetime accepted
       passwordChangedSms({ when: new Date('2026-12-31T16:59:00Z') }).text,
       passwordChangedSms({ when: new Date('2026-11-22T00:15:00Z') }).text,
+      vneidLinkRemovedSms({ when: new Date('2026-12-31T16:59:00Z') }).text,
     ];
     for (const text of texts) assertOneGsm7Segment(text);
     assert.ok(texts[0]!.includes('482913') && texts[0]!.includes('10 phut') && texts[0]!.includes('1900 9068'));
     assert.ok(texts[0]!.includes('can bo BHXH'));
     assert.ok(texts[2]!.includes('31/12/2026 23:59'));
     assert.ok(texts[3]!.includes('22/11/2026 07:15') && texts[3]!.includes('hay goi ngay 1900 9068'));
+  });
+
+  it('tells, Vietnamese first, that a password-made VNeID link was removed, with the hotline and the official site only', () => {
+    const mail = vneidLinkRemovedEmail({ when: new Date('2026-12-31T16:59:00Z'), issuer: ISSUER });
+    for (const part of [mail.text, mail.html]) {
+      assert.ok(part.indexOf('được tạo bằng mật khẩu') < part.indexOf('made with a password'), 'Vietnamese first');
+      assert.ok(part.includes('31/12/2026 23:59') && part.includes('1900 9068'));
+    }
+    for (const link of [...links(mail.text), ...links(mail.html)]) assert.equal(link, ISSUER);
+    assert.match(vneidLinkRemovedSms({ when: new Date() }).text, /lien ket VNeID/);
   });
 });

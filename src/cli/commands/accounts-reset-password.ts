@@ -1,12 +1,15 @@
 // bhxh-id accounts reset-password: an office reset, for staff who have verified the member's identity in person.
 // Issues a temporary password (10 minutes, single use, must be replaced at the first sign-in) and delivers it by
 // SMS or email to what is on file (verified addresses only: src/security/deliverable-address.ts), or prints it once
-// for the member; audited with the operator's id.
+// for the member; audited with the operator's id. Like every temporary password it moves the credential version
+// (pending steps end); as a reset it also removes the VNeID links made with a password (security/credential-change.ts),
+// with a notice on every channel on file.
 import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../../notify/outbox.js';
 import { systemClock } from '../../oidc/adapter.js';
 import { deliverableAddress } from '../../security/deliverable-address.js';
+import { removePasswordLinks } from '../../security/credential-change.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
 
@@ -39,6 +42,7 @@ export const accountsResetPassword: Command = {
     const minutes = Math.round(ctx.config.temporaryPasswords.ttlSeconds / 60);
     const issued = await ctx.db.transaction(async (trx) => {
       const temp = await temporaryPasswords.issue(account.id, trx);
+      await removePasswordLinks({ db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: systemClock }, trx, account, 'office');
       if (deliver === 'sms') {
         await outbox.enqueue({ channel: 'sms', to: to!, purpose: 'temporary_password', ...temporaryPasswordSms({ password: temp.password, minutes }) }, trx);
       } else if (deliver === 'email') {

@@ -1,4 +1,9 @@
-// bhxh-id accounts set-password: an operator sets a member's password (from stdin) or a temporary one.
+// bhxh-id accounts set-password: an operator sets a member's password (from stdin) or a temporary one. A credential
+// change like any other (security/credential-change.ts): the version moves, pending steps end, password-made VNeID
+// links are removed, every channel on file is told, sessions and tokens are revoked.
+import { createOutbox } from '../../notify/outbox.js';
+import { systemClock } from '../../oidc/adapter.js';
+import { applyOperatorPassword } from '../../security/credential-change.js';
 import { UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
 import { readPasswordFromStdin, temporaryPassword } from './passwords.js';
@@ -13,8 +18,10 @@ export const accountsSetPassword: Command = {
     const account = await findAccountArg(ctx, v);
     const temporary = v.temporary ? temporaryPassword() : undefined;
     const password = temporary ?? (await readPasswordFromStdin(ctx, account));
-    await ctx.accounts.setPassword(account.id, await ctx.hasher.hash(password), { mustChange: Boolean(temporary) });
-    await ctx.audit.record({ type: 'password.changed', accountId: account.id, detail: { via: 'cli', temporary: Boolean(temporary) } });
+    await applyOperatorPassword(
+      { db: ctx.db, outbox: createOutbox(ctx.db, ctx.sealer, systemClock), audit: ctx.audit, config: ctx.config, clock: systemClock, logger: ctx.logger },
+      { account, newHash: await ctx.hasher.hash(password), mustChange: Boolean(temporary), detail: { temporary: Boolean(temporary) } },
+    );
     const updated = (await ctx.accounts.findById(account.id))!;
     return { account: accountView(updated), ...(temporary ? { temporary_password: temporary } : {}) };
   },

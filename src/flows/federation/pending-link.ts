@@ -2,15 +2,19 @@
 // password on the same authorization request, and the identity is linked to that account if the account carries no
 // personal identification number or the same one. Every channel on file is told, and the audit log records it.
 //
-// NOTE: linking to an account with no identification number trusts the password (the member proved both in one
-// request); the account then takes the verified number. The notice on every channel is what lets a member whose
-// password was stolen notice a foreign link; an operator removes it with `bhxh-id accounts unlink-vneid`.
+// NOTE: a password proves less than VNeID: a link made this way confers at most the password level and records no
+// identification number on the account (security/link-assurance.ts); only an office confirmation raises it
+// (`bhxh-id accounts confirm-vneid`), and the next password change or reset removes it. The notice on every channel
+// lets a member whose password was stolen notice a foreign link; an operator removes it with `accounts unlink-vneid`.
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { AuditEvent } from '../../audit/audit-log.js';
 import type { AppDeps } from '../../app-deps.js';
 import type { Account } from '../../accounts/account-repository.js';
-import { vneidAcr, type Acr } from '../../oidc/assurance.js';
+import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
+import { FlowError } from '../../http/errors.js';
+import { linkAssurance } from '../../security/link-assurance.js';
+import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
 import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
@@ -34,8 +38,7 @@ export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditE
   return async (trx: Knex.Transaction) => {
     const now = deps.clock.now();
     await deps.audit.record({ ...event, type: 'federation.link' }, trx);
-    if (account.email) await deps.outbox.enqueue({ channel: 'email', to: account.email, purpose: 'vneid_linked', ...vneidLinkedEmail({ when: now, issuer: deps.config.issuer }) }, trx);
-    if (account.phoneNumber) await deps.outbox.enqueue({ channel: 'sms', to: account.phoneNumber, purpose: 'vneid_linked', ...vneidLinkedSms({ when: now }) }, trx);
+    await notifyEveryChannel(deps.outbox, trx, account, { purpose: 'vneid_linked', email: vneidLinkedEmail({ when: now, issuer: deps.config.issuer }), sms: vneidLinkedSms({ when: now }) });
   };
 }
 
@@ -46,19 +49,21 @@ export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLi
 
 /**
  * Called when a password sign-in succeeds. Without a pending link: undefined (a plain password sign-in). Linked: the
- * sign-in counts as the VNeID level plus the password. Refused: a page has been shown and the sign-in stops.
+ * sign-in counts as what the link may confer (the password level). Refused: a page has been shown and the sign-in
+ * stops. `credentialVersion` is the version the password belongs to: a change since then refuses the link.
  */
-export async function completePendingLink(deps: AppDeps, ctx: Context, account: Account): Promise<{ acr: Acr; amr: string[] } | 'refused' | undefined> {
-  const { interaction, page } = interactionState(ctx);
+export async function completePendingLink(deps: AppDeps, ctx: Context, account: Account, credentialVersion: number): Promise<{ acr: Acr; amr: string[] } | 'refused' | undefined> {
+  const { interaction, page, clientName } = interactionState(ctx);
   const pending = await pendingLink(deps, interaction.uid);
   if (!pending) return undefined;
   await deps.flows.delete(PENDING_KIND, interaction.uid);
   const base = { accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId };
   const detail = { method: 'vneid', issuer: pending.issuer, level: pending.level, linkedBy: 'password' };
   const outcome = await deps.federation!.identities.link(
-    { issuer: pending.issuer, subject: pending.subject, accountId: account.id, nationalId: pending.nationalId, linkedBy: 'password' },
+    { issuer: pending.issuer, subject: pending.subject, accountId: account.id, nationalId: pending.nationalId, linkedBy: 'password', credentialVersion },
     announceLink(deps, account, { ...base, detail }),
   );
+  if (!outcome.ok && outcome.reason === 'credentials_changed') throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'vneid_pending_link' } });
   if (!outcome.ok) {
     await deps.audit.record({ ...base, type: 'federation.link', outcome: 'failure', detail: { ...detail, reason: outcome.reason } });
     ctx.status = 409;
@@ -71,6 +76,19 @@ export async function completePendingLink(deps: AppDeps, ctx: Context, account: 
     });
     return 'refused';
   }
+  const acr = linkAssurance('password', pending.level);
+  if (!meets(acr, requiredAcr(interaction.params))) {
+    // Linked, but a password-made link cannot meet this request's VNeID demand: say so, and issue nothing.
+    await deps.audit.record({ ...base, type: 'sign_in', outcome: 'failure', detail: { ...detail, acr, reason: 'link_level_insufficient' } });
+    ctx.status = 403;
+    ctx.type = 'html';
+    ctx.body = federationProblemPage(page, {
+      title: page.t('federation.link_level.title'),
+      message: page.t('federation.link_level.message', { client: clientName }),
+      cancelHref: `/interaction/${interaction.uid}/abort`,
+    });
+    return 'refused';
+  }
   await rememberUpstreamSession(deps, interaction.uid, { issuer: pending.issuer, ...(pending.idToken ? { idToken: pending.idToken } : {}) });
-  return { acr: vneidAcr(pending.level), amr: ['pwd', 'fed'] };
+  return { acr, amr: ['pwd', 'fed'] };
 }

@@ -5,7 +5,8 @@
 //        │                                              ▼ (single use, only in the browser holding the interaction cookie)
 //        │              ┌───────── link (issuer, subject) found, or an account with this identification number
 //        │              │              ├─ level too low for the request ─▶ "level 2 needed" page
-//        │              │              └─ signed in: acr urn:vn:bhxh:loa:vneid:N, amr [fed]
+//        │              │              ├─ a password-made link cannot meet the demand ─▶ "confirm at an office" page
+//        │              │              └─ signed in: acr = what the link confers (link-assurance.ts), amr [fed]
 //        │              └───────── no account ─▶ "no account" page, flow `vneid_pending` (keyed by the interaction)
 //        └──────── "sign in with BHXH number to link" ──▶ password sign-in ──▶ link (pending-link.ts) ──▶ signed in
 //
@@ -19,7 +20,8 @@ import type { Account } from '../../accounts/account-repository.js';
 import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../i18n/messages.js';
-import { ACR, meets, requiredAcr, vneidAcr } from '../../oidc/assurance.js';
+import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
+import { linkAssurance } from '../../security/link-assurance.js';
 import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
@@ -174,14 +176,18 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
   }
 
   let account: Account | undefined;
+  // What this sign-in may carry: no more than the proof that made the link.
+  let conferred: Acr = achieved;
   const link = await identities.find(signIn.issuer, identity.subject);
   if (link) {
+    conferred = linkAssurance(link.linkedBy, identity.level);
     account = await deps.accounts.findById(link.accountId);
     await identities.touch(signIn.issuer, identity.subject);
   } else {
     // NOTE: the first link is made only by the verified personal identification number, never by email or phone.
     account = await deps.accounts.findByNationalId(identity.nationalId);
     if (account?.status === 'active') {
+      conferred = linkAssurance('national_id', identity.level);
       const linked = await identities.link(
         { issuer: signIn.issuer, subject: identity.subject, accountId: account.id, nationalId: identity.nationalId, linkedBy: 'national_id' },
         announceLink(deps, account, { accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', ...detail, linkedBy: 'national_id' } }),
@@ -214,11 +220,15 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
     await audit(deps, ctx, 'sign_in', 'failure', { ...detail, reason: 'account_disabled' }, account.id);
     return showProblem(deps, ctx, { status: 403, title: 'federation.failed.title', message: 'federation.account_disabled' });
   }
+  if (!meets(conferred, requiredAcr(interaction.params))) {
+    await audit(deps, ctx, 'sign_in', 'failure', { ...detail, acr: conferred, reason: 'link_level_insufficient' }, account.id);
+    return showProblem(deps, ctx, { status: 403, title: 'federation.link_level.title', message: 'federation.link_level.message', messageVars: { client: clientName } });
+  }
 
   await rememberUpstreamSession(deps, interaction.uid, signIn);
   deps.metrics.signIns.inc({ outcome: 'success' });
-  await audit(deps, ctx, 'sign_in', 'success', detail, account.id);
-  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr: achieved, amr: ['fed'], remember: true } });
+  await audit(deps, ctx, 'sign_in', 'success', { ...detail, acr: conferred }, account.id);
+  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr: conferred, amr: ['fed'], remember: true } });
 }
 
 export function registerFederationRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {

@@ -5,7 +5,8 @@
 //            └──────────────────────────(password ok)─────────────────────────────────────────────────┘
 //
 // awaiting_credentials is implicit (no row); awaiting_new_password is a row in `flows` keyed by the interaction uid,
-// so the step can be answered by any node.
+// so the step can be answered by any node. The row records the account's credential version: a password change or a
+// newer temporary password since then ends the step ("start again"), see security/credential-change.ts.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppDeps } from '../../app-deps.js';
@@ -14,7 +15,7 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
-import { applyPasswordChange } from '../../accounts/password-change.js';
+import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
 import { ACR, meets, requiredAcr } from '../../oidc/assurance.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { loginPage } from '../../../views/login.js';
@@ -29,6 +30,8 @@ interface LoginFlowData {
   accountId: string;
   /** Why a new password is needed: a temporary password was used, or the account demands a change. */
   via: 'temporary_password' | 'must_change_password';
+  /** The account's credential version when the password was checked. */
+  credentialVersion: number;
 }
 const KIND = 'login';
 
@@ -103,10 +106,14 @@ async function showNewPasswordPage(deps: AppDeps, ctx: Context, accountId: strin
   });
 }
 
-/** The password was right (and any new password set): link a pending VNeID identity, then finish the sign-in. */
-async function completeSignIn(deps: AppDeps, ctx: Context, account: Account) {
+/**
+ * The password was right (and any new password set): link a pending VNeID identity, then finish the sign-in.
+ * `credentialVersion` is the version the checked password belongs to; a change since then ends the sign-in.
+ */
+async function completeSignIn(deps: AppDeps, ctx: Context, account: Account, credentialVersion: number) {
   const { interaction } = interactionState(ctx);
-  const linked = await completePendingLink(deps, ctx, account);
+  if (!(await credentialsUnchanged(deps.db, account.id, credentialVersion))) throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'sign_in' } });
+  const linked = await completePendingLink(deps, ctx, account, credentialVersion);
   if (linked === 'refused') return; // the page saying why has been shown
   const { acr, amr } = linked ?? { acr: ACR.password, amr: ['pwd'] };
   deps.metrics.signIns.inc({ outcome: 'success' });
@@ -123,11 +130,21 @@ function showLogin(deps: AppDeps): Middleware {
       deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid),
       deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid),
     ]);
-    if (flow?.state === 'awaiting_new_password') return showNewPasswordPage(deps, ctx, flow.data.accountId);
+    if (flow?.state === 'awaiting_new_password') {
+      await requireCurrentCredentials(deps, interaction.uid, flow.data);
+      return showNewPasswordPage(deps, ctx, flow.data.accountId);
+    }
     // Back from a password reset begun on this request: say so and fill in the number.
     if (notice) return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
     await showLoginPage(deps, ctx);
   };
+}
+
+/** A new-password step whose account's credentials changed since it began ends here, for good. */
+async function requireCurrentCredentials(deps: AppDeps, uid: string, data: LoginFlowData): Promise<void> {
+  if (await credentialsUnchanged(deps.db, data.accountId, data.credentialVersion)) return;
+  await deps.flows.delete(KIND, uid);
+  throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'awaiting_new_password' } });
 }
 
 /** POST credentials: format check, throttle, password, then finish or ask for a new password. */
@@ -176,13 +193,13 @@ function submitCredentials(deps: AppDeps): Middleware {
         id: interaction.uid,
         kind: KIND,
         state: 'awaiting_new_password',
-        data: { accountId: account.id, via: outcome.temporary ? 'temporary_password' : 'must_change_password' },
+        data: { accountId: account.id, via: outcome.temporary ? 'temporary_password' : 'must_change_password', credentialVersion: account.credentialVersion },
         // The flow store keeps time with the injected clock; give the step as long as an interaction lives.
         expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
       });
       return showNewPasswordPage(deps, ctx, account.id);
     }
-    await completeSignIn(deps, ctx, account);
+    await completeSignIn(deps, ctx, account, account.credentialVersion);
   };
 }
 
@@ -192,6 +209,7 @@ function submitNewPassword(deps: AppDeps): Middleware {
     const { interaction } = interactionState(ctx);
     const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
     if (flow?.state !== 'awaiting_new_password') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
+    await requireCurrentCredentials(deps, interaction.uid, flow.data);
     const account = await deps.accounts.findById(flow.data.accountId);
     if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
 
@@ -202,20 +220,26 @@ function submitNewPassword(deps: AppDeps): Middleware {
     if (flow.data.via !== 'temporary_password' && account.passwordHash && (await deps.hasher.verify(account.passwordHash, newPassword))) {
       return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: 'password.error.same_as_old' });
     }
-    // One request wins: a parallel duplicate finds the flow already done. The change tells every channel on file
-    // and ends every earlier session and token, as any reset does.
+    // One request wins, and only while the credentials are those the step began with: a parallel duplicate, or a
+    // reset finished meanwhile, moved the version. The change tells every channel on file and ends every earlier
+    // session and token, as any reset does.
     const changed = await applyPasswordChange(deps, {
       account,
       newHash: await deps.hasher.hash(newPassword),
       via: flow.data.via ?? 'must_change_password',
+      credentialVersion: flow.data.credentialVersion,
       detail: { clientId: String(interaction.params.client_id) },
       ip: ctx.ip,
       requestId: ctx.state.requestId,
       guard: (trx) => deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done', trx),
     });
-    if (!changed) throw new FlowError('SESSION_EXPIRED');
+    if (!changed) {
+      await deps.flows.delete(KIND, interaction.uid);
+      throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'new_password' } });
+    }
     await deps.flows.delete(KIND, interaction.uid);
-    await completeSignIn(deps, ctx, account);
+    // The change moved the version by exactly one (a conditional update from the recorded one).
+    await completeSignIn(deps, ctx, account, flow.data.credentialVersion + 1);
   };
 }
 

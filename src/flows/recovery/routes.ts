@@ -8,6 +8,8 @@
 //
 // awaiting_address → awaiting_code happens whether or not the details match an account: with no match we pretend
 // (a code row that can never verify, no message). The old password keeps working until `done`.
+// A matched flow records the account's credential version when its code is issued; a password change elsewhere (or a
+// newer temporary password) since then ends it at the code or the new password: "start again".
 // A flow is started from an authorization request (/interaction/:uid/recovery) or directly (/recovery); it is tied
 // to the browser that started it.
 import crypto from 'node:crypto';
@@ -19,9 +21,9 @@ import { FlowError } from '../../http/errors.js';
 import { pageContext, resolveLocale } from '../../http/locale.js';
 import type { MessageId } from '../../i18n/messages.js';
 import { checkPassword } from '../../methods/password/policy.js';
-import { applyPasswordChange } from '../../accounts/password-change.js';
 import { errorClass } from '../../notify/outbox.js';
 import { addressOnFile, deliverableMatch } from '../../security/deliverable-address.js';
+import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from './recovery-method.js';
@@ -40,6 +42,8 @@ export interface RecoveryData {
   address?: string;
   /** Known only once the code is verified. */
   accountId?: string;
+  /** The matched account's credential version when the code was issued (absent when nothing matched). */
+  credentialVersion?: number;
 }
 
 type Flow = FlowRecord<RecoveryState, RecoveryData>;
@@ -165,6 +169,7 @@ function show(deps: AppDeps): Middleware {
       case 'awaiting_code':
         return showCode(deps, ctx);
       case 'awaiting_password':
+        if (!(await credentialsUnchanged(deps.db, flow.data.accountId!, flow.data.credentialVersion))) return endStaleFlow(deps, flow, 'awaiting_password');
         return showNewPassword(deps, ctx);
       case 'done':
         ctx.type = 'html';
@@ -175,19 +180,20 @@ function show(deps: AppDeps): Middleware {
 
 /**
  * Issues a code for the flow in one transaction with its message, or pretends when the details match no account.
- * Returns false only when the client address is over its hourly budget (visible: it reveals nothing about accounts).
+ * `allowed` is false only when the client address is over its hourly budget (visible: it reveals nothing about
+ * accounts); `credentialVersion` is the matched account's, for the flow to record (never shown).
  * NOTE: a match needs the typed address to be the account's verified one (src/security/deliverable-address.ts); an
  * unverified address is a non-match. The message, the one step done only for a match, runs in a savepoint: if it
  * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
  */
-async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: string, address: string): Promise<boolean> {
+async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: string, address: string): Promise<{ allowed: boolean; credentialVersion?: number }> {
   const method = deps.recoveryMethods[flow.data.method];
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
   const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
   const matched = to ? account : undefined;
   // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
   const unverified = !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
-  return deps.db.transaction(async (trx) => {
+  const allowed = await deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
     const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
     let failed = false;
@@ -215,6 +221,7 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
     );
     return true;
   });
+  return { allowed, ...(matched ? { credentialVersion: matched.credentialVersion } : {}) };
 }
 
 /** POST number + address + captcha: always the same reply, whether or not they match an account. */
@@ -233,11 +240,13 @@ function submitAddress(deps: AppDeps): Middleware {
     if (captcha !== 'ok') {
       return showAddress(deps, ctx, { status: captcha === 'throttled' ? 429 : 400, error: captcha === 'throttled' ? 'recovery.error.ip_limit' : 'recovery.error.captcha', ...keep });
     }
-    if (!(await issueCode(deps, ctx, flow, bhxhNumber, address.address))) {
+    const issued = await issueCode(deps, ctx, flow, bhxhNumber, address.address);
+    if (!issued.allowed) {
       return showAddress(deps, ctx, { status: 429, error: 'recovery.error.ip_limit', ...keep });
     }
     flow.state = 'awaiting_code';
-    flow.data = { ...flow.data, bhxhNumber, address: address.address };
+    const { credentialVersion: _previous, ...data } = flow.data;
+    flow.data = { ...data, bhxhNumber, address: address.address, ...(issued.credentialVersion !== undefined ? { credentialVersion: issued.credentialVersion } : {}) };
     await deps.flows.put(flow);
     ctx.redirect(base(flow));
     ctx.status = 303;
@@ -262,8 +271,14 @@ function chooseMethod(deps: AppDeps): Middleware {
 function resend(deps: AppDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
-    if (!(await issueCode(deps, ctx, flow, flow.data.bhxhNumber!, flow.data.address!))) {
+    const issued = await issueCode(deps, ctx, flow, flow.data.bhxhNumber!, flow.data.address!);
+    if (!issued.allowed) {
       return showCode(deps, ctx, { status: 429, error: 'recovery.error.ip_limit' });
+    }
+    // A new code is a new start: it belongs to the credentials of now.
+    if (issued.credentialVersion !== undefined && issued.credentialVersion !== flow.data.credentialVersion) {
+      flow.data = { ...flow.data, credentialVersion: issued.credentialVersion };
+      await deps.flows.put(flow);
     }
     showCode(deps, ctx, { notice: 'recovery.code.resent' });
   };
@@ -279,6 +294,7 @@ function submitCode(deps: AppDeps): Middleware {
       await deps.audit.record({ type: 'recovery.code_checked', outcome: 'failure', ip: ctx.ip, requestId: ctx.state.requestId, detail: { reason: result.reason } });
       return showCode(deps, ctx, { status: 400, error: result.reason === 'wrong' ? 'recovery.code.error.wrong' : 'recovery.code.error.dead' });
     }
+    if (!(await credentialsUnchanged(deps.db, result.accountId, flow.data.credentialVersion))) await endStaleFlow(deps, flow, 'awaiting_code');
     if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_code', 'awaiting_password'))) throw new FlowError('SESSION_EXPIRED');
     flow.state = 'awaiting_password';
     flow.data = { ...flow.data, accountId: result.accountId };
@@ -289,12 +305,20 @@ function submitCode(deps: AppDeps): Middleware {
   };
 }
 
+/** A flow whose account's credentials changed since its code was issued ends for good: the member starts again. */
+async function endStaleFlow(deps: AppDeps, flow: Flow, stage: RecoveryState): Promise<never> {
+  await deps.codes.killFlow(flow.id);
+  await deps.flows.delete(KIND, flow.id);
+  throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage } });
+}
+
 /** POST new password: the shared end of every recovery method. */
 function submitPassword(deps: AppDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const account = flow.data.accountId ? await deps.accounts.findById(flow.data.accountId) : undefined;
     if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
+    if (account.credentialVersion !== flow.data.credentialVersion) await endStaleFlow(deps, flow, 'awaiting_password');
     const password = field(ctx, 'new_password');
     const problem = checkPassword(password, account) ?? (password !== field(ctx, 'confirm_password') ? 'mismatch' : null);
     if (problem) return showNewPassword(deps, ctx, { status: 400, error: `password.error.${problem}` });
@@ -303,12 +327,14 @@ function submitPassword(deps: AppDeps): Middleware {
       account,
       newHash: await deps.hasher.hash(password),
       via: 'recovery',
+      credentialVersion: flow.data.credentialVersion!,
       detail: { method: flow.data.method },
       ip: ctx.ip,
       requestId: ctx.state.requestId,
       guard: (trx) => deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx),
     });
-    if (!changed) throw new FlowError('SESSION_EXPIRED');
+    // Stale, or a parallel duplicate of this flow won: the flow is left to that winner (GET ends it if it is stale).
+    if (!changed) throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage: 'awaiting_password' } });
     await deps.codes.killFlow(flow.id);
 
     if (flow.data.interactionUid) {

@@ -7,6 +7,7 @@ import type { Account } from '../../accounts/account-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../oidc/adapter.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import { moveCredentialVersion } from '../../security/credential-change.js';
 
 /** No 0/o, 1/l/i: nothing a member could misread or mishear. */
 export const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -23,15 +24,14 @@ export interface TemporaryPasswordOptions {
 export function createTemporaryPasswords(db: Db, hasher: PasswordHasher, clock: Clock, options: TemporaryPasswordOptions) {
   return {
     options,
-    /** Issues a new temporary password for the account (the previous one, if any, dies) and returns it once. */
+    /**
+     * Issues a new temporary password for the account (the previous one, if any, dies) and returns it once. It moves
+     * the credential version: a step begun with an older one ends. The member's sessions stay (her password works).
+     */
     async issue(accountId: string, trx: Knex.Transaction | Db = db): Promise<{ password: string; expiresAt: Date }> {
       const password = generateTemporaryPassword();
       const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
-      await trx('accounts').where({ id: accountId }).update({
-        temporary_password_hash: await hasher.hash(password),
-        temporary_password_expires_at: expiresAt,
-        updated_at: trx.fn.now(),
-      });
+      await moveCredentialVersion(trx, accountId, { temporary_password_hash: await hasher.hash(password), temporary_password_expires_at: expiresAt });
       return { password, expiresAt };
     },
 
