@@ -7,6 +7,7 @@
 //   outbox            payload_sealed (context outbox:<purpose>; NULL once sent or given up)
 //   channel_requests  the hotline's finished-call reply, state.sealedReply of channel 'voice' rows
 //                     (context voice:reply:<request_id>, the request id being the call id)
+//   flows             the upstream VNeID ID token, data.idTokenSealed of the VNeID flows (context UPSTREAM_ID_TOKEN_CONTEXT)
 //
 // NOTE: no transaction. Rows are read in batches in primary-key order (keyset: never all at once) and each one is
 // written by its own statement, only where the column still holds the value that was read (compare-and-set): a
@@ -15,7 +16,7 @@
 // stops half-way leaves a consistent mix that a second run finishes.
 import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
-import type { Sealer } from './sealer.js';
+import { UPSTREAM_ID_TOKEN_CONTEXT, type Sealer } from './sealer.js';
 
 export interface ReencryptOptions {
   /** Rows read per query. @default 100 */
@@ -103,37 +104,57 @@ function columnStore(spec: {
   };
 }
 
-// NOTE: raw SQL below has no '?' but its bindings (knex reads every '?' as one), and jsonb is read with ->> only.
-const VOICE_REPLY = "state->>'sealedReply'";
-
-const voiceReplies: Store = (() => {
-  const todo = (db: Db, primaryId: string) =>
-    db('channel_requests').where({ channel: 'voice' }).whereRaw(`${VOICE_REPLY} is not null`).andWhereRaw(`${VOICE_REPLY} not like ?`, [underKey(primaryId)]);
-  const columns = (db: Db) => ['request_id', db.raw(`${VOICE_REPLY} as sealed`)];
-  const toValue = (row: { request_id: string; sealed: string }): SealedValue => ({ id: row.request_id, sealed: row.sealed, context: `voice:reply:${row.request_id}` });
+/**
+ * A store whose sealed value is one string member of a jsonb column (`column->>'member'`), in rows selected by
+ * `where`, keyed by a single text column. Only that member is rewritten; the rest of the document is left as it is.
+ * NOTE: raw SQL here has no '?' but its bindings (knex reads every '?' as one), and jsonb is read with ->> only.
+ */
+function jsonMemberStore(spec: { table: string; key: string; column: string; member: string; where: Record<string, unknown> | ((q: Knex.QueryBuilder) => Knex.QueryBuilder); context: (id: string) => string }): Store {
+  const { table, key, column, member } = spec;
+  if (!/^[a-z_]+$/.test(column) || !/^[A-Za-z]+$/.test(member)) throw new Error('reencrypt: a plain column and member name');
+  const sealedSql = `${column}->>'${member}'`;
+  const scope = (db: Db) => {
+    const q = db(table);
+    return typeof spec.where === 'function' ? spec.where(q) : q.where(spec.where);
+  };
+  const todo = (db: Db, primaryId: string) => scope(db).whereRaw(`${sealedSql} is not null`).andWhereRaw(`${sealedSql} not like ?`, [underKey(primaryId)]);
+  const columns = (db: Db) => [key, db.raw(`${sealedSql} as sealed`)];
+  const toValue = (row: Record<string, string>): SealedValue => ({ id: String(row[key]), sealed: row.sealed!, context: spec.context(String(row[key])) });
   return {
-    table: 'channel_requests',
+    table,
     async next(db, primaryId, after, limit) {
-      const query = todo(db, primaryId).select(columns(db)).orderBy('request_id').limit(limit);
-      if (after !== undefined) query.andWhere('request_id', '>', after);
-      return ((await query) as { request_id: string; sealed: string }[]).map(toValue);
+      const query = todo(db, primaryId).select(columns(db)).orderBy(key).limit(limit);
+      if (after !== undefined) query.andWhere(key, '>', after);
+      return ((await query) as Record<string, string>[]).map(toValue);
     },
     async reread(db, primaryId, id) {
-      const row = (await todo(db, primaryId).andWhere({ request_id: id }).first(columns(db))) as { request_id: string; sealed: string } | undefined;
+      const row = (await todo(db, primaryId).andWhere(key, id).first(columns(db))) as Record<string, string> | undefined;
       return row && toValue(row);
     },
     async write(db, value, resealed) {
-      // Only the reply inside the dialogue state changes; the rest of the state is left as it is.
-      const updated = await db('channel_requests')
-        .where({ channel: 'voice', request_id: value.id })
-        .andWhereRaw(`${VOICE_REPLY} = ?`, [value.sealed])
-        .update({ state: db.raw(`jsonb_set(state, '{sealedReply}', to_jsonb(?::text))`, [resealed]) })
-        .returning('request_id');
+      const updated = await scope(db)
+        .andWhere(key, value.id)
+        .andWhereRaw(`${sealedSql} = ?`, [value.sealed])
+        .update({ [column]: db.raw(`jsonb_set(${column}, '{${member}}', to_jsonb(?::text))`, [resealed]) })
+        .returning(key);
       return updated.length === 1;
     },
     count: (db, primaryId) => countOf(todo(db, primaryId)),
   };
-})();
+}
+
+/** The hotline's finished-call reply that still holds a password (within the replay window). */
+const voiceReplies = jsonMemberStore({ table: 'channel_requests', key: 'request_id', column: 'state', member: 'sealedReply', where: { channel: 'voice' }, context: (callId) => `voice:reply:${callId}` });
+
+/** The upstream VNeID ID token kept for logout (src/flows/federation/upstream-logout.ts), in the flows that hold one. */
+const upstreamIdTokens = jsonMemberStore({
+  table: 'flows',
+  key: 'id',
+  column: 'data',
+  member: 'idTokenSealed',
+  where: (q) => q.whereIn('kind', ['vneid_pending', 'vneid_session_pending', 'vneid_session']),
+  context: () => UPSTREAM_ID_TOKEN_CONTEXT,
+});
 
 const STORES: Store[] = [
   columnStore({
@@ -149,6 +170,7 @@ const STORES: Store[] = [
   columnStore({ table: 'clients', key: 'client_id', column: 'client_secret_encrypted', context: (row) => `client:${row.client_id}` }),
   columnStore({ table: 'outbox', key: 'id', column: 'payload_sealed', extra: ['purpose'], context: (row) => `outbox:${row.purpose}` }),
   voiceReplies,
+  upstreamIdTokens,
 ];
 
 /** The tables re-encryption covers, in the order it goes through them. */

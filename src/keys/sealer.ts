@@ -1,4 +1,4 @@
-// Seals secrets at rest (private keys, client secrets, outbox payloads, hotline replies) with AES-256-GCM under
+// Seals secrets at rest (private keys, client secrets, outbox payloads, hotline replies, upstream ID tokens) with AES-256-GCM under
 // KEYS_ENCRYPTION_KEY. During a rotation the keys in KEYS_ENCRYPTION_KEY_PREVIOUS still open what they sealed, until
 // `bhxh-id keys reencrypt` (src/keys/reencrypt.ts) has resealed everything under the primary key.
 import crypto from 'node:crypto';
@@ -15,6 +15,9 @@ export interface Sealer {
 }
 
 const KEY_ID = /^[0-9a-f]{16}$/;
+
+/** The context (AAD) of the upstream VNeID ID token kept for logout; re-encryption needs it too. */
+export const UPSTREAM_ID_TOKEN_CONTEXT = 'vneid:upstream-id-token';
 
 /** The id of a key: the first 16 hex digits of its SHA-256 (reveals nothing usable about the key). */
 function idOf(key: Buffer): string {

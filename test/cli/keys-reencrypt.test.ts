@@ -82,7 +82,7 @@ describe('bhxh-id keys reencrypt', () => {
     assert.equal(run.json.encryption_key_id, idOf(keyB));
     assert.equal(run.json.reencrypted.clients, 1);
     assert.ok(run.json.reencrypted.keys >= 3, 'the signing keys and the cookie secret');
-    assert.deepEqual(Object.keys(run.json.reencrypted).sort(), ['channel_requests', 'clients', 'keys', 'outbox']);
+    assert.deepEqual(Object.keys(run.json.reencrypted).sort(), ['channel_requests', 'clients', 'flows', 'keys', 'outbox']);
 
     // Run again: nothing left to do.
     const again = await cli(['keys', 'reencrypt'], { primary: keyB, previous: [keyA] });

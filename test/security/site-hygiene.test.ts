@@ -161,4 +161,14 @@ describe('the upstream ID token kept for VNeID logout', () => {
     assert.equal(await sweepOrphanUpstreamSessions(pair.t.db), 1);
     assert.equal((await rows()).length, 0);
   });
+
+  it('is sealed too while a VNeID identity waits for a password sign-in to link it', async () => {
+    const browser = federatedBrowser(pair);
+    const page = await signInWithVneid(pair, browser, await authorize(pair), pair.citizens.stranger);
+    assert.equal(page.status, 200);
+    const [pending] = await pair.t.db('flows').where({ kind: 'vneid_pending' });
+    const data = typeof pending.data === 'string' ? JSON.parse(pending.data) : pending.data;
+    assert.ok(data.idTokenSealed);
+    assert.doesNotMatch(JSON.stringify(data), /eyJ/, 'no JWT in clear');
+  });
 });

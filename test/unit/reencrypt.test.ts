@@ -1,6 +1,6 @@
 // Re-encryption after a KEYS_ENCRYPTION_KEY rotation (src/keys/reencrypt.ts) on a real database (PGlite in memory, or
 // PostgreSQL with TEST_DATABASE_URL): signing keys and secrets, client secrets, outbox payloads and the hotline's
-// recorded replies move from the old key to the new one, an interrupted run leaves everything readable, a rerun
+// recorded replies and the upstream VNeID ID tokens move from the old key to the new one, an interrupted run leaves everything readable, a rerun
 // finishes, and a concurrent writer is never overwritten. Keys and secrets are generated at run time.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -13,7 +13,7 @@ import { createClientRepository } from '../../src/clients/client-repository.js';
 import type { Db } from '../../src/db/database.js';
 import { ensureActiveKeys, loadProviderKeys } from '../../src/keys/key-store.js';
 import { reencryptAll, REENCRYPTED_TABLES } from '../../src/keys/reencrypt.js';
-import { createSealer, sealedKeyId, type Sealer } from '../../src/keys/sealer.js';
+import { createSealer, sealedKeyId, UPSTREAM_ID_TOKEN_CONTEXT, type Sealer } from '../../src/keys/sealer.js';
 import type { EmailMessage } from '../../src/notify/messages.js';
 import { createOutbox, createOutboxWorker } from '../../src/notify/outbox.js';
 import { createTestDatabase, testClock } from '../helpers/server.js';
@@ -21,33 +21,15 @@ import { createTestDatabase, testClock } from '../helpers/server.js';
 const CLIENT_IDS = ['rp-1', 'rp-2', 'rp-3'];
 const CALL_IDS = ['call-1', 'call-2'];
 const MAILS = ['a@example.vn', 'b@example.vn', 'c@example.vn'];
+const UPSTREAM_FLOWS: Array<[string, string]> = [['vneid_pending', 'uid-1'], ['vneid_session', 'sess-1']];
 
 const silent = pino({ level: 'silent' });
-
-/** The hotline, enough to finish a call (every caller is over its limit) and to replay a finished one. */
-function hotline(db: Db, sealer: Sealer) {
-  const clock = testClock();
-  return createVoicePasswordReset({
-    clock,
-    channelRequests: createChannelRequests(db, clock),
-    temporaryPasswords: {
-      issue: async () => {
-        throw new Error('not in this test');
-      },
-      options: { ttlSeconds: 600 } as never,
-    },
-    outbox: createOutbox(db, sealer, clock),
-    audit: createAuditLog(db),
-    sealer,
-    key: crypto.randomBytes(32),
-    options: { readAloud: false, perCallerPerHour: 0, perNumberPerHour: 0 },
-  });
-}
 
 interface Seeded {
   keys: Awaited<ReturnType<typeof loadProviderKeys>>;
   secrets: Record<string, string>;
   replies: Record<string, unknown>;
+  idTokens: Record<string, string>;
 }
 
 /** Data sealed under `sealer`: first keys, clients with secrets (and one without), outbox mail, finished calls. */
@@ -62,14 +44,28 @@ async function seed(db: Db, sealer: Sealer): Promise<Seeded> {
   await clients.create({ client_id: 'rp-public', redirect_uris: ['https://public.example.vn/cb'], token_endpoint_auth_method: 'none' });
   const outbox = createOutbox(db, sealer, testClock());
   for (const to of MAILS) await outbox.enqueue({ channel: 'email', to, purpose: 'recovery_code', subject: 'Mã khôi phục', text: `mã cho ${to}`, html: `<p>mã cho ${to}</p>` });
-  const voice = hotline(db, sealer);
+  // Hotline calls that read a password aloud, within their replay window (the only replies kept sealed).
   const replies: Record<string, unknown> = {};
+  const now = new Date();
   for (const callId of CALL_IDS) {
-    const first = await voice.answer({ callId, caller: '0912345678', callerVerified: false });
-    assert.equal(first.step, 'throttled');
-    replies[callId] = first.reply;
+    const reply = { say: `Mật khẩu tạm thời của quý khách (${callId})`, next: { action: 'hangup' } };
+    const state = { step: 'done', outcome: 'read_aloud', sealedReply: sealer.seal(JSON.stringify(reply), `voice:reply:${callId}`), secretUntil: '2999-01-01T00:00:00.000Z' };
+    await db('channel_requests').insert({ channel: 'voice', request_id: callId, state: JSON.stringify(state), created_at: now, updated_at: now });
+    replies[callId] = reply;
   }
-  return { keys: await loadProviderKeys(db, sealer), secrets, replies };
+  // Upstream VNeID ID tokens kept for logout (a pending link and a signed-in session).
+  const idTokens: Record<string, string> = {};
+  for (const [kind, id] of UPSTREAM_FLOWS) {
+    idTokens[`${kind}:${id}`] = `upstream-id-token-${crypto.randomBytes(8).toString('hex')}`;
+    await db('flows').insert({
+      id: `${kind}:${id}`,
+      kind,
+      state: 'signed_in',
+      data: JSON.stringify({ issuer: 'https://vneid.example', idTokenSealed: sealer.seal(idTokens[`${kind}:${id}`]!, UPSTREAM_ID_TOKEN_CONTEXT) }),
+      expires_at: new Date(Date.now() + 3600_000),
+    });
+  }
+  return { keys: await loadProviderKeys(db, sealer), secrets, replies, idTokens };
 }
 
 /** Every sealed value in the database, by table, with the key id it names. */
@@ -78,6 +74,7 @@ async function sealedValues(db: Db): Promise<Array<{ table: string; id: string; 
   const clients = await db('clients').whereNotNull('client_secret_encrypted').select('client_id', 'client_secret_encrypted');
   const outbox = await db('outbox').whereNotNull('payload_sealed').select('id', 'payload_sealed');
   const calls = await db('channel_requests').where({ channel: 'voice' }).select('request_id', 'state');
+  const flows = await db('flows').whereIn('kind', UPSTREAM_FLOWS.map(([kind]) => kind)).select('id', 'data');
   return [
     ...keys.map((r) => ({ table: 'keys', id: r.kid, keyId: sealedKeyId(r.private_encrypted), recordedKeyId: r.encryption_key_id })),
     ...clients.map((r) => ({ table: 'clients', id: r.client_id, keyId: sealedKeyId(r.client_secret_encrypted) })),
@@ -85,6 +82,10 @@ async function sealedValues(db: Db): Promise<Array<{ table: string; id: string; 
     ...calls.map((r) => {
       const state = typeof r.state === 'string' ? JSON.parse(r.state) : r.state;
       return { table: 'channel_requests', id: r.request_id, keyId: sealedKeyId(state.sealedReply) };
+    }),
+    ...flows.map((r) => {
+      const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
+      return { table: 'flows', id: r.id, keyId: sealedKeyId(data.idTokenSealed) };
     }),
   ];
 }
@@ -94,11 +95,15 @@ async function assertAllOpen(db: Db, sealer: Sealer, seeded: Seeded, secrets = s
   assert.equal(digest(await loadProviderKeys(db, sealer)), digest(seeded.keys), 'the provider keys load, unchanged');
   const clients = createClientRepository(db, sealer);
   for (const [clientId, secret] of Object.entries(secrets)) assert.equal((await clients.findForProvider(clientId))?.client_secret, secret, clientId);
-  const voice = hotline(db, sealer);
   for (const callId of CALL_IDS) {
-    const replay = await voice.answer({ callId, caller: '0912345678', callerVerified: false });
-    assert.equal(replay.step, 'replayed');
-    assert.deepEqual(replay.reply, seeded.replies[callId]);
+    const row = await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('state');
+    const state = typeof row.state === 'string' ? JSON.parse(row.state) : row.state;
+    assert.deepEqual(JSON.parse(sealer.open(state.sealedReply, `voice:reply:${callId}`)), seeded.replies[callId]);
+  }
+  for (const [id, idToken] of Object.entries(seeded.idTokens)) {
+    const row = await db('flows').where({ id }).first('data');
+    const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+    assert.equal(sealer.open(data.idTokenSealed, UPSTREAM_ID_TOKEN_CONTEXT), idToken);
   }
   for (const row of await db('outbox').whereNotNull('payload_sealed').select('payload_sealed', 'purpose')) {
     assert.doesNotThrow(() => sealer.open(row.payload_sealed, `outbox:${row.purpose}`));
@@ -251,12 +256,12 @@ describe('keys reencrypt (reencryptAll)', () => {
     await db('clients').where({ client_id: 'rp-2' }).update({ client_secret_encrypted: 'not a sealed value' });
     const result = await reencryptAll(db, rotating, { batchSize: 1 });
     assert.equal(result.remaining, 2);
-    assert.deepEqual(result.unreadable, { keys: 0, clients: 2, outbox: 0, channel_requests: 0 });
+    assert.deepEqual(result.unreadable, { keys: 0, clients: 2, outbox: 0, channel_requests: 0, flows: 0 });
     const left = (await sealedValues(db)).filter((v) => v.keyId !== rotating.keyId);
     assert.deepEqual(left.map((v) => v.id).sort(), ['rp-1', 'rp-2']);
     // Given the missing key, a rerun does the one it can open; the damaged one stays counted.
     const rerun = await reencryptAll(db, createSealer(newKey, [oldKey, strangerKey]));
-    assert.deepEqual(rerun.reencrypted, { keys: 0, clients: 1, outbox: 0, channel_requests: 0 });
+    assert.deepEqual(rerun.reencrypted, { keys: 0, clients: 1, outbox: 0, channel_requests: 0, flows: 0 });
     assert.equal(rerun.remaining, 1);
   });
 
@@ -265,7 +270,7 @@ describe('keys reencrypt (reencryptAll)', () => {
     const [first] = await db('keys').orderBy('kid').select('kid');
     await db('keys').where({ kid: first.kid }).update({ encryption_key_id: 'ffffffffffffffff' });
     const result = await reencryptAll(db, rotating);
-    assert.deepEqual(result.reencrypted, { keys: 1, clients: 0, outbox: 0, channel_requests: 0 });
+    assert.deepEqual(result.reencrypted, { keys: 1, clients: 0, outbox: 0, channel_requests: 0, flows: 0 });
     assert.equal(result.remaining, 0);
     assert.equal((await db('keys').where({ kid: first.kid }).first()).encryption_key_id, rotating.keyId);
   });

@@ -18,7 +18,7 @@ import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
 import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
-import { rememberUpstreamSession } from './upstream-logout.js';
+import { openUpstreamIdToken, rememberUpstreamSession } from './upstream-logout.js';
 
 export const PENDING_KIND = 'vneid_pending';
 
@@ -27,7 +27,8 @@ export interface PendingLink {
   subject: string;
   nationalId: string;
   level: 1 | 2;
-  idToken?: string;
+  /** The upstream ID token for logout, sealed (src/flows/federation/upstream-logout.ts). */
+  idTokenSealed?: string;
 }
 
 /**
@@ -89,6 +90,7 @@ export async function completePendingLink(deps: AppDeps, ctx: Context, account: 
     });
     return 'refused';
   }
-  await rememberUpstreamSession(deps, interaction.uid, { issuer: pending.issuer, ...(pending.idToken ? { idToken: pending.idToken } : {}) });
+  const idToken = openUpstreamIdToken(deps, pending.idTokenSealed);
+  await rememberUpstreamSession(deps, interaction.uid, { issuer: pending.issuer, ...(idToken ? { idToken } : {}) });
   return { acr, amr: ['pwd', 'fed'] };
 }

@@ -26,7 +26,7 @@ import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '..
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import { announceLink, PENDING_KIND, type PendingLink } from './pending-link.js';
-import { rememberUpstreamSession } from './upstream-logout.js';
+import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
 /** The upstream round trip must finish within this many seconds (and within the interaction's own lifetime). */
@@ -204,7 +204,7 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
       kind: PENDING_KIND,
       id: interaction.uid,
       state: 'awaiting_password',
-      data: { issuer: signIn.issuer, subject: identity.subject, nationalId: identity.nationalId, level: identity.level, ...(signIn.idToken ? { idToken: signIn.idToken } : {}) },
+      data: { issuer: signIn.issuer, subject: identity.subject, nationalId: identity.nationalId, level: identity.level, ...(signIn.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, signIn.idToken) } : {}) },
       expiresAt: expiresAt(deps),
     });
     await audit(deps, ctx, 'sign_in', 'failure', { ...detail, reason: 'no_account' });

@@ -12,6 +12,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDeps } from '../../app-deps.js';
 import { deletedCount, type Db } from '../../db/database.js';
+import { UPSTREAM_ID_TOKEN_CONTEXT } from '../../keys/sealer.js';
 import { pageContext, resolveLocale } from '../../http/locale.js';
 import { messagePage } from '../../../views/message.js';
 
@@ -34,20 +35,28 @@ interface StoredUpstreamSession {
   idTokenSealed?: string;
 }
 
-const SEAL_CONTEXT = 'vneid:upstream-id-token';
+const SEAL_CONTEXT = UPSTREAM_ID_TOKEN_CONTEXT;
 
-function seal(deps: AppDeps, session: UpstreamSession): StoredUpstreamSession {
-  return { issuer: session.issuer, ...(session.idToken ? { idTokenSealed: deps.sealer.seal(session.idToken, SEAL_CONTEXT) } : {}) };
+/** Seals an upstream ID token for storage (the pending VNeID link keeps one too). */
+export function sealUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, idToken: string): string {
+  return deps.sealer.seal(idToken, SEAL_CONTEXT);
 }
 
-function idTokenOf(deps: AppDeps, stored: StoredUpstreamSession): string | undefined {
-  if (!stored.idTokenSealed) return undefined;
+/** Opens a sealed upstream ID token; undefined when it cannot be opened (a key no longer configured). */
+export function openUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, sealed: string | undefined): string | undefined {
+  if (!sealed) return undefined;
   try {
-    return deps.sealer.open(stored.idTokenSealed, SEAL_CONTEXT);
+    return deps.sealer.open(sealed, SEAL_CONTEXT);
   } catch {
-    return undefined; // sealed under a key no longer configured: log out upstream without the hint
+    return undefined; // log out upstream without the hint
   }
 }
+
+function seal(deps: AppDeps, session: UpstreamSession): StoredUpstreamSession {
+  return { issuer: session.issuer, ...(session.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, session.idToken) } : {}) };
+}
+
+const idTokenOf = (deps: AppDeps, stored: StoredUpstreamSession) => openUpstreamIdToken(deps, stored.idTokenSealed);
 
 /** Called when a VNeID sign-in completes on an interaction. */
 export async function rememberUpstreamSession(deps: AppDeps, interactionUid: string, session: UpstreamSession): Promise<void> {
