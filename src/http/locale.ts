@@ -20,7 +20,14 @@ export function resolveLocale(ctx: Context, uiLocales?: string): Locale {
 
 /** The page context views need: translator, locale, the language switch link. */
 export function pageContext(ctx: Context, locale: Locale): PageContext {
-  const url = new URL(ctx.originalUrl, 'http://placeholder');
+  // NOTE: the request line is whatever the client sent (`//[x` is no URL at all): a path that does not parse gives
+  // the home page's switch, never an error on the way to rendering a page.
+  let url: URL;
+  try {
+    url = new URL(ctx.originalUrl, 'http://placeholder');
+  } catch {
+    url = new URL('/', 'http://placeholder');
+  }
   url.searchParams.set('lang', locale === 'vi' ? 'en' : 'vi');
   // A POST answered with a page links the switch to the form's GET page.
   const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm|address|code|resend|method)$/, '');

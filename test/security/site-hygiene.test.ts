@@ -67,6 +67,14 @@ describe('self-links never leave the site', () => {
     });
   }
 
+  for (const path of ['//[x', 'http://a:b', 'http://%zz/', '/%']) {
+    it(`answers ${path}, which is no URL, with a page and not a 500`, async () => {
+      const res = await rawGet(t.url, path);
+      assert.ok(res.status === 404 || res.status === 400, `status ${res.status}`);
+      assert.doesNotMatch(res.body, /at .*\.ts:\d+/, 'no stack trace');
+    });
+  }
+
   it('selfLink keeps a path on the site whatever it is given', () => {
     assert.equal(selfLink('/recovery/abc', '?lang=en'), '/recovery/abc?lang=en');
     assert.equal(selfLink('//evil.example/', '?lang=en'), '/evil.example/?lang=en');
