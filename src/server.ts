@@ -29,6 +29,7 @@ import { createSealer, type Sealer } from './keys/sealer.js';
 import { createPasswordHasher } from './methods/password/hasher.js';
 import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
 import { buildProvider, mayIntrospect } from './oidc/provider.js';
+import { installResumeCredentialCheck } from './oidc/resume-credential-check.js';
 import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createAddressVerification } from './methods/address-verification/address-verification.js';
@@ -204,6 +205,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
     installUpstreamLogout(deps, p);
+    installResumeCredentialCheck(p, { db: db! });
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
     p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
     p.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));

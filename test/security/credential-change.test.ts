@@ -151,6 +151,42 @@ describe('a credential change ends the steps begun before it', () => {
     await assertSignsIn(member.bhxhNumber, fresh);
   });
 
+  it('a refused resend does not make an older code answer to newer credentials', async () => {
+    const member = await newMember();
+    const browser = new Browser(t.url);
+    const codePage = await requestCode(browser, t.url, await browser.get('/recovery'), member.bhxhNumber, member.email);
+    await t.server.outboxWorker.runOnce();
+    const code = codeIn(await inbox.next(member.email));
+    // Someone gets a temporary password for her (it moves the credential version, and does not kill reset codes)…
+    await t.server.deps.temporaryPasswords.issue(member.id);
+    // …then asks to resend within the cooldown: no new code, the old one stays live.
+    const resent = await postForm(browser, codePage, '/resend', {});
+    assert.equal(resent.status, 200);
+    const answer = await postForm(browser, codePage, '/code', { code });
+    const page = answer.status === 303 ? await browser.get(answer.location!) : answer;
+    assert.doesNotMatch(page.html, /name="new_password"/, 'the old code does not lead to a new password');
+  });
+
+  it('a sign-in whose resume saves its session after the reset revoked everything gets no code (the resume checks again)', async () => {
+    const member = await newMember();
+    const browser = new Browser(t.url);
+    const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
+    const login = await browser.get(request.url.href);
+    browser.stopAt = (url) => url.pathname.startsWith('/auth/');
+    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+    assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
+    // The reset's commit lands, but its deletion of sessions and codes has already run past this interaction: the
+    // order a resume racing the reset sees. Here: the version moves and nothing is deleted.
+    await t.db('accounts').where({ id: member.id }).update({ credential_version: t.db.raw('credential_version + 1') });
+
+    browser.stopAt = () => false;
+    const resumed = await browser.get(decided.url);
+    assert.ok(!resumed.url.startsWith(redirect_uri), `no code after the change: ${resumed.status} ${resumed.url}`);
+    assertStartAgain({ status: resumed.status, location: null, html: resumed.html }, 'the raced resume');
+    const left = await t.db('oidc_payloads').where({ account_id: member.id }).whereIn('model', ['Session', 'AuthorizationCode', 'Grant']).count({ n: '*' });
+    assert.equal(Number(left[0]!.n), 0, 'what the resume saved is gone');
+  });
+
   it("racing the member's reset with parallel new-password posts: exactly one change wins, the others start again", async () => {
     const member = await newMember();
     const { password: temporary } = await t.server.deps.temporaryPasswords.issue(member.id);

@@ -17,6 +17,7 @@ import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
 import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
 import { ACR, meets, requiredAcr } from '../../oidc/assurance.js';
+import { CREDENTIAL_VERSION } from '../../oidc/resume-credential-check.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { loginPage } from '../../../views/login.js';
 import { vneidButton } from '../../../views/federation.js';
@@ -118,7 +119,9 @@ async function completeSignIn(deps: AppDeps, ctx: Context, account: Account, cre
   const { acr, amr } = linked ?? { acr: ACR.password, amr: ['pwd'] };
   deps.metrics.signIns.inc({ outcome: 'success' });
   await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', acr } });
-  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr, amr, remember: true } });
+  // The version travels with the result: the resume checks it again once the session is saved
+  // (src/oidc/resume-credential-check.ts).
+  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr, amr, remember: true, [CREDENTIAL_VERSION]: credentialVersion } });
 }
 
 /** GET: the page for whatever the login prompt waits for. */

@@ -181,7 +181,8 @@ function show(deps: AppDeps): Middleware {
 /**
  * Issues a code for the flow in one transaction with its message, or pretends when the details match no account.
  * `allowed` is false only when the client address is over its hourly budget (visible: it reveals nothing about
- * accounts); `credentialVersion` is the matched account's, for the flow to record (never shown).
+ * accounts); `credentialVersion` is the matched account's when a new code was issued, for the flow to record (never
+ * shown).
  * NOTE: a match needs the typed address to be the account's verified one (src/security/deliverable-address.ts); an
  * unverified address is a non-match. The message, the one step done only for a match, runs in a savepoint: if it
  * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
@@ -193,6 +194,9 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
   const matched = to ? account : undefined;
   // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
   const unverified = !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
+  // NOTE: the version is recorded only with a new code (which kills every earlier one): a request refused by the
+  // cooldown or the hourly cap leaves the earlier code live, so it must not refresh the version that code answers to.
+  let newCode = false;
   const allowed = await deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
     const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
@@ -207,6 +211,7 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
       // NOTE: the error class only: a message may repeat the address, and the code must never reach a log.
       deps.logger.error({ requestId: ctx.state.requestId, method: method.id, error: errorClass(err) }, 'recovery: the code message could not be queued; answered as for a non-match');
     }
+    newCode = Boolean(matched && issued.issued);
     const reason = !matched ? (unverified ? 'address_unverified' : 'no_match') : !issued.issued ? issued.reason : failed ? 'delivery_failed' : undefined;
     await deps.audit.record(
       {
@@ -221,7 +226,7 @@ async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: st
     );
     return true;
   });
-  return { allowed, ...(matched ? { credentialVersion: matched.credentialVersion } : {}) };
+  return { allowed, ...(matched && newCode ? { credentialVersion: matched.credentialVersion } : {}) };
 }
 
 /** POST number + address + captcha: always the same reply, whether or not they match an account. */
