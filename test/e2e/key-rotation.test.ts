@@ -71,8 +71,28 @@ describe('key lifecycle across two nodes', () => {
     let failures = 0;
     let requests = 0;
     let running = true;
+    // The injected clock moves only between two sign-ins: a code issued under the old time would otherwise expire in
+    // flight (the adapter keeps time with the test clock), which says nothing about the rotation.
+    let gate: Promise<void> | undefined;
+    let onIdle: (() => void) | undefined;
+    const betweenRequests = async <T>(fn: () => Promise<T>): Promise<T> => {
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      await new Promise<void>((resolve) => (onIdle = resolve));
+      try {
+        return await fn();
+      } finally {
+        gate = undefined;
+        onIdle = undefined;
+        open();
+      }
+    };
     const load = (async () => {
       for (let i = 0; running; i++) {
+        if (gate) {
+          onIdle?.();
+          await gate;
+        }
         try {
           await (i % 2 ? signInAndRefresh(a, b) : signInAndRefresh(b, a));
           requests += 1;
@@ -89,8 +109,10 @@ describe('key lifecycle across two nodes', () => {
     await until('both nodes publish the staged keys', async () => (await Promise.all([a, b].map(async (n) => ((await (await fetch(`${n.url}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid)))).every((kids) => rotated.slice(0, 2).every((k) => kids.includes(k))));
     assert.deepEqual(await activeKids(a), before);
 
-    clock.advance(STAGING + 1);
-    const steps = await a.server.keys.lifecycle.tick();
+    const steps = await betweenRequests(() => {
+      clock.advance(STAGING + 1);
+      return a.server.keys.lifecycle.tick();
+    });
     assert.deepEqual(steps.map((s) => s.step), ['activated']);
     const started = Date.now();
     await until('both nodes sign with the new keys', async () => {
