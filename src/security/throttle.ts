@@ -96,8 +96,15 @@ export function createThrottle({ key, clock }: ThrottleOptions) {
 export type Throttle = ReturnType<typeof createThrottle>;
 
 /** Deletes hits older than any window (limits are hourly; a day is kept for operators). Returns how many went. */
-export async function sweepThrottleHits(db: Knex, clock: Clock, { olderThanSeconds = 24 * 3600, batch = 1000 } = {}): Promise<number> {
+export async function sweepThrottleHits(db: Knex, clock: Clock, { olderThanSeconds = 24 * 3600, batch = 5000, maxBatches = 200 } = {}): Promise<number> {
   const cutoff = new Date(clock.now().getTime() - olderThanSeconds * 1000);
-  const gone = await db(TABLE).whereIn('id', db(TABLE).select('id').where('at', '<', cutoff).limit(batch)).delete().returning('id');
-  return gone.length;
+  // NOTE: one row per hit: a flood writes far more than one batch between two sweeps, so batches go on until one comes
+  // back short (bounded, so a sweep never holds a node for long; short batches keep each delete's locks brief).
+  let total = 0;
+  for (let i = 0; i < maxBatches; i += 1) {
+    const gone = await db(TABLE).whereIn('id', db(TABLE).select('id').where('at', '<', cutoff).limit(batch)).delete().returning('id');
+    total += gone.length;
+    if (gone.length < batch) break;
+  }
+  return total;
 }

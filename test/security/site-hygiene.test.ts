@@ -170,6 +170,19 @@ describe('the upstream ID token kept for VNeID logout', () => {
     assert.equal((await rows()).length, 0);
   });
 
+  it('is no longer kept in clear from before the upgrade (the migration drops clear copies)', async () => {
+    const { up } = await import('../../migrations/20261203000500_seal_upstream_id_tokens.js');
+    const expires_at = new Date(Date.now() + 3600_000);
+    await pair.t.db('flows').insert([
+      { id: 'vneid_session:old-1', kind: 'vneid_session', state: 'signed_in', data: JSON.stringify({ issuer: 'x', idToken: 'eyJold.token.here' }), expires_at },
+      { id: 'vneid_logout:keep-1', kind: 'vneid_logout', state: 'awaiting_return', data: JSON.stringify({ returnTo: '/' }), expires_at },
+    ]);
+    await up(pair.t.db);
+    const old = await pair.t.db('flows').where({ id: 'vneid_session:old-1' }).first();
+    assert.deepEqual(typeof old.data === 'string' ? JSON.parse(old.data) : old.data, { issuer: 'x' });
+    assert.ok(await pair.t.db('flows').where({ id: 'vneid_logout:keep-1' }).first(), 'other flows are untouched');
+  });
+
   it('is sealed too while a VNeID identity waits for a password sign-in to link it', async () => {
     const browser = federatedBrowser(pair);
     const page = await signInWithVneid(pair, browser, await authorize(pair), pair.citizens.stranger);

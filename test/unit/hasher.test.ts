@@ -44,14 +44,15 @@ describe('password hasher', () => {
     assert.match(hash, STRICT_PHC);
   });
 
-  it('still verifies, and does not rehash, hashes stored in node-argon2\'s old order (m, p, t)', async () => {
+  it('still verifies hashes stored in node-argon2\'s old order (m, p, t), and rewrites them at the next sign-in', async () => {
     const hasher = createPasswordHasher(COST);
     const password = randomPassword();
     const legacy = await argon2.hash(password, { type: argon2.argon2id, ...COST });
     assert.match(legacy, /m=19456,p=1,t=2\$/);
     assert.equal(await hasher.verify(legacy, password), true);
     assert.equal(await hasher.verify(legacy, `${password}x`), false);
-    assert.equal(hasher.needsRehash(legacy), false);
+    assert.equal(hasher.needsRehash(legacy), true, 'the old order is upgraded like a weaker cost');
+    assert.equal(hasher.needsRehash(toStandardPhc(legacy)), false);
     assert.equal(toStandardPhc(legacy).replace('m=19456,t=2,p=1', 'm=19456,p=1,t=2'), legacy);
   });
 });

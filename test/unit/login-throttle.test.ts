@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/database.js';
 import { createLoginThrottle, type LoginThrottleOptions, type ThrottleDecision } from '../../src/flows/login/login-throttle.js';
-import { createThrottle } from '../../src/security/throttle.js';
+import { createThrottle, sweepThrottleHits } from '../../src/security/throttle.js';
 import { systemClock } from '../../src/oidc/adapter.js';
 import { createTestDatabase, randomBhxhNumber, usingPostgres } from '../helpers/server.js';
 
@@ -209,5 +209,13 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const after = await throttle.begin(number, ip());
     assertAllowed(after);
     assert.equal(after.delayMs, 0);
+  });
+
+  it('sweeps every hit past the retention in one sweep, however many batches that takes', async () => {
+    const old = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await db('throttle_hits').insert(Array.from({ length: 25 }, (_, i) => ({ key: `sweep-test-${i}`, at: old })));
+    await db('throttle_hits').insert({ key: 'sweep-test-recent', at: new Date() });
+    assert.ok((await sweepThrottleHits(db, systemClock, { batch: 10 })) >= 25);
+    assert.equal(Number((await db('throttle_hits').where('key', 'like', 'sweep-test-%').count({ n: '*' }))[0]!.n), 1, 'only the recent hit is left');
   });
 });

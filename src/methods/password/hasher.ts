@@ -28,7 +28,7 @@ export interface PasswordHasher {
 /**
  * node-argon2 writes its parameters as `m=…,p=…,t=…`; the PHC string format (and strict verifiers such as libsodium's
  * and several Java libraries') require `m=…,t=…,p=…`. We store the standard order; verification accepts both, since
- * node-argon2 parses either and hashes written before this change keep the old order until the next rehash.
+ * node-argon2 parses either; a hash in the old order is rewritten at the member's next sign-in (needsRehash).
  */
 export function toStandardPhc(hash: string): string {
   return hash.replace(/^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)(\$)/, (_all, head: string, params: string, tail: string) => {
@@ -55,7 +55,8 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrency?: n
     },
     needsRehash: (hash) => {
       try {
-        return argon2.needsRehash(hash, options);
+        // A hash in node-argon2's parameter order is rewritten at the next sign-in too (same cost, standard order).
+        return hash !== toStandardPhc(hash) || argon2.needsRehash(hash, options);
       } catch {
         return true;
       }
