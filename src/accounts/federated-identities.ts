@@ -23,9 +23,10 @@ export type LinkOutcome =
   | { ok: false; reason: 'linked_elsewhere' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' | 'credentials_changed' };
 
 export type ConfirmOutcome =
-  | { ok: true; confirmed: FederatedIdentity[]; nationalIdRecorded: string | null }
-  /** The account has no password-made link, or its links name another (or several) identification numbers. */
-  | { ok: false; reason: 'no_password_link' | 'national_id_differs' | 'national_ids_differ' | 'national_id_taken' | 'account_unavailable' };
+  /** `unconfirmed`: the password-made links carrying other numbers, left at the password level. */
+  | { ok: true; confirmed: FederatedIdentity[]; unconfirmed: FederatedIdentity[]; nationalIdRecorded: string | null }
+  /** No password-made link at all, none carrying the card's number, or the account holds another number. */
+  | { ok: false; reason: 'no_password_link' | 'no_link_with_national_id' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' };
 
 interface LinkInput {
   issuer: string;
@@ -86,19 +87,24 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
     },
 
     /**
-     * An office confirmation (staff checked the citizen's ID card): the account's password-made links become
-     * 'office' links, and an account without an identification number records the links' one number.
+     * An office confirmation: staff checked the citizen's ID card and typed its number. Only the password-made links
+     * carrying exactly that number become 'office' links (a link made with the member's password by someone else
+     * carries that person's number); an account without an identification number records the card's one.
      */
-    confirmByOffice(accountId: string, onConfirmed?: (trx: Knex.Transaction, confirmed: FederatedIdentity[]) => Promise<void>): Promise<ConfirmOutcome> {
+    confirmByOffice(
+      accountId: string,
+      nationalId: string,
+      onConfirmed?: (trx: Knex.Transaction, confirmed: FederatedIdentity[]) => Promise<void>,
+    ): Promise<ConfirmOutcome> {
       return db.transaction(async (trx: Knex.Transaction) => {
         const account = await trx('accounts').where({ id: accountId }).forUpdate().first<{ national_id: string | null; status: string } | undefined>();
         if (!account || account.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
+        if (account.national_id && account.national_id !== nationalId) return { ok: false, reason: 'national_id_differs' } as const;
         const links = (await trx<Row>('federated_identities').where({ account_id: accountId, linked_by: 'password' }).orderBy('created_at')).map(fromRow);
         if (links.length === 0) return { ok: false, reason: 'no_password_link' } as const;
-        const numbers = new Set(links.map((l) => l.nationalId));
-        if (numbers.size > 1) return { ok: false, reason: 'national_ids_differ' } as const;
-        const [nationalId] = [...numbers] as [string];
-        if (account.national_id && account.national_id !== nationalId) return { ok: false, reason: 'national_id_differs' } as const;
+        const matching = links.filter((l) => l.nationalId === nationalId);
+        const unconfirmed = links.filter((l) => l.nationalId !== nationalId);
+        if (matching.length === 0) return { ok: false, reason: 'no_link_with_national_id' } as const;
         let recorded: string | null = null;
         if (!account.national_id) {
           const taken = await trx('accounts').where({ national_id: nationalId }).whereNot({ id: accountId }).first('id');
@@ -106,10 +112,10 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
           await trx('accounts').where({ id: accountId }).update({ national_id: nationalId, updated_at: trx.fn.now() });
           recorded = nationalId;
         }
-        await trx('federated_identities').where({ account_id: accountId, linked_by: 'password' }).update({ linked_by: 'office' });
-        const confirmed = links.map((l) => ({ ...l, linkedBy: 'office' as const }));
+        await trx('federated_identities').where({ account_id: accountId, linked_by: 'password', national_id: nationalId }).update({ linked_by: 'office' });
+        const confirmed = matching.map((l) => ({ ...l, linkedBy: 'office' as const }));
         await onConfirmed?.(trx, confirmed);
-        return { ok: true, confirmed, nationalIdRecorded: recorded } as const;
+        return { ok: true, confirmed, unconfirmed, nationalIdRecorded: recorded } as const;
       });
     },
 

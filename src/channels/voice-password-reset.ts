@@ -8,7 +8,7 @@
 //       ▼
 //   asking_number(1) ──(wrong format)──▶ asking_number(2) ──▶ asking_number(3) ──(wrong format)──▶ done(too_many_attempts)
 //       │  (10 digits, at any attempt)
-//       ├─ caller, or number (owner and strangers apart), over its hourly limit ▶ done(throttled)
+//       ├─ caller, or number (verified owner and everybody else apart), over its hourly limit ▶ done(throttled)
 //       ├─ no account, not active, or its verified phone is not the caller ───▶ done(no_match)
 //       ├─ match, caller ID network-verified and reading aloud allowed ─────▶ done(read_aloud)
 //       └─ match otherwise: the password goes by SMS to the number on file ──▶ done(sms_sent)
@@ -124,7 +124,7 @@ export interface VoicePasswordResetOptions {
   readAloud: boolean;
   /** Number checks per calling number per hour. */
   perCallerPerHour: number;
-  /** Number checks per BHXH number per hour; the owner's verified phone and every other caller are counted apart. */
+  /** Number checks per BHXH number per hour; the owner's network-verified calls and every other call are counted apart. */
   perNumberPerHour: number;
   /** How long a reply holding the password is repeated to the same verified caller. @default 120 */
   replaySeconds?: number;
@@ -164,13 +164,17 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
   // only the mismatch answers for it, never the passwords its owner may ask for.
   const perNumber = (matched: boolean): Limit => ({ name: matched ? 'voice_number_owner' : 'voice_number_other', max: options.perNumberPerHour, windowSeconds: 3600 });
+  // NOTE: a caller ID the network does not vouch for may be spoofed: such calls count as "everybody else" for the
+  // number, and per caller under a key of their own, so they never use up the verified owner's budgets.
+  const callerBudget = (call: Call) => ({ id: call.callerVerified ? call.callerKey : `unverified:${call.callerKey}` });
+  const ownerCall = (call: Call, matched: boolean) => matched && call.callerVerified;
 
   // NOTE: every query below runs on `trx` (the dialogue row's transaction): PGlite has a single connection.
   /** A finished number check: kept in voice_checks for operators, and counted against the caller and the number. */
   async function recordCheck(trx: Knex.Transaction, call: Call, check: { bhxhNumber: string; numberKey: string; matched: boolean }, outcome: 'read_aloud' | 'sms_sent' | 'no_match') {
     await trx('voice_checks').insert({ call_id: call.callId, caller_key: call.callerKey, number_key: check.numberKey, matched: check.matched, outcome, created_at: clock.now() });
-    await throttle.hit(trx, perCaller, { id: call.callerKey });
-    await throttle.hit(trx, perNumber(check.matched), { id: check.bhxhNumber });
+    await throttle.hit(trx, perCaller, callerBudget(call));
+    await throttle.hit(trx, perNumber(ownerCall(call, check.matched)), { id: check.bhxhNumber });
   }
 
   function prompt(attempt: number, state: VoiceState): Step {
@@ -244,8 +248,8 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the
     // caller's budget before the number's: two calls never wait on each other in a cycle.
     const check = { bhxhNumber, numberKey: keyOf('number', bhxhNumber), matched };
-    const byCaller = await throttle.count(trx, perCaller, { id: call.callerKey });
-    const byNumber = await throttle.count(trx, perNumber(matched), { id: bhxhNumber });
+    const byCaller = await throttle.count(trx, perCaller, callerBudget(call));
+    const byNumber = await throttle.count(trx, perNumber(ownerCall(call, matched)), { id: bhxhNumber });
     if (byCaller.over || byNumber.over) {
       return finish(trx, call, 'throttled', SAY.throttled, { accountId: account?.id ?? null });
     }
@@ -277,7 +281,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
         let state = stored;
         if (!state) {
           // A caller already at its limit hears so at once rather than after typing the number.
-          if ((await throttle.count(trx, perCaller, { id: call.callerKey })).over) {
+          if ((await throttle.count(trx, perCaller, callerBudget(call))).over) {
             return finish(trx, call, 'throttled', SAY.throttled);
           }
           state = { step: 'asking_number', attempt: 1, callerKey: call.callerKey };

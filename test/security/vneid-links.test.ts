@@ -41,6 +41,13 @@ describe('a password-made VNeID link cannot outrank its proof', () => {
 
   const account = () => pair.t.db('accounts').where({ id: owner.id }).first();
   const links = () => pair.t.db('federated_identities').where({ account_id: owner.id });
+  /** `bhxh-id accounts confirm-vneid` as office staff run it, on the test server's database. */
+  async function confirmAtOffice(values: Record<string, string>) {
+    const { accountsConfirmVneid } = (await import('../../src/cli/commands/accounts-confirm-vneid.js')) as { accountsConfirmVneid: Command };
+    const { deps } = pair.t.server;
+    const ctx = { config: deps.config, db: deps.db, sealer: deps.sealer, logger: deps.logger, accounts: deps.accounts, audit: deps.audit, hasher: deps.hasher } as unknown as CliContext;
+    return accountsConfirmVneid.run(ctx, values, []);
+  }
 
   it("a citizen who types another member's password under a level 2 demand gets no level 2 token, and the account keeps no national ID", async () => {
     const browser = federatedBrowser(pair);
@@ -69,6 +76,26 @@ describe('a password-made VNeID link cannot outrank its proof', () => {
     const refused = await signInWithVneid(pair, federatedBrowser(pair), demanding, pair.citizens.stranger);
     assert.ok(!refused.url.startsWith(REDIRECT_URI), `no code at level 2: ${refused.url}`);
     assert.equal(refused.status, 403);
+  });
+
+  it("an office confirmation with the owner's ID card number does not raise the citizen's link made with her password", async () => {
+    // The owner asks the office to "confirm my VNeID"; the only password-made link is the citizen's.
+    await assert.rejects(
+      () => confirmAtOffice({ bhxh: owner.bhxhNumber, operator: 'HN-0421', 'national-id': ownerCitizen.nationalId }),
+      /no VNeID link made with a password carries the number on the ID card/,
+    );
+    const [link] = await links();
+    assert.equal(link?.linked_by, 'password', "the citizen's link stays at the password level");
+    assert.equal((await account()).national_id, null, 'no national ID is written onto the account');
+    const refusal = await pair.t.db('audit_events').where({ type: 'federation.confirm', account_id: owner.id }).first();
+    assert.equal(refusal?.outcome, 'failure');
+    assert.match(JSON.stringify(refusal.detail), /HN-0421/);
+    assert.doesNotMatch(JSON.stringify(refusal.detail), new RegExp(ownerCitizen.nationalId), 'the audit holds no national ID');
+
+    const demanding = await authorize(pair, { acr_values: ACR.vneid2, prompt: 'login' });
+    const end = await signInWithVneid(pair, federatedBrowser(pair), demanding, pair.citizens.stranger);
+    assert.ok(!end.url.startsWith(REDIRECT_URI), `the citizen still gets no level 2: ${end.url}`);
+    assert.equal(end.status, 403);
   });
 
   it("the owner's password reset removes the citizen's link, with a notice on every channel", async () => {
@@ -106,17 +133,15 @@ describe('a password-made VNeID link cannot outrank its proof', () => {
     assert.equal((await redeem(pair.rp, request, end.url)).claims()!.acr, ACR.password);
     assert.equal((await account()).national_id, null);
 
-    // At the office, staff check her ID card and confirm the link.
-    const { accountsConfirmVneid } = (await import('../../src/cli/commands/accounts-confirm-vneid.js')) as { accountsConfirmVneid: Command };
-    const { deps } = pair.t.server;
-    const ctx = { config: deps.config, db: deps.db, sealer: deps.sealer, logger: deps.logger, accounts: deps.accounts, audit: deps.audit, hasher: deps.hasher } as unknown as CliContext;
-    await assert.rejects(() => accountsConfirmVneid.run(ctx, { bhxh: owner.bhxhNumber }, []), /operator/);
-    const confirmed = (await accountsConfirmVneid.run(ctx, { bhxh: owner.bhxhNumber, operator: 'HN-0421' }, [])) as { confirmed: unknown[] };
+    // At the office, staff check her ID card, type its number and confirm the link.
+    await assert.rejects(() => confirmAtOffice({ bhxh: owner.bhxhNumber, 'national-id': ownerCitizen.nationalId }), /operator/);
+    await assert.rejects(() => confirmAtOffice({ bhxh: owner.bhxhNumber, operator: 'HN-0421' }), /--national-id/);
+    const confirmed = (await confirmAtOffice({ bhxh: owner.bhxhNumber, operator: 'HN-0421', 'national-id': ownerCitizen.nationalId })) as { confirmed: unknown[] };
     assert.equal(confirmed.confirmed.length, 1);
     const [link] = await links();
     assert.equal(link.linked_by, 'office');
     assert.equal((await account()).national_id, ownerCitizen.nationalId, 'the verified number is written by the office');
-    const audit = await pair.t.db('audit_events').where({ type: 'federation.confirm', account_id: owner.id }).first();
+    const audit = await pair.t.db('audit_events').where({ type: 'federation.confirm', account_id: owner.id, outcome: 'success' }).first();
     assert.match(JSON.stringify(audit.detail), /HN-0421/);
 
     const demanding = await authorize(pair, { acr_values: ACR.vneid2, prompt: 'login' });
@@ -180,5 +205,42 @@ describe('an operator password change or office reset removes the password-made 
     const afterReset = await state(id);
     assert.ok(afterReset.version > afterSet.version, 'the office reset moved the credential version');
     assert.deepEqual(afterReset.links, ['national_id']);
+  });
+
+  it('accounts confirm-vneid raises only the password-made link carrying the number typed from the ID card, and lists the others', async () => {
+    const created = await sandbox.run(['accounts', 'create', '--bhxh', '0123456782', '--name', 'Lê Văn Phúc', '--birthdate', '1980-05-06', '--phone', '0912 000 555', '--temporary']);
+    assert.equal(created.code, 0, created.err);
+    const id = created.json.account.id as string;
+    const [card, other] = [randomNationalId(), randomNationalId()];
+    await withDb(async (db) => {
+      const now = new Date();
+      await db('federated_identities').insert([
+        { issuer: 'https://vneid.example', subject: `card-${id}`, account_id: id, national_id: card, linked_by: 'password', created_at: now, last_used_at: now },
+        { issuer: 'https://vneid.example', subject: `other-${id}`, account_id: id, national_id: other, linked_by: 'password', created_at: now, last_used_at: now },
+      ]);
+    });
+
+    const missing = await sandbox.run(['accounts', 'confirm-vneid', '--bhxh', '0123456782', '--operator', 'HN-0421']);
+    assert.notEqual(missing.code, 0, 'the number from the ID card is required');
+    assert.match(missing.err, /--national-id/);
+
+    const done = await sandbox.run(['accounts', 'confirm-vneid', '--bhxh', '0123456782', '--operator', 'HN-0421', '--national-id', card]);
+    assert.equal(done.code, 0, done.err);
+    assert.deepEqual(done.json.confirmed.map((l: { subject: string }) => l.subject), [`card-${id}`]);
+    assert.deepEqual(done.json.not_confirmed.map((l: { subject: string }) => l.subject), [`other-${id}`], 'the clerk sees the link to review');
+    const after = await withDb(async (db) => ({
+      links: Object.fromEntries((await db('federated_identities').where({ account_id: id })).map((l: { subject: string; linked_by: string }) => [l.subject, l.linked_by])),
+      nationalId: (await db('accounts').where({ id }).first('national_id')).national_id,
+      audit: (await db('audit_events').where({ type: 'federation.confirm', account_id: id })).map((e: { detail: unknown }) => JSON.stringify(e.detail)),
+    }));
+    assert.deepEqual(after.links, { [`card-${id}`]: 'office', [`other-${id}`]: 'password' });
+    assert.equal(after.nationalId, card);
+    assert.ok(after.audit.length > 0 && after.audit.every((d: string) => d.includes('HN-0421') && !d.includes(card)), 'audited with the operator, not the number');
+
+    // The account now holds the card's number: another card is refused and nothing changes.
+    const otherCard = await sandbox.run(['accounts', 'confirm-vneid', '--bhxh', '0123456782', '--operator', 'HN-0421', '--national-id', other]);
+    assert.notEqual(otherCard.code, 0);
+    assert.match(otherCard.err, /already holds another identification number/);
+    assert.equal(await withDb(async (db) => (await db('federated_identities').where({ account_id: id, linked_by: 'password' })).length), 1);
   });
 });

@@ -1,8 +1,10 @@
-// bhxh-id accounts confirm-vneid: office staff, having checked the member's citizen ID card in person, confirm the
-// VNeID links the member made with a password. They become 'office' links and confer the VNeID level
-// (security/link-assurance.ts); an account without an identification number records the links' verified one.
-// Audited with the operator's id.
+// bhxh-id accounts confirm-vneid: office staff, having checked the member's citizen ID card in person, type its number
+// and confirm the VNeID links the member made with a password that carry exactly that number. They become 'office'
+// links and confer the VNeID level (security/link-assurance.ts); an account without an identification number records
+// the card's. Links carrying other numbers stay at the password level and are listed. Audited with the operator's id
+// and the outcome, never the number.
 import { createFederatedIdentities } from '../../accounts/federated-identities.js';
+import { parseNationalId } from '../../accounts/identifiers.js';
 import { systemClock } from '../../oidc/adapter.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountSelector, findAccountArg, linkView } from './account-view.js';
@@ -10,26 +12,40 @@ import { accountSelector, findAccountArg, linkView } from './account-view.js';
 const REFUSALS = {
   account_unavailable: 'the account is disabled; enable it first',
   no_password_link: 'the account has no VNeID link made with a password to confirm',
-  national_id_differs: "a link carries another identification number than the account's; remove it with accounts unlink-vneid",
-  national_ids_differ: 'the links carry different identification numbers; remove the wrong ones with accounts unlink-vneid',
-  national_id_taken: "the links' identification number belongs to another account; have both accounts checked",
+  no_link_with_national_id:
+    'no VNeID link made with a password carries the number on the ID card; nothing was confirmed (see the links with accounts show; accounts unlink-vneid removes every link of the account)',
+  national_id_differs: 'the account already holds another identification number than the ID card; nothing was confirmed; have the account checked',
+  national_id_taken: "the ID card's number belongs to another account; nothing was confirmed; have both accounts checked",
 } as const;
 
 export const accountsConfirmVneid: Command = {
   name: 'accounts confirm-vneid',
-  summary: 'office confirmation: raise the VNeID links made with a password after checking the ID card in person',
-  usage: 'bhxh-id accounts confirm-vneid (--bhxh NUMBER | --id ID) --operator STAFF_ID',
-  options: { ...accountSelector, operator: { type: 'string' } },
+  summary: 'office confirmation: raise the VNeID links made with a password that carry the number on the ID card checked in person',
+  usage: 'bhxh-id accounts confirm-vneid (--bhxh NUMBER | --id ID) --national-id NUMBER --operator STAFF_ID',
+  options: { ...accountSelector, 'national-id': { type: 'string' }, operator: { type: 'string' } },
   async run(ctx, v) {
     const operator = typeof v.operator === 'string' ? v.operator.trim() : '';
     if (!/^[A-Za-z0-9._@-]{2,64}$/.test(operator)) throw new UsageError('--operator STAFF_ID is required (letters, digits, . _ @ -)');
+    // NOTE: the number comes from the card the clerk holds, never from the links: a link made with the member's
+    // password by someone else carries that person's number.
+    const nationalId = parseNationalId(v['national-id']);
+    if (!nationalId) throw new UsageError('--national-id NUMBER is required: the 12 digits on the citizen ID card you checked');
     const account = await findAccountArg(ctx, v);
-    const outcome = await createFederatedIdentities(ctx.db, systemClock).confirmByOffice(account.id, async (trx, confirmed) => {
+    const outcome = await createFederatedIdentities(ctx.db, systemClock).confirmByOffice(account.id, nationalId, async (trx, confirmed) => {
       for (const link of confirmed) {
         await ctx.audit.record({ type: 'federation.confirm', accountId: account.id, detail: { via: 'office', operator, issuer: link.issuer } }, trx);
       }
     });
-    if (!outcome.ok) throw new CommandError(REFUSALS[outcome.reason]);
-    return { account_id: account.id, confirmed: outcome.confirmed.map(linkView), national_id_recorded: outcome.nationalIdRecorded };
+    if (!outcome.ok) {
+      await ctx.audit.record({ type: 'federation.confirm', outcome: 'failure', accountId: account.id, detail: { via: 'office', operator, reason: outcome.reason } });
+      throw new CommandError(REFUSALS[outcome.reason]);
+    }
+    return {
+      account_id: account.id,
+      confirmed: outcome.confirmed.map(linkView),
+      national_id_recorded: outcome.nationalIdRecorded,
+      // Made with the member's password but carrying another number: still password-level, for the clerk to review.
+      not_confirmed: outcome.unconfirmed.map(linkView),
+    };
   },
 };
