@@ -81,6 +81,17 @@ describe('a credential change ends the steps begun before it', () => {
     assert.doesNotMatch(answer.html, /stack|Error:/);
   }
 
+  /** The attacker's sign-in is decided (the interaction holds its result) but the browser has not come back yet. */
+  async function decideSignInAndStop(member: { bhxhNumber: string; password: string }) {
+    const browser = new Browser(t.url);
+    const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
+    const login = await browser.get(request.url.href);
+    browser.stopAt = (url) => url.pathname.startsWith('/auth/');
+    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+    assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
+    return { browser, decided };
+  }
+
   async function assertSignsIn(bhxhNumber: string, password: string) {
     const { tokens } = await signIn(t.url, config, { bhxhNumber, password }, { redirect_uri, scope: 'openid' });
     assert.ok(tokens.id_token);
@@ -133,13 +144,7 @@ describe('a credential change ends the steps begun before it', () => {
 
   it('a sign-in decided just before a reset cannot become a session after it', async () => {
     const member = await newMember();
-    const browser = new Browser(t.url);
-    const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
-    const login = await browser.get(request.url.href);
-    // The attacker's sign-in is decided (the interaction holds its result) but the browser has not come back yet.
-    browser.stopAt = (url) => url.pathname.startsWith('/auth/');
-    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
-    assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
+    const { browser, decided } = await decideSignInAndStop(member);
 
     const fresh = await resetByEmail(member);
 
@@ -169,12 +174,7 @@ describe('a credential change ends the steps begun before it', () => {
 
   it('a sign-in whose resume saves its session after the reset revoked everything gets no code (the resume checks again)', async () => {
     const member = await newMember();
-    const browser = new Browser(t.url);
-    const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
-    const login = await browser.get(request.url.href);
-    browser.stopAt = (url) => url.pathname.startsWith('/auth/');
-    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
-    assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
+    const { browser, decided } = await decideSignInAndStop(member);
     // The reset's commit lands, but its deletion of sessions and codes has already run past this interaction: the
     // order a resume racing the reset sees. Here: the version moves and nothing is deleted.
     await t.db('accounts').where({ id: member.id }).update({ credential_version: t.db.raw('credential_version + 1') });
