@@ -2,11 +2,8 @@
 // removed) go to the account's email and phone, verified or not (DESIGN.md: a member whose account was taken over
 // learns at once). Written in the caller's transaction, so they leave only if the change commits.
 import type { Knex } from 'knex';
-import { parseEmailAddress } from '../security/email-address.js';
 import type { EmailContent, MessagePurpose, SmsContent } from './messages.js';
-import type { Outbox } from './outbox.js';
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
+import { acceptedRecipient, type Outbox } from './outbox.js';
 
 export interface Notice {
   purpose: MessagePurpose;
@@ -25,12 +22,12 @@ export async function notifyEveryChannel(
   notice: Notice,
 ): Promise<Array<'email' | 'sms'>> {
   const sent: Array<'email' | 'sms'> = [];
-  const email = account.email ? parseEmailAddress(account.email) : null;
+  const email = account.email ? acceptedRecipient('email', account.email) : null;
   if (email) {
     await outbox.enqueue({ channel: 'email', to: email, purpose: notice.purpose, ...notice.email }, trx);
     sent.push('email');
   }
-  if (account.phoneNumber && E164.test(account.phoneNumber)) {
+  if (account.phoneNumber && acceptedRecipient('sms', account.phoneNumber)) {
     await outbox.enqueue({ channel: 'sms', to: account.phoneNumber, purpose: notice.purpose, ...notice.sms }, trx);
     sent.push('sms');
   }

@@ -24,6 +24,15 @@ const TABLE = 'outbox';
 const PURPOSE = /^[a-z][a-z0-9_]{0,63}$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
+/**
+ * The recipient as the outbox will take it (one plain email address under the one email rule; an E.164 number for
+ * SMS), or null when enqueue would refuse it. Callers that must never fail on a stored address ask first.
+ */
+export function acceptedRecipient(channel: 'email' | 'sms', to: string): string | null {
+  if (channel === 'email') return parseEmailAddress(to);
+  return E164.test(to) ? to : null;
+}
+
 /** What is sealed: the rendered message with its channel and recipient, so a row's payload cannot be redirected. */
 type SealedPayload = { v: 1 } & ({ channel: 'email'; message: EmailMessage } | { channel: 'sms'; message: SmsMessage });
 
@@ -59,12 +68,12 @@ function toSealedPayload(message: OutboundMessage): SealedPayload {
   if (message.channel === 'email') {
     // One plain address under the one email rule (src/security/email-address.ts), the rule the CLI and the flows use:
     // a dot-atom has no display name, no list, nothing a mail library would read as several recipients.
-    const to = parseEmailAddress(message.to);
+    const to = acceptedRecipient('email', message.to);
     if (!to) throw new Error('outbox: the recipient is not one plain email address');
     const { subject, text, html } = message;
     return { v: 1, channel: 'email', message: { to, subject, text, html } };
   }
-  if (!E164.test(message.to)) throw new Error('outbox: the SMS recipient must be an E.164 number');
+  if (!acceptedRecipient('sms', message.to)) throw new Error('outbox: the SMS recipient must be an E.164 number');
   return { v: 1, channel: 'sms', message: { to: message.to, text: message.text } };
 }
 
