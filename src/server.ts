@@ -27,7 +27,8 @@ import { createKeyLifecycle, policyFromConfig, type KeyLifecycle } from './keys/
 import { createKeyWatcher, type KeyWatcher } from './keys/key-watcher.js';
 import { createSealer, type Sealer } from './keys/sealer.js';
 import { createPasswordHasher } from './methods/password/hasher.js';
-import { sweepExpiredPayloads, systemClock, type Clock } from './oidc/adapter.js';
+import { sweepExpiredPayloads } from './oidc/adapter.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { buildProvider, mayIntrospect } from './oidc/provider.js';
 import { installResumeCredentialCheck } from './oidc/resume-credential-check.js';
 import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';

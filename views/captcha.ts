@@ -1,9 +1,9 @@
 // The captcha inside a form: ALTCHA's widget, which fetches a challenge and solves it as soon as the page loads (so it
 // is done before the member reaches the button), and a note for browsers without JavaScript. Works under our CSP
 // ('self' only, no inline script or style): every file comes from /static/altcha/.
-import type { Locale } from '../src/i18n/messages.js';
+import type { Locale } from '../src/core/i18n.js';
 import { widgetAssetUrl } from '../src/methods/captcha/widget-assets.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../src/core/html.js';
 
 export interface CaptchaFieldLabels {
   /** The page's language; the widget shows its own strings (label, "verifying…", errors) in it. */

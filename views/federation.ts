@@ -1,7 +1,8 @@
 // Pages of the VNeID round trip: the button on the sign-in page, and every way the round trip can end short of a
 // sign-in (upstream down, cancelled, refused, no linked account, level too low), each with a way back.
-import { html, type SafeHtml } from './html.js';
-import { layout, type PageContext } from './layout.js';
+import { html, type SafeHtml } from '../src/core/html.js';
+import { layout } from './layout.js';
+import { type PageContext } from '../src/core/locale.js';
 
 /** The "Sign in with VNeID" button: a form post (with the CSRF token) that starts the upstream flow. */
 export function vneidButton(page: PageContext, view: { action: string; csrfToken: string; primary: boolean }): SafeHtml {

@@ -1,14 +1,7 @@
 // The page frame shared by every hosted page: language switch, hotline, anti-scam notice. No JavaScript needed.
-import type { Locale, Translate } from '../src/i18n/messages.js';
-import { html, type SafeHtml } from './html.js';
-
-export interface PageContext {
-  t: Translate;
-  locale: Locale;
-  /** The current URL with `lang` switched to the other locale. */
-  switchLanguageHref: string;
-  requestId?: string;
-}
+import type { Locale, Translate } from '../src/core/i18n.js';
+import { html, type SafeHtml } from '../src/core/html.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export function layout(page: PageContext, title: string, body: SafeHtml): string {
   const { t } = page;

@@ -1,6 +1,7 @@
 // The sign-in page: BHXH number and password, labelled for password managers, usable without JavaScript.
-import { html, type SafeHtml } from './html.js';
-import { layout, type PageContext } from './layout.js';
+import { html, type SafeHtml } from '../src/core/html.js';
+import { layout } from './layout.js';
+import { type PageContext } from '../src/core/locale.js';
 
 export interface LoginView {
   action: string;

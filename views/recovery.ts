@@ -1,7 +1,8 @@
 // Password recovery pages: the address form (with the other ways to recover, shown to everyone), the code form,
 // and the "password changed" page. The new-password step reuses views/set-password.ts.
-import { html, type SafeHtml } from './html.js';
-import { layout, type PageContext } from './layout.js';
+import { html, type SafeHtml } from '../src/core/html.js';
+import { layout } from './layout.js';
+import { type PageContext } from '../src/core/locale.js';
 
 function otherWays(page: PageContext): SafeHtml {
   const { t } = page;

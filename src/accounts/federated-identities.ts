@@ -4,7 +4,7 @@
 // see security/link-assurance.ts), and raised only by an office confirmation. Never by email or phone.
 import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 import { linkMayRecordNationalId, type LinkedBy } from '../security/link-assurance.js';
 
 export interface FederatedIdentity {

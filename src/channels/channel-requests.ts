@@ -2,7 +2,7 @@
 // a retry finds it and gets the recorded answer back, so a retried webhook never issues a second password.
 import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 
 export function createChannelRequests(db: Db, clock: Clock) {
   return {

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { VoiceReply, VoiceRequest } from './voice-password-reset.js';
 import { VOICE_PASSWORD_RESET_PATH } from './voice-routes.js';
-import { postSignedJson } from './webhook-auth.js';
+import { postSignedJson } from '../core/webhook-signature.js';
 
 export interface DevCallStep {
   sent: VoiceRequest;

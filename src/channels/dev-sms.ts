@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { SMS_INBOUND_PATH } from './sms-inbound-routes.js';
 import { SHORT_CODE, type InboundSms } from './sms-inbound.js';
-import { postSignedJson, signWebhook } from './webhook-auth.js';
+import { postSignedJson, signWebhook } from '../core/webhook-signature.js';
 
 /** The body and headers of a signed inbound SMS (the exact bytes the signature covers). */
 export function signedInboundSms(secret: string, message: InboundSms, timestamp: number): { body: string; headers: Record<string, string> } {

@@ -1,7 +1,7 @@
 // POST /channels/sms/inbound: the SMS aggregator delivers a message sent to the short code 8079.
 //
 //   { "sender": "0912345678", "recipient": "8079", "text": "BH MK 0123456789", "messageId": "abc-123" }
-//   X-BHXH-Timestamp / X-BHXH-Signature (webhook-auth.ts)
+//   X-BHXH-Timestamp / X-BHXH-Signature (core/webhook-signature.ts)
 //
 // Answers JSON only: 200 { status: 'accepted' | 'duplicate' } whatever the message said (the reply, if any, goes out
 // by SMS through the outbox), 401 bad signature or stale timestamp, 400 malformed, 413 too large, 415 not JSON,
@@ -15,7 +15,7 @@ import type { AppDeps } from '../app-deps.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Throttle } from '../security/throttle.js';
 import { handleInboundSms, type SmsInboundDeps } from './sms-inbound.js';
-import { verifyWebhook } from './webhook-auth.js';
+import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const SMS_INBOUND_PATH = '/channels/sms/inbound';
 

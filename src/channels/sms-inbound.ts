@@ -19,9 +19,9 @@ import type { TemporaryPasswords } from '../methods/temporary-password/temporary
 import type { SmsContent } from '../notify/messages.js';
 import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 import { deliverableMatch } from '../security/deliverable-address.js';
-import { keyedHash } from '../security/keyed-hash.js';
+import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
 

@@ -29,9 +29,9 @@ import type { Sealer } from '../keys/sealer.js';
 import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Outbox } from '../notify/outbox.js';
 import { temporaryPasswordSms } from '../notify/templates.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 import { deliverableMatch } from '../security/deliverable-address.js';
-import { keyedHash } from '../security/keyed-hash.js';
+import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import type { ChannelRequests } from './channel-requests.js';
 

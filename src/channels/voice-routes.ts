@@ -1,6 +1,6 @@
 // The telephony platform's webhook for the hotline's password reset (voice-password-reset.ts has the dialogue).
 //
-//   POST /channels/voice/password-reset          Content-Type: application/json, signed (webhook-auth.ts)
+//   POST /channels/voice/password-reset          Content-Type: application/json, signed (core/webhook-signature.ts)
 //   { "callId": "…", "caller": "0912345678", "callerVerified": true, "digits": "0123456789" }
 //   200 { "say": "…", "next": { "action": "collect_digits", "finishOnKey": "#", "maxDigits": 12, "timeoutSeconds": 10 } }
 //   200 { "say": "…", "next": { "action": "hangup" } }
@@ -16,7 +16,7 @@ import type { Sealer } from '../keys/sealer.js';
 import type { Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
 import { createVoicePasswordReset, voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
-import { verifyWebhook } from './webhook-auth.js';
+import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
 

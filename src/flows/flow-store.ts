@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { batchPerRound } from '../db/batch.js';
 import { deletedCount, type Db } from '../db/database.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 
 export interface FlowRecord<S extends string, D> {
   id: string;

@@ -2,8 +2,8 @@
 import type { Context, Next } from 'koa';
 import type { AppDeps } from '../app-deps.js';
 import { FlowError } from '../http/errors.js';
-import { pageContext, resolveLocale } from '../http/locale.js';
-import type { PageContext } from '../../views/layout.js';
+import { pageContext, resolveLocale } from '../core/locale.js';
+import type { PageContext } from '../core/locale.js';
 
 type Interaction = Awaited<ReturnType<ReturnType<AppDeps['provider']>['interactionDetails']>>;
 

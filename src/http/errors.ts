@@ -1,5 +1,5 @@
 // Errors users see: a listed code with safe text in both languages; details stay in the logs.
-import type { MessageId } from '../i18n/messages.js';
+import type { MessageId } from '../core/i18n.js';
 
 export const FLOW_ERRORS = {
   CSRF: { status: 403, message: 'error.csrf' },

@@ -7,7 +7,7 @@
 // event (emitted with (ctx, err)) marks the request, and the middleware turns a marked 500 into a 503.
 import type { Context, Middleware } from 'koa';
 import { messagePage } from '../../views/message.js';
-import { pageContext, resolveLocale } from './locale.js';
+import { pageContext, resolveLocale } from '../core/locale.js';
 
 /** What a 503 tells clients: try again in a few seconds. */
 export const RETRY_AFTER_SECONDS = 5;

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import { deletedCount, type Db } from '../db/database.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 import { insertKey, KEYS_LOCK, newSecretKey, newSigningKey, SIGNING_ALGORITHMS, type KeyRow, type NewKeyRow, type SigningAlgorithm } from './key-store.js';
 import type { Sealer } from './sealer.js';
 

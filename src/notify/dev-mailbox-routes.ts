@@ -2,9 +2,9 @@
 // NOTE: the HTML part is shown in a sandboxed iframe (no scripts, no same origin) and the page keeps the site's CSP.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { html } from '../../views/html.js';
+import { html } from '../core/html.js';
 import { layout } from '../../views/layout.js';
-import { pageContext, resolveLocale } from '../http/locale.js';
+import { pageContext, resolveLocale } from '../core/locale.js';
 import type { DevMailbox, MailboxEntry } from './email-senders.js';
 
 const TITLE = 'Hộp thư thử nghiệm / Dev mailbox';

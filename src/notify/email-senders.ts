@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { systemClock, type Clock } from '../oidc/adapter.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Channel, EmailMessage, SmsMessage } from './messages.js';
 
 export interface EmailSender {

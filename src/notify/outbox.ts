@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from '../core/clock.js';
 import { parseEmailAddress } from '../security/email-address.js';
 import type { EmailSender, SmsSender } from './email-senders.js';
 import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './messages.js';

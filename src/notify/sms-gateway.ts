@@ -5,7 +5,7 @@
 //   POST <SMS_GATEWAY_URL>
 //   Content-Type: application/json
 //   X-BHXH-Timestamp: 1795300000                      (unix seconds)
-//   X-BHXH-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>    (as channels/webhook-auth.ts)
+//   X-BHXH-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>    (as core/webhook-signature.ts)
 //
 //   {"to":"+84912345678","text":"BHXH: ...","id":"<64 hex digits>"}
 //
@@ -18,8 +18,8 @@
 // never arrived (timeout, reset) can drop the retry. It is an HMAC under the shared secret of the caller's key (the
 // outbox row, when the caller gives one), the number and the text: it reveals neither to anyone without the secret.
 import crypto from 'node:crypto';
-import { signWebhook } from '../channels/webhook-auth.js';
-import { systemClock, type Clock } from '../oidc/adapter.js';
+import { signWebhook } from '../core/webhook-signature.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { SmsSender } from './email-senders.js';
 import type { SmsMessage } from './messages.js';
 

@@ -1,8 +1,8 @@
 // Message templates by purpose. Emails: Vietnamese first, English below, a plain-text and an HTML part rendered from
 // the same paragraphs. SMS: Vietnamese without diacritics (GSM-7), one 160-character segment.
 // NOTE: every link is the issuer passed in (from configuration), never a request's Host header; every value in HTML is
-// escaped by views/html.ts.
-import { html, type SafeHtml } from '../../views/html.js';
+// escaped by core/html.ts.
+import { html, type SafeHtml } from '../core/html.js';
 import type { EmailContent, SmsContent } from './messages.js';
 
 export const HOTLINE = '1900 9068';

@@ -15,13 +15,9 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { batchPerRound } from '../db/batch.js';
 import { deletedCount, type Db } from '../db/database.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
 
 const TABLE = 'oidc_payloads';
 

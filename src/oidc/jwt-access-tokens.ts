@@ -7,7 +7,8 @@ import type { Middleware } from 'koa';
 import Provider, { errors, type AccessToken, type Adapter, type Client, type ClientCredentials, type JWTStructured, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 import type { ProviderKeys } from '../keys/key-store.js';
-import { createKnexAdapter, type Clock } from './adapter.js';
+import { createKnexAdapter } from './adapter.js';
+import { type Clock } from '../core/clock.js';
 
 /** The model name of the records in oidc_payloads (grant_id and account_id lifted, so revocations delete them too). */
 const MODEL = 'JwtAccessToken';

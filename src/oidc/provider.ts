@@ -8,10 +8,11 @@ import type { ResourceServerRepository } from '../clients/resource-server-reposi
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { ProviderKeys } from '../keys/key-store.js';
-import { resolveLocale, pageContext } from '../http/locale.js';
+import { resolveLocale, pageContext } from '../core/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
-import { createKnexAdapter, type Clock } from './adapter.js';
+import { createKnexAdapter } from './adapter.js';
+import { type Clock } from '../core/clock.js';
 import { accountClaims, SCOPE_CLAIMS } from './claims.js';
 import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';

@@ -9,7 +9,7 @@ import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../db/database.js';
-import { pageContext, resolveLocale } from '../http/locale.js';
+import { pageContext, resolveLocale } from '../core/locale.js';
 import { credentialsUnchanged } from '../security/credential-change.js';
 import { messagePage } from '../../views/message.js';
 

@@ -10,10 +10,10 @@
 // caller look before it takes (the hotline counts only checks it finished). Parallel requests on one subject queue on
 // the lock, so no limit can be overspent.
 import type { Knex } from 'knex';
-import { lockForTransaction } from '../db/advisory-lock.js';
-import type { Clock } from '../oidc/adapter.js';
+import { lockForTransaction } from '../core/advisory-lock.js';
+import type { Clock } from '../core/clock.js';
 import { addressBucket } from './client-address.js';
-import { keyedHash } from './keyed-hash.js';
+import { keyedHash } from '../core/keyed-hash.js';
 
 const TABLE = 'throttle_hits';
 

@@ -19,9 +19,9 @@ import type { Db } from '../../src/db/database.js';
 import { securityHeaders } from '../../src/http/security-headers.js';
 import { createCaptcha, type Captcha, type CaptchaOutcome } from '../../src/methods/captcha/captcha.js';
 import { registerCaptchaRoutes } from '../../src/methods/captcha/routes.js';
-import { systemClock } from '../../src/oidc/adapter.js';
+import { systemClock } from '../../src/core/clock.js';
 import { captchaField } from '../../views/captcha.js';
-import { html } from '../../views/html.js';
+import { html } from '../../src/core/html.js';
 import { createTestDatabase } from '../helpers/server.js';
 
 

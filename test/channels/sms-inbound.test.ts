@@ -22,7 +22,7 @@ import {
   temporaryPasswordSms,
   type InboundSms,
 } from '../../src/channels/sms-inbound.js';
-import { signWebhook } from '../../src/channels/webhook-auth.js';
+import { signWebhook } from '../../src/core/webhook-signature.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';

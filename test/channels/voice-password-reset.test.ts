@@ -19,7 +19,7 @@ import {
 } from '../../src/channels/voice-password-reset.js';
 import { playDevCall } from '../../src/channels/dev-call.js';
 import { registerVoiceRoutes, VOICE_PASSWORD_RESET_PATH } from '../../src/channels/voice-routes.js';
-import { signWebhook } from '../../src/channels/webhook-auth.js';
+import { signWebhook } from '../../src/core/webhook-signature.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';

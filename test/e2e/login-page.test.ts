@@ -8,7 +8,7 @@ import { authorizationRequest, discover, oidc, redeem, signIn, type AuthRequest 
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { solveCaptcha } from '../helpers/recovery.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
-import { translator, type MessageId } from '../../src/i18n/messages.js';
+import { translator, type MessageId } from '../../src/core/i18n.js';
 
 const vi = translator('vi');
 const en = translator('en');

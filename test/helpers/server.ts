@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { migrate, openDatabase, type Db } from '../../src/db/database.js';
 import { buildServer, type Server } from '../../src/server.js';
 import type { NewAccount } from '../../src/accounts/account-repository.js';
-import type { Clock } from '../../src/oidc/adapter.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/channels/webhook-auth.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/core/webhook-signature.js';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
 import type { EmailSender } from '../../src/notify/email-senders.js';

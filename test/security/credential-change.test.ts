@@ -9,7 +9,7 @@ import { enterCode, postForm, requestCode } from '../helpers/recovery.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
-import { translator, type MessageId } from '../../src/i18n/messages.js';
+import { translator, type MessageId } from '../../src/core/i18n.js';
 
 const redirect_uri = 'http://127.0.0.1:45124/callback';
 /** The "start again" page's text (looked up defensively so this file also runs against code without the message). */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { postSignedJson } from '../../src/channels/webhook-auth.js';
+import { postSignedJson } from '../../src/core/webhook-signature.js';
 import { sweepVoiceCalls, type VoiceReply, type VoiceRequest } from '../../src/channels/voice-password-reset.js';
 import { VOICE_PASSWORD_RESET_PATH } from '../../src/channels/voice-routes.js';
 import { startTestServer, testClock, type TestServer } from '../helpers/server.js';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { sweepOrphanUpstreamSessions } from '../../src/flows/federation/upstream-logout.js';
-import { selfLink } from '../../src/http/self-link.js';
+import { selfLink } from '../../src/core/self-link.js';
 import { redeem } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/database.js';
 import { createLoginThrottle, type LoginThrottleOptions, type ThrottleDecision } from '../../src/flows/login/login-throttle.js';
 import { createThrottle, sweepThrottleHits } from '../../src/security/throttle.js';
-import { systemClock } from '../../src/oidc/adapter.js';
+import { systemClock } from '../../src/core/clock.js';
 import { createTestDatabase, randomBhxhNumber, usingPostgres } from '../helpers/server.js';
 
 /** The one throttle every node shares (same key, same database). */

@@ -5,7 +5,7 @@
 // and the outcome, never the number.
 import { createFederatedIdentities } from '../../accounts/federated-identities.js';
 import { parseNationalId } from '../../accounts/identifiers.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountSelector, findAccountArg, linkView } from './account-view.js';
 

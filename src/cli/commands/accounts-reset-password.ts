@@ -7,7 +7,7 @@
 import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../../notify/outbox.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { deliverableAddress } from '../../security/deliverable-address.js';
 import { removePasswordLinks } from '../../security/credential-change.js';
 import { CommandError, UsageError, type Command } from '../command.js';

@@ -2,7 +2,7 @@
 // change like any other (security/credential-change.ts): the version moves, pending steps end, password-made VNeID
 // links are removed, every channel on file is told, sessions and tokens are revoked.
 import { createOutbox } from '../../notify/outbox.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { applyOperatorPassword } from '../../security/credential-change.js';
 import { UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';

@@ -1,7 +1,7 @@
 // bhxh-id accounts show: one account, without its password hash, and the VNeID identities linked to it.
 import type { Command } from '../command.js';
 import { createFederatedIdentities } from '../../accounts/federated-identities.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { accountSelector, accountView, findAccountArg, linkView } from './account-view.js';
 
 export const accountsShow: Command = {

@@ -1,7 +1,7 @@
 // bhxh-id accounts unlink-vneid: removes the VNeID identities linked to an account (for example after the member
 // reports a link notice they did not cause). The next VNeID sign-in links again only by the identification number.
 import { createFederatedIdentities } from '../../accounts/federated-identities.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import type { Command } from '../command.js';
 import { accountSelector, findAccountArg, linkView } from './account-view.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { ClientMetadata } from 'oidc-provider';
 import { ClientExistsError, needsSecret } from '../../clients/client-repository.js';
 import { ensureActiveKeys, loadProviderKeys } from '../../keys/key-store.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { checkRegistration } from '../../security/scope-policy.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';

@@ -1,7 +1,7 @@
 // bhxh-id keys rotate | revoke: the security team's key operations (the admin API offers the same, nothing more).
 // Every running node picks a change up within seconds (NOTIFY bhxh_keys, polling as a fallback).
 import { createKeyLifecycle, KeyNotFoundError, policyFromConfig } from '../../keys/lifecycle.js';
-import { systemClock } from '../../oidc/adapter.js';
+import { systemClock } from '../../core/clock.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { AppDeps } from '../../app-deps.js';
-import type { MessageId } from '../../i18n/messages.js';
+import type { MessageId } from '../../core/i18n.js';
 import { consentPage } from '../../../views/consent.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 

@@ -19,7 +19,7 @@ import type { AppDeps } from '../../app-deps.js';
 import type { Account } from '../../accounts/account-repository.js';
 import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
-import type { MessageId } from '../../i18n/messages.js';
+import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
 import { linkAssurance } from '../../security/link-assurance.js';
 import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';

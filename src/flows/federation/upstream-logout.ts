@@ -13,7 +13,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDeps } from '../../app-deps.js';
 import { deletedCount, type Db } from '../../db/database.js';
 import { UPSTREAM_ID_TOKEN_CONTEXT } from '../../keys/sealer.js';
-import { pageContext, resolveLocale } from '../../http/locale.js';
+import { pageContext, resolveLocale } from '../../core/locale.js';
 import { messagePage } from '../../../views/message.js';
 
 const PENDING = 'vneid_session_pending';

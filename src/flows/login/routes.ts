@@ -12,7 +12,7 @@ import type { Context } from 'koa';
 import type { AppDeps } from '../../app-deps.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
 import { FlowError } from '../../http/errors.js';
-import type { MessageId } from '../../i18n/messages.js';
+import type { MessageId } from '../../core/i18n.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
 import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';

@@ -2,7 +2,7 @@
 // the states; a method only parses its address and sends the code. Whether the typed address may receive it is not
 // the method's call: the flow asks src/security/deliverable-address.ts (verified addresses only).
 import type { Knex } from 'knex';
-import type { MessageId } from '../../i18n/messages.js';
+import type { MessageId } from '../../core/i18n.js';
 
 export type RecoveryMethodId = 'email-code' | 'sms-code';
 

@@ -18,8 +18,8 @@ import type { Context, Middleware, Next } from 'koa';
 import type { AppDeps } from '../../app-deps.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
 import { FlowError } from '../../http/errors.js';
-import { pageContext, resolveLocale } from '../../http/locale.js';
-import type { MessageId } from '../../i18n/messages.js';
+import { pageContext, resolveLocale } from '../../core/locale.js';
+import type { MessageId } from '../../core/i18n.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { errorClass } from '../../notify/outbox.js';
 import { addressOnFile, deliverableMatch } from '../../security/deliverable-address.js';
@@ -29,7 +29,7 @@ import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from './recovery-method.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { setPasswordPage } from '../../../views/set-password.js';
-import type { PageContext } from '../../../views/layout.js';
+import type { PageContext } from '../../core/locale.js';
 
 export type RecoveryState = 'awaiting_address' | 'awaiting_code' | 'awaiting_password' | 'done';
 

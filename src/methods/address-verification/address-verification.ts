@@ -14,7 +14,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import type { Db } from '../../db/database.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { addressVerificationEmail, addressVerificationSms } from '../../notify/templates.js';
-import type { Clock } from '../../oidc/adapter.js';
+import type { Clock } from '../../core/clock.js';
 import { deliverableAddress, isAddressVerified, type AddressChannel, type AddressesOnFile } from '../../security/deliverable-address.js';
 import { createCodeStore, type CodeOptions } from '../codes/code-store.js';
 

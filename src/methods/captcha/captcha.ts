@@ -11,7 +11,7 @@ import { createChallenge, randomInt, verifySolution, type Challenge } from 'altc
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
-import type { Clock } from '../../oidc/adapter.js';
+import type { Clock } from '../../core/clock.js';
 import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
 
 export interface CaptchaOptions {

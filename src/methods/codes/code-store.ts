@@ -6,10 +6,10 @@
 // across nodes and under parallel requests, and follow the injected clock.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { lockForTransaction } from '../../db/advisory-lock.js';
+import { lockForTransaction } from '../../core/advisory-lock.js';
 import type { Db } from '../../db/database.js';
-import type { Clock } from '../../oidc/adapter.js';
-import { keyedHash } from '../../security/keyed-hash.js';
+import type { Clock } from '../../core/clock.js';
+import { keyedHash } from '../../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
 
 export interface CodeOptions {

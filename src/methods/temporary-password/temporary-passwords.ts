@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account } from '../../accounts/account-repository.js';
 import type { Db } from '../../db/database.js';
-import type { Clock } from '../../oidc/adapter.js';
+import type { Clock } from '../../core/clock.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import { moveCredentialVersion } from '../../security/credential-change.js';
 

@@ -6,7 +6,7 @@
 //   X-BHXH-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
 import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { Clock } from '../oidc/adapter.js';
+import type { Clock } from './clock.js';
 
 export const TIMESTAMP_HEADER = 'x-bhxh-timestamp';
 export const SIGNATURE_HEADER = 'x-bhxh-signature';

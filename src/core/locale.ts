@@ -1,9 +1,17 @@
 // Which language a page speaks: the on-page switch (?lang=, remembered in a cookie), then the relying party's
 // ui_locales, then Vietnamese.
 import type { Context } from 'koa';
-import { pickLocale, translator, type Locale } from '../i18n/messages.js';
-import type { PageContext } from '../../views/layout.js';
+import { pickLocale, translator, type Locale, type Translate } from './i18n.js';
 import { selfLink } from './self-link.js';
+
+/** What a view needs of the request: translator, locale, the language switch link. */
+export interface PageContext {
+  t: Translate;
+  locale: Locale;
+  /** The current URL with `lang` switched to the other locale. */
+  switchLanguageHref: string;
+  requestId?: string;
+}
 
 const LANG_COOKIE = 'lang';
 
