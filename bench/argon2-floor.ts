@@ -34,7 +34,16 @@ async function main() {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  console.log(JSON.stringify({ verifications: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs: (cpu.user + cpu.system) / 1000 }));
+  console.log(
+    JSON.stringify({
+      verifications: latencies.length,
+      seconds: elapsed,
+      perSecond: latencies.length / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    }),
+  );
 }
 
 main().catch((err) => {

@@ -21,8 +21,16 @@ const CLIENT_AUTH_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'HS256'];
 export const BARE_TOKEN_SCOPE = 'openid profile offline_access';
 
 async function signingKey(alg: 'ES256' | 'RS256'): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
-  return { ...(await exportJWK(privateKey)), kid: `${alg.toLowerCase()}-${crypto.randomBytes(4).toString('hex')}`, alg, use: 'sig' };
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
+  return {
+    ...(await exportJWK(privateKey)),
+    kid: `${alg.toLowerCase()}-${crypto.randomBytes(4).toString('hex')}`,
+    alg,
+    use: 'sig',
+  };
 }
 
 /** An account as our findAccount returns one (claims of src/oidc/claims.ts), without a database. */
@@ -52,12 +60,20 @@ async function configuration(): Promise<Configuration> {
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     scopes: [...SCOPES],
-    claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
+    claims: {
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])),
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+    },
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
-    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'client_secret_basic' },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     enabledJWA: {
       idTokenSigningAlgValues: SIGNING_ALGS as never,
       userinfoSigningAlgValues: SIGNING_ALGS as never,
@@ -68,7 +84,16 @@ async function configuration(): Promise<Configuration> {
     },
     extraClientMetadata: { properties: ['first_party'] },
     // The defaults of src/config/config.ts.
-    ttl: { AccessToken: 600, AuthorizationCode: 60, ClientCredentials: 600, IdToken: 600, RefreshToken: 30 * 86400, Interaction: 3600, Session: 14 * 86400, Grant: 30 * 86400 },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      IdToken: 600,
+      RefreshToken: 30 * 86400,
+      Interaction: 3600,
+      Session: 14 * 86400,
+      Grant: 30 * 86400,
+    },
     rotateRefreshToken: () => true,
     findAccount: async (_ctx, sub) => account(sub),
     features: {
@@ -100,7 +125,13 @@ async function mint(provider: Provider, index: number): Promise<{ access_token: 
   const grantId = await grant.save();
   const common = { accountId, client, grantId, gty: 'authorization_code', scope: BARE_TOKEN_SCOPE };
   const access_token = await new provider.AccessToken(common).save();
-  const refresh_token = await new provider.RefreshToken({ ...common, acr: ACR_VALUES[0], amr: ['pwd'], authTime: Math.floor(Date.now() / 1000), rotations: 0 }).save();
+  const refresh_token = await new provider.RefreshToken({
+    ...common,
+    acr: ACR_VALUES[0],
+    amr: ['pwd'],
+    authTime: Math.floor(Date.now() / 1000),
+    rotations: 0,
+  }).save();
   return { access_token, refresh_token };
 }
 
@@ -117,7 +148,8 @@ function tokensRoute(provider: Provider) {
 
 async function main() {
   const port = Number(process.env.PORT);
-  if (!port || !process.env.BARE_CC_SECRET || !process.env.BARE_API_SECRET) throw new Error('PORT, BARE_CC_SECRET and BARE_API_SECRET are required');
+  if (!port || !process.env.BARE_CC_SECRET || !process.env.BARE_API_SECRET)
+    throw new Error('PORT, BARE_CC_SECRET and BARE_API_SECRET are required');
   const provider = new Provider(`http://127.0.0.1:${port}`, await configuration());
   provider.use(tokensRoute(provider) as never);
   const server = provider.listen(port);

@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/config.js';
@@ -111,7 +111,8 @@ function without(raw: string[], names: string[]): string[] {
 function endToEnd(raw: string[]): string[] {
   const named = new Set<string>();
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'connection') for (const n of raw[i + 1]!.split(',')) named.add(n.trim().toLowerCase());
+    if (raw[i]!.toLowerCase() === 'connection')
+      for (const n of raw[i + 1]!.split(',')) named.add(n.trim().toLowerCase());
   }
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
@@ -137,25 +138,51 @@ function sendJson(res: http.ServerResponse, status: number, body: object, header
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) throw new Error('a cluster needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is a single process');
+  if (!/^postgres(ql)?:\/\//.test(options.databaseUrl))
+    throw new Error('a cluster needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is a single process');
   if (options.nodes < 1) throw new Error('--nodes must be at least 1');
   const encryptionKey = options.env?.KEYS_ENCRYPTION_KEY ?? crypto.randomBytes(32).toString('base64');
   const healthIntervalMs = options.healthIntervalMs ?? 500;
 
   // Migrate once, before any node starts (each node would otherwise race to do it).
-  const config = loadConfig({ ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, KEYS_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    ...options.env,
+    DATABASE_URL: options.databaseUrl,
+    KEYS_ENCRYPTION_KEY: encryptionKey,
+    LOG_LEVEL: 'warn',
+  });
   const { db } = await openAndMigrate(config);
   await db.destroy();
 
   const states: NodeState[] = [];
-  for (let i = 1; i <= options.nodes; i++) states.push({ name: `node-${i}`, port: await freePort(), up: false, child: undefined, output: [], exited: Promise.resolve() });
+  for (let i = 1; i <= options.nodes; i++)
+    states.push({
+      name: `node-${i}`,
+      port: await freePort(),
+      up: false,
+      child: undefined,
+      output: [],
+      exited: Promise.resolve(),
+    });
 
-  const stats: BalancerStats = { requests: 0, byNode: Object.fromEntries(states.map((s) => [s.name, 0])), retries: 0, badGateway: 0, noNode: 0 };
+  const stats: BalancerStats = {
+    requests: 0,
+    byNode: Object.fromEntries(states.map((s) => [s.name, 0])),
+    retries: 0,
+    badGateway: 0,
+    noNode: 0,
+  };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 60_000 });
   let next = 0;
   /** The next node that is up after the last one chosen, skipping `exclude` (nodes that already failed this request). */
@@ -175,10 +202,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const method = req.method ?? 'GET';
     const idempotent = IDEMPOTENT.has(method);
     // The forwarding headers a client sent are dropped: we set our own.
-    const headers = without(endToEnd(req.rawHeaders), ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded']);
+    const headers = without(endToEnd(req.rawHeaders), [
+      'x-forwarded-for',
+      'x-forwarded-proto',
+      'x-forwarded-host',
+      'forwarded',
+    ]);
     headers.push('X-Forwarded-For', req.socket.remoteAddress ?? '127.0.0.1', 'X-Forwarded-Proto', 'http');
     if (req.headers.host) headers.push('X-Forwarded-Host', req.headers.host);
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      req.headers['content-length'] !== undefined
+        ? req.headers['content-length'] !== '0'
+        : req.headers['transfer-encoding'] !== undefined;
 
     // An idempotent request's body is kept so that it can be sent again; others are streamed.
     const buffered: Promise<Buffer | undefined> =
@@ -208,7 +243,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (!node) {
         stats.noNode += 1;
         req.resume(); // a body nobody will read
-        return sendJson(res, 503, { error: 'no_node_available', error_description: 'no node is up' }, { 'retry-after': '1' });
+        return sendJson(
+          res,
+          503,
+          { error: 'no_node_available', error_description: 'no node is up' },
+          { 'retry-after': '1' },
+        );
       }
       tried.add(node);
       let connected = false;
@@ -221,7 +261,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         headers: body ? [...without(headers, ['content-length']), 'Content-Length', String(body.length)] : headers,
         agent,
       });
-      upstream.setTimeout(30_000, () => upstream.destroy(Object.assign(new Error('node timed out'), { code: 'ETIMEDOUT' })));
+      upstream.setTimeout(30_000, () =>
+        upstream.destroy(Object.assign(new Error('node timed out'), { code: 'ETIMEDOUT' })),
+      );
       upstream.on('socket', (socket) => {
         const ready = () => {
           connected = true;
@@ -237,7 +279,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         stats.byNode[node.name] = (stats.byNode[node.name] ?? 0) + 1;
         // A retried request says which nodes failed it first (the request may have been processed there in part).
         const failedOn = [...tried].filter((t) => t !== node).map((t) => t.name);
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, [...endToEnd(up.rawHeaders), ...(failedOn.length ? ['X-Retried-From', failedOn.join(', ')] : [])]);
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, [
+          ...endToEnd(up.rawHeaders),
+          ...(failedOn.length ? ['X-Retried-From', failedOn.join(', ')] : []),
+        ]);
         up.pipe(res);
         up.on('error', () => res.destroy());
         up.on('aborted', () => res.destroy());
@@ -252,7 +297,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         stats.badGateway += 1;
         req.unpipe(upstream);
         req.resume();
-        sendJson(res, 502, { error: 'bad_gateway', error_description: `${node.name} failed before answering (${err.code ?? err.message})`, node: node.name });
+        sendJson(res, 502, {
+          error: 'bad_gateway',
+          error_description: `${node.name} failed before answering (${err.code ?? err.message})`,
+          node: node.name,
+        });
       });
       res.once('close', () => {
         if (!res.writableFinished) upstream.destroy();
@@ -285,7 +334,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   /** Spawns the node's process and resolves once it prints that it listens. */
   function launch(s: NodeState, seed: boolean): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: ROOT, env: nodeEnv(s, seed), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      cwd: ROOT,
+      env: nodeEnv(s, seed),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     s.child = child;
     s.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', () => {
@@ -298,7 +351,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
     child.stderr!.on('data', collect);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${s.name} did not start within 60 s:\n${s.output.join('').slice(-2000)}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${s.name} did not start within 60 s:\n${s.output.join('').slice(-2000)}`)),
+        60_000,
+      );
       let stdout = '';
       let listening = false;
       child.stdout!.on('data', (d: Buffer) => {

@@ -14,7 +14,12 @@ async function main() {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { nodes: { type: 'string', default: '3' }, port: { type: 'string', default: '8080' }, 'seed-demo': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        nodes: { type: 'string', default: '3' },
+        port: { type: 'string', default: '8080' },
+        'seed-demo': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     fail((err as Error).message);
@@ -28,12 +33,15 @@ async function main() {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 32) fail('--nodes must be a whole number from 1 to 32');
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
   const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) fail('DATABASE_URL=postgres://… is required: several nodes share one PostgreSQL (PGlite is a single process)');
+  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl))
+    fail('DATABASE_URL=postgres://… is required: several nodes share one PostgreSQL (PGlite is a single process)');
 
   let key = process.env.KEYS_ENCRYPTION_KEY;
   if (!key) {
     key = crypto.randomBytes(32).toString('base64');
-    console.log(`KEYS_ENCRYPTION_KEY was not set; generated one for this run. To start again on the same database, use:\n  export KEYS_ENCRYPTION_KEY=${key}\n`);
+    console.log(
+      `KEYS_ENCRYPTION_KEY was not set; generated one for this run. To start again on the same database, use:\n  export KEYS_ENCRYPTION_KEY=${key}\n`,
+    );
   }
   console.log(`starting ${nodes} node${nodes > 1 ? 's' : ''}…`);
   const cluster = await startCluster({
@@ -47,7 +55,9 @@ async function main() {
       for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`[${node}] ${line}\n`);
     },
   });
-  console.log(`\nload balancer: ${cluster.url}  (the issuer; discovery at ${cluster.url}/.well-known/openid-configuration)`);
+  console.log(
+    `\nload balancer: ${cluster.url}  (the issuer; discovery at ${cluster.url}/.well-known/openid-configuration)`,
+  );
   for (const n of cluster.nodes) console.log(`  ${n.name}  http://127.0.0.1:${n.port}  pid ${n.pid}`);
   console.log('each answer names its node in X-Served-By. Ctrl-C stops everything.');
 
@@ -59,7 +69,11 @@ async function main() {
     const s = cluster.stats();
     cluster.close().then(
       () => {
-        console.log(`stopped. ${s.requests} requests through the balancer: ${Object.entries(s.byNode).map(([k, v]) => `${k} ${v}`).join(', ')}; retried ${s.retries}, 502 ${s.badGateway}, 503 ${s.noNode}`);
+        console.log(
+          `stopped. ${s.requests} requests through the balancer: ${Object.entries(s.byNode)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}; retried ${s.retries}, 502 ${s.badGateway}, 503 ${s.noNode}`,
+        );
         process.exit(0);
       },
       (err) => {

@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,32 @@ const SHORT = process.argv.includes('--short');
 const REDIRECT_URI = 'http://127.0.0.1/callback';
 
 const PLAN = SHORT
-  ? { budgetMs: 88_000, loops: 6, warmupS: 5, killDownS: 3, settleS: 3, pgDownS: 3, pgObserveMaxS: 15, smtpDownS: 10, deliveryWaitS: 25, resetLoops: 2, resetMembers: 150 }
-  : { budgetMs: 295_000, loops: 6, warmupS: 15, killDownS: 10, settleS: 10, pgDownS: 5, pgObserveMaxS: 25, smtpDownS: 60, deliveryWaitS: 60, resetLoops: 2, resetMembers: 700 };
+  ? {
+      budgetMs: 88_000,
+      loops: 6,
+      warmupS: 5,
+      killDownS: 3,
+      settleS: 3,
+      pgDownS: 3,
+      pgObserveMaxS: 15,
+      smtpDownS: 10,
+      deliveryWaitS: 25,
+      resetLoops: 2,
+      resetMembers: 150,
+    }
+  : {
+      budgetMs: 295_000,
+      loops: 6,
+      warmupS: 15,
+      killDownS: 10,
+      settleS: 10,
+      pgDownS: 5,
+      pgObserveMaxS: 25,
+      smtpDownS: 60,
+      deliveryWaitS: 60,
+      resetLoops: 2,
+      resetMembers: 700,
+    };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Time, records, statistics
@@ -90,7 +114,9 @@ const needsDb = (r: Req) => !r.path.startsWith('/.well-known') && r.path !== '/j
 
 function statusCounts(rs: Req[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of rs) out[r.status === 0 ? 'no answer' : String(r.status)] = (out[r.status === 0 ? 'no answer' : String(r.status)] ?? 0) + 1;
+  for (const r of rs)
+    out[r.status === 0 ? 'no answer' : String(r.status)] =
+      (out[r.status === 0 ? 'no answer' : String(r.status)] ?? 0) + 1;
   return out;
 }
 
@@ -98,7 +124,10 @@ function statusCounts(rs: Req[]): Record<string, number> {
 function flowFailures(fs: Flow[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of fs.filter((x) => x.ok === false)) {
-    const reason = (f.error ?? '?').replace(/\?\S*/g, '').replace(/http:\/\/127\.0\.0\.1:\d+/g, '').replace(/\/(auth|interaction)\/[\w-]+/g, '/$1/:uid');
+    const reason = (f.error ?? '?')
+      .replace(/\?\S*/g, '')
+      .replace(/http:\/\/127\.0\.0\.1:\d+/g, '')
+      .replace(/\/(auth|interaction)\/[\w-]+/g, '/$1/:uid');
     out[reason] = (out[reason] ?? 0) + 1;
   }
   return out;
@@ -107,7 +136,13 @@ function flowFailures(fs: Flow[]): Record<string, number> {
 function latencySummary(rs: Req[]) {
   const ms = rs.map((r) => r.t1 - r.t0);
   const round = (v: number | null) => (v === null ? null : Math.round(v));
-  return { count: rs.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), max: round(ms.length ? Math.max(...ms) : null) };
+  return {
+    count: rs.length,
+    p50: round(percentile(ms, 50)),
+    p95: round(percentile(ms, 95)),
+    p99: round(percentile(ms, 99)),
+    max: round(ms.length ? Math.max(...ms) : null),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -115,9 +150,12 @@ function latencySummary(rs: Req[]) {
 
 async function startPostgres() {
   const base = '/usr/lib/postgresql';
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))) : [];
+  const versions = fs.existsSync(base)
+    ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions.length) throw new Error('initdb not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)');
+  if (!versions.length)
+    throw new Error('initdb not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)');
   const bin = path.join(base, versions[0]!, 'bin');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-faults-pg-'));
   const data = path.join(dir, 'data');
@@ -128,7 +166,10 @@ async function startPostgres() {
   // initdb and pg_ctl refuse to run as root: as CI does (.ci/run), run them as the postgres OS user.
   const root = process.getuid?.() === 0;
   if (root) await run('chown', ['-R', 'postgres:postgres', dir]);
-  const asPg = (cmd: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args], { cwd: dir }) : run(path.join(bin, cmd), args, { cwd: dir }));
+  const asPg = (cmd: string, args: string[]) =>
+    root
+      ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args], { cwd: dir })
+      : run(path.join(bin, cmd), args, { cwd: dir });
   await asPg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale']);
   const port = await freePort();
   const opts = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${sock} -c fsync=off -c max_connections=200`;
@@ -201,7 +242,14 @@ function instrumentFetch(lbOrigin: string) {
   globalThis.fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.origin !== lbOrigin) return realFetch(input, init);
-    const rec: Req = { t0: now(), t1: 0, method: init?.method ?? (input instanceof Request ? input.method : 'GET'), path: url.pathname, status: 0, node: null };
+    const rec: Req = {
+      t0: now(),
+      t1: 0,
+      method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
+      path: url.pathname,
+      status: 0,
+      node: null,
+    };
     const flow = flowContext.getStore();
     if (flow) rec.flow = flow.id;
     requests.push(rec);
@@ -213,7 +261,14 @@ function instrumentFetch(lbOrigin: string) {
       const retriedFrom = res.headers.get('x-retried-from');
       if (retriedFrom) rec.retriedFrom = retriedFrom;
       // The balancer's own 502 names the node that failed: a request that was in flight there.
-      if (res.status === 502 && !rec.node) rec.node = ((await res.clone().json().catch(() => ({}))) as { node?: string }).node ?? null;
+      if (res.status === 502 && !rec.node)
+        rec.node =
+          (
+            (await res
+              .clone()
+              .json()
+              .catch(() => ({}))) as { node?: string }
+          ).node ?? null;
       if (flow && flow.firstNode === undefined) flow.firstNode = rec.node;
       return res;
     } catch (err) {
@@ -242,7 +297,11 @@ function startLoad(lb: string, config: oidc.Configuration, members: Array<{ bhxh
       await flowContext.run(flow, async () => {
         try {
           const browser = new Browser(lb);
-          const request = await authorizationRequest(config, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' });
+          const request = await authorizationRequest(config, {
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid offline_access',
+            prompt: 'consent',
+          });
           const end = await signInOnPage(browser, request, member.bhxhNumber, member.password);
           if (!end.url.startsWith(REDIRECT_URI)) throw new Error(`sign-in ended on ${end.status} ${end.url}`);
           const tokens = await redeem(config, request, end.url);
@@ -370,7 +429,14 @@ async function main() {
     for (let i = 0; i < PLAN.resetMembers; i++) {
       const bhxhNumber = `${runId}${String(50_000 + i).padStart(5, '0')}`;
       const email = `reset-${i}@faults.example.vn`;
-      await accounts.create({ bhxhNumber, fullName: 'Trần Thị Thư', birthdate: '1990-01-01', email, emailVerified: true, passwordHash });
+      await accounts.create({
+        bhxhNumber,
+        fullName: 'Trần Thị Thư',
+        birthdate: '1990-01-01',
+        email,
+        emailVerified: true,
+        passwordHash,
+      });
       resetMembers.push({ bhxhNumber, email });
     }
 
@@ -397,8 +463,14 @@ async function main() {
     cleanups.push(() => load.stop());
     await sleep(PLAN.warmupS * 1000);
     const warm = requests.filter((r) => r.t1 > 0);
-    const baseline = { ...latencySummary(warm.filter((r) => !failed(r))), errors: warm.filter(failed).length, flowsPerSecond: Math.round((flows.filter((f) => f.ok).length / PLAN.warmupS) * 10) / 10 };
-    event(`warm: ${baseline.flowsPerSecond} flows/s, p50 ${baseline.p50} ms, p95 ${baseline.p95} ms, ${baseline.errors} errors`);
+    const baseline = {
+      ...latencySummary(warm.filter((r) => !failed(r))),
+      errors: warm.filter(failed).length,
+      flowsPerSecond: Math.round((flows.filter((f) => f.ok).length / PLAN.warmupS) * 10) / 10,
+    };
+    event(
+      `warm: ${baseline.flowsPerSecond} flows/s, p50 ${baseline.p50} ms, p95 ${baseline.p95} ms, ${baseline.errors} errors`,
+    );
 
     // --- Phase 1: kill -9 a node ----------------------------------------------------------------------------------
     const victim = cluster.nodes[2]!;
@@ -428,7 +500,12 @@ async function main() {
     // A flow whose request was in flight on the killed node loses that request with the process (the balancer only
     // replays idempotent ones): the member retries. Every other flow in progress must complete.
     const hitByKill = (f: Flow) =>
-      requests.some((r) => r.flow === f.id && r.t0 <= tKill + 50 && ((failed(r) && (r.node === victim.name || r.status === 0)) || Boolean(r.retriedFrom?.includes(victim.name))));
+      requests.some(
+        (r) =>
+          r.flow === f.id &&
+          r.t0 <= tKill + 50 &&
+          ((failed(r) && (r.node === victim.name || r.status === 0)) || Boolean(r.retriedFrom?.includes(victim.name))),
+      );
     const hit = inProgress.filter(hitByKill);
     const elsewhere = inProgress.filter((f) => !hitByKill(f));
     const committedKill = await verifyCommitted(config, load.vault, tKill);
@@ -455,7 +532,9 @@ async function main() {
       secondsRestartToListening: sec(tListening - tRestart),
       secondsRestartToServing: tServes === undefined ? null : sec(tServes - tRestart),
     };
-    event(`kill phase: ${kill.errors} errors of ${kill.requests} requests, ${kill.balancerRetries} retried by the balancer; committed tokens valid ${committedKill.valid}/${committedKill.checked}`);
+    event(
+      `kill phase: ${kill.errors} errors of ${kill.requests} requests, ${kill.balancerRetries} retried by the balancer; committed tokens valid ${committedKill.valid}/${committedKill.checked}`,
+    );
 
     // --- Phase 2: restart PostgreSQL ------------------------------------------------------------------------------
     const tStop = now();
@@ -497,7 +576,9 @@ async function main() {
       committedBeforeRestart: committedPg,
       flowFailures: flowFailures(flows.filter((f) => f.end !== undefined && f.end >= tStop && f.start < tPgEnd)),
     };
-    event(`PostgreSQL phase: ${postgres.failedRequests} failed (${JSON.stringify(postgres.failedStatuses)}), max ${postgres.failedLatencyMs.max} ms; first success ${postgres.secondsBackToFirstSuccess} s, full recovery ${postgres.secondsBackToFullRecovery} s after the database`);
+    event(
+      `PostgreSQL phase: ${postgres.failedRequests} failed (${JSON.stringify(postgres.failedStatuses)}), max ${postgres.failedLatencyMs.max} ms; first success ${postgres.secondsBackToFirstSuccess} s, full recovery ${postgres.secondsBackToFullRecovery} s after the database`,
+    );
 
     // --- Phase 3: SMTP down while members ask for reset codes --------------------------------------------------------
     const tSmtpDown = now();
@@ -513,7 +594,8 @@ async function main() {
           const browser = new Browser(cluster.url);
           const addressPage = await browser.get('/recovery');
           const codePage = await requestCode(browser, cluster.url, addressPage, m.bhxhNumber, m.email);
-          if (codePage.status !== 200 || !codePage.html.includes('name="code"')) throw new Error(`code page: ${codePage.status}`);
+          if (codePage.status !== 200 || !codePage.html.includes('name="code"'))
+            throw new Error(`code page: ${codePage.status}`);
           queued.push({ email: m.email, at: now() });
         } catch (err) {
           resetErrors.push((err as Error).message.slice(0, 120));
@@ -536,7 +618,12 @@ async function main() {
     const perRecipient = new Map<string, number[]>();
     for (const m of smtp.received) for (const to of m.to) perRecipient.set(to, [...(perRecipient.get(to) ?? []), m.at]);
     const delays = queued.filter((q) => perRecipient.has(q.email)).map((q) => perRecipient.get(q.email)![0]! - q.at);
-    const outbox = (await db('outbox').select('status').count<Array<{ status: string; count: string }>>('* as count').groupBy('status')).map((r) => ({ status: r.status, count: Number(r.count) }));
+    const outbox = (
+      await db('outbox')
+        .select('status')
+        .count<Array<{ status: string; count: string }>>('* as count')
+        .groupBy('status')
+    ).map((r) => ({ status: r.status, count: Number(r.count) }));
     const maxAttempts = (await db('outbox').max<Array<{ max: number }>>('attempts as max'))[0]?.max ?? 0;
     const smtpPhase = {
       secondsDown: sec(tSmtpUp - tSmtpDown),
@@ -550,12 +637,18 @@ async function main() {
       lost: [...expected].filter((e) => !perRecipient.has(e)).length,
       unexpected: [...perRecipient.keys()].filter((e) => !expected.has(e)).length,
       secondsSmtpBackToAllDelivered: tAllDelivered === undefined ? null : sec(tAllDelivered - tSmtpUp),
-      deliveryDelaySeconds: { p50: delays.length ? sec(percentile(delays, 50)!) : null, max: delays.length ? sec(Math.max(...delays)) : null },
+      deliveryDelaySeconds: {
+        p50: delays.length ? sec(percentile(delays, 50)!) : null,
+        max: delays.length ? sec(Math.max(...delays)) : null,
+      },
       outbox,
       outboxMaxAttempts: Number(maxAttempts),
-      loadErrorsDuringOutage: requests.filter((r) => r.t0 >= tSmtpDown && r.t0 < tSmtpUp && r.t1 > 0 && failed(r)).length,
+      loadErrorsDuringOutage: requests.filter((r) => r.t0 >= tSmtpDown && r.t0 < tSmtpUp && r.t1 > 0 && failed(r))
+        .length,
     };
-    event(`SMTP phase: queued ${smtpPhase.queued}, delivered ${smtpPhase.delivered}, duplicates ${smtpPhase.duplicates}, lost ${smtpPhase.lost}`);
+    event(
+      `SMTP phase: queued ${smtpPhase.queued}, delivered ${smtpPhase.delivered}, duplicates ${smtpPhase.duplicates}, lost ${smtpPhase.lost}`,
+    );
 
     await load.stop();
     const tEnd = now();
@@ -563,24 +656,64 @@ async function main() {
     // --- Report -------------------------------------------------------------------------------------------------
     const series: Array<{ s: number; ok: number; errors: number }> = [];
     for (let s = 0; s <= Math.floor(tEnd / 1000); s++) series.push({ s, ok: 0, errors: 0 });
-    for (const r of requests) if (r.t1 > 0) series[Math.min(series.length - 1, Math.floor(r.t1 / 1000))]![failed(r) ? 'errors' : 'ok'] += 1;
+    for (const r of requests)
+      if (r.t1 > 0) series[Math.min(series.length - 1, Math.floor(r.t1 / 1000))]![failed(r) ? 'errors' : 'ok'] += 1;
     const done = requests.filter((r) => r.t1 > 0);
     const checks = [
-      { check: 'kill -9: flows in progress elsewhere completed', ok: kill.flowsElsewhereCompleted === kill.flowsElsewhere && kill.flowsElsewhere > 0, value: `${kill.flowsElsewhereCompleted}/${kill.flowsElsewhere}` },
-      { check: 'kill -9: committed refresh tokens still valid', ok: committedKill.lost === 0 && committedKill.checked > 0, value: `${committedKill.valid}/${committedKill.checked}` },
-      { check: 'kill -9: restarted node serves again', ok: kill.secondsRestartToServing !== null, value: `${kill.secondsRestartToServing} s after restart` },
-      { check: 'PostgreSQL: failed requests answered 503', ok: Object.keys(postgres.failedStatuses).every((s) => s === '503'), value: JSON.stringify(postgres.failedStatuses) },
-      { check: 'PostgreSQL: no request over 6 s (fail fast)', ok: postgres.slowOver6s === 0, value: `max ${postgres.failedLatencyMs.max} ms` },
-      { check: 'PostgreSQL: full recovery ≤ 10 s after it returned', ok: postgres.secondsBackToFullRecovery <= 10 && postgres.secondsBackToFirstCompleteFlow !== null, value: `${postgres.secondsBackToFullRecovery} s` },
-      { check: 'PostgreSQL: committed refresh tokens still valid', ok: committedPg.lost === 0 && committedPg.checked > 0, value: `${committedPg.valid}/${committedPg.checked}` },
-      { check: 'SMTP: every message delivered exactly once', ok: smtpPhase.lost === 0 && smtpPhase.duplicates === 0 && smtpPhase.queued > 0, value: `${smtpPhase.delivered}/${smtpPhase.queued}, ${smtpPhase.duplicates} duplicates` },
+      {
+        check: 'kill -9: flows in progress elsewhere completed',
+        ok: kill.flowsElsewhereCompleted === kill.flowsElsewhere && kill.flowsElsewhere > 0,
+        value: `${kill.flowsElsewhereCompleted}/${kill.flowsElsewhere}`,
+      },
+      {
+        check: 'kill -9: committed refresh tokens still valid',
+        ok: committedKill.lost === 0 && committedKill.checked > 0,
+        value: `${committedKill.valid}/${committedKill.checked}`,
+      },
+      {
+        check: 'kill -9: restarted node serves again',
+        ok: kill.secondsRestartToServing !== null,
+        value: `${kill.secondsRestartToServing} s after restart`,
+      },
+      {
+        check: 'PostgreSQL: failed requests answered 503',
+        ok: Object.keys(postgres.failedStatuses).every((s) => s === '503'),
+        value: JSON.stringify(postgres.failedStatuses),
+      },
+      {
+        check: 'PostgreSQL: no request over 6 s (fail fast)',
+        ok: postgres.slowOver6s === 0,
+        value: `max ${postgres.failedLatencyMs.max} ms`,
+      },
+      {
+        check: 'PostgreSQL: full recovery ≤ 10 s after it returned',
+        ok: postgres.secondsBackToFullRecovery <= 10 && postgres.secondsBackToFirstCompleteFlow !== null,
+        value: `${postgres.secondsBackToFullRecovery} s`,
+      },
+      {
+        check: 'PostgreSQL: committed refresh tokens still valid',
+        ok: committedPg.lost === 0 && committedPg.checked > 0,
+        value: `${committedPg.valid}/${committedPg.checked}`,
+      },
+      {
+        check: 'SMTP: every message delivered exactly once',
+        ok: smtpPhase.lost === 0 && smtpPhase.duplicates === 0 && smtpPhase.queued > 0,
+        value: `${smtpPhase.delivered}/${smtpPhase.queued}, ${smtpPhase.duplicates} duplicates`,
+      },
     ];
     const result = {
       mode: SHORT ? 'short' : 'full',
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
       plan: PLAN,
-      totals: { seconds: sec(tEnd), requests: done.length, errors: done.filter(failed).length, flows: flows.length, flowsOk: flows.filter((f) => f.ok).length, latencyOkMs: latencySummary(done.filter((r) => !failed(r))) },
+      totals: {
+        seconds: sec(tEnd),
+        requests: done.length,
+        errors: done.filter(failed).length,
+        flows: flows.length,
+        flowsOk: flows.filter((f) => f.ok).length,
+        latencyOkMs: latencySummary(done.filter((r) => !failed(r))),
+      },
       baseline,
       kill,
       postgres,
@@ -592,21 +725,45 @@ async function main() {
     };
 
     const rows: Array<[string, string]> = [
-      ['steady load (warm)', `${baseline.flowsPerSecond} flows/s (sign-in + refresh), request p50 ${baseline.p50} ms, p95 ${baseline.p95} ms`],
-      ['kill -9: errors', `${kill.errors} of ${kill.requests} requests (${JSON.stringify(kill.errorStatuses)}); balancer retried ${kill.balancerRetries}, 502 ${kill.balancer502}; flows failed ${Object.values(kill.flowFailures).reduce((a, b) => a + b, 0)}`],
+      [
+        'steady load (warm)',
+        `${baseline.flowsPerSecond} flows/s (sign-in + refresh), request p50 ${baseline.p50} ms, p95 ${baseline.p95} ms`,
+      ],
+      [
+        'kill -9: errors',
+        `${kill.errors} of ${kill.requests} requests (${JSON.stringify(kill.errorStatuses)}); balancer retried ${kill.balancerRetries}, 502 ${kill.balancer502}; flows failed ${Object.values(kill.flowFailures).reduce((a, b) => a + b, 0)}`,
+      ],
       [
         'kill -9: flows in progress',
         `${kill.flowsInProgressAtKill}: ${kill.flowsElsewhereCompleted}/${kill.flowsElsewhere} without a request on ${victim.name} at the kill completed (${kill.flowsElsewhereBegunOnKilledNode} had begun there); ${kill.flowsInFlightOnKilledNode} with a request in flight on ${victim.name} (${kill.flowsInFlightOnKilledNodeCompleted} completed after a replay)`,
       ],
       ['kill -9: committed before', `${committedKill.valid}/${committedKill.checked} refresh tokens still valid`],
-      ['kill -9: restart', `listening ${kill.secondsRestartToListening} s, serving ${kill.secondsRestartToServing} s after restart`],
+      [
+        'kill -9: restart',
+        `listening ${kill.secondsRestartToListening} s, serving ${kill.secondsRestartToServing} s after restart`,
+      ],
       ['PostgreSQL: outage', `stop ${postgres.secondsToStop} s + down ${postgres.secondsDown} s`],
-      ['PostgreSQL: failed requests', `${postgres.failedRequests} (${JSON.stringify(postgres.failedStatuses)}), latency p50 ${postgres.failedLatencyMs.p50} ms, max ${postgres.failedLatencyMs.max} ms; over 6 s: ${postgres.slowOver6s}; flows failed ${Object.values(postgres.flowFailures).reduce((a, b) => a + b, 0)}`],
-      ['PostgreSQL: recovery', `first success ${postgres.secondsBackToFirstSuccess} s, first full flow ${postgres.secondsBackToFirstCompleteFlow} s, full ${postgres.secondsBackToFullRecovery} s after it returned`],
+      [
+        'PostgreSQL: failed requests',
+        `${postgres.failedRequests} (${JSON.stringify(postgres.failedStatuses)}), latency p50 ${postgres.failedLatencyMs.p50} ms, max ${postgres.failedLatencyMs.max} ms; over 6 s: ${postgres.slowOver6s}; flows failed ${Object.values(postgres.flowFailures).reduce((a, b) => a + b, 0)}`,
+      ],
+      [
+        'PostgreSQL: recovery',
+        `first success ${postgres.secondsBackToFirstSuccess} s, first full flow ${postgres.secondsBackToFirstCompleteFlow} s, full ${postgres.secondsBackToFullRecovery} s after it returned`,
+      ],
       ['PostgreSQL: committed before', `${committedPg.valid}/${committedPg.checked} refresh tokens still valid`],
-      ['SMTP down', `${smtpPhase.secondsDown} s; ${smtpPhase.queued} codes queued (${smtpPhase.requestErrors} request errors), ${smtpPhase.deliveredWhileDown} delivered while down`],
-      ['SMTP: delivery', `${smtpPhase.delivered} delivered, ${smtpPhase.duplicates} duplicates, ${smtpPhase.lost} lost; all in ${smtpPhase.secondsSmtpBackToAllDelivered} s after SMTP returned (delay p50 ${smtpPhase.deliveryDelaySeconds.p50} s, max ${smtpPhase.deliveryDelaySeconds.max} s)`],
-      ['whole run', `${result.totals.seconds} s, ${result.totals.requests} requests, ${result.totals.errors} errors, ${result.totals.flowsOk}/${result.totals.flows} flows completed`],
+      [
+        'SMTP down',
+        `${smtpPhase.secondsDown} s; ${smtpPhase.queued} codes queued (${smtpPhase.requestErrors} request errors), ${smtpPhase.deliveredWhileDown} delivered while down`,
+      ],
+      [
+        'SMTP: delivery',
+        `${smtpPhase.delivered} delivered, ${smtpPhase.duplicates} duplicates, ${smtpPhase.lost} lost; all in ${smtpPhase.secondsSmtpBackToAllDelivered} s after SMTP returned (delay p50 ${smtpPhase.deliveryDelaySeconds.p50} s, max ${smtpPhase.deliveryDelaySeconds.max} s)`,
+      ],
+      [
+        'whole run',
+        `${result.totals.seconds} s, ${result.totals.requests} requests, ${result.totals.errors} errors, ${result.totals.flowsOk}/${result.totals.flows} flows completed`,
+      ],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log('\nSummary');

@@ -37,7 +37,11 @@ function selfTimes(profile: Profile, from: number, to: number): Map<number, numb
 }
 
 /** Inclusive time per function key: each node's self time counted once for every distinct function on its stack. */
-function inclusiveTimes(profile: Profile, self: Map<number, number>, key: (n: ProfileNode) => string): Map<string, number> {
+function inclusiveTimes(
+  profile: Profile,
+  self: Map<number, number>,
+  key: (n: ProfileNode) => string,
+): Map<string, number> {
   const parent = new Map<number, ProfileNode>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
@@ -68,7 +72,12 @@ function frameKey(node: ProfileNode): string {
 
 function main() {
   const { values, positionals } = parseArgs({
-    options: { top: { type: 'string', default: '25' }, from: { type: 'string', default: '0' }, to: { type: 'string', default: '1e9' }, match: { type: 'string' } },
+    options: {
+      top: { type: 'string', default: '25' },
+      from: { type: 'string', default: '0' },
+      to: { type: 'string', default: '1e9' },
+      match: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (!positionals[0]) throw new Error('usage: npx tsx bench/profile-summary.ts FILE.cpuprofile [--top N]');
@@ -92,9 +101,13 @@ function main() {
   console.log(`\ntop ${top} functions by self time:`);
   for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
   const inclusive = inclusiveTimes(profile, self, frameKey);
-  const generic = /^\((root|program|idle|garbage collector)\)|^(runMicrotasks|processTicksAndRejections|emit|dispatch|next)\b/;
+  const generic =
+    /^\((root|program|idle|garbage collector)\)|^(runMicrotasks|processTicksAndRejections|emit|dispatch|next)\b/;
   console.log(`\ntop ${top} functions by total (inclusive) time:`);
-  for (const [k, us] of [...inclusive].filter(([k]) => !generic.test(k) && (!values.match || k.includes(values.match))).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  for (const [k, us] of [...inclusive]
+    .filter(([k]) => !generic.test(k) && (!values.match || k.includes(values.match)))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
     console.log(`  ${pct(us)}  ${k}`);
   }
 }

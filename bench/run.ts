@@ -13,12 +13,26 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileServer, ROOT } from './perf/child.js';
 import { openEngine, type Engine } from './perf/engine.js';
-import { memberPicker, prepareFixtures, removeMembers, seedMembers, type Fixtures, type MemberSet } from './perf/fixtures.js';
+import {
+  memberPicker,
+  prepareFixtures,
+  removeMembers,
+  seedMembers,
+  type Fixtures,
+  type MemberSet,
+} from './perf/fixtures.js';
 import { evaluate, machineInfo, table, writeJson } from './perf/report.js';
 import { HTTP_ROWS, runHttpRow, type HttpRow } from './perf/http-rows.js';
 import { runArgon2FloorRow, runSignInRow, type Durations, type RowResult } from './perf/rows.js';
 import { waitForQuiet } from './perf/proc.js';
-import { SERVER_LOG_LEVEL, SIGN_IN_CONCURRENCY, startBare, startBhxh, type ServerOptions, type Target } from './perf/targets.js';
+import {
+  SERVER_LOG_LEVEL,
+  SIGN_IN_CONCURRENCY,
+  startBare,
+  startBhxh,
+  type ServerOptions,
+  type Target,
+} from './perf/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
   --short            every row briefly (the whole run takes under 2 minutes)
@@ -52,7 +66,10 @@ const ALL_ROWS = [...HTTP_ROWS, 'sign-in', 'argon2-floor', ...HTTP_ROWS.map((r) 
 
 function selectRows(only: string | undefined, baselines: boolean): Set<string> {
   if (!only) return new Set(ALL_ROWS);
-  const asked = only.split(',').map((r) => r.trim()).filter(Boolean);
+  const asked = only
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = asked.filter((r) => !ALL_ROWS.includes(r));
   if (unknown.length) throw new Error(`unknown row(s): ${unknown.join(', ')}; rows: ${ALL_ROWS.join(', ')}`);
   const rows = new Set(asked);
@@ -93,7 +110,9 @@ function parseOptions(engineHint: string): Options {
     json: path.resolve(values.json ?? path.join(ROOT, 'bench', 'results', `${engineHint}-${stamp}.json`)),
     server: {
       ...(values.profile ? { profileDir: path.join(ROOT, 'bench', 'results', 'profiles', stamp) } : {}),
-      ...(values.compiled ? { compiledMain: (log('compiling the server (tsconfig.build.json)…'), compileServer()) } : {}),
+      ...(values.compiled
+        ? { compiledMain: (log('compiling the server (tsconfig.build.json)…'), compileServer()) }
+        : {}),
       ...(values['server-flags'] ? { nodeFlags: values['server-flags'].split(/\s+/).filter(Boolean) } : {}),
     },
     durations: short
@@ -112,7 +131,9 @@ function describe(r: RowResult): string {
 /** Runs `fn` with a target started for it, and always stops the target. */
 async function withTarget(start: () => Promise<Target>, fn: (t: Target) => Promise<void>): Promise<void> {
   const target = await start();
-  log(`${target.child.name} ready at ${target.base} (pid ${target.child.pid}, RSS ${Math.round(target.startRssMb)} MB before any load)`);
+  log(
+    `${target.child.name} ready at ${target.base} (pid ${target.child.pid}, RSS ${Math.round(target.startRssMb)} MB before any load)`,
+  );
   startRss[target.kind] = Math.max(startRss[target.kind] ?? 0, target.startRssMb);
   try {
     await fn(target);
@@ -133,9 +154,14 @@ async function ourRows(opts: Options, engine: Engine, fixtures: Fixtures, rows: 
     async (target) => {
       for (const row of http) rows.push(await measured(opts, () => runHttpRow(row, target, opts.durations)));
       // The floor just before the sign-ins it bounds (the idle server costs nothing): this machine's speed drifts.
-      if (opts.rows.has('argon2-floor')) rows.push(await measured(opts, () => runArgon2FloorRow(opts.durations, FLOOR_CONCURRENCY, opts.server.profileDir)));
+      if (opts.rows.has('argon2-floor'))
+        rows.push(
+          await measured(opts, () => runArgon2FloorRow(opts.durations, FLOOR_CONCURRENCY, opts.server.profileDir)),
+        );
       if (opts.rows.has('sign-in')) {
-        rows.push(await measured(opts, () => runSignInRow('sign-in', target, picker, opts.durations, SIGN_IN_CONCURRENCY)));
+        rows.push(
+          await measured(opts, () => runSignInRow('sign-in', target, picker, opts.durations, SIGN_IN_CONCURRENCY)),
+        );
       }
     },
   );
@@ -157,18 +183,31 @@ async function bareRows(opts: Options, rows: RowResult[]) {
  * `dev seed-accounts`), and with 10,000 again (the extra accounts removed), so the large table is compared with the
  * mean of measurements taken before and after it and a drift of this machine's speed cancels out.
  */
-async function scaleRows(opts: Options, engine: Engine, fixtures: Fixtures, rows: RowResult[]): Promise<Record<string, unknown>> {
+async function scaleRows(
+  opts: Options,
+  engine: Engine,
+  fixtures: Fixtures,
+  rows: RowResult[],
+): Promise<Record<string, unknown>> {
   const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`);
   const signInRow = async (sets: MemberSet[], name: string) =>
     withTarget(
       () => startBhxh(engine, fixtures.secrets, memberPicker(sets), opts.server),
       async (target) => {
-        rows.push(await measured(opts, () => runSignInRow(name, target, memberPicker(sets), opts.durations, SIGN_IN_CONCURRENCY)));
+        rows.push(
+          await measured(opts, () =>
+            runSignInRow(name, target, memberPicker(sets), opts.durations, SIGN_IN_CONCURRENCY),
+          ),
+        );
       },
     );
   const small = `sign-in@${label(fixtures.members.count)}`;
   await signInRow([fixtures.members], small);
-  const more: MemberSet = { prefix: '91', count: opts.scaleTotal - fixtures.members.count, password: fixtures.members.password };
+  const more: MemberSet = {
+    prefix: '91',
+    count: opts.scaleTotal - fixtures.members.count,
+    password: fixtures.members.password,
+  };
   log(`seeding ${more.count} more accounts with bhxh-id dev seed-accounts (set-based SQL)…`);
   const seeded = await seedMembers(engine.env, more);
   log(`seeded ${seeded.created} accounts in ${(seeded.ms / 1000).toFixed(1)} s`);
@@ -185,10 +224,14 @@ async function scaleRows(opts: Options, engine: Engine, fixtures: Fixtures, rows
 /** Runs a row once the machine is quiet, and logs its figures. */
 async function measured(opts: Options, run: () => Promise<RowResult>): Promise<RowResult> {
   const quiet = await waitForQuiet(opts.durations.quietMs);
-  if (quiet.waitedMs > 1500) log(`waited ${(quiet.waitedMs / 1000).toFixed(1)} s for a quiet machine (${Math.round(quiet.busy * 100)}% busy at the end)`);
+  if (quiet.waitedMs > 1500)
+    log(
+      `waited ${(quiet.waitedMs / 1000).toFixed(1)} s for a quiet machine (${Math.round(quiet.busy * 100)}% busy at the end)`,
+    );
   const row = await run();
   log(describe(row));
-  if (opts.server.profileDir && row.window) log(`  its window in the profile: --from ${row.window.from} --to ${row.window.to}`);
+  if (opts.server.profileDir && row.window)
+    log(`  its window in the profile: --from ${row.window.from} --to ${row.window.to}`);
   return row;
 }
 
@@ -203,7 +246,9 @@ async function main() {
   let scale: Record<string, unknown> | undefined;
   let seedMs = 0;
   try {
-    log(`${opts.short ? 'short' : 'full'} run on ${engine.description}; server LOG_LEVEL=${SERVER_LOG_LEVEL}; ${os.cpus().length} CPUs`);
+    log(
+      `${opts.short ? 'short' : 'full'} run on ${engine.description}; server LOG_LEVEL=${SERVER_LOG_LEVEL}; ${os.cpus().length} CPUs`,
+    );
     const t0 = Date.now();
     const fixtures = await prepareFixtures(engine.env, BASE_MEMBERS);
     seedMs = Date.now() - t0;
@@ -218,7 +263,9 @@ async function main() {
   evaluate(rows);
   const elapsed = (Date.now() - started) / 1000;
   const how = opts.server.compiledMain ? 'compiled server' : 'server through tsx';
-  console.log(`\nBHXH ID benchmark — ${engine.kind}, ${opts.short ? 'short' : 'full'} mode, ${how}, ${elapsed.toFixed(0)} s, ${os.cpus().length} CPUs, Node ${process.version}\n`);
+  console.log(
+    `\nBHXH ID benchmark — ${engine.kind}, ${opts.short ? 'short' : 'full'} mode, ${how}, ${elapsed.toFixed(0)} s, ${os.cpus().length} CPUs, Node ${process.version}\n`,
+  );
   console.log(table(rows));
   const file = writeJson(opts.json, {
     startedAt: new Date(started).toISOString(),
@@ -228,7 +275,9 @@ async function main() {
     engineDescription: engine.description,
     machine: machineInfo(),
     server: {
-      run: opts.server.compiledMain ? 'node bench/results/build/src/main.js (compiled with tsconfig.build.json)' : 'node --import tsx src/main.ts',
+      run: opts.server.compiledMain
+        ? 'node bench/results/build/src/main.js (compiled with tsconfig.build.json)'
+        : 'node --import tsx src/main.ts',
       nodeFlags: opts.server.nodeFlags ?? [],
       mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
       logLevel: SERVER_LOG_LEVEL,

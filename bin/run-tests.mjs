@@ -14,9 +14,15 @@ function find(dir) {
 
 const only = process.argv.slice(2);
 const files = only.length ? only : find('test').sort();
-console.log(`running ${files.length} test files${process.env.TEST_DATABASE_URL ? ' on PostgreSQL (TEST_DATABASE_URL)' : ' on PGlite'}`);
+console.log(
+  `running ${files.length} test files${process.env.TEST_DATABASE_URL ? ' on PostgreSQL (TEST_DATABASE_URL)' : ' on PGlite'}`,
+);
 // Test files run in parallel (TEST_CONCURRENCY, default 3): most of a file's time is spent waiting on its server and
 // database, so even two cores keep three files busy. Each file has its own database and ports.
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
 process.exit(result.status ?? 1);

@@ -20,8 +20,12 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`alter table accounts add constraint accounts_bhxh_number_format check (bhxh_number ~ '^[0-9]{10}$')`);
   await knex.raw(`alter table accounts add constraint accounts_national_id_format check (national_id ~ '^[0-9]{12}$')`);
-  await knex.raw(`alter table accounts add constraint accounts_birthdate_format check (birthdate ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')`);
-  await knex.raw(`alter table accounts add constraint accounts_phone_format check (phone_number ~ '^\\+[1-9][0-9]{6,14}$')`);
+  await knex.raw(
+    `alter table accounts add constraint accounts_birthdate_format check (birthdate ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')`,
+  );
+  await knex.raw(
+    `alter table accounts add constraint accounts_phone_format check (phone_number ~ '^\\+[1-9][0-9]{6,14}$')`,
+  );
   await knex.raw(`alter table accounts add constraint accounts_status check (status in ('active', 'disabled'))`);
 
   await knex.schema.createTable('oidc_payloads', (t) => {
@@ -69,7 +73,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('removed_at', { useTz: true });
     t.index(['use', 'state']);
   });
-  await knex.raw(`alter table keys add constraint keys_state check (state in ('staged', 'active', 'retired', 'removed'))`);
+  await knex.raw(
+    `alter table keys add constraint keys_state check (state in ('staged', 'active', 'retired', 'removed'))`,
+  );
 
   await knex.schema.createTable('flows', (t) => {
     t.text('id').primary();
@@ -105,7 +111,16 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['audit_events', 'rate_limits', 'flows', 'keys', 'resource_servers', 'clients', 'oidc_payloads', 'accounts']) {
+  for (const table of [
+    'audit_events',
+    'rate_limits',
+    'flows',
+    'keys',
+    'resource_servers',
+    'clients',
+    'oidc_payloads',
+    'accounts',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

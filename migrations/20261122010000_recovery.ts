@@ -7,7 +7,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('account_id');
     t.index(['account_id']);
   });
-  await knex.raw(`update oidc_payloads set account_id = payload->>'accountId' where jsonb_exists(payload, 'accountId')`);
+  await knex.raw(
+    `update oidc_payloads set account_id = payload->>'accountId' where jsonb_exists(payload, 'accountId')`,
+  );
 
   await knex.schema.createTable('verification_codes', (t) => {
     t.text('id').primary();

@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table outbox add constraint outbox_channel check (channel in ('email', 'sms'))`);
   await knex.raw(`alter table outbox add constraint outbox_status check (status in ('pending', 'sent', 'failed'))`);
   // NOTE: no message content stays at rest once the row is finished (one-time codes in particular).
-  await knex.raw(`alter table outbox add constraint outbox_payload_cleared check (status = 'pending' or payload_sealed is null)`);
+  await knex.raw(
+    `alter table outbox add constraint outbox_payload_cleared check (status = 'pending' or payload_sealed is null)`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

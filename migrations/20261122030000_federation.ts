@@ -17,7 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['issuer', 'subject']);
     t.index(['account_id']);
   });
-  await knex.raw(`alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password'))`);
+  await knex.raw(
+    `alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -8,13 +8,17 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('credential_version').notNullable().defaultTo(0);
   });
   await knex.raw('alter table federated_identities drop constraint if exists federated_identities_linked_by');
-  await knex.raw(`alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password', 'office'))`);
+  await knex.raw(
+    `alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password', 'office'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('federated_identities').where({ linked_by: 'office' }).update({ linked_by: 'password' });
   await knex.raw('alter table federated_identities drop constraint if exists federated_identities_linked_by');
-  await knex.raw(`alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password'))`);
+  await knex.raw(
+    `alter table federated_identities add constraint federated_identities_linked_by check (linked_by in ('national_id', 'password'))`,
+  );
   await knex.schema.alterTable('accounts', (t) => {
     t.dropColumn('credential_version');
   });

@@ -5,7 +5,9 @@
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`update flows set data = data - 'idToken' where kind in ('vneid_pending', 'vneid_session_pending', 'vneid_session') and jsonb_exists(data, 'idToken')`);
+  await knex.raw(
+    `update flows set data = data - 'idToken' where kind in ('vneid_pending', 'vneid_session_pending', 'vneid_session') and jsonb_exists(data, 'idToken')`,
+  );
 }
 
 export async function down(): Promise<void> {

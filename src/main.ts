@@ -13,13 +13,20 @@ import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
 function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
   const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
   if (sim) {
-    lines.push('', `VNeID simulator (development only) at ${sim.issuer}: the sign-in page's VNeID button goes there. Test citizens:`);
+    lines.push(
+      '',
+      `VNeID simulator (development only) at ${sim.issuer}: the sign-in page's VNeID button goes there. Test citizens:`,
+    );
     for (const c of sim.citizens) lines.push(`  ${c.fullName}  số định danh ${c.nationalId}  level ${c.level}`);
   }
   if (demo) {
     lines.push('', 'Demo members (embedded mode only):');
-    for (const m of demo.members) lines.push(`  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`);
-    for (const c of demo.clients) lines.push(`  client ${c.clientId}${c.clientSecret ? `  secret: ${c.clientSecret}` : ''}`);
+    for (const m of demo.members)
+      lines.push(
+        `  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`,
+      );
+    for (const c of demo.clients)
+      lines.push(`  client ${c.clientId}${c.clientSecret ? `  secret: ${c.clientSecret}` : ''}`);
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
     const url = new URL(`${issuer}/auth`);
@@ -32,15 +39,22 @@ function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSim
       code_challenge_method: 'S256',
       state: crypto.randomBytes(8).toString('hex'),
     }).toString();
-    lines.push('', 'Open this URL to sign in as the VssID app would (PKCE verifier for the token request below):', `  ${url.href}`, `  code_verifier: ${verifier}`);
+    lines.push(
+      '',
+      'Open this URL to sign in as the VssID app would (PKCE verifier for the token request below):',
+      `  ${url.href}`,
+      `  code_verifier: ${verifier}`,
+    );
     lines.push('  After sign-in the browser goes to http://127.0.0.1:8765/callback?code=…; exchange the code with:');
-    lines.push(`  curl -s ${issuer}/token -d grant_type=authorization_code -d client_id=vssid -d redirect_uri=http://127.0.0.1:8765/callback -d code_verifier=${verifier} -d code=CODE`);
+    lines.push(
+      `  curl -s ${issuer}/token -d grant_type=authorization_code -d client_id=vssid -d redirect_uri=http://127.0.0.1:8765/callback -d code_verifier=${verifier} -d code=CODE`,
+    );
   }
   return lines.join('\n');
 }
 
 async function main() {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (err) {
@@ -65,7 +79,9 @@ async function main() {
         ],
       }).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') throw err;
-        throw new Error(`the VNeID simulator cannot listen on port ${config.simulator!.port}: set VNEID_SIMULATOR_PORT to a free port, or VNEID_SIMULATOR=false`);
+        throw new Error(
+          `the VNeID simulator cannot listen on port ${config.simulator!.port}: set VNEID_SIMULATOR_PORT to a free port, or VNEID_SIMULATOR=false`,
+        );
       })
     : undefined;
   const server = await buildServer(config);

@@ -48,7 +48,11 @@ import path from 'node:path';
 import { createVneidUpstream } from './methods/vneid/upstream-client.js';
 import { createFederatedIdentities } from './accounts/federated-identities.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
-import { installUpstreamLogout, LOGGED_OUT_PATH, sweepOrphanUpstreamSessions } from './flows/federation/upstream-logout.js';
+import {
+  installUpstreamLogout,
+  LOGGED_OUT_PATH,
+  sweepOrphanUpstreamSessions,
+} from './flows/federation/upstream-logout.js';
 import { markIfUnavailable, providerUnavailable } from './http/unavailable.js';
 import { createThrottle, sweepThrottleHits } from './security/throttle.js';
 
@@ -96,8 +100,13 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   const accounts = createAccountRepository(db);
   // One LISTEN connection for the changes other nodes make (keys, clients); none with PGlite.
-  const feed = config.database.kind === 'postgres' ? createChangeFeed({ listenUrl: config.database.url, logger }) : undefined;
-  const clients = withClientCache(createClientRepository(db, sealer), { ttlMs: config.clientCacheSeconds * 1000, now: () => clock.now().getTime(), feed });
+  const feed =
+    config.database.kind === 'postgres' ? createChangeFeed({ listenUrl: config.database.url, logger }) : undefined;
+  const clients = withClientCache(createClientRepository(db, sealer), {
+    ttlMs: config.clientCacheSeconds * 1000,
+    now: () => clock.now().getTime(),
+    feed,
+  });
   const resourceServers = createResourceServerRepository(db);
   // Secrets derived from the key store's internal secret (shared by all nodes, sealed at rest, never rotated).
   const internalSecret = keys.internalSecret;
@@ -107,16 +116,29 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   // With the dev mailbox on (config.devMailbox: the embedded development default, or DEV_MAILBOX=true outside
   // production), whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes there. Without it, messages for
   // a channel with no transport wait in the outbox and fail as undeliverable.
-  const devMailbox = config.devMailbox && !config.production ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
+  const devMailbox =
+    config.devMailbox && !config.production ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
   const smtpSender = config.mail.smtpUrl
-    ? createSmtpSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.smtpTimeoutMs, requireTls: config.mail.requireTls })
+    ? createSmtpSender({
+        smtpUrl: config.mail.smtpUrl,
+        from: config.mail.from,
+        timeoutMs: config.mail.smtpTimeoutMs,
+        requireTls: config.mail.requireTls,
+      })
     : undefined;
   const emailSender = smtpSender ?? devMailbox?.email;
   const smsSender = config.smsGateway
-    ? createHttpSmsGateway({ url: config.smsGateway.url, secret: config.smsGateway.secret!, timeoutMs: config.smsGateway.timeoutMs, clock })
+    ? createHttpSmsGateway({
+        url: config.smsGateway.url,
+        secret: config.smsGateway.secret!,
+        timeoutMs: config.smsGateway.timeoutMs,
+        clock,
+      })
     : devMailbox?.sms;
-  if (!emailSender) logger.warn('no mail transport (SMTP_URL) and no dev mailbox (DEV_MAILBOX): email will not be delivered');
-  if (!smsSender) logger.warn('no SMS transport (SMS_GATEWAY_URL) and no dev mailbox (DEV_MAILBOX): SMS will not be delivered');
+  if (!emailSender)
+    logger.warn('no mail transport (SMTP_URL) and no dev mailbox (DEV_MAILBOX): email will not be delivered');
+  if (!smsSender)
+    logger.warn('no SMS transport (SMS_GATEWAY_URL) and no dev mailbox (DEV_MAILBOX): SMS will not be delivered');
   const outboxWorker = createOutboxWorker({
     db,
     sealer,
@@ -134,7 +156,14 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   });
   // Every per-address and per-identifier limit counts through this one throttle (src/security/throttle.ts).
   const throttle = createThrottle({ key: derive('throttle'), clock });
-  const captcha = createCaptcha({ db, hmacKey: derive('captcha'), clock, maxNumber: config.captcha.maxNumber, noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour, throttle });
+  const captcha = createCaptcha({
+    db,
+    hmacKey: derive('captcha'),
+    clock,
+    maxNumber: config.captcha.maxNumber,
+    noJsMaxPerHourPerIp: config.captcha.noJsPerIpPerHour,
+    throttle,
+  });
 
   const hasher = createPasswordHasher(config.argon2);
   let provider: Provider;
@@ -157,12 +186,23 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     csrf: createCsrf(csrfSecret),
     outbox,
     codes: createCodeStore(db, clock, derive('codes'), config.recovery, { throttle }),
-    addressVerification: createAddressVerification({ db, clock, outbox, audit, issuer: config.issuer, secret: derive('address-verification'), options: config.recovery }),
+    addressVerification: createAddressVerification({
+      db,
+      clock,
+      outbox,
+      audit,
+      issuer: config.issuer,
+      secret: derive('address-verification'),
+      options: config.recovery,
+    }),
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
     smsInboundKey: derive('sms-inbound'),
     voiceKey: derive('voice'),
     sealer,
-    recoveryMethods: { 'email-code': createEmailRecoveryMethod(outbox, config.issuer), 'sms-code': createSmsRecoveryMethod(outbox) },
+    recoveryMethods: {
+      'email-code': createEmailRecoveryMethod(outbox, config.issuer),
+      'sms-code': createSmsRecoveryMethod(outbox),
+    },
     captcha: {
       verify: (payload, ip) => captcha.verify(payload, ip),
       field: (page) => captchaField({ locale: page.locale, noScript: page.t('recovery.captcha_noscript') }),
@@ -188,7 +228,10 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       trustProxy: config.trustProxy,
       trustedProxyHops: config.trustedProxyHops,
       current: () => provider,
-      headers: [...securityHeaderList({ https: config.https }), ...(config.nodeName ? ([['X-Served-By', config.nodeName]] as Array<[string, string]>) : [])],
+      headers: [
+        ...securityHeaderList({ https: config.https }),
+        ...(config.nodeName ? ([['X-Served-By', config.nodeName]] as Array<[string, string]>) : []),
+      ],
       metrics,
       logger,
     }),
@@ -201,7 +244,13 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     p.use(providerUnavailable());
     p.on('server_error', markIfUnavailable);
     // Inside the 503 wrapper: introspection of our JWT access tokens reads the database too.
-    installJwtIntrospection(p, { store: createJwtAccessTokenStore(db!, clock), keys: snapshot, issuer: config.issuer, clock, mayIntrospect });
+    installJwtIntrospection(p, {
+      store: createJwtAccessTokenStore(db!, clock),
+      keys: snapshot,
+      issuer: config.issuer,
+      clock,
+      mayIntrospect,
+    });
     p.use(deps.documents.remember);
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
@@ -209,9 +258,18 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     installResumeCredentialCheck(p, { db: db! });
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
     p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
-    p.on('backchannel.error', (_ctx, err, client) => logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'));
+    p.on('backchannel.error', (_ctx, err, client) =>
+      logger.warn({ err: String(err), clientId: client.clientId }, 'back-channel logout failed'),
+    );
     p.on('end_session.success', (ctx) => {
-      void audit.record({ type: 'logout', accountId: ctx.oidc.session?.accountId ?? null, clientId: ctx.oidc.client?.clientId ?? null, ip: ctx.ip }).catch(() => {});
+      void audit
+        .record({
+          type: 'logout',
+          accountId: ctx.oidc.session?.accountId ?? null,
+          clientId: ctx.oidc.client?.clientId ?? null,
+          ip: ctx.ip,
+        })
+        .catch(() => {});
     });
     return p;
   }
@@ -251,7 +309,10 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   // The schedule: every node looks now and then; the advisory lock makes each step happen once.
   const lifecycleTimer =
     options.startWorkers !== false
-      ? setInterval(() => void keyLifecycle.tick().catch((err) => logger.warn({ err }, 'key lifecycle step failed')), config.keys.checkSeconds * 1000)
+      ? setInterval(
+          () => void keyLifecycle.tick().catch((err) => logger.warn({ err }, 'key lifecycle step failed')),
+          config.keys.checkSeconds * 1000,
+        )
       : undefined;
   lifecycleTimer?.unref();
   const handle = app.callback();
@@ -263,7 +324,15 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   // Expired artifacts and flows are swept every few minutes (any node may do it; deletes are idempotent).
   const sweeper = setInterval(() => {
-    Promise.all([sweepExpiredPayloads(db, clock), deps.flows.sweepExpired(), sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds), sweepSmsInbound(db, clock), sweepVoiceCalls(db, clock), sweepThrottleHits(db, clock), sweepOrphanUpstreamSessions(db)]).catch((err) => logger.warn({ err }, 'sweep failed'));
+    Promise.all([
+      sweepExpiredPayloads(db, clock),
+      deps.flows.sweepExpired(),
+      sweepFinishedOutbox(db, clock, config.outbox.retentionSeconds),
+      sweepSmsInbound(db, clock),
+      sweepVoiceCalls(db, clock),
+      sweepThrottleHits(db, clock),
+      sweepOrphanUpstreamSessions(db),
+    ]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();
 

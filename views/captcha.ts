@@ -15,7 +15,12 @@ export interface CaptchaFieldLabels {
 // No artificial minimum "verifying" time (it solves while the member reads the page anyway); our server never asks for
 // the human-interaction signature (a Sentinel feature), so the widget need not collect it; no logo or footer link to
 // a third-party site.
-const WIDGET_CONFIGURATION = JSON.stringify({ minDuration: 0, hideFooter: true, hideLogo: true, humanInteractionSignature: false });
+const WIDGET_CONFIGURATION = JSON.stringify({
+  minDuration: 0,
+  hideFooter: true,
+  hideLogo: true,
+  humanInteractionSignature: false,
+});
 
 /** The widget (posts its solution as `altcha`), its stylesheet and module, and the no-JavaScript note. */
 export function captchaField(labels: CaptchaFieldLabels): SafeHtml {

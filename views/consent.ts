@@ -1,7 +1,7 @@
 // The consent page for relying parties that are not first-party: the requested data in plain words.
 import { html } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export interface ConsentView {
   action: string;

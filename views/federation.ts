@@ -2,10 +2,13 @@
 // sign-in (upstream down, cancelled, refused, no linked account, level too low), each with a way back.
 import { html, type SafeHtml } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 /** The "Sign in with VNeID" button: a form post (with the CSRF token) that starts the upstream flow. */
-export function vneidButton(page: PageContext, view: { action: string; csrfToken: string; primary: boolean }): SafeHtml {
+export function vneidButton(
+  page: PageContext,
+  view: { action: string; csrfToken: string; primary: boolean },
+): SafeHtml {
   return html`
 <form method="post" action="${view.action}" class="vneid">
   <input type="hidden" name="csrf" value="${view.csrfToken}">
@@ -36,11 +39,15 @@ export function federationProblemPage(page: PageContext, view: FederationProblem
 <p id="federation-message">${view.message}</p>
 ${view.next ? html`<p>${view.next}</p>` : ''}
 ${view.password ? html`<a class="button" id="federation-password" href="${view.password.href}">${view.password.label}</a>` : ''}
-${view.retry ? html`
+${
+  view.retry
+    ? html`
 <form method="post" action="${view.retry.action}">
   <input type="hidden" name="csrf" value="${view.retry.csrfToken}">
   <button type="submit" class="secondary" id="federation-retry">${t('federation.retry')}</button>
-</form>` : ''}
+</form>`
+    : ''
+}
 <div class="links">
   ${view.cancelHref ? html`<a id="federation-cancel" href="${view.cancelHref}">${t('login.cancel')}</a>` : ''}
 </div>`,

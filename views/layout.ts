@@ -1,11 +1,10 @@
-// The page frame shared by every hosted page: language switch, hotline, anti-scam notice. No JavaScript needed.
-import type { Locale, Translate } from '../src/core/i18n.js';
 import { html, type SafeHtml } from '../src/core/html.js';
 import type { PageContext } from '../src/core/locale.js';
 
 export function layout(page: PageContext, title: string, body: SafeHtml): string {
   const { t } = page;
-  return `<!doctype html>${html`
+  return `<!doctype html>${
+    html`
 <html lang="${page.locale}">
 <head>
 <meta charset="utf-8">
@@ -28,5 +27,6 @@ ${body}
   <p class="notice">${t('site.scam_notice')}</p>
 </footer>
 </body>
-</html>`.value}`;
+</html>`.value
+  }`;
 }

@@ -1,7 +1,7 @@
 // The sign-in page: BHXH number and password, labelled for password managers, usable without JavaScript.
 import { html, type SafeHtml } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export interface LoginView {
   action: string;
@@ -30,7 +30,10 @@ export function loginPage(page: PageContext, view: LoginView): string {
 <p>${t('login.intro', { client: view.clientName })}</p>
 ${view.notice ? html`<p class="notice-ok" role="status" id="login-notice">${view.notice}</p>` : ''}
 ${view.error ? html`<div class="alert" role="alert" id="login-error">${view.error}</div>` : ''}
-${view.passwordForm === false ? (view.vneid ?? '') : html`
+${
+  view.passwordForm === false
+    ? (view.vneid ?? '')
+    : html`
 <form method="post" action="${view.action}" novalidate>
   <input type="hidden" name="csrf" value="${view.csrfToken}">
   <label for="bhxh_number">${t('login.bhxh_number')}</label>
@@ -44,7 +47,8 @@ ${view.passwordForm === false ? (view.vneid ?? '') : html`
   ${view.captcha ?? ''}
   <button type="submit">${t('login.submit')}</button>
 </form>
-${view.vneid ? html`<p class="or"><span>${t('login.or')}</span></p>${view.vneid}` : ''}`}
+${view.vneid ? html`<p class="or"><span>${t('login.or')}</span></p>${view.vneid}` : ''}`
+}
 <div class="links">
   ${view.forgotHref && view.passwordForm !== false ? html`<a href="${view.forgotHref}">${t('login.forgot')}</a>` : ''}
   <a href="${view.cancelHref}">${t('login.cancel')}</a>

@@ -1,7 +1,7 @@
 // RP-initiated logout: the confirmation form oidc-provider asks for (its `form` carries the xsrf field).
 import { html, SafeHtml } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export function logoutConfirmPage(page: PageContext, providerForm: string): string {
   const { t } = page;

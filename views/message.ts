@@ -1,7 +1,7 @@
 // A plain page with a title and a message: errors, 404, signed out.
 import { html, type SafeHtml } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export interface MessageView {
   title: string;

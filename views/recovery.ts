@@ -2,7 +2,7 @@
 // and the "password changed" page. The new-password step reuses views/set-password.ts.
 import { html, type SafeHtml } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 function otherWays(page: PageContext): SafeHtml {
   const { t } = page;

@@ -1,7 +1,7 @@
 // The set-new-password step (must_change_password, and later every reset flow).
 import { html } from '../src/core/html.js';
 import { layout } from './layout.js';
-import { type PageContext } from '../src/core/locale.js';
+import type { PageContext } from '../src/core/locale.js';
 
 export interface SetPasswordView {
   action: string;

@@ -37,12 +37,25 @@ export async function freePort(): Promise<number> {
 
 /** What a child inherits from the benchmark's environment: only what a process needs to run. */
 function baseEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_'];
+  const keep = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'LANG',
+    'TZ',
+    'UV_THREADPOOL_SIZE',
+    'MALLOC_ARENA_MAX',
+    'MALLOC_MMAP_THRESHOLD_',
+  ];
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
 }
 
 /** Starts `node [nodeFlags] --import tsx SCRIPT args` in the repository root (without tsx for compiled JavaScript). */
-export function spawnChild(name: string, script: string, opts: { args?: string[]; env?: Record<string, string>; nodeFlags?: string[]; tsx?: boolean } = {}): Child {
+export function spawnChild(
+  name: string,
+  script: string,
+  opts: { args?: string[]; env?: Record<string, string>; nodeFlags?: string[]; tsx?: boolean } = {},
+): Child {
   const loader = opts.tsx === false ? [] : ['--import', 'tsx'];
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...loader, script, ...(opts.args ?? [])], {
@@ -122,7 +135,10 @@ export async function waitUntilReady(child: Child, url: string, timeoutMs = 90_0
 export function compileServer(): string {
   const outDir = path.join(ROOT, 'bench', 'results', 'build');
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
   return path.join(outDir, 'src', 'main.js');
 }

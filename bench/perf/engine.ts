@@ -38,7 +38,11 @@ async function openPostgres(adminUrl: string, dataDir: string, key: string): Pro
     async settle() {
       await admin.raw('checkpoint');
     },
-    dbCpuMs: () => cpuMsOfProcesses('postgres', (cmdline) => cmdline.includes(` ${name} `) || /walwriter|checkpointer|background writer/.test(cmdline)),
+    dbCpuMs: () =>
+      cpuMsOfProcesses(
+        'postgres',
+        (cmdline) => cmdline.includes(` ${name} `) || /walwriter|checkpointer|background writer/.test(cmdline),
+      ),
     async dispose() {
       await admin.raw(`drop database if exists ${name} with (force)`);
       await admin.destroy();
@@ -52,7 +56,9 @@ export async function openEngine(databaseUrl: string | undefined): Promise<Engin
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-bench-'));
   const key = crypto.randomBytes(32).toString('base64');
   if (databaseUrl) return openPostgres(databaseUrl, dataDir, key);
-  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ) as { version: string };
   return {
     kind: 'pglite',
     env: { DATA_DIR: dataDir, KEYS_ENCRYPTION_KEY: key },

@@ -43,7 +43,11 @@ export interface MemberSet {
 }
 
 /** Runs one CLI command on the engine's database; returns its JSON output or throws its error line. */
-export async function cli(env: Record<string, string>, args: string[], stdin?: string): Promise<Record<string, unknown>> {
+export async function cli(
+  env: Record<string, string>,
+  args: string[],
+  stdin?: string,
+): Promise<Record<string, unknown>> {
   let out = '';
   let err = '';
   const code = await runCli(args, {
@@ -56,14 +60,29 @@ export async function cli(env: Record<string, string>, args: string[], stdin?: s
   return JSON.parse(out) as Record<string, unknown>;
 }
 
-async function createClient(env: Record<string, string>, metadata: ClientMetadata, firstParty = false): Promise<string | undefined> {
-  const created = await cli(env, ['clients', 'create', '--file', '-', ...(firstParty ? ['--first-party'] : [])], JSON.stringify(metadata));
+async function createClient(
+  env: Record<string, string>,
+  metadata: ClientMetadata,
+  firstParty = false,
+): Promise<string | undefined> {
+  const created = await cli(
+    env,
+    ['clients', 'create', '--file', '-', ...(firstParty ? ['--first-party'] : [])],
+    JSON.stringify(metadata),
+  );
   return created.client_secret as string | undefined;
 }
 
 /** Seeds `count` members numbered from `prefix` with `dev seed-accounts`; returns {created, ms}. */
-export async function seedMembers(env: Record<string, string>, members: MemberSet): Promise<{ created: number; ms: number }> {
-  const r = await cli(env, ['dev', 'seed-accounts', '--count', String(members.count), '--prefix', members.prefix, '--password-stdin'], members.password);
+export async function seedMembers(
+  env: Record<string, string>,
+  members: MemberSet,
+): Promise<{ created: number; ms: number }> {
+  const r = await cli(
+    env,
+    ['dev', 'seed-accounts', '--count', String(members.count), '--prefix', members.prefix, '--password-stdin'],
+    members.password,
+  );
   return { created: Number(r.created), ms: Number(r.ms) };
 }
 
@@ -90,7 +109,11 @@ export async function prepareFixtures(env: Record<string, string>, memberCount: 
   const cc = await createClient(env, CC_CLIENT);
   const api = await createClient(env, API_CLIENT);
   await createClient(env, VSSID_CLIENT, true);
-  const members: MemberSet = { prefix: '90', count: memberCount, password: `bench-${crypto.randomBytes(9).toString('base64url')}` };
+  const members: MemberSet = {
+    prefix: '90',
+    count: memberCount,
+    password: `bench-${crypto.randomBytes(9).toString('base64url')}`,
+  };
   await seedMembers(env, members);
   return { secrets: { cc: cc!, api: api! }, members };
 }

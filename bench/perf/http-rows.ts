@@ -33,7 +33,10 @@ function refreshRequest(pool: string[]): autocannon.Request {
     headers: FORM,
     setupRequest(req) {
       // An empty pool (chains lost to errors) sends a request that fails visibly rather than stalling the run.
-      return { ...req, body: `grant_type=refresh_token&client_id=vssid&refresh_token=${pool.shift() ?? 'pool-exhausted'}` };
+      return {
+        ...req,
+        body: `grant_type=refresh_token&client_id=vssid&refresh_token=${pool.shift() ?? 'pool-exhausted'}`,
+      };
     },
     onResponse(status, body) {
       if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
@@ -43,8 +46,13 @@ function refreshRequest(pool: string[]): autocannon.Request {
 
 /** Introspection must answer active: true for the tokens of the row, or the row would measure a cheaper path. */
 async function checkIntrospection(target: Target, token: string): Promise<void> {
-  const reply = await postForm(`${target.base}/token/introspection`, { token }, { authorization: basicAuth('bench-api', target.secrets.api) });
-  if (reply.status !== 200 || !(JSON.parse(reply.body) as { active: boolean }).active) throw new Error(`introspection of a fresh token on ${target.kind}: ${reply.status} ${reply.body}`);
+  const reply = await postForm(
+    `${target.base}/token/introspection`,
+    { token },
+    { authorization: basicAuth('bench-api', target.secrets.api) },
+  );
+  if (reply.status !== 200 || !(JSON.parse(reply.body) as { active: boolean }).active)
+    throw new Error(`introspection of a fresh token on ${target.kind}: ${reply.status} ${reply.body}`);
 }
 
 /** The autocannon options of a row against a target (without duration). */
@@ -56,21 +64,39 @@ async function httpRowOptions(row: HttpRow, target: Target): Promise<Omit<Cannon
     case 'jwks':
       return { url: `${base}/jwks`, connections: CONNECTIONS };
     case 'client-credentials':
-      return { url: `${base}/token`, method: 'POST', connections: CONNECTIONS, headers: { ...FORM, authorization: basicAuth('bench-cc', target.secrets.cc) }, body: 'grant_type=client_credentials' };
+      return {
+        url: `${base}/token`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        headers: { ...FORM, authorization: basicAuth('bench-cc', target.secrets.cc) },
+        body: 'grant_type=client_credentials',
+      };
     case 'refresh':
       // Twice as many chains as connections, each a real grant (see refreshRequest).
-      return { url: `${base}/token`, connections: CONNECTIONS, requests: [refreshRequest((await target.tokens(CONNECTIONS * 2)).map((t) => t.refresh_token!))] };
+      return {
+        url: `${base}/token`,
+        connections: CONNECTIONS,
+        requests: [refreshRequest((await target.tokens(CONNECTIONS * 2)).map((t) => t.refresh_token!))],
+      };
     case 'introspection': {
       const tokens = (await target.tokens(CONNECTIONS)).map((t) => t.access_token);
       await checkIntrospection(target, tokens[0]!);
       const next = cycle(tokens);
       const auth = basicAuth('bench-api', target.secrets.api);
-      const request: autocannon.Request = { method: 'POST', path: '/token/introspection', setupRequest: (req) => ({ ...req, headers: { ...FORM, authorization: auth }, body: `token=${next()}` }) };
+      const request: autocannon.Request = {
+        method: 'POST',
+        path: '/token/introspection',
+        setupRequest: (req) => ({ ...req, headers: { ...FORM, authorization: auth }, body: `token=${next()}` }),
+      };
       return { url: `${base}/token/introspection`, connections: CONNECTIONS, requests: [request] };
     }
     case 'userinfo': {
       const next = cycle((await target.tokens(CONNECTIONS)).map((t) => t.access_token));
-      const request: autocannon.Request = { method: 'GET', path: '/me', setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }) };
+      const request: autocannon.Request = {
+        method: 'GET',
+        path: '/me',
+        setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }),
+      };
       return { url: `${base}/me`, connections: CONNECTIONS, requests: [request] };
     }
   }
@@ -100,9 +126,18 @@ export async function runHttpRow(row: HttpRow, target: Target, durations: Durati
   const name = target.kind === 'bare' ? `bare:${row}` : row;
   // Fresh options (and fresh tokens) for each run: a run's refresh chains end with it.
   if (durations.warmup > 0) await cannon({ ...(await httpRowOptions(row, target)), seconds: durations.warmup });
-  const m = await measureOn(target, durations, () => httpRowOptions(row, target), (options) => cannon({ ...options, seconds: durations.http }));
+  const m = await measureOn(
+    target,
+    durations,
+    () => httpRowOptions(row, target),
+    (options) => cannon({ ...options, seconds: durations.http }),
+  );
   const result = fromCannon(name, target.engine, m, CONNECTIONS);
   const notes = [result.note, noiseNote(m.otherShare, durations.attempts)].filter(Boolean);
-  return { ...result, window: m.window, otherCpuShare: m.otherShare, ...(notes.length ? { note: notes.join('; ') } : {}) };
+  return {
+    ...result,
+    window: m.window,
+    otherCpuShare: m.otherShare,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+  };
 }
-

@@ -81,7 +81,11 @@ export function otherShare(machineMs: number, explainedMs: number, wallMs: numbe
 }
 
 /** Measures a process while `work` runs: CPU time (its own, the database's, ours, the machine's) and memory. */
-export async function measureProcess<T>(pid: number, work: () => Promise<T>, opts: { dbCpuMs?: () => number } = {}): Promise<Measured<T>> {
+export async function measureProcess<T>(
+  pid: number,
+  work: () => Promise<T>,
+  opts: { dbCpuMs?: () => number } = {},
+): Promise<Measured<T>> {
   const before = { cpu: cpuMs(pid), db: opts.dbCpuMs?.() ?? 0, self: process.cpuUsage(), machine: machineBusyMs() };
   const rss = sampleRss(pid);
   const started = performance.now();
@@ -112,8 +116,15 @@ export async function measureProcess<T>(pid: number, work: () => Promise<T>, opt
 /** Busy CPU time of the whole machine so far (all cores, /proc/stat: everything but idle and iowait), in ms. */
 export function machineBusyMs(): number {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
-  return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / clockTicksPerSecond();
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number) as number[];
+  return (
+    (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) /
+    clockTicksPerSecond()
+  );
 }
 
 /** CPU time (ms) of the processes named `comm` whose command line passes `keep` (e.g. PostgreSQL's backends of one database). */

@@ -11,7 +11,7 @@ const query = Client.prototype.query;
 const tally = new Map();
 
 Client.prototype.query = function countedQuery(connection, queryParam, ...rest) {
-  const sql = typeof queryParam === 'string' ? queryParam : queryParam?.sql ?? '?';
+  const sql = typeof queryParam === 'string' ? queryParam : (queryParam?.sql ?? '?');
   tally.set(sql, (tally.get(sql) ?? 0) + 1);
   return query.call(this, connection, queryParam, ...rest);
 };

@@ -16,7 +16,11 @@ function atLeast(value: number, min: number, label: string) {
 /** The baseline row of a row, if any. */
 function baselineOf(row: RowResult): string | undefined {
   if (row.row === 'sign-in') return 'argon2-floor';
-  if (row.engine !== 'memory' && ['discovery', 'jwks', 'client-credentials', 'refresh', 'introspection', 'userinfo'].includes(row.row)) return `bare:${row.row}`;
+  if (
+    row.engine !== 'memory' &&
+    ['discovery', 'jwks', 'client-credentials', 'refresh', 'introspection', 'userinfo'].includes(row.row)
+  )
+    return `bare:${row.row}`;
   return undefined;
 }
 
@@ -32,9 +36,15 @@ function targetsOf(row: RowResult, base: RowResult | undefined): Array<{ text: s
     case 'introspection':
       return [atLeast(row.perSecond, 5_000, '≥ 5000/s')];
     case 'refresh':
-      return [...(base ? [atLeast(rel, 0.6, '≥ 0.6× bare')] : []), ...(row.engine === 'postgres' ? [atLeast(row.perSecond, 600, '≥ 600/s')] : [])];
+      return [
+        ...(base ? [atLeast(rel, 0.6, '≥ 0.6× bare')] : []),
+        ...(row.engine === 'postgres' ? [atLeast(row.perSecond, 600, '≥ 600/s')] : []),
+      ];
     case 'sign-in':
-      return [...(base ? [atLeast(rel, 0.85, '≥ 0.85× floor')] : []), { text: `RSS ≤ ${RSS_LIMIT_MB} MB`, met: row.peakRssMb <= RSS_LIMIT_MB }];
+      return [
+        ...(base ? [atLeast(rel, 0.85, '≥ 0.85× floor')] : []),
+        { text: `RSS ≤ ${RSS_LIMIT_MB} MB`, met: row.peakRssMb <= RSS_LIMIT_MB },
+      ];
     default:
       if (row.row.startsWith('sign-in@') && base) {
         return [
@@ -51,7 +61,13 @@ function scaleBaseline(rows: RowResult[]): RowResult | undefined {
   const small = rows.filter((r) => r.row === 'sign-in@10k' || r.row === 'sign-in@10k again');
   if (!small.length) return undefined;
   const mean = (f: (r: RowResult) => number) => small.reduce((a, r) => a + f(r), 0) / small.length;
-  return { ...small[0]!, row: small.map((r) => r.row).join(' + '), p50: mean((r) => r.p50), p99: mean((r) => r.p99), perSecond: mean((r) => r.perSecond) };
+  return {
+    ...small[0]!,
+    row: small.map((r) => r.row).join(' + '),
+    p50: mean((r) => r.p50),
+    p99: mean((r) => r.p99),
+    perSecond: mean((r) => r.perSecond),
+  };
 }
 
 /** Fills baseline, ratio and targets of every row (in place) and returns the rows. */
@@ -76,7 +92,21 @@ export function evaluate(rows: RowResult[]): RowResult[] {
   return rows;
 }
 
-const COLUMNS = ['row', 'engine', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'DB CPU ms/req', 'SQL/req', 'peak RSS MB', 'baseline/floor', 'ratio', 'target', 'met?'];
+const COLUMNS = [
+  'row',
+  'engine',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'CPU ms/req',
+  'DB CPU ms/req',
+  'SQL/req',
+  'peak RSS MB',
+  'baseline/floor',
+  'ratio',
+  'target',
+  'met?',
+];
 
 /** PostgreSQL's own CPU per request; with PGlite the database runs inside the server (its CPU is in the column before). */
 function dbCell(r: RowResult): string {
@@ -109,7 +139,12 @@ export function table(rows: RowResult[]): string {
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...body.map((b) => b[i]!.length)));
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
   const notes = rows.filter((r) => r.note).map((r) => `  ${r.row}: ${r.note}`);
-  return [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...(notes.length ? ['', 'notes:', ...notes] : [])].join('\n');
+  return [
+    line(COLUMNS),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    ...(notes.length ? ['', 'notes:', ...notes] : []),
+  ].join('\n');
 }
 
 export function machineInfo() {

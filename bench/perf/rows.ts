@@ -59,11 +59,25 @@ export interface RowResult {
 }
 
 /** The full sign-in flow on our server: flows/s and flow latency, with the server's CPU per sign-in and RSS. */
-export async function runSignInRow(name: string, target: Target, members: () => Member, plan: Durations, concurrency: number): Promise<RowResult> {
+export async function runSignInRow(
+  name: string,
+  target: Target,
+  members: () => Member,
+  plan: Durations,
+  concurrency: number,
+): Promise<RowResult> {
   if (plan.warmup > 0) await flowLoad(target.base, members, plan.warmup, concurrency);
-  const measured = await measureOn(target, plan, async () => undefined, () => flowLoad(target.base, members, plan.signIn, concurrency));
+  const measured = await measureOn(
+    target,
+    plan,
+    async () => undefined,
+    () => flowLoad(target.base, members, plan.signIn, concurrency),
+  );
   const r = measured.result;
-  const notes = [r.errors ? `${r.errors} failed flows; first: ${r.firstError}` : undefined, noiseNote(measured.otherShare, plan.attempts)].filter(Boolean);
+  const notes = [
+    r.errors ? `${r.errors} failed flows; first: ${r.firstError}` : undefined,
+    noiseNote(measured.otherShare, plan.attempts),
+  ].filter(Boolean);
   return {
     window: measured.window,
     otherCpuShare: measured.otherShare,
@@ -102,7 +116,14 @@ async function floorOnce(seconds: number, concurrency: number, profileDir?: stri
     const self = process.cpuUsage(selfBefore);
     const machine = machineBusyMs() - machineBefore;
     const loadGen = (self.user + self.system) / 1000;
-    return { r, peakRssMb: rss.stop(), hwmMb: hwm, machine, loadGen, other: otherShare(machine, r.cpuMs + loadGen, r.seconds * 1000) };
+    return {
+      r,
+      peakRssMb: rss.stop(),
+      hwmMb: hwm,
+      machine,
+      loadGen,
+      other: otherShare(machine, r.cpuMs + loadGen, r.seconds * 1000),
+    };
   } finally {
     rss.stop();
     clearInterval(hwmTimer);
@@ -116,7 +137,9 @@ export async function runArgon2FloorRow(plan: Durations, concurrency: number, pr
     const run = await floorOnce(plan.floor, concurrency, profileDir);
     if (!best || run.other < best.other) best = run;
     if (run.other <= NOISY || attempt === plan.attempts) break;
-    process.stderr.write(`  (other processes took ${Math.round(run.other * 100)}% of the machine during the floor: measuring again)\n`);
+    process.stderr.write(
+      `  (other processes took ${Math.round(run.other * 100)}% of the machine during the floor: measuring again)\n`,
+    );
     await waitForQuiet(plan.quietMs);
   }
   const { r, peakRssMb, hwmMb, machine, loadGen, other } = best!;

@@ -58,19 +58,31 @@ function authorizationUrl(issuer: string, challenge: string, scope: string, prom
 }
 
 /** One complete sign-in by a fresh browser; returns the tokens. */
-export async function signIn(issuer: string, member: Member, opts: { scope?: string; prompt?: string } = {}): Promise<Tokens> {
+export async function signIn(
+  issuer: string,
+  member: Member,
+  opts: { scope?: string; prompt?: string } = {},
+): Promise<Tokens> {
   const jar = new CookieJar();
   const verifier = crypto.randomBytes(32).toString('base64url');
   const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
 
-  const page = await follow(jar, authorizationUrl(issuer, challenge, opts.scope ?? 'openid profile', opts.prompt), issuer);
+  const page = await follow(
+    jar,
+    authorizationUrl(issuer, challenge, opts.scope ?? 'openid profile', opts.prompt),
+    issuer,
+  );
   if (page.reply.status !== 200) fail('GET /auth → page', page.reply);
   const action = /<form[^>]*action="([^"]*\/login)"/.exec(page.reply.body)?.[1];
   const csrf = /name="csrf" value="([^"]+)"/.exec(page.reply.body)?.[1];
   if (!action || !csrf) fail('the sign-in page (no form)', page.reply);
 
   const loginUrl = new URL(action.replace(/&amp;/g, '&'), page.url).href;
-  const posted = await postForm(loginUrl, { csrf, bhxh_number: member.bhxhNumber, password: member.password }, { cookie: jar.header(loginUrl) });
+  const posted = await postForm(
+    loginUrl,
+    { csrf, bhxh_number: member.bhxhNumber, password: member.password },
+    { cookie: jar.header(loginUrl) },
+  );
   jar.remember(posted);
   if (posted.status !== 303 || !posted.headers.location) fail('POST credentials', posted);
 
@@ -78,13 +90,25 @@ export async function signIn(issuer: string, member: Member, opts: { scope?: str
   const code = back.url.startsWith(VSSID_REDIRECT_URI) ? new URL(back.url).searchParams.get('code') : null;
   if (!code) fail(`resume (ended at ${back.url})`, back.reply);
 
-  const token = await postForm(`${issuer}/token`, { grant_type: 'authorization_code', code, redirect_uri: VSSID_REDIRECT_URI, client_id: 'vssid', code_verifier: verifier });
+  const token = await postForm(`${issuer}/token`, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: VSSID_REDIRECT_URI,
+    client_id: 'vssid',
+    code_verifier: verifier,
+  });
   if (token.status !== 200) fail('POST /token', token);
   return JSON.parse(token.body) as Tokens;
 }
 
 /** Signs in `count` times (members round-robin) with `concurrency` browsers at once; returns the tokens. */
-export async function signInMany(issuer: string, members: () => Member, count: number, concurrency: number, opts: { scope?: string; prompt?: string } = {}): Promise<Tokens[]> {
+export async function signInMany(
+  issuer: string,
+  members: () => Member,
+  count: number,
+  concurrency: number,
+  opts: { scope?: string; prompt?: string } = {},
+): Promise<Tokens[]> {
   const out: Tokens[] = [];
   let started = 0;
   const worker = async () => {
@@ -108,7 +132,12 @@ export interface FlowLoad {
 }
 
 /** Runs complete sign-ins back to back on `concurrency` browsers for `seconds`; flows/s and flow latency (ms). */
-export async function flowLoad(issuer: string, members: () => Member, seconds: number, concurrency: number): Promise<FlowLoad> {
+export async function flowLoad(
+  issuer: string,
+  members: () => Member,
+  seconds: number,
+  concurrency: number,
+): Promise<FlowLoad> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -128,5 +157,13 @@ export async function flowLoad(issuer: string, members: () => Member, seconds: n
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { flows: latencies.length, errors, ...(firstError ? { firstError } : {}), seconds: elapsed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    flows: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
 }

@@ -8,4 +8,5 @@ export function percentile(samples: number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
-export const round = (value: number, digits = 1): number => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
+export const round = (value: number, digits = 1): number =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : value;

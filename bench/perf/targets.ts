@@ -78,7 +78,12 @@ export interface ServerOptions {
   nodeFlags?: string[];
 }
 
-export async function startBhxh(engine: Engine, secrets: Target['secrets'], members: () => Member, opts: ServerOptions = {}): Promise<Target> {
+export async function startBhxh(
+  engine: Engine,
+  secrets: Target['secrets'],
+  members: () => Member,
+  opts: ServerOptions = {},
+): Promise<Target> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawnChild('bhxh-id server', opts.compiledMain ?? 'src/main.ts', {
@@ -103,7 +108,10 @@ export async function startBhxh(engine: Engine, secrets: Target['secrets'], memb
 export async function startBare(profileDir?: string): Promise<Target> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const secrets = { cc: crypto.randomBytes(32).toString('base64url'), api: crypto.randomBytes(32).toString('base64url') };
+  const secrets = {
+    cc: crypto.randomBytes(32).toString('base64url'),
+    api: crypto.randomBytes(32).toString('base64url'),
+  };
   const child = spawnChild('bare oidc-provider', 'bench/bare-provider.ts', {
     env: { PORT: String(port), BARE_CC_SECRET: secrets.cc, BARE_API_SECRET: secrets.api, NODE_ENV: 'test' },
     nodeFlags: nodeFlags(profileDir, 'bare'),
@@ -135,8 +143,15 @@ export interface FloorResult {
 }
 
 /** Starts the argon2 floor in its own process; `timing` resolves when its timed part starts, `result` with its figures. */
-export function startArgon2Floor(seconds: number, concurrency: number, profileDir?: string): { child: Child; timing: Promise<void>; result: Promise<FloorResult> } {
-  const child = spawnChild('argon2 floor', path.join('bench', 'argon2-floor.ts'), { args: [String(seconds), String(concurrency)], nodeFlags: nodeFlags(profileDir, 'argon2') });
+export function startArgon2Floor(
+  seconds: number,
+  concurrency: number,
+  profileDir?: string,
+): { child: Child; timing: Promise<void>; result: Promise<FloorResult> } {
+  const child = spawnChild('argon2 floor', path.join('bench', 'argon2-floor.ts'), {
+    args: [String(seconds), String(concurrency)],
+    nodeFlags: nodeFlags(profileDir, 'argon2'),
+  });
   let stdout = '';
   let timingStarted: () => void = () => {};
   const timing = new Promise<void>((resolve) => (timingStarted = resolve));
@@ -145,7 +160,10 @@ export function startArgon2Floor(seconds: number, concurrency: number, profileDi
     if (stdout.includes('timing')) timingStarted();
   });
   const result = child.exited.then((code) => {
-    const line = stdout.trim().split('\n').find((l) => l.startsWith('{'));
+    const line = stdout
+      .trim()
+      .split('\n')
+      .find((l) => l.startsWith('{'));
     if (code !== 0 || !line) throw new Error(`argon2 floor failed (${code}):\n${child.output()}`);
     return JSON.parse(line) as FloorResult;
   });

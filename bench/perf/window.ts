@@ -8,7 +8,11 @@ import type { Target } from './targets.js';
 /** Another process using more than this share of the machine during a window spoils it: the window is redone. */
 export const NOISY = 0.15;
 
-export type Window<T> = Measured<T> & { statements?: Record<string, number>; window: { from: number; to: number }; attempts: number };
+export type Window<T> = Measured<T> & {
+  statements?: Record<string, number>;
+  window: { from: number; to: number };
+  attempts: number;
+};
 
 /** The statements of `after` not yet in `before` (tallies by SQL text). */
 function tallyDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
@@ -24,21 +28,33 @@ async function measureOnce<T>(target: Target, work: () => Promise<T>): Promise<W
   const from = since(target);
   const measured = await measureProcess(target.child.pid, work, target.dbCpuMs ? { dbCpuMs: target.dbCpuMs } : {});
   const window = { from, to: since(target) };
-  return { ...measured, window, attempts: 1, ...(counts ? { statements: tallyDelta(before, await target.child.statements()) } : {}) };
+  return {
+    ...measured,
+    window,
+    attempts: 1,
+    ...(counts ? { statements: tallyDelta(before, await target.child.statements()) } : {}),
+  };
 }
 
 /**
  * Measures a window (`prepare` makes fresh inputs for it, outside the window), again when another process on the
  * machine took more than NOISY of it; keeps the quietest attempt.
  */
-export async function measureOn<I, T>(target: Target, plan: Durations, prepare: () => Promise<I>, work: (input: I) => Promise<T>): Promise<Window<T>> {
+export async function measureOn<I, T>(
+  target: Target,
+  plan: Durations,
+  prepare: () => Promise<I>,
+  work: (input: I) => Promise<T>,
+): Promise<Window<T>> {
   let best: Window<T> | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt++) {
     const input = await prepare();
     const m = await measureOnce(target, () => work(input));
     if (!best || m.otherShare < best.otherShare) best = { ...m, attempts: attempt };
     if (m.otherShare <= NOISY || attempt === plan.attempts) break;
-    process.stderr.write(`  (other processes took ${Math.round(m.otherShare * 100)}% of the machine during that window: measuring again)\n`);
+    process.stderr.write(
+      `  (other processes took ${Math.round(m.otherShare * 100)}% of the machine during that window: measuring again)\n`,
+    );
     await waitForQuiet(plan.quietMs);
   }
   return best!;
@@ -46,7 +62,9 @@ export async function measureOn<I, T>(target: Target, plan: Durations, prepare: 
 
 /** A note on a row measured beside a noisy neighbour. */
 export function noiseNote(other: number, attempts: number): string | undefined {
-  return other > NOISY ? `other processes took ${Math.round(other * 100)}% of the machine (the quietest of ${attempts} attempts)` : undefined;
+  return other > NOISY
+    ? `other processes took ${Math.round(other * 100)}% of the machine (the quietest of ${attempts} attempts)`
+    : undefined;
 }
 
 /** Seconds since the target's process was spawned. */
@@ -81,7 +99,9 @@ export function perUnit(m: Measured<unknown> & { statements?: Record<string, num
   const statements = m.statements ? Object.values(m.statements).reduce((a, b) => a + b, 0) : undefined;
   return {
     cpuMsPerUnit: m.cpuMs / n,
-    ...(statements !== undefined ? { sqlStatementsPerUnit: statements / n, sqlPerUnit: statementsPerUnit(m.statements!, n) } : {}),
+    ...(statements !== undefined
+      ? { sqlStatementsPerUnit: statements / n, sqlPerUnit: statementsPerUnit(m.statements!, n) }
+      : {}),
     ...(m.dbCpuMs !== undefined ? { dbCpuMsPerUnit: m.dbCpuMs / n } : {}),
     loadGenCpuMsPerUnit: m.loadGenCpuMs / n,
     machineCpuMsPerUnit: m.machineCpuMs / n,
@@ -89,4 +109,3 @@ export function perUnit(m: Measured<unknown> & { statements?: Record<string, num
     hwmMb: m.hwmMb,
   };
 }
-

@@ -20,13 +20,29 @@ export interface FederatedIdentity {
 export type LinkOutcome =
   | { ok: true; created: boolean }
   /** The upstream identity is linked to another account, or the account carries another identification number. */
-  | { ok: false; reason: 'linked_elsewhere' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' | 'credentials_changed' };
+  | {
+      ok: false;
+      reason:
+        | 'linked_elsewhere'
+        | 'national_id_differs'
+        | 'national_id_taken'
+        | 'account_unavailable'
+        | 'credentials_changed';
+    };
 
 export type ConfirmOutcome =
   /** `unconfirmed`: the password-made links carrying other numbers, left at the password level. */
   | { ok: true; confirmed: FederatedIdentity[]; unconfirmed: FederatedIdentity[]; nationalIdRecorded: string | null }
   /** No password-made link at all, none carrying the card's number, or the account holds another number. */
-  | { ok: false; reason: 'no_password_link' | 'no_link_with_national_id' | 'national_id_differs' | 'national_id_taken' | 'account_unavailable' };
+  | {
+      ok: false;
+      reason:
+        | 'no_password_link'
+        | 'no_link_with_national_id'
+        | 'national_id_differs'
+        | 'national_id_taken'
+        | 'account_unavailable';
+    };
 
 interface LinkInput {
   issuer: string;
@@ -72,7 +88,10 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
 
     /** Removes every link of an account (an operator, after a member reports a link they did not make). */
     async unlinkAll(accountId: string): Promise<FederatedIdentity[]> {
-      const rows = (await db<Row>('federated_identities').where({ account_id: accountId }).delete().returning('*')) as unknown as Row[];
+      const rows = (await db<Row>('federated_identities')
+        .where({ account_id: accountId })
+        .delete()
+        .returning('*')) as unknown as Row[];
       return Array.isArray(rows) ? rows.map(fromRow) : [];
     },
 
@@ -82,7 +101,10 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
 
     /** Removes the links made with a password (a password change ends them: security/credential-change.ts). */
     async removePasswordLinks(trx: Knex.Transaction | Db, accountId: string): Promise<FederatedIdentity[]> {
-      const rows = (await trx<Row>('federated_identities').where({ account_id: accountId, linked_by: 'password' }).delete().returning('*')) as unknown as Row[];
+      const rows = (await trx<Row>('federated_identities')
+        .where({ account_id: accountId, linked_by: 'password' })
+        .delete()
+        .returning('*')) as unknown as Row[];
       return Array.isArray(rows) ? rows.map(fromRow) : [];
     },
 
@@ -97,22 +119,35 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
       onConfirmed?: (trx: Knex.Transaction, confirmed: FederatedIdentity[]) => Promise<void>,
     ): Promise<ConfirmOutcome> {
       return db.transaction(async (trx: Knex.Transaction) => {
-        const account = await trx('accounts').where({ id: accountId }).forUpdate().first<{ national_id: string | null; status: string } | undefined>();
-        if (!account || account.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
-        if (account.national_id && account.national_id !== nationalId) return { ok: false, reason: 'national_id_differs' } as const;
-        const links = (await trx<Row>('federated_identities').where({ account_id: accountId, linked_by: 'password' }).orderBy('created_at')).map(fromRow);
+        const account = await trx('accounts')
+          .where({ id: accountId })
+          .forUpdate()
+          .first<{ national_id: string | null; status: string } | undefined>();
+        if (account?.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
+        if (account.national_id && account.national_id !== nationalId)
+          return { ok: false, reason: 'national_id_differs' } as const;
+        const links = (
+          await trx<Row>('federated_identities')
+            .where({ account_id: accountId, linked_by: 'password' })
+            .orderBy('created_at')
+        ).map(fromRow);
         if (links.length === 0) return { ok: false, reason: 'no_password_link' } as const;
         const matching = links.filter((l) => l.nationalId === nationalId);
         const unconfirmed = links.filter((l) => l.nationalId !== nationalId);
         if (matching.length === 0) return { ok: false, reason: 'no_link_with_national_id' } as const;
         let recorded: string | null = null;
         if (!account.national_id) {
-          const taken = await trx('accounts').where({ national_id: nationalId }).whereNot({ id: accountId }).first('id');
+          const taken = await trx('accounts')
+            .where({ national_id: nationalId })
+            .whereNot({ id: accountId })
+            .first('id');
           if (taken) return { ok: false, reason: 'national_id_taken' } as const;
           await trx('accounts').where({ id: accountId }).update({ national_id: nationalId, updated_at: trx.fn.now() });
           recorded = nationalId;
         }
-        await trx('federated_identities').where({ account_id: accountId, linked_by: 'password', national_id: nationalId }).update({ linked_by: 'office' });
+        await trx('federated_identities')
+          .where({ account_id: accountId, linked_by: 'password', national_id: nationalId })
+          .update({ linked_by: 'office' });
         const confirmed = matching.map((l) => ({ ...l, linkedBy: 'office' as const }));
         await onConfirmed?.(trx, confirmed);
         return { ok: true, confirmed, unconfirmed, nationalIdRecorded: recorded } as const;
@@ -134,34 +169,52 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
     },
   };
 
-  function linkInTransaction(input: LinkInput, onCreated?: (trx: Knex.Transaction) => Promise<void>): Promise<LinkOutcome> {
-      return db.transaction(async (trx: Knex.Transaction) => {
-        const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first<{ national_id: string | null; status: string; credential_version: number } | undefined>();
-        if (!account || account.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
-        if (input.credentialVersion !== undefined && Number(account.credential_version) !== input.credentialVersion) return { ok: false, reason: 'credentials_changed' } as const;
-        if (account.national_id && account.national_id !== input.nationalId) return { ok: false, reason: 'national_id_differs' } as const;
-        const existing = await trx<Row>('federated_identities').where({ issuer: input.issuer, subject: input.subject }).first();
-        if (existing) return existing.account_id === input.accountId ? ({ ok: true, created: false } as const) : ({ ok: false, reason: 'linked_elsewhere' } as const);
-        if (!account.national_id) {
-          const taken = await trx('accounts').where({ national_id: input.nationalId }).whereNot({ id: input.accountId }).first('id');
-          if (taken) return { ok: false, reason: 'national_id_taken' } as const;
-          if (linkMayRecordNationalId(input.linkedBy)) {
-            await trx('accounts').where({ id: input.accountId }).update({ national_id: input.nationalId, updated_at: trx.fn.now() });
-          }
+  function linkInTransaction(
+    input: LinkInput,
+    onCreated?: (trx: Knex.Transaction) => Promise<void>,
+  ): Promise<LinkOutcome> {
+    return db.transaction(async (trx: Knex.Transaction) => {
+      const account = await trx('accounts')
+        .where({ id: input.accountId })
+        .forUpdate()
+        .first<{ national_id: string | null; status: string; credential_version: number } | undefined>();
+      if (account?.status !== 'active') return { ok: false, reason: 'account_unavailable' } as const;
+      if (input.credentialVersion !== undefined && Number(account.credential_version) !== input.credentialVersion)
+        return { ok: false, reason: 'credentials_changed' } as const;
+      if (account.national_id && account.national_id !== input.nationalId)
+        return { ok: false, reason: 'national_id_differs' } as const;
+      const existing = await trx<Row>('federated_identities')
+        .where({ issuer: input.issuer, subject: input.subject })
+        .first();
+      if (existing)
+        return existing.account_id === input.accountId
+          ? ({ ok: true, created: false } as const)
+          : ({ ok: false, reason: 'linked_elsewhere' } as const);
+      if (!account.national_id) {
+        const taken = await trx('accounts')
+          .where({ national_id: input.nationalId })
+          .whereNot({ id: input.accountId })
+          .first('id');
+        if (taken) return { ok: false, reason: 'national_id_taken' } as const;
+        if (linkMayRecordNationalId(input.linkedBy)) {
+          await trx('accounts')
+            .where({ id: input.accountId })
+            .update({ national_id: input.nationalId, updated_at: trx.fn.now() });
         }
-        const now = clock.now();
-        await trx('federated_identities').insert({
-          issuer: input.issuer,
-          subject: input.subject,
-          account_id: input.accountId,
-          national_id: input.nationalId,
-          linked_by: input.linkedBy,
-          created_at: now,
-          last_used_at: now,
-        });
-        await onCreated?.(trx);
-        return { ok: true, created: true } as const;
+      }
+      const now = clock.now();
+      await trx('federated_identities').insert({
+        issuer: input.issuer,
+        subject: input.subject,
+        account_id: input.accountId,
+        national_id: input.nationalId,
+        linked_by: input.linkedBy,
+        created_at: now,
+        last_used_at: now,
       });
+      await onCreated?.(trx);
+      return { ok: true, created: true } as const;
+    });
   }
 }
 

@@ -11,16 +11,33 @@ export function parseBhxhNumber(input: unknown): string | null {
 /** The 12-digit personal identification number (số định danh cá nhân), or null. */
 export function parseNationalId(input: unknown): string | null {
   if (typeof input !== 'string' || input.length > 40) return null;
-  const compact = input.replace(/[\s.\-]/g, '');
+  const compact = input.replace(/[\s.-]/g, '');
   return /^[0-9]{12}$/.test(compact) ? compact : null;
 }
 
 // Pre-2018 11-digit mobile prefixes and their 10-digit replacements (after the leading 0).
 const LEGACY_PREFIXES: Record<string, string> = {
-  '162': '32', '163': '33', '164': '34', '165': '35', '166': '36', '167': '37', '168': '38', '169': '39',
-  '120': '70', '121': '79', '122': '77', '126': '76', '128': '78',
-  '123': '83', '124': '84', '125': '85', '127': '81', '129': '82',
-  '186': '56', '188': '58', '199': '59',
+  '162': '32',
+  '163': '33',
+  '164': '34',
+  '165': '35',
+  '166': '36',
+  '167': '37',
+  '168': '38',
+  '169': '39',
+  '120': '70',
+  '121': '79',
+  '122': '77',
+  '126': '76',
+  '128': '78',
+  '123': '83',
+  '124': '84',
+  '125': '85',
+  '127': '81',
+  '129': '82',
+  '186': '56',
+  '188': '58',
+  '199': '59',
 };
 
 /**

@@ -14,7 +14,10 @@ import { ADMIN_KEYS_SCOPE, checkAdminAccess } from '../security/scope-policy.js'
 
 function refuse(ctx: Context, status: 401 | 403, error: 'invalid_token' | 'insufficient_scope', description: string) {
   ctx.status = status;
-  ctx.set('WWW-Authenticate', `Bearer error="${error}", error_description="${description}"${status === 403 ? `, scope="${ADMIN_KEYS_SCOPE}"` : ''}`);
+  ctx.set(
+    'WWW-Authenticate',
+    `Bearer error="${error}", error_description="${description}"${status === 403 ? `, scope="${ADMIN_KEYS_SCOPE}"` : ''}`,
+  );
   ctx.body = { error, error_description: description };
 }
 
@@ -30,8 +33,10 @@ function requireAdminToken(deps: AppDeps): Middleware {
     // The registration as it is now (not a node's cache): a client deleted or registered again as ordinary is out.
     const client = token.clientId ? await deps.clients.find(token.clientId) : undefined;
     const access = checkAdminAccess(client, token.scope, ADMIN_KEYS_SCOPE);
-    if (access === 'not_admin_client') return refuse(ctx, 401, 'invalid_token', 'the token was not issued to an admin client');
-    if (access === 'insufficient_scope') return refuse(ctx, 403, 'insufficient_scope', `the token lacks ${ADMIN_KEYS_SCOPE}`);
+    if (access === 'not_admin_client')
+      return refuse(ctx, 401, 'invalid_token', 'the token was not issued to an admin client');
+    if (access === 'insufficient_scope')
+      return refuse(ctx, 403, 'insufficient_scope', `the token lacks ${ADMIN_KEYS_SCOPE}`);
     ctx.state.adminClientId = token.clientId;
     await next();
   };
@@ -66,7 +71,13 @@ export function registerAdminKeyRoutes(router: Router, deps: AppDeps) {
     if (parsed) await next();
   };
   const audit = (ctx: Context, operation: string, detail: Record<string, unknown> = {}) =>
-    deps.audit.record({ type: 'admin.keys', clientId: String(ctx.state.adminClientId), ip: ctx.ip, requestId: ctx.state.requestId, detail: { operation, ...detail } });
+    deps.audit.record({
+      type: 'admin.keys',
+      clientId: String(ctx.state.adminClientId),
+      ip: ctx.ip,
+      requestId: ctx.state.requestId,
+      detail: { operation, ...detail },
+    });
 
   router.get('/admin/keys', auth, async (ctx) => {
     const keys = await listKeys(deps.db);
@@ -95,7 +106,11 @@ export function registerAdminKeyRoutes(router: Router, deps: AppDeps) {
     }
     const revokeTokens = body(ctx).revoke_tokens === true;
     try {
-      const out = await lifecycle().revoke(ctx.params.kid!, { via: `admin-api:${ctx.state.adminClientId}`, reason, revokeTokens });
+      const out = await lifecycle().revoke(ctx.params.kid!, {
+        via: `admin-api:${ctx.state.adminClientId}`,
+        reason,
+        revokeTokens,
+      });
       await audit(ctx, 'revoke', { reason, kid: out.kid, activated: out.activated, tokensRevoked: out.tokensRevoked });
       ctx.body = { revoked: out.kid, activated: out.activated, tokens_revoked: out.tokensRevoked };
     } catch (err) {

@@ -35,7 +35,12 @@ export async function playDevCall(options: {
   const url = `${options.baseUrl.replace(/\/+$/, '')}${VOICE_PASSWORD_RESET_PATH}`;
   const steps: DevCallStep[] = [];
   for (const digits of [undefined, ...options.entries]) {
-    const sent: VoiceRequest = { callId, caller: options.caller, callerVerified: options.callerVerified, ...(digits === undefined ? {} : { digits }) };
+    const sent: VoiceRequest = {
+      callId,
+      caller: options.caller,
+      callerVerified: options.callerVerified,
+      ...(digits === undefined ? {} : { digits }),
+    };
     const { status, body: reply } = await postSignedJson(url, options.secret, sent, Math.floor(now().getTime() / 1000));
     steps.push({ sent, status, reply });
     if (status !== 200 || (reply as VoiceReply).next?.action !== 'collect_digits') break;

@@ -10,7 +10,11 @@ import { SHORT_CODE, type InboundSms } from './sms-inbound.js';
 import { postSignedJson, signWebhook } from '../core/webhook-signature.js';
 
 /** The body and headers of a signed inbound SMS (the exact bytes the signature covers). */
-export function signedInboundSms(secret: string, message: InboundSms, timestamp: number): { body: string; headers: Record<string, string> } {
+export function signedInboundSms(
+  secret: string,
+  message: InboundSms,
+  timestamp: number,
+): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(message);
   return { body, headers: { 'content-type': 'application/json', ...signWebhook(secret, body, timestamp) } };
 }

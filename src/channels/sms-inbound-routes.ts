@@ -52,7 +52,8 @@ function readJson(): Middleware {
       const status = (err as { status?: number }).status;
       if (status === 413) return reply(ctx, 413, { error: 'payload_too_large' });
       if (status === 415) return reply(ctx, 415, { error: 'unsupported_media_type' }); // a charset other than UTF-8
-      if (typeof status === 'number' && status >= 400 && status < 500) return reply(ctx, 400, { error: 'invalid_request' });
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        return reply(ctx, 400, { error: 'invalid_request' });
       throw err;
     }
     await next();

@@ -16,7 +16,6 @@ import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
-import type { SmsContent } from '../notify/messages.js';
 import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
@@ -64,7 +63,6 @@ export interface SmsInboundResult {
 // The replies live with every other message text (src/notify/templates.ts).
 export { SHORT_CODE, smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
 
-
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
@@ -73,7 +71,10 @@ export { SHORT_CODE, smsHelpReply, smsMismatchReply, temporaryPasswordSms } from
  */
 export function parseSmsKeyword(text: string): string | null {
   if (text.length > 200) return null;
-  const compact = text.normalize('NFKC').replace(/[\s.\-]/g, '').toUpperCase();
+  const compact = text
+    .normalize('NFKC')
+    .replace(/[\s.-]/g, '')
+    .toUpperCase();
   const match = /^BHMK([0-9]{10})$/.exec(compact);
   return match ? parseBhxhNumber(match[1]) : null;
 }
@@ -83,7 +84,7 @@ export function parseSmsSender(sender: string): string | null {
   const e164 = parsePhoneNumber(sender);
   // NOTE: replies only to Vietnamese numbers: a short code's subscribers are, and an international reply is the
   // expensive kind that SMS pumping is after.
-  return e164 && e164.startsWith('+84') ? e164 : null;
+  return e164?.startsWith('+84') ? e164 : null;
 }
 
 interface AccountMatchRow {
@@ -103,71 +104,91 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
   const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock: deps.clock });
   const perSender: Limit = { name: 'sms_sender', max: deps.limits.perSenderPerHour, windowSeconds: HOUR };
 
-  const { result, replayed } = await channelRequests.once('sms', message.messageId, async (trx): Promise<{ outcome: SmsInboundOutcome }> => {
-    const now = deps.clock.now();
-    const sender = parseSmsSender(message.sender);
-    if (!sender) {
-      await deps.audit.record({ type: AUDIT_TYPE, outcome: 'failure', detail: { outcome: 'invalid_sender' } }, trx);
-      return { outcome: 'invalid_sender' };
-    }
-    const bhxhNumber = parseSmsKeyword(message.text);
+  const { result, replayed } = await channelRequests.once(
+    'sms',
+    message.messageId,
+    async (trx): Promise<{ outcome: SmsInboundOutcome }> => {
+      const now = deps.clock.now();
+      const sender = parseSmsSender(message.sender);
+      if (!sender) {
+        await deps.audit.record({ type: AUDIT_TYPE, outcome: 'failure', detail: { outcome: 'invalid_sender' } }, trx);
+        return { outcome: 'invalid_sender' };
+      }
+      const bhxhNumber = parseSmsKeyword(message.text);
 
-    // Who the number belongs to, and whether the sender is that member's verified phone.
-    let account: AccountMatchRow | undefined;
-    if (bhxhNumber) {
-      account = (await trx('accounts').where({ bhxh_number: bhxhNumber }).first('id', 'phone_number', 'phone_number_verified', 'status')) as
-        | AccountMatchRow
-        | undefined;
-    }
-    const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
-    // NOTE: only the verified phone on file counts (src/security/deliverable-address.ts, the rule of every channel).
-    const matched = Boolean(
-      account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', sender),
-    );
+      // Who the number belongs to, and whether the sender is that member's verified phone.
+      let account: AccountMatchRow | undefined;
+      if (bhxhNumber) {
+        account = (await trx('accounts')
+          .where({ bhxh_number: bhxhNumber })
+          .first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
+      }
+      const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
+      // NOTE: only the verified phone on file counts (src/security/deliverable-address.ts, the rule of every channel).
+      const matched = Boolean(
+        account &&
+          account.status === 'active' &&
+          deliverableMatch(
+            { phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified },
+            'sms',
+            sender,
+          ),
+      );
 
-    // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender
-    // who keeps sending stays silent). Always the sender's budget before the number's: no two messages wait on each
-    // other in a cycle.
-    const senderKey = keyed(`sender:${sender}`);
-    const numberKey = bhxhNumber ? keyed(`number:${bhxhNumber}`) : null;
-    // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
-    // only the mismatch replies for it, never the replies its owner may ask for.
-    const perNumber: Limit = { name: matched ? 'sms_number_owner' : 'sms_number_other', max: deps.limits.perNumberPerHour, windowSeconds: HOUR };
-    const bySender = await throttle.count(trx, perSender, { id: sender });
-    const byNumber = bhxhNumber ? await throttle.count(trx, perNumber, { id: bhxhNumber }) : null;
-    await throttle.hit(trx, perSender, { id: sender });
-    if (bhxhNumber) await throttle.hit(trx, perNumber, { id: bhxhNumber });
-    const throttled = bySender.over || Boolean(byNumber?.over);
+      // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender
+      // who keeps sending stays silent). Always the sender's budget before the number's: no two messages wait on each
+      // other in a cycle.
+      const senderKey = keyed(`sender:${sender}`);
+      const numberKey = bhxhNumber ? keyed(`number:${bhxhNumber}`) : null;
+      // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
+      // only the mismatch replies for it, never the replies its owner may ask for.
+      const perNumber: Limit = {
+        name: matched ? 'sms_number_owner' : 'sms_number_other',
+        max: deps.limits.perNumberPerHour,
+        windowSeconds: HOUR,
+      };
+      const bySender = await throttle.count(trx, perSender, { id: sender });
+      const byNumber = bhxhNumber ? await throttle.count(trx, perNumber, { id: bhxhNumber }) : null;
+      await throttle.hit(trx, perSender, { id: sender });
+      if (bhxhNumber) await throttle.hit(trx, perNumber, { id: bhxhNumber });
+      const throttled = bySender.over || Boolean(byNumber?.over);
 
-    let outcome: SmsInboundOutcome;
-    if (throttled) {
-      outcome = 'throttled';
-    } else if (!bhxhNumber) {
-      outcome = 'help';
-      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
-    } else if (matched && account) {
-      outcome = 'issued';
-      const { password } = await deps.temporaryPasswords.issue(account.id, trx);
-      const minutes = Math.max(1, Math.floor(deps.temporaryPasswords.options.ttlSeconds / 60));
-      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) }, trx);
-    } else {
-      outcome = 'mismatch';
-      await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_mismatch', ...smsMismatchReply() }, trx);
-    }
+      let outcome: SmsInboundOutcome;
+      if (throttled) {
+        outcome = 'throttled';
+      } else if (!bhxhNumber) {
+        outcome = 'help';
+        await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
+      } else if (matched && account) {
+        outcome = 'issued';
+        const { password } = await deps.temporaryPasswords.issue(account.id, trx);
+        const minutes = Math.max(1, Math.floor(deps.temporaryPasswords.options.ttlSeconds / 60));
+        await deps.outbox.enqueue(
+          { channel: 'sms', to: sender, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) },
+          trx,
+        );
+      } else {
+        outcome = 'mismatch';
+        await deps.outbox.enqueue(
+          { channel: 'sms', to: sender, purpose: 'sms_inbound_mismatch', ...smsMismatchReply() },
+          trx,
+        );
+      }
 
-    await trx(TABLE).insert({ sender_key: senderKey, number_key: numberKey, matched, outcome, created_at: now });
-    await deps.audit.record(
-      {
-        type: AUDIT_TYPE,
-        outcome: outcome === 'issued' || outcome === 'help' ? 'success' : 'failure',
-        // The account named, matched or not (a stranger asking for it is worth seeing); never the number or phone.
-        accountId: account?.id ?? null,
-        detail: { outcome, ...(outcome === 'mismatch' ? { reason: mismatchReason(account, onFile, sender) } : {}) },
-      },
-      trx,
-    );
-    return { outcome };
-  });
+      await trx(TABLE).insert({ sender_key: senderKey, number_key: numberKey, matched, outcome, created_at: now });
+      await deps.audit.record(
+        {
+          type: AUDIT_TYPE,
+          outcome: outcome === 'issued' || outcome === 'help' ? 'success' : 'failure',
+          // The account named, matched or not (a stranger asking for it is worth seeing); never the number or phone.
+          accountId: account?.id ?? null,
+          detail: { outcome, ...(outcome === 'mismatch' ? { reason: mismatchReason(account, onFile, sender) } : {}) },
+        },
+        trx,
+      );
+      return { outcome };
+    },
+  );
 
   return { status: replayed ? 'duplicate' : 'accepted', outcome: result.outcome };
 }
@@ -190,14 +211,24 @@ export async function sweepSmsInbound(
 ): Promise<number> {
   const now = clock.now().getTime();
   const messages = await db(TABLE)
-    .whereIn('id', db(TABLE).select('id').where('created_at', '<', new Date(now - messagesOlderThanSeconds * 1000)).limit(batch))
+    .whereIn(
+      'id',
+      db(TABLE)
+        .select('id')
+        .where('created_at', '<', new Date(now - messagesOlderThanSeconds * 1000))
+        .limit(batch),
+    )
     .delete()
     .returning('id');
   const requests = await db('channel_requests')
     .where({ channel: 'sms' })
     .whereIn(
       'request_id',
-      db('channel_requests').select('request_id').where({ channel: 'sms' }).andWhere('created_at', '<', new Date(now - requestsOlderThanSeconds * 1000)).limit(batch),
+      db('channel_requests')
+        .select('request_id')
+        .where({ channel: 'sms' })
+        .andWhere('created_at', '<', new Date(now - requestsOlderThanSeconds * 1000))
+        .limit(batch),
     )
     .delete()
     .returning('request_id');

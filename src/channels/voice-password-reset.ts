@@ -42,17 +42,30 @@ export const MAX_NUMBER_ATTEMPTS = 3;
 /** One webhook from the telephony platform. Unknown fields are ignored. */
 export const voiceRequestSchema = z.object({
   /** The platform's id for the call; the same for every step and every retry of it. */
-  callId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/),
+  callId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/),
   /** The calling number as the platform has it (empty or a word such as "anonymous" when withheld). */
-  caller: z.string().max(40).regex(/^[\x20-\x7e]*$/),
+  caller: z
+    .string()
+    .max(40)
+    .regex(/^[\x20-\x7e]*$/),
   /** True only when the platform vouches that the caller ID is network-verified (not spoofable). */
   callerVerified: z.boolean(),
   /** The keypad digits collected by the last prompt; absent on the call's first webhook. */
-  digits: z.string().max(32).regex(/^[0-9*#]*$/).optional(),
+  digits: z
+    .string()
+    .max(32)
+    .regex(/^[0-9*#]*$/)
+    .optional(),
 });
 export type VoiceRequest = z.infer<typeof voiceRequestSchema>;
 
-export type VoiceNext = { action: 'collect_digits'; finishOnKey: '#'; maxDigits: 12; timeoutSeconds: 10 } | { action: 'hangup' };
+export type VoiceNext =
+  | { action: 'collect_digits'; finishOnKey: '#'; maxDigits: 12; timeoutSeconds: 10 }
+  | { action: 'hangup' };
 export interface VoiceReply {
   /** Vietnamese text for the speech engine. */
   say: string;
@@ -62,7 +75,13 @@ export interface VoiceReply {
 const COLLECT_NUMBER: VoiceNext = { action: 'collect_digits', finishOnKey: '#', maxDigits: 12, timeoutSeconds: 10 };
 const HANG_UP: VoiceNext = { action: 'hangup' };
 
-export type VoiceOutcome = 'read_aloud' | 'sms_sent' | 'no_match' | 'throttled' | 'too_many_attempts' | 'caller_changed';
+export type VoiceOutcome =
+  | 'read_aloud'
+  | 'sms_sent'
+  | 'no_match'
+  | 'throttled'
+  | 'too_many_attempts'
+  | 'caller_changed';
 type VoiceState =
   | { step: 'asking_number'; attempt: number; callerKey: string }
   | {
@@ -82,11 +101,13 @@ type VoiceState =
 export type VoiceStep = VoiceOutcome | 'asking_number' | 'replayed';
 
 /** The exact sentence of the issue for a number that does not belong to the caller (or to nobody). */
-export const MISMATCH_SENTENCE = 'Số điện thoại và mã số bảo hiểm không khớp hoặc chưa đăng ký với cơ quan Bảo hiểm xã hội';
+export const MISMATCH_SENTENCE =
+  'Số điện thoại và mã số bảo hiểm không khớp hoặc chưa đăng ký với cơ quan Bảo hiểm xã hội';
 
 const GOODBYE = 'Xin cảm ơn quý khách đã gọi đến tổng đài Bảo hiểm xã hội Việt Nam.';
 const SAY = {
-  greeting: 'Bảo hiểm xã hội Việt Nam xin kính chào quý khách. Đây là dịch vụ cấp mật khẩu tạm thời cho tài khoản BHXH ID.',
+  greeting:
+    'Bảo hiểm xã hội Việt Nam xin kính chào quý khách. Đây là dịch vụ cấp mật khẩu tạm thời cho tài khoản BHXH ID.',
   ask: 'Vui lòng nhập mã số bảo hiểm xã hội gồm 10 chữ số, kết thúc bằng phím thăng.',
   askAgain: 'Mã số bảo hiểm xã hội chưa đúng. Vui lòng nhập lại 10 chữ số, kết thúc bằng phím thăng.',
   tooManyAttempts: `Quý khách đã nhập sai ${MAX_NUMBER_ATTEMPTS} lần. Vui lòng kiểm tra lại mã số bảo hiểm xã hội và gọi lại sau. ${GOODBYE}`,
@@ -105,16 +126,45 @@ const SAY = {
  * TODO: confirm g "giê" / j "gi" with the call centre's scripts (close when spoken; the repetition helps).
  */
 export const SPOKEN_CHARACTERS: Readonly<Record<string, string>> = {
-  a: 'a', b: 'bê', c: 'xê', d: 'dê', e: 'e', f: 'ép', g: 'giê', h: 'hát', j: 'gi', k: 'ca', m: 'em mờ', n: 'en nờ',
-  p: 'pê', q: 'quy', r: 'e rờ', s: 'ét xì', t: 'tê', u: 'u', v: 'vê', w: 'vê kép', x: 'ích xì', y: 'i dài', z: 'dét',
-  '2': 'hai', '3': 'ba', '4': 'bốn', '5': 'năm', '6': 'sáu', '7': 'bảy', '8': 'tám', '9': 'chín',
+  a: 'a',
+  b: 'bê',
+  c: 'xê',
+  d: 'dê',
+  e: 'e',
+  f: 'ép',
+  g: 'giê',
+  h: 'hát',
+  j: 'gi',
+  k: 'ca',
+  m: 'em mờ',
+  n: 'en nờ',
+  p: 'pê',
+  q: 'quy',
+  r: 'e rờ',
+  s: 'ét xì',
+  t: 'tê',
+  u: 'u',
+  v: 'vê',
+  w: 'vê kép',
+  x: 'ích xì',
+  y: 'i dài',
+  z: 'dét',
+  '2': 'hai',
+  '3': 'ba',
+  '4': 'bốn',
+  '5': 'năm',
+  '6': 'sáu',
+  '7': 'bảy',
+  '8': 'tám',
+  '9': 'chín',
 };
 
 /** Spells a temporary password for the speech engine, one character at a time: "a, bê, ba, năm". */
 export function spellForSpeech(secret: string): string {
   return Array.from(secret, (c) => {
     const spoken = SPOKEN_CHARACTERS[c];
-    if (!spoken || !TEMPORARY_ALPHABET.includes(c)) throw new Error('voice: a character outside the temporary password alphabet');
+    if (!spoken || !TEMPORARY_ALPHABET.includes(c))
+      throw new Error('voice: a character outside the temporary password alphabet');
     return spoken;
   }).join(', ');
 }
@@ -163,7 +213,11 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   const perCaller: Limit = { name: 'voice_caller', max: options.perCallerPerHour, windowSeconds: 3600 };
   // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
   // only the mismatch answers for it, never the passwords its owner may ask for.
-  const perNumber = (matched: boolean): Limit => ({ name: matched ? 'voice_number_owner' : 'voice_number_other', max: options.perNumberPerHour, windowSeconds: 3600 });
+  const perNumber = (matched: boolean): Limit => ({
+    name: matched ? 'voice_number_owner' : 'voice_number_other',
+    max: options.perNumberPerHour,
+    windowSeconds: 3600,
+  });
   // NOTE: a caller ID the network does not vouch for may be spoofed: such calls count as "everybody else" for the
   // number, and per caller under a key of their own, so they never use up the verified owner's budgets.
   const callerBudget = (call: Call) => ({ id: call.callerVerified ? call.callerKey : `unverified:${call.callerKey}` });
@@ -171,8 +225,20 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
   // NOTE: every query below runs on `trx` (the dialogue row's transaction): PGlite has a single connection.
   /** A finished number check: kept in voice_checks for operators, and counted against the caller and the number. */
-  async function recordCheck(trx: Knex.Transaction, call: Call, check: { bhxhNumber: string; numberKey: string; matched: boolean }, outcome: 'read_aloud' | 'sms_sent' | 'no_match') {
-    await trx('voice_checks').insert({ call_id: call.callId, caller_key: call.callerKey, number_key: check.numberKey, matched: check.matched, outcome, created_at: clock.now() });
+  async function recordCheck(
+    trx: Knex.Transaction,
+    call: Call,
+    check: { bhxhNumber: string; numberKey: string; matched: boolean },
+    outcome: 'read_aloud' | 'sms_sent' | 'no_match',
+  ) {
+    await trx('voice_checks').insert({
+      call_id: call.callId,
+      caller_key: call.callerKey,
+      number_key: check.numberKey,
+      matched: check.matched,
+      outcome,
+      created_at: clock.now(),
+    });
     await throttle.hit(trx, perCaller, callerBudget(call));
     await throttle.hit(trx, perNumber(ownerCall(call, check.matched)), { id: check.bhxhNumber });
   }
@@ -218,13 +284,17 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       sealedReply: sealer.seal(JSON.stringify(reply), sealContext(call.callId)),
       secretUntil: new Date(clock.now().getTime() + replaySeconds * 1000).toISOString(),
     };
-    return { state: { ...done, publicReply: { say: publicSay, next: HANG_UP }, ...secret }, result: { reply, step: outcome } };
+    return {
+      state: { ...done, publicReply: { say: publicSay, next: HANG_UP }, ...secret },
+      result: { reply, step: outcome },
+    };
   }
 
   /** A later webhook of a finished call: the recorded reply for the same caller (the secret only within the window). */
   function replay(stored: Extract<VoiceState, { step: 'done' }>, call: Call): Step {
     const sameCaller = stored.callerKey === call.callerKey && stored.callerVerified === call.callerVerified;
-    if (!sameCaller) return { state: stored, result: { reply: { say: SAY.callEnded, next: HANG_UP }, step: 'replayed' } };
+    if (!sameCaller)
+      return { state: stored, result: { reply: { say: SAY.callEnded, next: HANG_UP }, step: 'replayed' } };
     const { sealedReply, secretUntil, ...secretFree } = stored;
     if (sealedReply && secretUntil && call.callerVerified && clock.now().getTime() < new Date(secretUntil).getTime()) {
       const reply = JSON.parse(sealer.open(sealedReply, sealContext(call.callId))) as VoiceReply;
@@ -236,13 +306,21 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
   async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
-    const account = (await trx('accounts').where({ bhxh_number: bhxhNumber }).first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
+    const account = (await trx('accounts')
+      .where({ bhxh_number: bhxhNumber })
+      .first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
     const callerNumber = parsePhoneNumber(call.caller);
     const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
     // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed
     // (src/security/deliverable-address.ts, the rule of every channel).
     const matched = Boolean(
-      account && account.status === 'active' && deliverableMatch({ phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified }, 'sms', callerNumber),
+      account &&
+        account.status === 'active' &&
+        deliverableMatch(
+          { phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified },
+          'sms',
+          callerNumber,
+        ),
     );
 
     // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the
@@ -256,7 +334,10 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
     if (!account || !matched || !onFile) {
       await recordCheck(trx, call, check, 'no_match');
-      return finish(trx, call, 'no_match', MISMATCH_SENTENCE, { accountId: account?.id ?? null, reason: mismatchReason(account, onFile, callerNumber) });
+      return finish(trx, call, 'no_match', MISMATCH_SENTENCE, {
+        accountId: account?.id ?? null,
+        reason: mismatchReason(account, onFile, callerNumber),
+      });
     }
 
     const { password } = await temporaryPasswords.issue(account.id, trx);
@@ -267,35 +348,51 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       return finish(trx, call, 'read_aloud', say, { accountId: account.id }, SAY.callEnded);
     }
     // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
-    await outbox.enqueue({ channel: 'sms', to: onFile, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) }, trx);
+    await outbox.enqueue(
+      { channel: 'sms', to: onFile, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) },
+      trx,
+    );
     await recordCheck(trx, call, check, 'sms_sent');
-    return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, { accountId: account.id });
+    return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, {
+      accountId: account.id,
+    });
   }
 
   return {
     /** Answers one webhook of a call. */
-    async answer(request: VoiceRequest, meta: { requestId?: string | null } = {}): Promise<{ reply: VoiceReply; step: VoiceStep }> {
-      const call: Call = { ...request, callerKey: keyOf('caller', parsePhoneNumber(request.caller) ?? `raw:${request.caller}`), requestId: meta.requestId ?? null };
-      return channelRequests.withState<VoiceState, { reply: VoiceReply; step: VoiceStep }>(VOICE_CHANNEL, request.callId, async (stored, trx) => {
-        if (stored?.step === 'done') return replay(stored, call);
-        let state = stored;
-        if (!state) {
-          // A caller already at its limit hears so at once rather than after typing the number.
-          if ((await throttle.count(trx, perCaller, callerBudget(call))).over) {
-            return finish(trx, call, 'throttled', SAY.throttled);
+    async answer(
+      request: VoiceRequest,
+      meta: { requestId?: string | null } = {},
+    ): Promise<{ reply: VoiceReply; step: VoiceStep }> {
+      const call: Call = {
+        ...request,
+        callerKey: keyOf('caller', parsePhoneNumber(request.caller) ?? `raw:${request.caller}`),
+        requestId: meta.requestId ?? null,
+      };
+      return channelRequests.withState<VoiceState, { reply: VoiceReply; step: VoiceStep }>(
+        VOICE_CHANNEL,
+        request.callId,
+        async (stored, trx) => {
+          if (stored?.step === 'done') return replay(stored, call);
+          let state = stored;
+          if (!state) {
+            // A caller already at its limit hears so at once rather than after typing the number.
+            if ((await throttle.count(trx, perCaller, callerBudget(call))).over) {
+              return finish(trx, call, 'throttled', SAY.throttled);
+            }
+            state = { step: 'asking_number', attempt: 1, callerKey: call.callerKey };
           }
-          state = { step: 'asking_number', attempt: 1, callerKey: call.callerKey };
-        }
-        // The platform must not change a call's number midway; if it does, nothing is checked for it.
-        if (state.callerKey !== call.callerKey) return finish(trx, call, 'caller_changed', SAY.callerChanged);
-        if (request.digits === undefined) return prompt(state.attempt, state);
+          // The platform must not change a call's number midway; if it does, nothing is checked for it.
+          if (state.callerKey !== call.callerKey) return finish(trx, call, 'caller_changed', SAY.callerChanged);
+          if (request.digits === undefined) return prompt(state.attempt, state);
 
-        const bhxhNumber = parseBhxhNumber(request.digits.replace(/#$/, ''));
-        if (bhxhNumber) return checkNumber(trx, call, bhxhNumber);
-        if (state.attempt >= MAX_NUMBER_ATTEMPTS) return finish(trx, call, 'too_many_attempts', SAY.tooManyAttempts);
-        const next: VoiceState = { ...state, attempt: state.attempt + 1 };
-        return prompt(next.attempt, next);
-      });
+          const bhxhNumber = parseBhxhNumber(request.digits.replace(/#$/, ''));
+          if (bhxhNumber) return checkNumber(trx, call, bhxhNumber);
+          if (state.attempt >= MAX_NUMBER_ATTEMPTS) return finish(trx, call, 'too_many_attempts', SAY.tooManyAttempts);
+          const next: VoiceState = { ...state, attempt: state.attempt + 1 };
+          return prompt(next.attempt, next);
+        },
+      );
     },
   };
 }
@@ -310,7 +407,11 @@ interface AccountMatchRow {
 }
 
 /** For the audit trail only; the caller always hears the same sentence. */
-function mismatchReason(account: AccountMatchRow | undefined, onFile: string | null, callerNumber: string | null): string {
+function mismatchReason(
+  account: AccountMatchRow | undefined,
+  onFile: string | null,
+  callerNumber: string | null,
+): string {
   if (!account) return 'unknown_number';
   if (account.status !== 'active') return 'account_disabled';
   if (!onFile) return 'no_phone';
@@ -331,14 +432,24 @@ export async function sweepVoiceCalls(
 ): Promise<number> {
   const now = clock.now().getTime();
   const checks = await db('voice_checks')
-    .whereIn('id', db('voice_checks').select('id').where('created_at', '<', new Date(now - checksOlderThanSeconds * 1000)).limit(batch))
+    .whereIn(
+      'id',
+      db('voice_checks')
+        .select('id')
+        .where('created_at', '<', new Date(now - checksOlderThanSeconds * 1000))
+        .limit(batch),
+    )
     .delete()
     .returning('id');
   const calls = await db('channel_requests')
     .where({ channel: VOICE_CHANNEL })
     .whereIn(
       'request_id',
-      db('channel_requests').select('request_id').where({ channel: VOICE_CHANNEL }).andWhere('created_at', '<', new Date(now - callsOlderThanSeconds * 1000)).limit(batch),
+      db('channel_requests')
+        .select('request_id')
+        .where({ channel: VOICE_CHANNEL })
+        .andWhere('created_at', '<', new Date(now - callsOlderThanSeconds * 1000))
+        .limit(batch),
     )
     .delete()
     .returning('request_id');
@@ -351,7 +462,11 @@ export async function sweepVoiceCalls(
         .where({ channel: VOICE_CHANNEL })
         .whereRaw("state->>'sealedReply' is not null")
         // Rows from before the window existed have no expiry: they are scrubbed at once.
-        .andWhere((q) => q.whereRaw("state->>'secretUntil' is null").orWhereRaw("(state->>'secretUntil')::timestamptz <= ?", [new Date(now)]))
+        .andWhere((q) =>
+          q
+            .whereRaw("state->>'secretUntil' is null")
+            .orWhereRaw("(state->>'secretUntil')::timestamptz <= ?", [new Date(now)]),
+        )
         .limit(batch),
     )
     .update({ state: db.raw("state - 'sealedReply' - 'secretUntil'") })

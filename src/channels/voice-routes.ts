@@ -15,12 +15,20 @@ import type { AppDeps } from '../app-deps.js';
 import type { Sealer } from '../keys/sealer.js';
 import type { Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
-import { createVoicePasswordReset, voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
+import {
+  createVoicePasswordReset,
+  voiceRequestSchema,
+  type VoicePasswordReset,
+  type VoiceRequest,
+} from './voice-password-reset.js';
 import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
 
-export type VoiceRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit' | 'temporaryPasswords'> & {
+export type VoiceRouteDeps = Pick<
+  AppDeps,
+  'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit' | 'temporaryPasswords'
+> & {
   /** Keys the hashes kept for the hourly limits (server.ts: derive('voice')). */
   voiceKey: Buffer;
   /** Seals the recorded final reply of a call (it may hold the temporary password). */
@@ -58,11 +66,17 @@ function requireVoiceEnabled(deps: VoiceRouteDeps): Middleware {
 }
 
 // NOTE: the body is kept as text until its signature is checked; only then is it parsed.
-const parseText = bodyParser({ enableTypes: ['text'], extendTypes: { text: ['application/json'] }, textLimit: '4kb', encoding: 'utf-8' }) as unknown as Middleware;
+const parseText = bodyParser({
+  enableTypes: ['text'],
+  extendTypes: { text: ['application/json'] },
+  textLimit: '4kb',
+  encoding: 'utf-8',
+}) as unknown as Middleware;
 
 async function readRawBody(ctx: Context, next: Next) {
   const charset = ctx.request.charset.toLowerCase();
-  if (!ctx.is('application/json') || (charset && charset !== 'utf-8' && charset !== 'utf8')) return fail(ctx, 415, 'unsupported_media_type');
+  if (!ctx.is('application/json') || (charset && charset !== 'utf-8' && charset !== 'utf8'))
+    return fail(ctx, 415, 'unsupported_media_type');
   try {
     await parseText(ctx, async () => {});
   } catch (err) {

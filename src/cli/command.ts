@@ -11,7 +11,11 @@ export interface Command {
   /** Positional arguments allowed (names shown in usage). */
   positionals?: number;
   /** For commands that only talk to a running server (the dev tools): run without opening the database. */
-  standalone?: (config: CliContext['config'], values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<unknown>;
+  standalone?: (
+    config: CliContext['config'],
+    values: Record<string, string | boolean | undefined>,
+    positionals: string[],
+  ) => Promise<unknown>;
   /** Whether the command needs the database (all but help). */
   run(ctx: CliContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<unknown>;
 }

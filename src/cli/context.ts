@@ -27,7 +27,11 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export async function openCliContext(config: Config, logger: Logger, readStdin: () => Promise<string>): Promise<CliContext> {
+export async function openCliContext(
+  config: Config,
+  logger: Logger,
+  readStdin: () => Promise<string>,
+): Promise<CliContext> {
   const { db, release, applied } = await openAndMigrate(config);
   // Previous keys (a rotation in progress) still open what they sealed; new values are sealed under the primary.
   const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);

@@ -62,7 +62,8 @@ function overview(): string {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('expected input on standard input (for example: printf %s "$PASSWORD" | bhxh-id …)');
+  if (process.stdin.isTTY)
+    throw new UsageError('expected input on standard input (for example: printf %s "$PASSWORD" | bhxh-id …)');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -71,14 +72,20 @@ async function readStdin(): Promise<string> {
 /** Runs the CLI; returns the exit code. Output goes through the given writers (tests capture them). */
 export async function runCli(
   argv: string[],
-  io: { out: (s: string) => void; err: (s: string) => void; env?: Record<string, string | undefined>; stdin?: () => Promise<string> } = {
+  io: {
+    out: (s: string) => void;
+    err: (s: string) => void;
+    env?: Record<string, string | undefined>;
+    stdin?: () => Promise<string>;
+  } = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
   },
 ): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
   const command =
-    COMMANDS.find((c) => c.name === words.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === words[0] && !c.name.includes(' '));
+    COMMANDS.find((c) => c.name === words.slice(0, 2).join(' ')) ??
+    COMMANDS.find((c) => c.name === words[0] && !c.name.includes(' '));
   if (!command) {
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
       io.out(`${overview()}\n`);
@@ -95,17 +102,23 @@ export async function runCli(
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true }) as {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    }) as {
       values: Record<string, string | boolean | undefined>;
       positionals: string[];
     });
-    if (positionals.length > (command.positionals ?? 0)) throw new UsageError(`unexpected argument "${positionals[command.positionals ?? 0]}"`);
+    if (positionals.length > (command.positionals ?? 0))
+      throw new UsageError(`unexpected argument "${positionals[command.positionals ?? 0]}"`);
   } catch (err) {
     io.err(`error: ${(err as Error).message.split('\n')[0]}; usage: ${command.usage}\n`);
     return 2;
   }
 
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(io.env ?? process.env);
   } catch (err) {
@@ -122,15 +135,19 @@ export async function runCli(
       io.out(`${JSON.stringify(await command.standalone(config, values, positionals), null, 2)}\n`);
       return 0;
     } catch (err) {
-      io.err(`error: ${err instanceof UsageError || err instanceof CommandError ? err.message : `${command.name} failed: ${(err as Error).message.split('\n')[0]}`}\n`);
+      io.err(
+        `error: ${err instanceof UsageError || err instanceof CommandError ? err.message : `${command.name} failed: ${(err as Error).message.split('\n')[0]}`}\n`,
+      );
       return err instanceof UsageError ? 2 : 1;
     }
   }
-  let ctx;
+  let ctx: Awaited<ReturnType<typeof openCliContext>>;
   try {
     ctx = await openCliContext(config, logger, io.stdin ?? readStdin);
   } catch (err) {
-    io.err(`error: ${err instanceof DataDirLockedError ? err.message : `cannot open the database: ${(err as Error).message.split('\n')[0]}`}\n`);
+    io.err(
+      `error: ${err instanceof DataDirLockedError ? err.message : `cannot open the database: ${(err as Error).message.split('\n')[0]}`}\n`,
+    );
     return 1;
   }
   try {

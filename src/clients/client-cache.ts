@@ -9,9 +9,7 @@
 // Unknown client ids are not cached, so a client created elsewhere is usable at once.
 import type { ClientMetadata } from 'oidc-provider';
 import type { ChangeFeed } from '../db/change-feed.js';
-import type { ClientRepository } from './client-repository.js';
-
-export const CLIENTS_CHANNEL = 'bhxh_clients';
+import { CLIENTS_CHANNEL, type ClientRepository } from './client-repository.js';
 
 export function withClientCache(
   repo: ClientRepository,

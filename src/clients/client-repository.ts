@@ -3,7 +3,9 @@ import crypto from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
-import { CLIENTS_CHANNEL } from './client-cache.js';
+
+/** The channel a client change is announced on; every node's client cache (client-cache.ts) listens. */
+export const CLIENTS_CHANNEL = 'bhxh_clients';
 
 export interface StoredClient {
   metadata: ClientMetadata;
@@ -36,30 +38,55 @@ export function createClientRepository(db: Db, sealer: Sealer) {
     async findForProvider(clientId: string): Promise<ClientMetadata | undefined> {
       const row = await db('clients').where({ client_id: clientId }).first();
       if (!row) return undefined;
-      const metadata = { ...(row.metadata as ClientMetadata), client_id: clientId, first_party: row.first_party, admin: row.admin };
-      if (row.client_secret_encrypted) metadata.client_secret = sealer.open(row.client_secret_encrypted, context(clientId));
+      const metadata = {
+        ...(row.metadata as ClientMetadata),
+        client_id: clientId,
+        first_party: row.first_party,
+        admin: row.admin,
+      };
+      if (row.client_secret_encrypted)
+        metadata.client_secret = sealer.open(row.client_secret_encrypted, context(clientId));
       return metadata;
     },
 
     /** Metadata without the secret, for listing. */
     async find(clientId: string): Promise<StoredClient | undefined> {
       const row = await db('clients').where({ client_id: clientId }).first();
-      return row && { metadata: { ...row.metadata, client_id: clientId }, firstParty: row.first_party, admin: row.admin, createdAt: row.created_at, updatedAt: row.updated_at };
+      return (
+        row && {
+          metadata: { ...row.metadata, client_id: clientId },
+          firstParty: row.first_party,
+          admin: row.admin,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        }
+      );
     },
 
     async list(): Promise<StoredClient[]> {
       const rows = await db('clients').orderBy('client_id');
-      return rows.map((row) => ({ metadata: { ...row.metadata, client_id: row.client_id }, firstParty: row.first_party, admin: row.admin, createdAt: row.created_at, updatedAt: row.updated_at }));
+      return rows.map((row) => ({
+        metadata: { ...row.metadata, client_id: row.client_id },
+        firstParty: row.first_party,
+        admin: row.admin,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }));
     },
 
     /**
      * Stores a client. When the metadata needs a secret and carries none, one is generated; the secret is returned
      * so the caller can show it once.
      */
-    async create(input: ClientMetadata, { firstParty = false, admin = false } = {}): Promise<{ clientId: string; clientSecret?: string }> {
+    async create(
+      input: ClientMetadata,
+      { firstParty = false, admin = false } = {},
+    ): Promise<{ clientId: string; clientSecret?: string }> {
       const { client_secret: givenSecret, ...metadata } = input;
       const clientId = metadata.client_id ?? crypto.randomBytes(12).toString('base64url');
-      const clientSecret = needsSecret(input) ? (givenSecret as string | undefined) ?? crypto.randomBytes(32).toString('base64url') : undefined;
+      const clientSecret = needsSecret(input)
+        ? ((givenSecret as string | undefined) ?? crypto.randomBytes(32).toString('base64url'))
+        : undefined;
       const exists = await db('clients').where({ client_id: clientId }).first('client_id');
       if (exists) throw new ClientExistsError(clientId);
       await db('clients').insert({

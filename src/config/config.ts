@@ -41,9 +41,18 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // How many reverse proxies in front of us append to X-Forwarded-For; the client address is the entry the outermost
   // of them appended (counted from the right). 0: the socket's address. TRUST_PROXY=true is the old spelling of 1.
-  TRUSTED_PROXY_HOPS: z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().max(10)).optional(),
+  TRUSTED_PROXY_HOPS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().max(10))
+    .optional(),
   TRUST_PROXY: bool.optional(),
-  NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)').optional(),
+  NODE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)')
+    .optional(),
   SEED_DEMO: bool.optional(),
   // The dev mailbox (/dev/mailbox): on by default only in the pure embedded development default (no DATABASE_URL, no
   // SMTP_URL, no SMS_GATEWAY_URL); refused in production.
@@ -51,7 +60,10 @@ const EnvSchema = z.object({
   // Bearer token that /metrics demands (required for /metrics in production; without it, /metrics is off there).
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
   OUTBOUND_PRIVATE_HOSTS: z.string().optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('BHXH ID <no-reply@localhost>'),
   OUTBOX_POLL_MS: int(1000, 50),
   SMTP_TIMEOUT_MS: int(10_000, 100),
@@ -162,7 +174,13 @@ const list = (value: string) =>
  */
 function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
   const simulate = !env.VNEID_ISSUER && (env.VNEID_SIMULATOR ?? (embedded && env.NODE_ENV === 'development'));
-  const simulator = simulate ? { port: env.VNEID_SIMULATOR_PORT, clientId: 'bhxh-id', clientSecret: crypto.randomBytes(32).toString('base64url') } : undefined;
+  const simulator = simulate
+    ? {
+        port: env.VNEID_SIMULATOR_PORT,
+        clientId: 'bhxh-id',
+        clientSecret: crypto.randomBytes(32).toString('base64url'),
+      }
+    : undefined;
   const issuer = env.VNEID_ISSUER ?? (simulator ? `http://localhost:${simulator.port}` : undefined);
   if (!issuer || env.VNEID_ENABLED === false) return { vneid: undefined, simulator: undefined };
   const vneid = {
@@ -171,7 +189,10 @@ function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
     clientAuth:
       env.VNEID_CLIENT_AUTH === 'private_key_jwt'
         ? ({ method: 'private_key_jwt', privateKey: env.VNEID_CLIENT_PRIVATE_KEY ?? '' } as const)
-        : ({ method: 'client_secret_basic', secret: env.VNEID_CLIENT_SECRET ?? simulator?.clientSecret ?? '' } as const),
+        : ({
+            method: 'client_secret_basic',
+            secret: env.VNEID_CLIENT_SECRET ?? simulator?.clientSecret ?? '',
+          } as const),
     /** An OAuth 2.0 upstream without ID tokens sets VNEID_ID_TOKEN=false (identity then comes from userinfo). */
     idToken: env.VNEID_ID_TOKEN,
     scope: env.VNEID_SCOPE ?? (env.VNEID_ID_TOKEN ? 'openid profile' : 'citizen'),
@@ -221,14 +242,18 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       : ({ kind: 'postgres', url: env.DATABASE_URL!, poolMax: env.DATABASE_POOL_MAX } as const),
     dataDir: path.resolve(env.DATA_DIR),
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
-    previousKeysEncryptionKeys: (env.KEYS_ENCRYPTION_KEY_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k, 'base64')),
+    previousKeysEncryptionKeys: (env.KEYS_ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((k) => Buffer.from(k, 'base64')),
     seedDemo: env.SEED_DEMO ?? (embedded && env.NODE_ENV !== 'production'),
     /**
      * NOTE: the dev mailbox shows every code and temporary password sent. It is on by default only where nothing
      * could be delivered anyway (development, embedded, no mail or SMS transport at all); once any real transport is
      * configured it stays off unless DEV_MAILBOX=true is given, and production refuses that.
      */
-    devMailbox: env.DEV_MAILBOX ?? (env.NODE_ENV === 'development' && embedded && !env.SMTP_URL && !env.SMS_GATEWAY_URL),
+    devMailbox:
+      env.DEV_MAILBOX ?? (env.NODE_ENV === 'development' && embedded && !env.SMTP_URL && !env.SMS_GATEWAY_URL),
     /** /metrics: open outside production unless a token is set; in production only with METRICS_TOKEN. */
     metrics: { token: env.METRICS_TOKEN, open: !env.METRICS_TOKEN && env.NODE_ENV !== 'production' },
     // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
@@ -269,7 +294,10 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     recovery: {
       /** The methods the reset page offers, in order (each channel can be switched off). */
-      methods: [...(env.RECOVERY_EMAIL_ENABLED ? (['email-code'] as const) : []), ...(env.RECOVERY_SMS_ENABLED ? (['sms-code'] as const) : [])],
+      methods: [
+        ...(env.RECOVERY_EMAIL_ENABLED ? (['email-code'] as const) : []),
+        ...(env.RECOVERY_SMS_ENABLED ? (['sms-code'] as const) : []),
+      ],
       ttlSeconds: env.RECOVERY_CODE_TTL_SECONDS,
       maxAttempts: env.RECOVERY_CODE_MAX_ATTEMPTS,
       cooldownSeconds: env.RECOVERY_CODE_COOLDOWN_SECONDS,
@@ -278,7 +306,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     captcha: { maxNumber: env.CAPTCHA_MAX_NUMBER, noJsPerIpPerHour: env.CAPTCHA_NOJS_PER_IP_PER_HOUR },
     temporaryPasswords: { ttlSeconds: env.TEMPORARY_PASSWORD_TTL_SECONDS },
-    smsGateway: env.SMS_GATEWAY_URL ? { url: env.SMS_GATEWAY_URL, secret: env.SMS_GATEWAY_SECRET, timeoutMs: env.SMS_GATEWAY_TIMEOUT_MS } : undefined,
+    smsGateway: env.SMS_GATEWAY_URL
+      ? { url: env.SMS_GATEWAY_URL, secret: env.SMS_GATEWAY_SECRET, timeoutMs: env.SMS_GATEWAY_TIMEOUT_MS }
+      : undefined,
     // Inbound channels answer only when switched on and given their shared secret (a webhook without a secret is off).
     smsInbound: {
       enabled: env.SMS_INBOUND_ENABLED && Boolean(env.SMS_INBOUND_SECRET),
@@ -338,44 +368,69 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (config.production) {
     const host = new URL(config.issuer).hostname;
     const local = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-    if (!config.https && !local) problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
+    if (!config.https && !local)
+      problems.push('ISSUER: must be https in production (http is allowed only for localhost)');
     if (!config.keysEncryptionKey) problems.push('KEYS_ENCRYPTION_KEY: is required in production');
-    if (!config.mail.smtpUrl) problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
-    if (!config.smsGateway) problems.push('SMS_GATEWAY_URL: is required in production (SMS codes and notices would otherwise go nowhere)');
-    if (config.mail.from.includes('@localhost')) problems.push('MAIL_FROM: must be set to a real sender address in production');
+    if (!config.mail.smtpUrl)
+      problems.push('SMTP_URL: is required in production (mail would otherwise go to the dev mailbox)');
+    if (!config.smsGateway)
+      problems.push('SMS_GATEWAY_URL: is required in production (SMS codes and notices would otherwise go nowhere)');
+    if (config.mail.from.includes('@localhost'))
+      problems.push('MAIL_FROM: must be set to a real sender address in production');
     if (parsed.data.SEED_DEMO) problems.push('SEED_DEMO: demo members and clients cannot be created in production');
-    if (parsed.data.DEV_MAILBOX) problems.push('DEV_MAILBOX: the dev mailbox shows codes and passwords; it cannot run in production');
+    if (parsed.data.DEV_MAILBOX)
+      problems.push('DEV_MAILBOX: the dev mailbox shows codes and passwords; it cannot run in production');
     if (config.database.kind === 'pglite' && !parsed.data.ALLOW_EMBEDDED_IN_PRODUCTION) {
       problems.push('DATABASE_URL: is required in production (or set ALLOW_EMBEDDED_IN_PRODUCTION=true)');
     }
   }
   const { TRUST_PROXY, TRUSTED_PROXY_HOPS } = parsed.data;
   if (TRUST_PROXY !== undefined && TRUSTED_PROXY_HOPS !== undefined && TRUST_PROXY !== TRUSTED_PROXY_HOPS > 0) {
-    problems.push('TRUST_PROXY: contradicts TRUSTED_PROXY_HOPS (TRUST_PROXY is deprecated: set only TRUSTED_PROXY_HOPS)');
+    problems.push(
+      'TRUST_PROXY: contradicts TRUSTED_PROXY_HOPS (TRUST_PROXY is deprecated: set only TRUSTED_PROXY_HOPS)',
+    );
   }
   if (config.voice.replaySeconds > config.temporaryPasswords.ttlSeconds) {
-    problems.push('VOICE_REPLAY_SECONDS: must not exceed TEMPORARY_PASSWORD_TTL_SECONDS (a repeat never outlives the password)');
+    problems.push(
+      'VOICE_REPLAY_SECONDS: must not exceed TEMPORARY_PASSWORD_TTL_SECONDS (a repeat never outlives the password)',
+    );
   }
-  if (config.recovery.methods.length === 0) problems.push('RECOVERY_EMAIL_ENABLED: at least one of RECOVERY_EMAIL_ENABLED and RECOVERY_SMS_ENABLED must be true');
-  if (config.smsGateway && !config.smsGateway.secret) problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
-  if (config.smsGateway && config.outbox.leaseSeconds * 1000 <= config.smsGateway.timeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed SMS_GATEWAY_TIMEOUT_MS');
-  if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs) problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');
+  if (config.recovery.methods.length === 0)
+    problems.push(
+      'RECOVERY_EMAIL_ENABLED: at least one of RECOVERY_EMAIL_ENABLED and RECOVERY_SMS_ENABLED must be true',
+    );
+  if (config.smsGateway && !config.smsGateway.secret)
+    problems.push('SMS_GATEWAY_SECRET: is required with SMS_GATEWAY_URL');
+  if (config.smsGateway && config.outbox.leaseSeconds * 1000 <= config.smsGateway.timeoutMs)
+    problems.push('OUTBOX_LEASE_SECONDS: must exceed SMS_GATEWAY_TIMEOUT_MS');
+  if (config.outbox.leaseSeconds * 1000 <= 3 * config.mail.smtpTimeoutMs)
+    problems.push('OUTBOX_LEASE_SECONDS: must exceed 3 × SMTP_TIMEOUT_MS');
   if (config.vneid) {
     const v = config.vneid;
     if (!v.clientId) problems.push('VNEID_CLIENT_ID: is required with VNEID_ISSUER');
-    if (v.clientAuth.method === 'client_secret_basic' && !v.clientAuth.secret) problems.push('VNEID_CLIENT_SECRET: is required with VNEID_CLIENT_AUTH=client_secret_basic');
+    if (v.clientAuth.method === 'client_secret_basic' && !v.clientAuth.secret)
+      problems.push('VNEID_CLIENT_SECRET: is required with VNEID_CLIENT_AUTH=client_secret_basic');
     if (v.clientAuth.method === 'private_key_jwt' && !isPrivateJwk(v.clientAuth.privateKey)) {
-      problems.push('VNEID_CLIENT_PRIVATE_KEY: must be a private JWK (JSON with "d") with VNEID_CLIENT_AUTH=private_key_jwt');
+      problems.push(
+        'VNEID_CLIENT_PRIVATE_KEY: must be a private JWK (JSON with "d") with VNEID_CLIENT_AUTH=private_key_jwt',
+      );
     }
-    if (config.production && !config.simulator && !v.issuer.startsWith('https://')) problems.push('VNEID_ISSUER: must be https in production');
-    if (!v.idToken && v.scope.split(' ').includes('openid')) problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
-    if (v.levels[1].some((value) => v.levels[2].includes(value))) problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');
+    if (config.production && !config.simulator && !v.issuer.startsWith('https://'))
+      problems.push('VNEID_ISSUER: must be https in production');
+    if (!v.idToken && v.scope.split(' ').includes('openid'))
+      problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
+    if (v.levels[1].some((value) => v.levels[2].includes(value)))
+      problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');
   }
   if (config.keys.stagingSeconds < config.keys.jwksMaxAgeSeconds) {
-    problems.push('KEY_STAGING_SECONDS: must be at least JWKS_MAX_AGE_SECONDS (a new key must be in every cache before it signs)');
+    problems.push(
+      'KEY_STAGING_SECONDS: must be at least JWKS_MAX_AGE_SECONDS (a new key must be in every cache before it signs)',
+    );
   }
-  if (config.production && config.simulator) problems.push('VNEID_SIMULATOR: the VNeID simulator cannot run in production');
-  if (new URL(config.issuer).search || new URL(config.issuer).hash) problems.push('ISSUER: must not have a query or fragment');
+  if (config.production && config.simulator)
+    problems.push('VNEID_SIMULATOR: the VNeID simulator cannot run in production');
+  if (new URL(config.issuer).search || new URL(config.issuer).hash)
+    problems.push('ISSUER: must not have a query or fragment');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

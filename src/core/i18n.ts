@@ -22,15 +22,18 @@ const vi = {
   'login.error.format': 'Mã số BHXH gồm đúng 10 chữ số. Vui lòng kiểm tra lại.',
   'login.error.missing_password': 'Vui lòng nhập mật khẩu.',
   'login.error.invalid': 'Mã số BHXH hoặc mật khẩu không đúng.',
-  'login.error.throttled': 'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
-  'login.error.captcha_required': 'Mã số BHXH này đã bị nhập sai mật khẩu nhiều lần. Vui lòng chờ trang xác minh bạn không phải là máy rồi đăng nhập lại.',
+  'login.error.throttled':
+    'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
+  'login.error.captcha_required':
+    'Mã số BHXH này đã bị nhập sai mật khẩu nhiều lần. Vui lòng chờ trang xác minh bạn không phải là máy rồi đăng nhập lại.',
   'login.error.vneid_required': 'Ứng dụng này yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID mức độ 2.',
 
   'password.title': 'Đặt mật khẩu mới',
   'password.intro': 'Vì lý do an toàn, bạn cần đặt mật khẩu mới trước khi tiếp tục.',
   'password.new': 'Mật khẩu mới',
   'password.confirm': 'Nhập lại mật khẩu mới',
-  'password.rules': 'Từ 8 đến 128 ký tự. Nên dùng một cụm từ dễ nhớ; không dùng mật khẩu phổ biến, mã số BHXH, số điện thoại hoặc ngày sinh của bạn.',
+  'password.rules':
+    'Từ 8 đến 128 ký tự. Nên dùng một cụm từ dễ nhớ; không dùng mật khẩu phổ biến, mã số BHXH, số điện thoại hoặc ngày sinh của bạn.',
   'password.submit': 'Lưu mật khẩu và tiếp tục',
   'password.error.too_short': 'Mật khẩu phải có ít nhất 8 ký tự.',
   'password.error.too_long': 'Mật khẩu không được dài quá 128 ký tự.',
@@ -66,7 +69,8 @@ const vi = {
   'error.not_found.title': 'Không tìm thấy trang',
   'error.not_found': 'Trang bạn tìm không tồn tại.',
   'error.session_expired': 'Phiên đăng nhập đã hết hạn. Vui lòng quay lại ứng dụng và thử lại.',
-  'error.credentials_changed': 'Mật khẩu của tài khoản này vừa được thay đổi nên bước này không còn hiệu lực. Vui lòng quay lại ứng dụng và bắt đầu lại.',
+  'error.credentials_changed':
+    'Mật khẩu của tài khoản này vừa được thay đổi nên bước này không còn hiệu lực. Vui lòng quay lại ứng dụng và bắt đầu lại.',
   'error.csrf': 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.',
   'error.invalid_request': 'Yêu cầu không hợp lệ.',
   'error.back_to_app': 'Vui lòng quay lại ứng dụng và thử lại.',
@@ -79,26 +83,31 @@ const vi = {
   'recovery.email': 'Email đã đăng ký',
   'recovery.phone': 'Số điện thoại đã đăng ký',
   'recovery.phone_hint': 'Ví dụ: 0912 345 678',
-  'recovery.intro_phone': 'Nhập mã số BHXH và số điện thoại đã đăng ký. Chúng tôi sẽ gửi mã xác thực (OTP) bằng tin nhắn tới số điện thoại đó.',
+  'recovery.intro_phone':
+    'Nhập mã số BHXH và số điện thoại đã đăng ký. Chúng tôi sẽ gửi mã xác thực (OTP) bằng tin nhắn tới số điện thoại đó.',
   'recovery.use_phone': 'Nhận mã qua tin nhắn SMS thay cho email',
   'recovery.use_email': 'Nhận mã qua email thay cho SMS',
   'recovery.error.phone_format': 'Số điện thoại không hợp lệ. Vui lòng nhập số di động Việt Nam, ví dụ 0912 345 678.',
   'recovery.submit': 'Gửi mã xác thực',
-  'recovery.captcha_noscript': 'Trình duyệt của bạn đang tắt JavaScript: yêu cầu vẫn được gửi, nhưng mỗi mạng chỉ được gửi vài lần mỗi giờ.',
+  'recovery.captcha_noscript':
+    'Trình duyệt của bạn đang tắt JavaScript: yêu cầu vẫn được gửi, nhưng mỗi mạng chỉ được gửi vài lần mỗi giờ.',
   'recovery.error.email_format': 'Địa chỉ email không hợp lệ. Vui lòng kiểm tra lại.',
   'recovery.error.captcha': 'Không xác minh được bạn không phải là máy. Vui lòng thử lại.',
-  'recovery.error.ip_limit': 'Có quá nhiều yêu cầu từ mạng của bạn. Vui lòng thử lại sau một giờ hoặc dùng cách khác bên dưới.',
+  'recovery.error.ip_limit':
+    'Có quá nhiều yêu cầu từ mạng của bạn. Vui lòng thử lại sau một giờ hoặc dùng cách khác bên dưới.',
   'recovery.other_ways.title': 'Cách khác để lấy lại mật khẩu',
   'recovery.other_ways.sms': 'Nhắn tin BH MK <mã số BHXH> gửi 8079 từ số điện thoại đã đăng ký.',
   'recovery.other_ways.hotline': 'Gọi Tổng đài 1900 9068, bấm phím 8 và làm theo hướng dẫn của trợ lý ảo.',
   'recovery.other_ways.office': 'Đến cơ quan BHXH nơi gần nhất, mang theo giấy tờ tùy thân.',
   'recovery.code.title': 'Nhập mã xác thực (OTP)',
-  'recovery.code.sent': 'Nếu thông tin bạn nhập khớp với một tài khoản, mã xác thực gồm 6 chữ số đã được gửi tới {address}. Mã có hiệu lực trong {minutes} phút.',
+  'recovery.code.sent':
+    'Nếu thông tin bạn nhập khớp với một tài khoản, mã xác thực gồm 6 chữ số đã được gửi tới {address}. Mã có hiệu lực trong {minutes} phút.',
   'recovery.code.label': 'Mã xác thực (OTP)',
   'recovery.code.submit': 'Xác nhận',
   'recovery.code.resend': 'Gửi lại mã',
   'recovery.code.resend_hint': 'Chưa nhận được mã? Kiểm tra thư rác, hoặc gửi lại mã sau 60 giây.',
-  'recovery.code.resent': 'Nếu thông tin khớp với một tài khoản và đã quá 60 giây kể từ lần gửi trước, một mã mới đã được gửi; khi đó mã cũ không còn dùng được.',
+  'recovery.code.resent':
+    'Nếu thông tin khớp với một tài khoản và đã quá 60 giây kể từ lần gửi trước, một mã mới đã được gửi; khi đó mã cũ không còn dùng được.',
   'recovery.code.error.wrong': 'Mã xác thực không đúng.',
   'recovery.code.error.dead': 'Mã xác thực đã hết hạn hoặc đã bị nhập sai quá nhiều lần. Vui lòng gửi lại mã mới.',
   'recovery.code.never_share': 'Không cung cấp mã này cho bất kỳ ai, kể cả người tự xưng là cán bộ BHXH.',
@@ -111,27 +120,41 @@ const vi = {
   'login.or': 'hoặc',
   'login.vneid': 'Đăng nhập bằng tài khoản định danh điện tử VNeID',
   'login.error.vneid1_required': 'Ứng dụng này yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID.',
-  'login.error.vneid_unavailable': 'Ứng dụng này yêu cầu đăng nhập bằng VNeID, nhưng hiện chưa thể đăng nhập bằng VNeID. Vui lòng thử lại sau.',
-  'login.notice.link_pending': 'Tài khoản VNeID của bạn đã được xác thực. Đăng nhập một lần bằng mã số BHXH và mật khẩu để liên kết hai tài khoản; lần sau bạn chỉ cần đăng nhập bằng VNeID.',
+  'login.error.vneid_unavailable':
+    'Ứng dụng này yêu cầu đăng nhập bằng VNeID, nhưng hiện chưa thể đăng nhập bằng VNeID. Vui lòng thử lại sau.',
+  'login.notice.link_pending':
+    'Tài khoản VNeID của bạn đã được xác thực. Đăng nhập một lần bằng mã số BHXH và mật khẩu để liên kết hai tài khoản; lần sau bạn chỉ cần đăng nhập bằng VNeID.',
   'federation.failed.title': 'Chưa đăng nhập được bằng VNeID',
-  'federation.unavailable': 'Hệ thống VNeID hiện không phản hồi. Vui lòng thử lại sau ít phút, hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
-  'federation.cancelled': 'Bạn đã hủy đăng nhập bằng VNeID. Bạn có thể thử lại hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
-  'federation.error_response': 'VNeID đã từ chối yêu cầu đăng nhập. Vui lòng thử lại, hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
-  'federation.invalid_response': 'Không xác minh được phản hồi từ VNeID nên chúng tôi đã dừng đăng nhập để bảo vệ tài khoản của bạn. Vui lòng thử lại.',
-  'federation.identity_incomplete': 'VNeID không cung cấp số định danh cá nhân hoặc mức độ định danh của bạn, nên chưa thể đăng nhập. Vui lòng thử lại sau hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
-  'federation.bad_state': 'Yêu cầu đăng nhập bằng VNeID này không hợp lệ hoặc đã được sử dụng. Vui lòng bắt đầu lại từ trang đăng nhập.',
-  'federation.account_disabled': 'Tài khoản BHXH gắn với định danh này đang bị khóa. Vui lòng gọi Tổng đài 1900 9068 hoặc đến cơ quan BHXH gần nhất.',
+  'federation.unavailable':
+    'Hệ thống VNeID hiện không phản hồi. Vui lòng thử lại sau ít phút, hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
+  'federation.cancelled':
+    'Bạn đã hủy đăng nhập bằng VNeID. Bạn có thể thử lại hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
+  'federation.error_response':
+    'VNeID đã từ chối yêu cầu đăng nhập. Vui lòng thử lại, hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
+  'federation.invalid_response':
+    'Không xác minh được phản hồi từ VNeID nên chúng tôi đã dừng đăng nhập để bảo vệ tài khoản của bạn. Vui lòng thử lại.',
+  'federation.identity_incomplete':
+    'VNeID không cung cấp số định danh cá nhân hoặc mức độ định danh của bạn, nên chưa thể đăng nhập. Vui lòng thử lại sau hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
+  'federation.bad_state':
+    'Yêu cầu đăng nhập bằng VNeID này không hợp lệ hoặc đã được sử dụng. Vui lòng bắt đầu lại từ trang đăng nhập.',
+  'federation.account_disabled':
+    'Tài khoản BHXH gắn với định danh này đang bị khóa. Vui lòng gọi Tổng đài 1900 9068 hoặc đến cơ quan BHXH gần nhất.',
   'federation.level.title': 'Cần tài khoản VNeID mức độ 2',
-  'federation.level.message': '{client} yêu cầu tài khoản định danh điện tử mức độ 2. Tài khoản VNeID bạn vừa dùng đang ở mức độ 1. Bạn có thể nâng lên mức độ 2 tại cơ quan Công an nơi cư trú.',
+  'federation.level.message':
+    '{client} yêu cầu tài khoản định danh điện tử mức độ 2. Tài khoản VNeID bạn vừa dùng đang ở mức độ 1. Bạn có thể nâng lên mức độ 2 tại cơ quan Công an nơi cư trú.',
   'federation.no_account.title': 'Chưa có tài khoản BHXH gắn với định danh này',
-  'federation.no_account.message': 'Chúng tôi chưa tìm thấy tài khoản BHXH nào gắn với số định danh cá nhân của bạn. Chúng tôi không tự tạo tài khoản mới.',
-  'federation.no_account.what': 'Bạn có thể đăng nhập một lần bằng mã số BHXH và mật khẩu để liên kết tài khoản VNeID này, hoặc mang căn cước công dân đến cơ quan BHXH gần nhất để được hỗ trợ.',
+  'federation.no_account.message':
+    'Chúng tôi chưa tìm thấy tài khoản BHXH nào gắn với số định danh cá nhân của bạn. Chúng tôi không tự tạo tài khoản mới.',
+  'federation.no_account.what':
+    'Bạn có thể đăng nhập một lần bằng mã số BHXH và mật khẩu để liên kết tài khoản VNeID này, hoặc mang căn cước công dân đến cơ quan BHXH gần nhất để được hỗ trợ.',
   'federation.no_account.link': 'Đăng nhập bằng mã số BHXH để liên kết',
   'federation.link_refused.title': 'Không liên kết được tài khoản VNeID',
-  'federation.link_refused.message': 'Tài khoản BHXH này đã gắn với một số định danh cá nhân khác, hoặc tài khoản VNeID đã liên kết với tài khoản BHXH khác, nên chúng tôi không liên kết. Vui lòng đến cơ quan BHXH để được kiểm tra.',
+  'federation.link_refused.message':
+    'Tài khoản BHXH này đã gắn với một số định danh cá nhân khác, hoặc tài khoản VNeID đã liên kết với tài khoản BHXH khác, nên chúng tôi không liên kết. Vui lòng đến cơ quan BHXH để được kiểm tra.',
   'federation.back_to_password': 'Đăng nhập bằng mã số BHXH và mật khẩu',
   'federation.link_level.title': 'Liên kết VNeID chưa đủ mức định danh',
-  'federation.link_level.message': '{client} yêu cầu đăng nhập bằng VNeID ở mức định danh cao hơn. Tài khoản VNeID này được liên kết bằng mật khẩu nên chỉ có giá trị như đăng nhập bằng mật khẩu. Vui lòng mang căn cước công dân đến cơ quan BHXH gần nhất để được xác nhận liên kết.',
+  'federation.link_level.message':
+    '{client} yêu cầu đăng nhập bằng VNeID ở mức định danh cao hơn. Tài khoản VNeID này được liên kết bằng mật khẩu nên chỉ có giá trị như đăng nhập bằng mật khẩu. Vui lòng mang căn cước công dân đến cơ quan BHXH gần nhất để được xác nhận liên kết.',
   'federation.retry': 'Thử lại với VNeID',
 };
 
@@ -157,14 +180,16 @@ const en: Record<MessageId, string> = {
   'login.error.missing_password': 'Please enter your password.',
   'login.error.invalid': 'The social insurance number or the password is incorrect.',
   'login.error.throttled': 'Too many sign-in attempts. Please try again in {minutes} minutes or use Forgot password.',
-  'login.error.captcha_required': 'There have been many wrong passwords for this social insurance number. Please wait for the page to check that you are not a robot, then sign in again.',
+  'login.error.captcha_required':
+    'There have been many wrong passwords for this social insurance number. Please wait for the page to check that you are not a robot, then sign in again.',
   'login.error.vneid_required': 'This application requires signing in with a level 2 VNeID electronic identity.',
 
   'password.title': 'Set a new password',
   'password.intro': 'For your security, please choose a new password before you continue.',
   'password.new': 'New password',
   'password.confirm': 'Repeat the new password',
-  'password.rules': '8 to 128 characters. A memorable phrase works well; do not use a common password, your social insurance number, phone number or birth date.',
+  'password.rules':
+    '8 to 128 characters. A memorable phrase works well; do not use a common password, your social insurance number, phone number or birth date.',
   'password.submit': 'Save password and continue',
   'password.error.too_short': 'The password must have at least 8 characters.',
   'password.error.too_long': 'The password must not be longer than 128 characters.',
@@ -200,42 +225,52 @@ const en: Record<MessageId, string> = {
   'error.not_found.title': 'Page not found',
   'error.not_found': 'The page you are looking for does not exist.',
   'error.session_expired': 'Your sign-in session has expired. Please return to the app and try again.',
-  'error.credentials_changed': "This account's password was changed in the meantime, so this step is no longer valid. Please return to the app and start again.",
+  'error.credentials_changed':
+    "This account's password was changed in the meantime, so this step is no longer valid. Please return to the app and start again.",
   'error.csrf': 'The form has expired or is invalid. Please reload the page and try again.',
   'error.invalid_request': 'The request is invalid.',
   'error.back_to_app': 'Please return to the application and try again.',
 
   'home.title': 'BHXH ID',
-  'home.intro': 'The single sign-on service of Vietnam Social Security for the VssID app and the public-service portal.',
+  'home.intro':
+    'The single sign-on service of Vietnam Social Security for the VssID app and the public-service portal.',
 
   'recovery.title': 'Recover your password',
-  'recovery.intro': 'Enter your social insurance number and your registered email address. We will send a verification code (OTP) to that email.',
+  'recovery.intro':
+    'Enter your social insurance number and your registered email address. We will send a verification code (OTP) to that email.',
   'recovery.email': 'Registered email',
   'recovery.phone': 'Registered phone number',
   'recovery.phone_hint': 'For example: 0912 345 678',
-  'recovery.intro_phone': 'Enter your social insurance number and your registered phone number. We will text a verification code (OTP) to that number.',
+  'recovery.intro_phone':
+    'Enter your social insurance number and your registered phone number. We will text a verification code (OTP) to that number.',
   'recovery.use_phone': 'Get the code by SMS instead of email',
   'recovery.use_email': 'Get the code by email instead of SMS',
-  'recovery.error.phone_format': 'The phone number is not valid. Please enter a Vietnamese mobile number, for example 0912 345 678.',
+  'recovery.error.phone_format':
+    'The phone number is not valid. Please enter a Vietnamese mobile number, for example 0912 345 678.',
   'recovery.submit': 'Send the code',
-  'recovery.captcha_noscript': 'JavaScript is off in your browser: the request still works, but only a few times per hour from one network.',
+  'recovery.captcha_noscript':
+    'JavaScript is off in your browser: the request still works, but only a few times per hour from one network.',
   'recovery.error.email_format': 'The email address is not valid. Please check it.',
   'recovery.error.captcha': 'We could not verify that you are not a robot. Please try again.',
-  'recovery.error.ip_limit': 'Too many requests from your network. Please try again in an hour or use another way below.',
+  'recovery.error.ip_limit':
+    'Too many requests from your network. Please try again in an hour or use another way below.',
   'recovery.other_ways.title': 'Other ways to recover your password',
   'recovery.other_ways.sms': 'Text BH MK <your BHXH number> to 8079 from your registered phone.',
   'recovery.other_ways.hotline': 'Call 1900 9068, press 8 and follow the virtual assistant.',
   'recovery.other_ways.office': 'Visit your nearest social insurance office with an identity document.',
   'recovery.code.title': 'Enter the verification code (OTP)',
-  'recovery.code.sent': 'If the details you entered match an account, a 6-digit code has been sent to {address}. It is valid for {minutes} minutes.',
+  'recovery.code.sent':
+    'If the details you entered match an account, a 6-digit code has been sent to {address}. It is valid for {minutes} minutes.',
   'recovery.code.label': 'Verification code (OTP)',
   'recovery.code.submit': 'Confirm',
   'recovery.code.resend': 'Send a new code',
   'recovery.code.resend_hint': 'No code? Check your spam folder, or ask for a new one after 60 seconds.',
-  'recovery.code.resent': 'If the details match an account and 60 seconds have passed since the last code, a new code has been sent; the previous one then no longer works.',
+  'recovery.code.resent':
+    'If the details match an account and 60 seconds have passed since the last code, a new code has been sent; the previous one then no longer works.',
   'recovery.code.error.wrong': 'The code is not correct.',
   'recovery.code.error.dead': 'The code has expired or was entered wrongly too many times. Please ask for a new code.',
-  'recovery.code.never_share': 'Never give this code to anyone, including people who say they are social insurance staff.',
+  'recovery.code.never_share':
+    'Never give this code to anyone, including people who say they are social insurance staff.',
   'recovery.password.intro': 'Choose a new password for your account.',
   'recovery.done.title': 'Password changed',
   'recovery.done.message': 'Your password has been changed. All earlier sign-in sessions have ended.',
@@ -245,27 +280,41 @@ const en: Record<MessageId, string> = {
   'login.or': 'or',
   'login.vneid': 'Sign in with your VNeID electronic identity',
   'login.error.vneid1_required': 'This application requires signing in with your VNeID electronic identity.',
-  'login.error.vneid_unavailable': 'This application requires signing in with VNeID, which is not available right now. Please try again later.',
-  'login.notice.link_pending': 'Your VNeID account has been verified. Sign in once with your social insurance number and password to link the two accounts; next time VNeID alone will do.',
+  'login.error.vneid_unavailable':
+    'This application requires signing in with VNeID, which is not available right now. Please try again later.',
+  'login.notice.link_pending':
+    'Your VNeID account has been verified. Sign in once with your social insurance number and password to link the two accounts; next time VNeID alone will do.',
   'federation.failed.title': 'Could not sign in with VNeID',
-  'federation.unavailable': 'VNeID is not responding right now. Please try again in a few minutes, or sign in with your social insurance number and password.',
-  'federation.cancelled': 'You cancelled signing in with VNeID. You can try again or sign in with your social insurance number and password.',
-  'federation.error_response': 'VNeID refused the sign-in request. Please try again, or sign in with your social insurance number and password.',
-  'federation.invalid_response': 'We could not verify the answer from VNeID, so we stopped the sign-in to protect your account. Please try again.',
-  'federation.identity_incomplete': 'VNeID did not share your personal identification number or identification level, so you cannot sign in this way yet. Please try later or sign in with your social insurance number and password.',
-  'federation.bad_state': 'This VNeID sign-in request is invalid or has already been used. Please start again from the sign-in page.',
-  'federation.account_disabled': 'The social insurance account tied to this identity is locked. Please call the 1900 9068 hotline or visit a BHXH office.',
+  'federation.unavailable':
+    'VNeID is not responding right now. Please try again in a few minutes, or sign in with your social insurance number and password.',
+  'federation.cancelled':
+    'You cancelled signing in with VNeID. You can try again or sign in with your social insurance number and password.',
+  'federation.error_response':
+    'VNeID refused the sign-in request. Please try again, or sign in with your social insurance number and password.',
+  'federation.invalid_response':
+    'We could not verify the answer from VNeID, so we stopped the sign-in to protect your account. Please try again.',
+  'federation.identity_incomplete':
+    'VNeID did not share your personal identification number or identification level, so you cannot sign in this way yet. Please try later or sign in with your social insurance number and password.',
+  'federation.bad_state':
+    'This VNeID sign-in request is invalid or has already been used. Please start again from the sign-in page.',
+  'federation.account_disabled':
+    'The social insurance account tied to this identity is locked. Please call the 1900 9068 hotline or visit a BHXH office.',
   'federation.level.title': 'A level 2 VNeID account is needed',
-  'federation.level.message': '{client} requires a level 2 electronic identity. The VNeID account you used is level 1. You can upgrade it to level 2 at your local police office.',
+  'federation.level.message':
+    '{client} requires a level 2 electronic identity. The VNeID account you used is level 1. You can upgrade it to level 2 at your local police office.',
   'federation.no_account.title': 'No social insurance account is tied to this identity yet',
-  'federation.no_account.message': 'We found no social insurance account with your personal identification number. We do not create accounts automatically.',
-  'federation.no_account.what': 'You can sign in once with your social insurance number and password to link this VNeID account, or bring your citizen ID card to the nearest BHXH office for help.',
+  'federation.no_account.message':
+    'We found no social insurance account with your personal identification number. We do not create accounts automatically.',
+  'federation.no_account.what':
+    'You can sign in once with your social insurance number and password to link this VNeID account, or bring your citizen ID card to the nearest BHXH office for help.',
   'federation.no_account.link': 'Sign in with your social insurance number to link',
   'federation.link_refused.title': 'The VNeID account could not be linked',
-  'federation.link_refused.message': 'This social insurance account carries a different personal identification number, or the VNeID account is linked to another social insurance account, so we did not link them. Please visit a BHXH office to have this checked.',
+  'federation.link_refused.message':
+    'This social insurance account carries a different personal identification number, or the VNeID account is linked to another social insurance account, so we did not link them. Please visit a BHXH office to have this checked.',
   'federation.back_to_password': 'Sign in with social insurance number and password',
   'federation.link_level.title': 'This VNeID link does not give the level needed',
-  'federation.link_level.message': '{client} requires a VNeID sign-in at a higher identification level. This VNeID account was linked with a password, so it counts only as a password sign-in. Please bring your citizen ID card to the nearest BHXH office to have the link confirmed.',
+  'federation.link_level.message':
+    '{client} requires a VNeID sign-in at a higher identification level. This VNeID account was linked with a password, so it counts only as a password sign-in. Please bring your citizen ID card to the nearest BHXH office to have the link confirmed.',
   'federation.retry': 'Try VNeID again',
 };
 

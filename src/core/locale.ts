@@ -18,7 +18,13 @@ const LANG_COOKIE = 'lang';
 export function resolveLocale(ctx: Context, uiLocales?: string): Locale {
   const fromQuery = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
   if (fromQuery === 'vi' || fromQuery === 'en') {
-    ctx.cookies.set(LANG_COOKIE, fromQuery, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 24 * 3600 * 1000, signed: false, secure: ctx.secure });
+    ctx.cookies.set(LANG_COOKIE, fromQuery, {
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 365 * 24 * 3600 * 1000,
+      signed: false,
+      secure: ctx.secure,
+    });
     return fromQuery;
   }
   const fromCookie = ctx.cookies.get(LANG_COOKIE, { signed: false });
@@ -38,6 +44,14 @@ export function pageContext(ctx: Context, locale: Locale): PageContext {
   }
   url.searchParams.set('lang', locale === 'vi' ? 'en' : 'vi');
   // A POST answered with a page links the switch to the form's GET page.
-  const path = ctx.method === 'GET' ? url.pathname : url.pathname.replace(/\/(login|password|confirm|address|code|resend|method)$/, '');
-  return { t: translator(locale), locale, switchLanguageHref: selfLink(path, url.search), requestId: ctx.state.requestId as string | undefined };
+  const path =
+    ctx.method === 'GET'
+      ? url.pathname
+      : url.pathname.replace(/\/(login|password|confirm|address|code|resend|method)$/, '');
+  return {
+    t: translator(locale),
+    locale,
+    switchLanguageHref: selfLink(path, url.search),
+    requestId: ctx.state.requestId as string | undefined,
+  };
 }

@@ -12,15 +12,28 @@ export const TIMESTAMP_HEADER = 'x-bhxh-timestamp';
 export const SIGNATURE_HEADER = 'x-bhxh-signature';
 
 /** Signs a body the way a carrier must (also used by the dev tools and tests). */
-export function signWebhook(secret: string, body: string, timestamp: number): { [TIMESTAMP_HEADER]: string; [SIGNATURE_HEADER]: string } {
+export function signWebhook(
+  secret: string,
+  body: string,
+  timestamp: number,
+): { [TIMESTAMP_HEADER]: string; [SIGNATURE_HEADER]: string } {
   const mac = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: `sha256=${mac}` };
 }
 
 /** Posts a JSON payload signed as a carrier would (the dev tools); resolves with the status and the parsed answer. */
-export async function postSignedJson(url: string, secret: string, payload: unknown, timestamp: number): Promise<{ status: number; body: unknown }> {
+export async function postSignedJson(
+  url: string,
+  secret: string,
+  payload: unknown,
+  timestamp: number,
+): Promise<{ status: number; body: unknown }> {
   const body = JSON.stringify(payload);
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(secret, body, timestamp) }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signWebhook(secret, body, timestamp) },
+    body,
+  });
   const text = await response.text();
   try {
     return { status: response.status, body: JSON.parse(text) as unknown };
@@ -42,7 +55,11 @@ export function verifyWebhook(options: { secret: () => string | undefined; clock
     const given = ctx.get(SIGNATURE_HEADER);
     const fresh = Number.isInteger(timestamp) && Math.abs(options.clock.now().getTime() / 1000 - timestamp) <= window;
     const expected = secret ? signWebhook(secret, raw, timestamp)[SIGNATURE_HEADER] : '';
-    const ok = Boolean(secret) && fresh && given.length === expected.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+    const ok =
+      Boolean(secret) &&
+      fresh &&
+      given.length === expected.length &&
+      crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected));
     if (!ok) {
       ctx.status = 401;
       ctx.body = { error: 'invalid_signature' };

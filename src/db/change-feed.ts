@@ -39,7 +39,10 @@ export function createChangeFeed(deps: { listenUrl: string | undefined; logger: 
       await c.connect();
       for (const channel of handlers.keys()) await c.query(`LISTEN ${channel}`);
     } catch (err) {
-      deps.logger.warn({ err: (err as Error).message }, 'change feed: cannot LISTEN (subscribers fall back to polling)');
+      deps.logger.warn(
+        { err: (err as Error).message },
+        'change feed: cannot LISTEN (subscribers fall back to polling)',
+      );
       if (client === c) client = undefined;
       await c.end().catch(() => {});
     }

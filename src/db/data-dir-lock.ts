@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export class DataDirLockedError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
     super(
       `the data folder ${dataDir} is in use by another process (pid ${pid}), probably a running bhxh-id server. ` +
         'Stop it first, or run both against PostgreSQL (DATABASE_URL).',

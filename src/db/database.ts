@@ -27,7 +27,12 @@ export function openDatabase(database: Config['database'] | { kind: 'pglite'; da
     //   database returns the pool simply opens new connections: no restart needed.
     return knexFactory({
       client: 'pg',
-      connection: { connectionString: database.url, application_name: 'bhxh-id', connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
+      connection: {
+        connectionString: database.url,
+        application_name: 'bhxh-id',
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        keepAlive: true,
+      },
       pool: { min: 0, max: database.poolMax, idleTimeoutMillis: 30_000 },
       acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     });
@@ -68,7 +73,10 @@ const migrationSource: Knex.MigrationSource<string> = {
 
 /** Applies every pending migration in migrations/. Returns the names applied. */
 export async function migrate(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
+  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [
+    number,
+    string[],
+  ];
   return applied;
 }
 

@@ -87,7 +87,9 @@ export async function seedDemo(
   dataDir: string,
 ): Promise<DemoCredentials> {
   const file = path.join(dataDir, 'demo-credentials.json');
-  const saved: DemoCredentials = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { members: [], clients: [] };
+  const saved: DemoCredentials = fs.existsSync(file)
+    ? JSON.parse(fs.readFileSync(file, 'utf8'))
+    : { members: [], clients: [] };
   const result: DemoCredentials = { members: [], clients: [] };
 
   for (const member of DEMO_MEMBERS) {
@@ -100,7 +102,12 @@ export async function seedDemo(
     if (existing) continue; // created by someone else (CLI): its password is not ours to print
     const password = generatePassword();
     await deps.accounts.create({ ...member, passwordHash: await deps.hasher.hash(password) });
-    result.members.push({ bhxhNumber: member.bhxhNumber, fullName: member.fullName, password, temporary: member.mustChangePassword });
+    result.members.push({
+      bhxhNumber: member.bhxhNumber,
+      fullName: member.fullName,
+      password,
+      temporary: member.mustChangePassword,
+    });
   }
 
   for (const { metadata, firstParty } of demoClients(issuer)) {

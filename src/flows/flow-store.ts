@@ -30,7 +30,10 @@ interface FlowRow {
 
 export function createFlowStore(db: Db, clock: Clock) {
   const rows = batchPerRound<string, FlowRow | undefined>(async (keys) => {
-    const found: FlowRow[] = await db('flows').whereIn('id', keys).andWhere('expires_at', '>', clock.now()).select('id', 'kind', 'state', 'data', 'expires_at');
+    const found: FlowRow[] = await db('flows')
+      .whereIn('id', keys)
+      .andWhere('expires_at', '>', clock.now())
+      .select('id', 'kind', 'state', 'data', 'expires_at');
     const byKey = new Map(found.map((row) => [row.id, row]));
     return keys.map((k) => byKey.get(k));
   });
@@ -38,21 +41,48 @@ export function createFlowStore(db: Db, clock: Clock) {
     async get<S extends string, D>(kind: string, id: string): Promise<FlowRecord<S, D> | undefined> {
       const row = await rows.load(key(kind, id));
       if (!row || row.kind !== kind) return undefined;
-      return { id, kind, state: row.state as S, data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as D, expiresAt: row.expires_at };
+      return {
+        id,
+        kind,
+        state: row.state as S,
+        data: (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as D,
+        expiresAt: row.expires_at,
+      };
     },
     async put<S extends string, D>(record: FlowRecord<S, D>): Promise<void> {
       await db('flows')
-        .insert({ id: key(record.kind, record.id), kind: record.kind, state: record.state, data: JSON.stringify(record.data), expires_at: record.expiresAt })
+        .insert({
+          id: key(record.kind, record.id),
+          kind: record.kind,
+          state: record.state,
+          data: JSON.stringify(record.data),
+          expires_at: record.expiresAt,
+        })
         .onConflict('id')
-        .merge({ state: record.state, data: JSON.stringify(record.data), expires_at: record.expiresAt, updated_at: db.fn.now() });
+        .merge({
+          state: record.state,
+          data: JSON.stringify(record.data),
+          expires_at: record.expiresAt,
+          updated_at: db.fn.now(),
+        });
     },
     /** Moves a flow from one state to the next only if it is still in `from` (one request wins a race). */
-    async advance(kind: string, id: string, from: string, to: string, trx: Knex.Transaction | Db = db): Promise<boolean> {
-      const updated = await trx('flows').where({ id: key(kind, id), kind, state: from }).update({ state: to, updated_at: trx.fn.now() });
+    async advance(
+      kind: string,
+      id: string,
+      from: string,
+      to: string,
+      trx: Knex.Transaction | Db = db,
+    ): Promise<boolean> {
+      const updated = await trx('flows')
+        .where({ id: key(kind, id), kind, state: from })
+        .update({ state: to, updated_at: trx.fn.now() });
       return updated === 1;
     },
     async delete(kind: string, id: string): Promise<void> {
-      await db('flows').where({ id: key(kind, id), kind }).delete();
+      await db('flows')
+        .where({ id: key(kind, id), kind })
+        .delete();
     },
     async sweepExpired(): Promise<number> {
       return deletedCount(await db('flows').where('expires_at', '<', clock.now()).delete());

@@ -28,10 +28,14 @@ export function loadInteraction(deps: AppDeps) {
     } catch (cause) {
       throw new FlowError('SESSION_EXPIRED', { cause });
     }
-    if (interaction.uid !== ctx.params.uid) throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'uid mismatch' } });
+    if (interaction.uid !== ctx.params.uid)
+      throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'uid mismatch' } });
     const client = await provider.Client.find(String(interaction.params.client_id));
     if (!client) throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'client gone' } });
-    const locale = resolveLocale(ctx, typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined);
+    const locale = resolveLocale(
+      ctx,
+      typeof interaction.params.ui_locales === 'string' ? interaction.params.ui_locales : undefined,
+    );
     Object.assign(ctx.state, {
       interaction,
       clientName: client.clientName ?? client.clientId,
@@ -45,14 +49,17 @@ export function loadInteraction(deps: AppDeps) {
 /** Only lets a request through when the interaction waits for this prompt. */
 export function requirePrompt(name: 'login' | 'consent') {
   return async (ctx: Context, next: Next) => {
-    if (interactionState(ctx).interaction.prompt.name !== name) throw new FlowError('SESSION_EXPIRED', { detail: { expected: name } });
+    if (interactionState(ctx).interaction.prompt.name !== name)
+      throw new FlowError('SESSION_EXPIRED', { detail: { expected: name } });
     await next();
   };
 }
 
 /** Ends the interaction with a result and sends the browser back to the authorization endpoint. */
 export async function finishInteraction(deps: AppDeps, ctx: Context, result: Record<string, unknown>): Promise<void> {
-  const returnTo = await deps.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  const returnTo = await deps
+    .provider()
+    .interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   ctx.redirect(returnTo);
   ctx.status = 303;
 }

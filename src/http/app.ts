@@ -25,7 +25,13 @@ import { securityHeaders } from './security-headers.js';
 import { isDatabaseUnavailable, respondUnavailable } from './unavailable.js';
 import { trustProxyHops } from '../security/client-address.js';
 
-function renderMessage(ctx: Context, status: number, titleId: 'error.title' | 'error.not_found.title', message: string, withRequestId = false) {
+function renderMessage(
+  ctx: Context,
+  status: number,
+  titleId: 'error.title' | 'error.not_found.title',
+  message: string,
+  withRequestId = false,
+) {
   const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
   ctx.status = status;
   ctx.type = 'html';
@@ -51,13 +57,27 @@ function errorBoundary(deps: AppDeps): Middleware {
       }
       if (err instanceof FlowError) {
         log.info({ code: err.code, detail: err.options.detail }, 'flow error');
-        const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
-        return renderMessage(ctx, err.status, err.status === 404 ? 'error.not_found.title' : 'error.title', page.t(err.messageId));
+        const page =
+          (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
+        return renderMessage(
+          ctx,
+          err.status,
+          err.status === 404 ? 'error.not_found.title' : 'error.title',
+          page.t(err.messageId),
+        );
       }
-      const status = (err as { status?: number; expose?: boolean }).expose ? ((err as { status: number }).status ?? 500) : 500;
+      const status = (err as { status?: number; expose?: boolean }).expose
+        ? ((err as { status: number }).status ?? 500)
+        : 500;
       if (status >= 500) log.error({ err }, 'unexpected error');
       const page = pageContext(ctx, resolveLocale(ctx));
-      return renderMessage(ctx, status, 'error.title', page.t(status >= 500 ? 'error.generic' : 'error.invalid_request'), status >= 500);
+      return renderMessage(
+        ctx,
+        status,
+        'error.title',
+        page.t(status >= 500 ? 'error.generic' : 'error.invalid_request'),
+        status >= 500,
+      );
     }
   };
 }
@@ -166,7 +186,11 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   trustProxyHops(app, deps.config.trustedProxyHops);
   app.silent = true; // errors are logged by our own middleware
-  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' }) as unknown as Middleware;
+  const parseForm = bodyParser({
+    enableTypes: ['form'],
+    formLimit: '16kb',
+    encoding: 'utf-8',
+  }) as unknown as Middleware;
 
   const router = new Router();
   opsRoutes(router, deps);

@@ -27,12 +27,15 @@ export function createCsrf(secret: Buffer) {
     },
     /** A value that ties a flow to this browser (derived from the same cookie; not the cookie itself). */
     binding(ctx: Context): string {
-      return crypto.createHmac('sha256', secret).update(`binding:${cookieValue(ctx)}`).digest('base64url');
+      return crypto
+        .createHmac('sha256', secret)
+        .update(`binding:${cookieValue(ctx)}`)
+        .digest('base64url');
     },
     /** Middleware for POST routes: rejects a request whose form token does not match the cookie. */
     verify: async (ctx: Context, next: Next) => {
       const value = ctx.cookies.get(COOKIE, { signed: false });
-      const token = ((ctx.request as { body?: Record<string, unknown> }).body)?.csrf;
+      const token = (ctx.request as { body?: Record<string, unknown> }).body?.csrf;
       const expected = value ? Buffer.from(mac(secret, value)) : undefined;
       const given = typeof token === 'string' ? Buffer.from(token) : undefined;
       if (!expected || !given || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {

@@ -9,7 +9,19 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'bhxh-id' },
     // NOTE: secrets never reach the logs; these paths are redacted if an object carrying them is ever logged.
-    redact: { paths: ['password', '*.password', 'new_password', '*.new_password', 'client_secret', '*.client_secret', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'password',
+        '*.password',
+        'new_password',
+        '*.new_password',
+        'client_secret',
+        '*.client_secret',
+        'req.headers.authorization',
+        'req.headers.cookie',
+      ],
+      censor: '[redacted]',
+    },
   });
 }
 
@@ -39,7 +51,20 @@ function routeLabel(path: string): string {
   if (path.startsWith('/interaction/')) return '/interaction';
   if (path.startsWith('/auth/')) return '/auth/:uid';
   if (path.startsWith('/static/')) return '/static';
-  const known = ['/auth', '/token', '/me', '/jwks', '/session/end', '/token/introspection', '/token/revocation', '/.well-known/openid-configuration', '/healthz', '/readyz', '/metrics', '/'];
+  const known = [
+    '/auth',
+    '/token',
+    '/me',
+    '/jwks',
+    '/session/end',
+    '/token/introspection',
+    '/token/revocation',
+    '/.well-known/openid-configuration',
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/',
+  ];
   return known.includes(path) ? path : 'other';
 }
 
@@ -61,7 +86,11 @@ export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boo
     ctx.state.requestId = requestId;
     // The request's logger is made when first used: most requests log nothing below the configured level.
     let log: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => (log ??= logger.child({ requestId })),
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -70,7 +99,11 @@ export function requestContext(logger: Logger, metrics: Metrics, trustProxy: boo
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
       observeRequest(metrics, ctx.method, ctx.path, status, seconds);
-      if (logger.isLevelEnabled('info')) (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1000), ip: ctx.ip }, 'request');
+      if (logger.isLevelEnabled('info'))
+        (ctx.state.log as Logger).info(
+          { method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1000), ip: ctx.ip },
+          'request',
+        );
     }
   };
 }

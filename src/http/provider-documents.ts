@@ -34,7 +34,11 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /** The request's origin as Koa computes it (`ctx.origin`). */
 function originOf(req: http.IncomingMessage, trustProxy: boolean): string {
-  const protocol = (req.socket as TLSSocket).encrypted ? 'https' : trustProxy ? (first(req.headers['x-forwarded-proto']) ?? 'http') : 'http';
+  const protocol = (req.socket as TLSSocket).encrypted
+    ? 'https'
+    : trustProxy
+      ? (first(req.headers['x-forwarded-proto']) ?? 'http')
+      : 'http';
   const host = (trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
   return `${protocol}://${host}`;
 }
@@ -64,14 +68,21 @@ export function providerDocuments(options: {
     if (!doc || originOf(req, options.trustProxy) !== issuerOrigin) return false;
     const started = process.hrtime.bigint();
     const requestId = requestIdFor(req.headers['x-request-id'] as string | undefined, options.trustProxy);
-    res.writeHead(200, { ...doc.headers, 'X-Request-Id': requestId, 'Access-Control-Allow-Origin': req.headers.origin || '*' });
+    res.writeHead(200, {
+      ...doc.headers,
+      'X-Request-Id': requestId,
+      'Access-Control-Allow-Origin': req.headers.origin || '*',
+    });
     res.end(req.method === 'HEAD' ? undefined : doc.body);
     served += 1;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     observeRequest(options.metrics, req.method, path, 200, seconds);
     if (options.logger.isLevelEnabled('info')) {
       const ip = clientAddressFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, options.trustedProxyHops);
-      options.logger.info({ requestId, method: req.method, path, status: 200, ms: Math.round(seconds * 1000), ip }, 'request');
+      options.logger.info(
+        { requestId, method: req.method, path, status: 200, ms: Math.round(seconds * 1000), ip },
+        'request',
+      );
     }
     return true;
   }
@@ -82,7 +93,8 @@ export function providerDocuments(options: {
     const oidc = (ctx as unknown as { oidc?: { route?: string; provider?: Provider } }).oidc;
     if (!oidc?.provider || !ROUTES.has(oidc.route ?? '') || ctx.method !== 'GET' || ctx.status !== 200) return;
     // NOTE: the origin as the fast path computes it (Koa's ctx.origin reads "null" inside the provider's app).
-    if (originOf(ctx.req, options.trustProxy) !== issuerOrigin || typeof ctx.body !== 'object' || ctx.body === null) return;
+    if (originOf(ctx.req, options.trustProxy) !== issuerOrigin || typeof ctx.body !== 'object' || ctx.body === null)
+      return;
     let byPath = documents.get(oidc.provider);
     if (!byPath) documents.set(oidc.provider, (byPath = new Map()));
     const body = Buffer.from(JSON.stringify(ctx.body));

@@ -13,7 +13,19 @@ import { pageContext, resolveLocale } from '../core/locale.js';
 export const RETRY_AFTER_SECONDS = 5;
 
 /** Socket-level errors of a connection to the database server (refused, reset, unreachable, DNS). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * PostgreSQL SQLSTATEs that mean "the server cannot serve you now", not "your statement is wrong":
@@ -68,7 +80,10 @@ export function respondUnavailable(ctx: Context, json: boolean): void {
   ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
   ctx.set('Cache-Control', 'no-store');
   if (json) {
-    ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' };
+    ctx.body = {
+      error: 'temporarily_unavailable',
+      error_description: 'the service is temporarily unavailable; try again shortly',
+    };
     return;
   }
   const requestId = (ctx.state.requestId as string | undefined) ?? (ctx.response.get('X-Request-Id') || undefined);

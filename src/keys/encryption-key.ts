@@ -16,7 +16,10 @@ export function resolveEncryptionKey(config: Config, logger: Logger): Buffer {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    logger.warn({ file }, 'KEYS_ENCRYPTION_KEY is not set: generated one in the data folder. Set KEYS_ENCRYPTION_KEY for anything but local development.');
+    logger.warn(
+      { file },
+      'KEYS_ENCRYPTION_KEY is not set: generated one in the data folder. Set KEYS_ENCRYPTION_KEY for anything but local development.',
+    );
   }
   return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
 }

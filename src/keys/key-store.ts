@@ -43,8 +43,16 @@ export interface ProviderKeys {
 const STATE_ORDER: Record<KeyState, number> = { active: 0, staged: 1, retired: 2, removed: 3 };
 
 /** Generates a signing key for `alg` and returns its row (not yet stored). */
-export async function newSigningKey(alg: SigningAlgorithm, state: KeyState, sealer: Sealer, now = new Date()): Promise<NewKeyRow> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+export async function newSigningKey(
+  alg: SigningAlgorithm,
+  state: KeyState,
+  sealer: Sealer,
+  now = new Date(),
+): Promise<NewKeyRow> {
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
   const priv = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(priv, 'sha256');
   const full: JWK = { ...priv, kid, alg, use: 'sig' };
@@ -63,7 +71,13 @@ export async function newSigningKey(alg: SigningAlgorithm, state: KeyState, seal
 }
 
 /** A cookie signing secret (or, with use 'internal', the internal secret); `secret` reuses an existing value. */
-export function newSecretKey(sealer: Sealer, state: KeyState, now = new Date(), use: 'cookie' | 'internal' = 'cookie', secret?: string): NewKeyRow {
+export function newSecretKey(
+  sealer: Sealer,
+  state: KeyState,
+  now = new Date(),
+  use: 'cookie' | 'internal' = 'cookie',
+  secret?: string,
+): NewKeyRow {
   const kid = `${use}-${crypto.randomBytes(8).toString('hex')}`;
   return {
     kid,
@@ -95,7 +109,9 @@ export async function ensureActiveKeys(db: Db, sealer: Sealer, now = new Date())
   await db.transaction(async (trx) => {
     // One node at a time creates first keys; others wait and then find them.
     await trx.raw('select pg_advisory_xact_lock(?)', [KEYS_LOCK]);
-    const active: Pick<KeyRow, 'kid' | 'use' | 'alg' | 'private_encrypted'>[] = await trx('keys').where({ state: 'active' }).select('kid', 'use', 'alg', 'private_encrypted');
+    const active: Pick<KeyRow, 'kid' | 'use' | 'alg' | 'private_encrypted'>[] = await trx('keys')
+      .where({ state: 'active' })
+      .select('kid', 'use', 'alg', 'private_encrypted');
     for (const alg of SIGNING_ALGORITHMS) {
       if (!active.some((k) => k.use === 'sig' && k.alg === alg)) {
         const row = await newSigningKey(alg, 'active', sealer, now);
@@ -151,6 +167,18 @@ export async function keysFingerprint(db: Db): Promise<string> {
 /** Lists keys without private material (for the CLI and audit). */
 export async function listKeys(db: Db): Promise<Omit<KeyRow, 'private_encrypted'>[]> {
   return db('keys')
-    .select('kid', 'use', 'alg', 'state', 'public_jwk', 'encryption_key_id', 'created_at', 'activated_at', 'retired_at', 'removed_at', 'removal_reason')
+    .select(
+      'kid',
+      'use',
+      'alg',
+      'state',
+      'public_jwk',
+      'encryption_key_id',
+      'created_at',
+      'activated_at',
+      'retired_at',
+      'removed_at',
+      'removal_reason',
+    )
     .orderBy('created_at');
 }

@@ -14,7 +14,16 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import { deletedCount, type Db } from '../db/database.js';
 import type { Clock } from '../core/clock.js';
-import { insertKey, KEYS_LOCK, newSecretKey, newSigningKey, SIGNING_ALGORITHMS, type KeyRow, type NewKeyRow, type SigningAlgorithm } from './key-store.js';
+import {
+  insertKey,
+  KEYS_LOCK,
+  newSecretKey,
+  newSigningKey,
+  SIGNING_ALGORITHMS,
+  type KeyRow,
+  type NewKeyRow,
+  type SigningAlgorithm,
+} from './key-store.js';
 import type { Sealer } from './sealer.js';
 
 export interface LifecyclePolicy {
@@ -68,7 +77,14 @@ export class KeyNotFoundError extends Error {
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
-export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock; audit: AuditLog; policy: LifecyclePolicy; changed?: () => void }) {
+export function createKeyLifecycle(deps: {
+  db: Db;
+  sealer: Sealer;
+  clock: Clock;
+  audit: AuditLog;
+  policy: LifecyclePolicy;
+  changed?: () => void;
+}) {
   const { db, sealer, clock, audit, policy } = deps;
 
   /** Runs `work` in a transaction under the keys lock; announces a change when it reports one. */
@@ -89,17 +105,24 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
     rows.push(newSecretKey(sealer, 'staged', now));
     for (const row of rows) await insertKey(trx, row);
     const kids = rows.map((r) => r.kid);
-    await audit.record({ type: 'key.staged', detail: { kids, via: actor.via, ...(actor.reason ? { reason: actor.reason } : {}) } }, trx);
+    await audit.record(
+      { type: 'key.staged', detail: { kids, via: actor.via, ...(actor.reason ? { reason: actor.reason } : {}) } },
+      trx,
+    );
     return kids;
   }
 
   /** Staged keys whose staging period is over become active; the keys they replace retire. */
   async function promoteDue(trx: Knex.Transaction, now: Date): Promise<Step | undefined> {
-    const due: KeyRow[] = await trx('keys').where({ state: 'staged' }).andWhere('created_at', '<=', new Date(now.getTime() - policy.stagingSeconds * 1000));
+    const due: KeyRow[] = await trx('keys')
+      .where({ state: 'staged' })
+      .andWhere('created_at', '<=', new Date(now.getTime() - policy.stagingSeconds * 1000));
     if (!due.length) return undefined;
     const retired: string[] = [];
     for (const key of due) {
-      const replaced: Pick<KeyRow, 'kid'>[] = await trx('keys').where({ state: 'active', use: key.use, alg: key.alg }).select('kid');
+      const replaced: Pick<KeyRow, 'kid'>[] = await trx('keys')
+        .where({ state: 'active', use: key.use, alg: key.alg })
+        .select('kid');
       for (const old of replaced) {
         await trx('keys').where({ kid: old.kid }).update({ state: 'retired', retired_at: now });
         retired.push(old.kid);
@@ -120,8 +143,12 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
       .where({ state: 'retired' })
       .andWhere((q) =>
         q
-          .where((s) => s.where({ use: 'sig' }).andWhere('retired_at', '<=', new Date(now.getTime() - signedFor * 1000)))
-          .orWhere((c) => c.where({ use: 'cookie' }).andWhere('retired_at', '<=', new Date(now.getTime() - cookieFor * 1000))),
+          .where((s) =>
+            s.where({ use: 'sig' }).andWhere('retired_at', '<=', new Date(now.getTime() - signedFor * 1000)),
+          )
+          .orWhere((c) =>
+            c.where({ use: 'cookie' }).andWhere('retired_at', '<=', new Date(now.getTime() - cookieFor * 1000)),
+          ),
       )
       .select('kid');
     if (!due.length) return undefined;
@@ -152,16 +179,33 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
       [from, to],
     ] as const;
     if (key.use === 'cookie') {
-      return deletedCount(await trx('oidc_payloads').whereIn('model', ['Session', 'Interaction']).andWhereRaw(...issuedBetween).delete());
+      return deletedCount(
+        await trx('oidc_payloads')
+          .whereIn('model', ['Session', 'Interaction'])
+          .andWhereRaw(...issuedBetween)
+          .delete(),
+      );
     }
     const grants = trx('oidc_payloads')
-      .whereIn('model', ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'BackchannelAuthenticationRequest', 'DeviceCode'])
+      .whereIn('model', [
+        'AccessToken',
+        'RefreshToken',
+        'AuthorizationCode',
+        'ClientCredentials',
+        'BackchannelAuthenticationRequest',
+        'DeviceCode',
+      ])
       .andWhereRaw(...issuedBetween)
       .whereNotNull('grant_id')
       .distinct('grant_id');
     const tokens = deletedCount(await trx('oidc_payloads').whereIn('grant_id', grants.clone()).delete());
     const grantRows = deletedCount(await trx('oidc_payloads').where({ model: 'Grant' }).whereIn('id', grants).delete());
-    const sessions = deletedCount(await trx('oidc_payloads').where({ model: 'Session' }).andWhereRaw(...issuedBetween).delete());
+    const sessions = deletedCount(
+      await trx('oidc_payloads')
+        .where({ model: 'Session' })
+        .andWhereRaw(...issuedBetween)
+        .delete(),
+    );
     return tokens + grantRows + sessions;
   }
 
@@ -170,7 +214,8 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
     async rotate(actor: Actor): Promise<{ staged: string[]; alreadyStaged: boolean }> {
       return locked<{ staged: string[]; alreadyStaged: boolean }>(async (trx) => {
         const existing: Pick<KeyRow, 'kid'>[] = await trx('keys').where({ state: 'staged' }).select('kid');
-        if (existing.length) return { result: { staged: existing.map((k) => k.kid), alreadyStaged: true }, changed: false };
+        if (existing.length)
+          return { result: { staged: existing.map((k) => k.kid), alreadyStaged: true }, changed: false };
         return { result: { staged: await stageSet(trx, clock.now(), actor), alreadyStaged: false }, changed: true };
       });
     },
@@ -184,22 +229,47 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
         const key: KeyRow | undefined = await trx('keys').where({ kid }).whereNot({ state: 'removed' }).first();
         if (!key || key.use === 'internal') throw new KeyNotFoundError(kid);
         const now = clock.now();
-        await trx('keys').where({ kid }).update({ state: 'removed', removed_at: now, private_encrypted: '', removal_reason: actor.reason ?? 'revoked' });
+        await trx('keys')
+          .where({ kid })
+          .update({
+            state: 'removed',
+            removed_at: now,
+            private_encrypted: '',
+            removal_reason: actor.reason ?? 'revoked',
+          });
         const activated: string[] = [];
         if (key.state === 'active') {
-          const staged: KeyRow | undefined = await trx('keys').where({ state: 'staged', use: key.use, alg: key.alg }).orderBy('created_at', 'desc').first();
+          const staged: KeyRow | undefined = await trx('keys')
+            .where({ state: 'staged', use: key.use, alg: key.alg })
+            .orderBy('created_at', 'desc')
+            .first();
           if (staged) {
             await trx('keys').where({ kid: staged.kid }).update({ state: 'active', activated_at: now });
             activated.push(staged.kid);
           } else {
-            const fresh = key.use === 'sig' ? await newSigningKey(key.alg as SigningAlgorithm, 'active', sealer, now) : newSecretKey(sealer, 'active', now);
+            const fresh =
+              key.use === 'sig'
+                ? await newSigningKey(key.alg as SigningAlgorithm, 'active', sealer, now)
+                : newSecretKey(sealer, 'active', now);
             await insertKey(trx, fresh);
             activated.push(fresh.kid);
           }
         }
         const tokensRevoked = actor.revokeTokens ? await revokeIssuedWhile(trx, key, now) : 0;
         await audit.record(
-          { type: 'key.revoked', detail: { kid, use: key.use, alg: key.alg, previousState: key.state, activated, tokensRevoked, via: actor.via, reason: actor.reason ?? null } },
+          {
+            type: 'key.revoked',
+            detail: {
+              kid,
+              use: key.use,
+              alg: key.alg,
+              previousState: key.state,
+              activated,
+              tokensRevoked,
+              via: actor.via,
+              reason: actor.reason ?? null,
+            },
+          },
           trx,
         );
         return { result: { step: 'revoked', kid, activated, tokensRevoked }, changed: true };
@@ -210,7 +280,9 @@ export function createKeyLifecycle(deps: { db: Db; sealer: Sealer; clock: Clock;
     async tick(): Promise<Step[]> {
       return locked(async (trx) => {
         const now = clock.now();
-        const steps = [await promoteDue(trx, now), await removeDue(trx, now), await scheduleDue(trx, now)].filter((s): s is Step => Boolean(s));
+        const steps = [await promoteDue(trx, now), await removeDue(trx, now), await scheduleDue(trx, now)].filter(
+          (s): s is Step => Boolean(s),
+        );
         return { result: steps, changed: steps.length > 0 };
       });
     },

@@ -79,7 +79,11 @@ function columnStore(spec: {
     const base = db(table).whereNotNull(column).andWhereNot(column, '');
     return spec.pending ? spec.pending(base, primaryId) : base.andWhere(column, 'not like', underKey(primaryId));
   };
-  const toValue = (row: Record<string, string>): SealedValue => ({ id: String(row[key]), sealed: row[column]!, context: spec.context(row) });
+  const toValue = (row: Record<string, string>): SealedValue => ({
+    id: String(row[key]),
+    sealed: row[column]!,
+    context: spec.context(row),
+  });
   const columns = [key, column, ...(spec.extra ?? [])];
   return {
     table,
@@ -109,17 +113,32 @@ function columnStore(spec: {
  * `where`, keyed by a single text column. Only that member is rewritten; the rest of the document is left as it is.
  * NOTE: raw SQL here has no '?' but its bindings (knex reads every '?' as one), and jsonb is read with ->> only.
  */
-function jsonMemberStore(spec: { table: string; key: string; column: string; member: string; where: Record<string, unknown> | ((q: Knex.QueryBuilder) => Knex.QueryBuilder); context: (id: string) => string }): Store {
+function jsonMemberStore(spec: {
+  table: string;
+  key: string;
+  column: string;
+  member: string;
+  where: Record<string, unknown> | ((q: Knex.QueryBuilder) => Knex.QueryBuilder);
+  context: (id: string) => string;
+}): Store {
   const { table, key, column, member } = spec;
-  if (!/^[a-z_]+$/.test(column) || !/^[A-Za-z]+$/.test(member)) throw new Error('reencrypt: a plain column and member name');
+  if (!/^[a-z_]+$/.test(column) || !/^[A-Za-z]+$/.test(member))
+    throw new Error('reencrypt: a plain column and member name');
   const sealedSql = `${column}->>'${member}'`;
   const scope = (db: Db) => {
     const q = db(table);
     return typeof spec.where === 'function' ? spec.where(q) : q.where(spec.where);
   };
-  const todo = (db: Db, primaryId: string) => scope(db).whereRaw(`${sealedSql} is not null`).andWhereRaw(`${sealedSql} not like ?`, [underKey(primaryId)]);
+  const todo = (db: Db, primaryId: string) =>
+    scope(db)
+      .whereRaw(`${sealedSql} is not null`)
+      .andWhereRaw(`${sealedSql} not like ?`, [underKey(primaryId)]);
   const columns = (db: Db) => [key, db.raw(`${sealedSql} as sealed`)];
-  const toValue = (row: Record<string, string>): SealedValue => ({ id: String(row[key]), sealed: row.sealed!, context: spec.context(String(row[key])) });
+  const toValue = (row: Record<string, string>): SealedValue => ({
+    id: String(row[key]),
+    sealed: row.sealed!,
+    context: spec.context(String(row[key])),
+  });
   return {
     table,
     async next(db, primaryId, after, limit) {
@@ -128,7 +147,9 @@ function jsonMemberStore(spec: { table: string; key: string; column: string; mem
       return ((await query) as Record<string, string>[]).map(toValue);
     },
     async reread(db, primaryId, id) {
-      const row = (await todo(db, primaryId).andWhere(key, id).first(columns(db))) as Record<string, string> | undefined;
+      const row = (await todo(db, primaryId).andWhere(key, id).first(columns(db))) as
+        | Record<string, string>
+        | undefined;
       return row && toValue(row);
     },
     async write(db, value, resealed) {
@@ -144,7 +165,14 @@ function jsonMemberStore(spec: { table: string; key: string; column: string; mem
 }
 
 /** The hotline's finished-call reply that still holds a password (within the replay window). */
-const voiceReplies = jsonMemberStore({ table: 'channel_requests', key: 'request_id', column: 'state', member: 'sealedReply', where: { channel: 'voice' }, context: (callId) => `voice:reply:${callId}` });
+const voiceReplies = jsonMemberStore({
+  table: 'channel_requests',
+  key: 'request_id',
+  column: 'state',
+  member: 'sealedReply',
+  where: { channel: 'voice' },
+  context: (callId) => `voice:reply:${callId}`,
+});
 
 /** The upstream VNeID ID token kept for logout (src/flows/federation/upstream-logout.ts), in the flows that hold one. */
 const upstreamIdTokens = jsonMemberStore({
@@ -164,11 +192,24 @@ const STORES: Store[] = [
     context: (row) => `key:${row.kid}`,
     // A key also needs doing when its encryption_key_id disagrees with its value (the column follows the value).
     pending: (query, primaryId) =>
-      query.andWhere((q) => q.where('private_encrypted', 'not like', underKey(primaryId)).orWhereNot('encryption_key_id', primaryId)),
+      query.andWhere((q) =>
+        q.where('private_encrypted', 'not like', underKey(primaryId)).orWhereNot('encryption_key_id', primaryId),
+      ),
     alsoSet: (primaryId) => ({ encryption_key_id: primaryId }),
   }),
-  columnStore({ table: 'clients', key: 'client_id', column: 'client_secret_encrypted', context: (row) => `client:${row.client_id}` }),
-  columnStore({ table: 'outbox', key: 'id', column: 'payload_sealed', extra: ['purpose'], context: (row) => `outbox:${row.purpose}` }),
+  columnStore({
+    table: 'clients',
+    key: 'client_id',
+    column: 'client_secret_encrypted',
+    context: (row) => `client:${row.client_id}`,
+  }),
+  columnStore({
+    table: 'outbox',
+    key: 'id',
+    column: 'payload_sealed',
+    extra: ['purpose'],
+    context: (row) => `outbox:${row.purpose}`,
+  }),
   voiceReplies,
   upstreamIdTokens,
 ];

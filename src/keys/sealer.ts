@@ -52,7 +52,13 @@ export function createSealer(key: Buffer, previousKeys: readonly Buffer[] = []):
       const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', keyId, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return [
+        'v1',
+        keyId,
+        iv.toString('base64url'),
+        body.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+      ].join('.');
     },
     open(sealed, context) {
       const [version, valueKeyId, iv, body, tag] = sealed.split('.');
@@ -60,10 +66,14 @@ export function createSealer(key: Buffer, previousKeys: readonly Buffer[] = []):
       const openingKey = valueKeyId === undefined ? undefined : keys.get(valueKeyId);
       if (!openingKey) {
         // NOTE: only the (non-secret) key id is named, and only when it looks like one: nothing else of the value.
-        throw new Error(`sealed value was made with another encryption key (${KEY_ID.test(valueKeyId ?? '') ? valueKeyId : 'unrecognised key id'})`);
+        throw new Error(
+          `sealed value was made with another encryption key (${KEY_ID.test(valueKeyId ?? '') ? valueKeyId : 'unrecognised key id'})`,
+        );
       }
       // NOTE: the tag length is fixed so a truncated tag cannot be accepted.
-      const decipher = crypto.createDecipheriv('aes-256-gcm', openingKey, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
+      const decipher = crypto.createDecipheriv('aes-256-gcm', openingKey, Buffer.from(iv, 'base64url'), {
+        authTagLength: 16,
+      });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');

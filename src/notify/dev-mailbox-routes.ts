@@ -21,13 +21,17 @@ function listPage(entries: MailboxEntry[]) {
   return html`
 <h1>${TITLE}</h1>
 <p class="muted">Chỉ có ngoài môi trường production. / Only outside production.</p>
-${entries.length === 0
+${
+  entries.length === 0
     ? html`<p>Chưa có thư nào. / No messages yet.</p>`
     : html`<ul class="mailbox">
 ${entries.map(
-  (e) => html`<li><a href="/dev/mailbox/${e.id}"><time datetime="${e.at}">${e.at}</time> · ${e.channel} · ${e.to}${e.subject ? html` · ${e.subject}` : ''}</a></li>
+  (
+    e,
+  ) => html`<li><a href="/dev/mailbox/${e.id}"><time datetime="${e.at}">${e.at}</time> · ${e.channel} · ${e.to}${e.subject ? html` · ${e.subject}` : ''}</a></li>
 `,
-)}</ul>`}`;
+)}</ul>`
+}`;
 }
 
 function messagePage(entry: MailboxEntry) {
@@ -36,11 +40,13 @@ function messagePage(entry: MailboxEntry) {
 <p class="muted"><time datetime="${entry.at}">${entry.at}</time> · ${entry.channel} · ${entry.to}</p>
 <h2>Text</h2>
 <pre>${entry.text}</pre>
-${entry.html
+${
+  entry.html
     ? html`<h2>HTML</h2>
 <iframe sandbox srcdoc="${entry.html}" title="HTML" width="100%" height="480"></iframe>
 <details><summary>HTML source</summary><pre>${entry.html}</pre></details>`
-    : ''}
+    : ''
+}
 <p><a href="/dev/mailbox">← ${TITLE}</a></p>`;
 }
 
@@ -51,7 +57,13 @@ export function registerDevMailboxRoutes(router: Router, mailbox: DevMailbox): v
 
   router.get('/dev/mailbox/:id', async (ctx) => {
     const entry = await mailbox.read(String(ctx.params.id));
-    if (!entry) return respond(ctx, 404, TITLE, html`<h1>${TITLE}</h1><p>Không có thư này. / No such message.</p><p><a href="/dev/mailbox">← ${TITLE}</a></p>`);
+    if (!entry)
+      return respond(
+        ctx,
+        404,
+        TITLE,
+        html`<h1>${TITLE}</h1><p>Không có thư này. / No such message.</p><p><a href="/dev/mailbox">← ${TITLE}</a></p>`,
+      );
     respond(ctx, 200, entry.subject ?? 'SMS', messagePage(entry));
   });
 }

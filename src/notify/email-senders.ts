@@ -37,7 +37,8 @@ export interface SmtpSenderOptions {
 /** An SMTP sender with bounded waits, so an SMTP outage delays the worker by seconds, never hangs it. */
 export function createSmtpSender(options: SmtpSenderOptions): EmailSender & { close(): void } {
   const url = new URL(options.smtpUrl);
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('the SMTP URL must start with smtp:// or smtps://');
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new Error('the SMTP URL must start with smtp:// or smtps://');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const transport = nodemailer.createTransport({
     url: options.smtpUrl,

@@ -46,7 +46,8 @@ export interface Outbox {
 export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
   return {
     async enqueue(message, trx) {
-      if (!PURPOSE.test(message.purpose)) throw new Error('outbox: the purpose must be lower-case letters, digits and underscores');
+      if (!PURPOSE.test(message.purpose))
+        throw new Error('outbox: the purpose must be lower-case letters, digits and underscores');
       const payload = toSealedPayload(message);
       const now = clock.now();
       // NOTE: the caller's transaction, never the global db inside it (PGlite has a single connection).
@@ -81,10 +82,18 @@ function toSealedPayload(message: OutboundMessage): SealedPayload {
  * Deletes finished rows (sent or failed) created more than `olderThanSeconds` ago, in one batch; returns how many went.
  * Finished rows hold no content, but they still name a recipient: they are kept only as long as they help operators.
  */
-export async function sweepFinishedOutbox(db: Db, clock: Clock, olderThanSeconds = 30 * 24 * 3600, batch = 1000): Promise<number> {
+export async function sweepFinishedOutbox(
+  db: Db,
+  clock: Clock,
+  olderThanSeconds = 30 * 24 * 3600,
+  batch = 1000,
+): Promise<number> {
   const cutoff = new Date(clock.now().getTime() - olderThanSeconds * 1000);
   const deleted = await db(TABLE)
-    .whereIn('id', db(TABLE).select('id').whereIn('status', ['sent', 'failed']).andWhere('created_at', '<', cutoff).limit(batch))
+    .whereIn(
+      'id',
+      db(TABLE).select('id').whereIn('status', ['sent', 'failed']).andWhere('created_at', '<', cutoff).limit(batch),
+    )
     .delete()
     .returning('id');
   return deleted.length;
@@ -156,7 +165,10 @@ class DeliveryError extends Error {
 }
 
 /** The delay before the next attempt: base · 2^(attempts − 1), at most max. Deterministic (no jitter). */
-export function backoffSeconds(attempts: number, options: Pick<OutboxWorkerOptions, 'baseBackoffSeconds' | 'maxBackoffSeconds'>): number {
+export function backoffSeconds(
+  attempts: number,
+  options: Pick<OutboxWorkerOptions, 'baseBackoffSeconds' | 'maxBackoffSeconds'>,
+): number {
   return Math.min(options.baseBackoffSeconds * 2 ** Math.max(0, attempts - 1), options.maxBackoffSeconds);
 }
 
@@ -219,7 +231,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     } catch {
       throw new DeliveryError('payload_unreadable');
     }
-    if (payload.v !== 1 || payload.channel !== row.channel || payload.message.to !== row.recipient) throw new DeliveryError('payload_mismatch');
+    if (payload.v !== 1 || payload.channel !== row.channel || payload.message.to !== row.recipient)
+      throw new DeliveryError('payload_mismatch');
     return payload;
   }
 

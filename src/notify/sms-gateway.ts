@@ -27,7 +27,12 @@ const E164 = /^\+[1-9][0-9]{6,14}$/;
 /** Codes we pass on from the network layer as they are; anything else becomes ENETWORK. */
 const SAFE_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
 /** undici's own timeouts, reported like the overall deadline. */
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 export interface HttpSmsGatewayOptions {
   /** The gateway's endpoint, http(s). */
@@ -52,7 +57,10 @@ export class SmsGatewayError extends Error {
 
 /** The request id the gateway dedupes on: HMAC-SHA256(secret, "bhxh-sms-id/v1\0<key>\0<to>\0<text>"), hex. */
 export function smsRequestId(secret: string, message: SmsMessage, idempotencyKey = ''): string {
-  return crypto.createHmac('sha256', secret).update(['bhxh-sms-id/v1', idempotencyKey, message.to, message.text].join('\0')).digest('hex');
+  return crypto
+    .createHmac('sha256', secret)
+    .update(['bhxh-sms-id/v1', idempotencyKey, message.to, message.text].join('\0'))
+    .digest('hex');
 }
 
 /** The short code for a failed fetch: ETIMEDOUT for any deadline, the errno (ECONNREFUSED…) when known, else ENETWORK. */
@@ -71,17 +79,23 @@ function failureCode(err: unknown): string {
 /** The HTTP gateway adapter: see the top of this file. */
 export function createHttpSmsGateway(options: HttpSmsGatewayOptions): HttpSmsGateway {
   const url = new URL(options.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('sms gateway: the URL must start with https:// or http://');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error('sms gateway: the URL must start with https:// or http://');
   if (!options.secret) throw new Error('sms gateway: a secret is required');
   const timeoutMs = options.timeoutMs ?? 5000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('sms gateway: timeoutMs must be a positive whole number');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new Error('sms gateway: timeoutMs must be a positive whole number');
   const clock = options.clock ?? systemClock;
   const endpoint = url.href;
 
   return {
     async send(message, sendOptions) {
       if (!E164.test(message.to)) throw new SmsGatewayError('INVALID_RECIPIENT');
-      const body = JSON.stringify({ to: message.to, text: message.text, id: smsRequestId(options.secret, message, sendOptions?.idempotencyKey) });
+      const body = JSON.stringify({
+        to: message.to,
+        text: message.text,
+        id: smsRequestId(options.secret, message, sendOptions?.idempotencyKey),
+      });
       const timestamp = Math.floor(clock.now().getTime() / 1000);
       let response: Response;
       try {

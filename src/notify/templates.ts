@@ -22,7 +22,9 @@ interface Email {
 function renderText(blocks: Block[]): string {
   return blocks
     .map((block) =>
-      'code' in block ? `    ${block.code}` : block.map((s) => (typeof s === 'string' ? s : 'strong' in s ? s.strong : s.link)).join(''),
+      'code' in block
+        ? `    ${block.code}`
+        : block.map((s) => (typeof s === 'string' ? s : 'strong' in s ? s.strong : s.link)).join(''),
     )
     .join('\n\n');
 }
@@ -30,7 +32,13 @@ function renderText(blocks: Block[]): string {
 function renderHtml(blocks: Block[]): SafeHtml[] {
   return blocks.map((block) => {
     if ('code' in block) return html`<h2>${block.code}</h2>\n`;
-    const parts = block.map((s) => (typeof s === 'string' ? html`${s}` : 'strong' in s ? html`<strong>${s.strong}</strong>` : html`<a href="${s.link}">${s.link}</a>`));
+    const parts = block.map((s) =>
+      typeof s === 'string'
+        ? html`${s}`
+        : 'strong' in s
+          ? html`<strong>${s.strong}</strong>`
+          : html`<a href="${s.link}">${s.link}</a>`,
+    );
     return html`<p>${parts}</p>\n`;
   });
 }
@@ -55,7 +63,13 @@ ${renderHtml(email.en)}</div>
 /** The issuer as an absolute http(s) URL without query or fragment; anything else is a wiring mistake. */
 function officialSite(issuer: string): string {
   const url = new URL(issuer);
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
     throw new Error('templates: the issuer must be a plain http(s) URL');
   }
   return issuer;
@@ -68,7 +82,8 @@ function checkCode(code: string): string {
 }
 
 function checkMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 999) throw new Error('templates: minutes must be a whole number from 1 to 999');
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 999)
+    throw new Error('templates: minutes must be a whole number from 1 to 999');
   return minutes;
 }
 
@@ -99,7 +114,15 @@ const scamWarningEn: Block = [
 ];
 
 /** The code that lets a member reset a forgotten password (email recovery). */
-export function recoveryCodeEmail({ code, minutes, issuer }: { code: string; minutes: number; issuer: string }): EmailContent {
+export function recoveryCodeEmail({
+  code,
+  minutes,
+  issuer,
+}: {
+  code: string;
+  minutes: number;
+  issuer: string;
+}): EmailContent {
   checkCode(code);
   checkMinutes(minutes);
   const site = officialSite(issuer);
@@ -127,7 +150,15 @@ export function recoveryCodeEmail({ code, minutes, issuer }: { code: string; min
 }
 
 /** The code that proves the member controls the email on file (src/methods/address-verification). */
-export function addressVerificationEmail({ code, minutes, issuer }: { code: string; minutes: number; issuer: string }): EmailContent {
+export function addressVerificationEmail({
+  code,
+  minutes,
+  issuer,
+}: {
+  code: string;
+  minutes: number;
+  issuer: string;
+}): EmailContent {
   checkCode(code);
   checkMinutes(minutes);
   const site = officialSite(issuer);
@@ -154,7 +185,6 @@ export function addressVerificationEmail({ code, minutes, issuer }: { code: stri
   });
 }
 
-
 export function passwordChangedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
   const site = officialSite(issuer);
   const time = formatVietnamTime(when);
@@ -163,14 +193,25 @@ export function passwordChangedEmail({ when, issuer }: { when: Date; issuer: str
     vi: [
       ['Xin chào,'],
       ['Mật khẩu tài khoản BHXH ID của bạn đã được thay đổi lúc ', { strong: `${time} (giờ Việt Nam)` }, '.'],
-      ['Nếu đúng là bạn, bạn không cần làm gì thêm. ', { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
-      ['Dịch vụ hoàn toàn miễn phí. BHXH không bao giờ hỏi mật khẩu hay mã xác thực của bạn. Trang đăng nhập chính thức: ', { link: site }],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      [
+        'Dịch vụ hoàn toàn miễn phí. BHXH không bao giờ hỏi mật khẩu hay mã xác thực của bạn. Trang đăng nhập chính thức: ',
+        { link: site },
+      ],
       ['Bảo hiểm xã hội Việt Nam'],
     ],
     en: [
       ['Hello,'],
       ['The password of your BHXH ID account was changed on ', { strong: `${time} (Vietnam time)` }, '.'],
-      ['If this was you, there is nothing more to do. ', { strong: `If it was not you, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
       ['This service is free. BHXH never asks for your password or codes. The official sign-in site: ', { link: site }],
       ['Vietnam Social Security'],
     ],
@@ -185,15 +226,31 @@ export function vneidLinkedEmail({ when, issuer }: { when: Date; issuer: string 
     subject: '[BHXH] Tài khoản VNeID đã được liên kết / A VNeID account was linked',
     vi: [
       ['Xin chào,'],
-      ['Một tài khoản định danh điện tử VNeID đã được liên kết với tài khoản BHXH ID của bạn lúc ', { strong: `${time} (giờ Việt Nam)` }, '. Từ nay bạn có thể đăng nhập bằng VNeID.'],
-      ['Nếu đúng là bạn, bạn không cần làm gì thêm. ', { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
+      [
+        'Một tài khoản định danh điện tử VNeID đã được liên kết với tài khoản BHXH ID của bạn lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Từ nay bạn có thể đăng nhập bằng VNeID.',
+      ],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
       ['Trang đăng nhập chính thức: ', { link: site }],
       ['Bảo hiểm xã hội Việt Nam'],
     ],
     en: [
       ['Hello,'],
-      ['A VNeID electronic identity was linked to your BHXH ID account on ', { strong: `${time} (Vietnam time)` }, '. You can now sign in with VNeID.'],
-      ['If this was you, there is nothing more to do. ', { strong: `If it was not you, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      [
+        'A VNeID electronic identity was linked to your BHXH ID account on ',
+        { strong: `${time} (Vietnam time)` },
+        '. You can now sign in with VNeID.',
+      ],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
       ['The official sign-in site: ', { link: site }],
       ['Vietnam Social Security'],
     ],
@@ -208,15 +265,31 @@ export function vneidLinkRemovedEmail({ when, issuer }: { when: Date; issuer: st
     subject: '[BHXH] Liên kết VNeID đã được gỡ / A VNeID link was removed',
     vi: [
       ['Xin chào,'],
-      ['Mật khẩu tài khoản BHXH ID của bạn đã được thay đổi lúc ', { strong: `${time} (giờ Việt Nam)` }, '. Vì vậy, liên kết VNeID được tạo bằng mật khẩu đã được gỡ bỏ.'],
-      ['Nếu tài khoản VNeID đó là của bạn, hãy đăng nhập bằng VNeID và liên kết lại, hoặc mang căn cước công dân đến cơ quan BHXH để được xác nhận. ', { strong: `Nếu bạn không tạo liên kết đó, hãy gọi ngay ${HOTLINE}` }, ' (tổng đài chính thức duy nhất của BHXH Việt Nam).'],
+      [
+        'Mật khẩu tài khoản BHXH ID của bạn đã được thay đổi lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Vì vậy, liên kết VNeID được tạo bằng mật khẩu đã được gỡ bỏ.',
+      ],
+      [
+        'Nếu tài khoản VNeID đó là của bạn, hãy đăng nhập bằng VNeID và liên kết lại, hoặc mang căn cước công dân đến cơ quan BHXH để được xác nhận. ',
+        { strong: `Nếu bạn không tạo liên kết đó, hãy gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
       ['Trang đăng nhập chính thức: ', { link: site }],
       ['Bảo hiểm xã hội Việt Nam'],
     ],
     en: [
       ['Hello,'],
-      ['The password of your BHXH ID account was changed on ', { strong: `${time} (Vietnam time)` }, '. The VNeID link that was made with a password has therefore been removed.'],
-      ['If that VNeID account is yours, sign in with VNeID and link it again, or bring your citizen ID card to a BHXH office to have it confirmed. ', { strong: `If you did not make that link, call ${HOTLINE} now` }, ' (the only official hotline of Vietnam Social Security).'],
+      [
+        'The password of your BHXH ID account was changed on ',
+        { strong: `${time} (Vietnam time)` },
+        '. The VNeID link that was made with a password has therefore been removed.',
+      ],
+      [
+        'If that VNeID account is yours, sign in with VNeID and link it again, or bring your citizen ID card to a BHXH office to have it confirmed. ',
+        { strong: `If you did not make that link, call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
       ['The official sign-in site: ', { link: site }],
       ['Vietnam Social Security'],
     ],
@@ -258,11 +331,15 @@ export function passwordChangedSms({ when }: { when: Date }): SmsContent {
 }
 
 export function vneidLinkedSms({ when }: { when: Date }): SmsContent {
-  return sms(`BHXH: Tai khoan VNeID da duoc lien ket voi tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`);
+  return sms(
+    `BHXH: Tai khoan VNeID da duoc lien ket voi tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`,
+  );
 }
 
 export function vneidLinkRemovedSms({ when }: { when: Date }): SmsContent {
-  return sms(`BHXH: Mat khau doi luc ${formatVietnamTime(when)} nen lien ket VNeID tao bang mat khau da bi go. Neu khong phai ban tao lien ket do, hay goi ngay ${HOTLINE}.`);
+  return sms(
+    `BHXH: Mat khau doi luc ${formatVietnamTime(when)} nen lien ket VNeID tao bang mat khau da bi go. Neu khong phai ban tao lien ket do, hay goi ngay ${HOTLINE}.`,
+  );
 }
 
 /** The short code members text `BH MK <mã số BHXH>` to. */
@@ -279,17 +356,30 @@ export function temporaryPasswordSms({ password, minutes }: { password: string; 
 
 /** The same reply for an unknown number, a sender that is not the phone on file, and a disabled account. */
 export function smsMismatchReply(): SmsContent {
-  return sms(`BHXH: So dien thoai va ma so bao hiem khong khop hoac chua dang ky voi co quan BHXH. Ho tro: goi ${HOTLINE}`);
+  return sms(
+    `BHXH: So dien thoai va ma so bao hiem khong khop hoac chua dang ky voi co quan BHXH. Ho tro: goi ${HOTLINE}`,
+  );
 }
 
 /** Any text that is not the keyword. */
 export function smsHelpReply(): SmsContent {
-  return sms(`BHXH: De lay mat khau tam thoi, soan BH MK <ma so BHXH> gui ${SHORT_CODE} tu so dien thoai da dang ky voi BHXH. Ho tro: goi ${HOTLINE}`);
+  return sms(
+    `BHXH: De lay mat khau tam thoi, soan BH MK <ma so BHXH> gui ${SHORT_CODE} tu so dien thoai da dang ky voi BHXH. Ho tro: goi ${HOTLINE}`,
+  );
 }
 
 /** The office reset's temporary password by email. */
-export function temporaryPasswordEmail({ password, minutes, issuer }: { password: string; minutes: number; issuer: string }): EmailContent {
-  if (!/^[a-z0-9]{8,16}$/.test(password)) throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
+export function temporaryPasswordEmail({
+  password,
+  minutes,
+  issuer,
+}: {
+  password: string;
+  minutes: number;
+  issuer: string;
+}): EmailContent {
+  if (!/^[a-z0-9]{8,16}$/.test(password))
+    throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
   checkMinutes(minutes);
   const site = officialSite(issuer);
   return renderEmail({
@@ -298,7 +388,11 @@ export function temporaryPasswordEmail({ password, minutes, issuer }: { password
       ['Xin chào,'],
       ['Theo yêu cầu của bạn tại cơ quan BHXH, mật khẩu tạm thời của bạn là:'],
       { code: password },
-      [`Mật khẩu chỉ dùng được một lần trong ${minutes} phút. Hãy đăng nhập tại `, { link: site }, ' và đặt mật khẩu mới ngay.'],
+      [
+        `Mật khẩu chỉ dùng được một lần trong ${minutes} phút. Hãy đăng nhập tại `,
+        { link: site },
+        ' và đặt mật khẩu mới ngay.',
+      ],
       scamWarningVi,
       ['Bảo hiểm xã hội Việt Nam'],
     ],

@@ -18,7 +18,6 @@ import { deletedCount, type Db } from '../db/database.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 
-
 const TABLE = 'oidc_payloads';
 
 /**
@@ -26,28 +25,28 @@ const TABLE = 'oidc_payloads';
  * table (managed by the CLI), where secrets are sealed.
  */
 export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: ClientRepository) {
-  const byId = batchPerRound<{ model: string; id: string }, AdapterPayload | undefined>(
-    async (keys) => {
-      const rows: Array<{ model: string; id: string; payload: unknown; consumed_at: Date | string | null }> = await db(TABLE)
-        .whereIn(['model', 'id'], keys.map((k) => [k.model, k.id]))
-        .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', clock.now()))
-        .select('model', 'id', 'payload', 'consumed_at');
-      const found = new Map(rows.map((row) => [`${row.model}\0${row.id}`, toPayload(row)]));
-      return keys.map((k) => found.get(`${k.model}\0${k.id}`));
-    },
-  );
+  const byId = batchPerRound<{ model: string; id: string }, AdapterPayload | undefined>(async (keys) => {
+    const rows: Array<{ model: string; id: string; payload: unknown; consumed_at: Date | string | null }> = await db(
+      TABLE,
+    )
+      .whereIn(
+        ['model', 'id'],
+        keys.map((k) => [k.model, k.id]),
+      )
+      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', clock.now()))
+      .select('model', 'id', 'payload', 'consumed_at');
+    const found = new Map(rows.map((row) => [`${row.model}\0${row.id}`, toPayload(row)]));
+    return keys.map((k) => found.get(`${k.model}\0${k.id}`));
+  });
 
-  const saves = batchPerRound<{ model: string; id: string; row: Record<string, unknown> }, void>(
-    async (items) => {
-      const rows = new Map<string, Record<string, unknown>>();
-      for (const item of items) rows.set(`${item.model}\0${item.id}`, item.row);
-      // In key order, so two batches that share rows lock them in the same order (never a deadlock).
-      const ordered = [...rows.keys()].sort().map((key) => rows.get(key)!);
-      await db(TABLE).insert(ordered).onConflict(['model', 'id']).merge();
-      return items.map(() => undefined);
-    },
-    100,
-  );
+  const saves = batchPerRound<{ model: string; id: string; row: Record<string, unknown> }, void>(async (items) => {
+    const rows = new Map<string, Record<string, unknown>>();
+    for (const item of items) rows.set(`${item.model}\0${item.id}`, item.row);
+    // In key order, so two batches that share rows lock them in the same order (never a deadlock).
+    const ordered = [...rows.keys()].sort().map((key) => rows.get(key)!);
+    await db(TABLE).insert(ordered).onConflict(['model', 'id']).merge();
+    return items.map(() => undefined);
+  }, 100);
 
   return class KnexAdapter implements Adapter {
     constructor(readonly model: string) {}
@@ -66,7 +65,10 @@ export function createKnexAdapter(db: Db, clock: Clock = systemClock, clients?: 
           user_code: payload.userCode ?? null,
           // An interaction whose sign-in is decided names the account too, so revoking the account (a credential
           // change, security/credential-change.ts) also ends a sign-in that has not yet become a session.
-          account_id: payload.accountId ?? (payload.result as { login?: { accountId?: string } } | undefined)?.login?.accountId ?? null,
+          account_id:
+            payload.accountId ??
+            (payload.result as { login?: { accountId?: string } } | undefined)?.login?.accountId ??
+            null,
           consumed_at: null,
           expires_at: expiresAt,
         },
@@ -117,11 +119,10 @@ function toPayload(row: { payload: unknown; consumed_at: Date | string | null })
 /** Deletes expired artifacts in small batches; returns how many rows went. */
 export async function sweepExpiredPayloads(db: Db, clock: Clock = systemClock, batch = 1000): Promise<number> {
   const now = clock.now();
-  const deleted = deletedCount(await db(TABLE)
-    .whereIn(
-      ['model', 'id'],
-      db(TABLE).select('model', 'id').where('expires_at', '<', now).limit(batch),
-    )
-    .delete());
+  const deleted = deletedCount(
+    await db(TABLE)
+      .whereIn(['model', 'id'], db(TABLE).select('model', 'id').where('expires_at', '<', now).limit(batch))
+      .delete(),
+  );
   return deleted;
 }

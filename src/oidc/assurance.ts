@@ -52,7 +52,9 @@ interface AcrRequest {
   values?: unknown;
 }
 
-function parseClaims(claims: unknown): { id_token?: { acr?: AcrRequest }; userinfo?: { acr?: AcrRequest } } | undefined {
+function parseClaims(
+  claims: unknown,
+): { id_token?: { acr?: AcrRequest }; userinfo?: { acr?: AcrRequest } } | undefined {
   if (typeof claims === 'object' && claims !== null) return claims as never;
   if (typeof claims !== 'string') return undefined;
   try {
@@ -76,9 +78,16 @@ export function installAssuranceCheck(policy: ReturnType<typeof interactionPolic
   login.checks.remove('essential_acrs');
   login.checks.remove('essential_acr');
   login.checks.add(
-    new interactionPolicy.Check('required_acr', 'the requested level of assurance has not been met', 'login_required', (ctx: KoaContextWithOIDC) => {
-      const required = requiredAcr({ acr_values: ctx.oidc.params?.acr_values, claims: ctx.oidc.claims });
-      return meets(ctx.oidc.acr, required) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
+    new interactionPolicy.Check(
+      'required_acr',
+      'the requested level of assurance has not been met',
+      'login_required',
+      (ctx: KoaContextWithOIDC) => {
+        const required = requiredAcr({ acr_values: ctx.oidc.params?.acr_values, claims: ctx.oidc.claims });
+        return meets(ctx.oidc.acr, required)
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT;
+      },
+    ),
   );
 }

@@ -20,7 +20,9 @@ export function accountClaims(account: Account): Record<string, unknown> {
     name: account.fullName,
     birthdate: account.birthdate,
     ...(account.email ? { email: account.email, email_verified: account.emailVerified } : {}),
-    ...(account.phoneNumber ? { phone_number: account.phoneNumber, phone_number_verified: account.phoneNumberVerified } : {}),
+    ...(account.phoneNumber
+      ? { phone_number: account.phoneNumber, phone_number_verified: account.phoneNumberVerified }
+      : {}),
     bhxh_number: account.bhxhNumber,
   };
 }

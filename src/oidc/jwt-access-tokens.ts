@@ -4,11 +4,19 @@
 // Called by src/oidc/provider.ts (the record: the jwt format customizer) and src/server.ts (the answer).
 import * as jose from 'jose';
 import type { Middleware } from 'koa';
-import Provider, { errors, type AccessToken, type Adapter, type Client, type ClientCredentials, type JWTStructured, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  type AccessToken,
+  type Adapter,
+  type Client,
+  type ClientCredentials,
+  type JWTStructured,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Db } from '../db/database.js';
 import type { ProviderKeys } from '../keys/key-store.js';
 import { createKnexAdapter } from './adapter.js';
-import { type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 
 /** The model name of the records in oidc_payloads (grant_id and account_id lifted, so revocations delete them too). */
 const MODEL = 'JwtAccessToken';
@@ -27,10 +35,18 @@ export function createJwtAccessTokenStore(db: Db, clock: Clock): Adapter {
 
 /** formats.customizers.jwt: before a JWT access token is handed out, records its client and grant under its jti. */
 export function recordJwtAccessTokens(store: Adapter) {
-  return async (_ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials, jwt: JWTStructured): Promise<void> => {
+  return async (
+    _ctx: KoaContextWithOIDC,
+    token: AccessToken | ClientCredentials,
+    jwt: JWTStructured,
+  ): Promise<void> => {
     const { jti, iat, exp } = jwt.payload as { jti: string; iat: number; exp: number };
     const { grantId, accountId } = token as { grantId?: string; accountId?: string };
-    const record: JwtAccessTokenRecord = { clientId: token.clientId!, ...(grantId ? { grantId } : {}), ...(accountId ? { accountId } : {}) };
+    const record: JwtAccessTokenRecord = {
+      clientId: token.clientId!,
+      ...(grantId ? { grantId } : {}),
+      ...(accountId ? { accountId } : {}),
+    };
     await store.upsert(jti, record as never, exp - iat);
   };
 }
@@ -51,10 +67,20 @@ export interface JwtIntrospectionDeps {
 }
 
 /** The RFC 7662 members for `token` when it is one of our live JWT access tokens; undefined otherwise. */
-async function describeActiveToken(provider: Provider, deps: JwtIntrospectionDeps, jwks: ReturnType<typeof jose.createLocalJWKSet>, token: string) {
+async function describeActiveToken(
+  provider: Provider,
+  deps: JwtIntrospectionDeps,
+  jwks: ReturnType<typeof jose.createLocalJWKSet>,
+  token: string,
+) {
   let payload: jose.JWTPayload & { client_id?: unknown; scope?: unknown; cnf?: { jkt?: string } };
   try {
-    ({ payload } = await jose.jwtVerify(token, jwks, { issuer: deps.issuer, typ: 'at+jwt', algorithms: ALGORITHMS, currentDate: deps.clock.now() }));
+    ({ payload } = await jose.jwtVerify(token, jwks, {
+      issuer: deps.issuer,
+      typ: 'at+jwt',
+      algorithms: ALGORITHMS,
+      currentDate: deps.clock.now(),
+    }));
   } catch {
     return undefined; // not ours, forged, tampered, expired, or signed by a key no longer served
   }
@@ -64,7 +90,8 @@ async function describeActiveToken(provider: Provider, deps: JwtIntrospectionDep
   if (record.grantId) {
     // The library's checks for an opaque token's grant, applied to ours.
     const grant = await provider.Grant.find(record.grantId, { ignoreExpiration: true });
-    if (!grant || grant.isExpired || grant.clientId !== record.clientId || grant.accountId !== record.accountId) return undefined;
+    if (!grant || grant.isExpired || grant.clientId !== record.clientId || grant.accountId !== record.accountId)
+      return undefined;
   }
   return {
     active: true,
@@ -98,7 +125,9 @@ export function installJwtIntrospection(provider: Provider, deps: JwtIntrospecti
     const { oidc } = ctx as unknown as KoaContextWithOIDC;
     const token = oidc?.params?.token;
     if (oidc?.route !== 'introspection' || !oidc.client || typeof token !== 'string') return;
-    const described = deps.mayIntrospect(oidc.client) ? await describeActiveToken(provider, deps, jwks, token) : undefined;
+    const described = deps.mayIntrospect(oidc.client)
+      ? await describeActiveToken(provider, deps, jwks, token)
+      : undefined;
     ctx.status = 200;
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = described ?? { active: false };

@@ -1,7 +1,14 @@
 // Builds the oidc-provider instance: the protocol engine. Everything it needs is passed in; nothing here reads the
 // environment. A provider is built from a snapshot of keys, so a key change builds a new one (see docs/architecture.md).
 import type { Context } from 'koa';
-import Provider, { errors, interactionPolicy, type Client, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import Provider, {
+  errors,
+  interactionPolicy,
+  type Client,
+  type Configuration,
+  type KoaContextWithOIDC,
+  type ResourceServer,
+} from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
 import type { ClientRepository } from '../clients/client-repository.js';
 import type { ResourceServerRepository } from '../clients/resource-server-repository.js';
@@ -12,7 +19,7 @@ import { resolveLocale, pageContext } from '../core/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import { createKnexAdapter } from './adapter.js';
-import { type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { accountClaims, SCOPE_CLAIMS } from './claims.js';
 import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
@@ -40,7 +47,8 @@ export const mayIntrospect = (client: Client): boolean => client.clientAuthMetho
 /** Error codes whose text we translate; anything else shows the generic message with the OAuth error code. */
 function errorMessage(ctx: Context, out: { error: string; error_description?: string }) {
   const page = pageContext(ctx, resolveLocale(ctx));
-  const sessionLike = out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
+  const sessionLike =
+    out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
   return { page, message: page.t(sessionLike ? 'error.session_expired' : 'error.back_to_app') };
 }
 
@@ -56,8 +64,11 @@ function buildInteractionPolicy() {
   const native = consent.checks.get('native_client_prompt')!;
   consent.checks.remove('native_client_prompt');
   consent.checks.add(
-    new interactionPolicy.Check('native_client_prompt', native.description, native.error ?? 'interaction_required', (ctx) =>
-      ctx.oidc.client!.metadata().first_party ? false : native.check(ctx),
+    new interactionPolicy.Check(
+      'native_client_prompt',
+      native.description,
+      native.error ?? 'interaction_required',
+      (ctx) => (ctx.oidc.client!.metadata().first_party ? false : native.check(ctx)),
     ),
     0,
   );
@@ -77,7 +88,10 @@ export function buildProvider(deps: ProviderDeps): Provider {
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     scopes: [...SUPPORTED_SCOPES],
-    claims: { ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])), openid: ['sub', 'acr', 'amr', 'auth_time'] },
+    claims: {
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])),
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+    },
     acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -102,7 +116,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
       properties: ['first_party', 'admin'],
       // Runs each time a client is loaded: the scope list it may use comes from the scope policy, not its metadata.
       validator(_ctx, key, value, metadata) {
-        if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        if (value !== undefined && typeof value !== 'boolean')
+          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         if (key === 'admin') metadata.scope = enforcedClientScope(metadata);
       },
     },
@@ -126,7 +141,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     async findAccount(_ctx, sub) {
       const account = await accounts.findById(sub);
-      if (!account || account.status !== 'active') return undefined;
+      if (account?.status !== 'active') return undefined;
       return { accountId: account.id, claims: () => accountClaims(account) as { sub: string } };
     },
     // First-party clients never see a consent page: their grant covers what they ask for.
@@ -197,7 +212,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
     // OUTBOUND_PRIVATE_HOSTS (loopback outside production) skip that guard.
     fetch(url, options) {
       const { hostname } = new URL(url instanceof Request ? url.url : String(url));
-      if (config.outboundPrivateHosts.has(hostname.toLowerCase())) delete (options as { dispatcher?: unknown }).dispatcher;
+      if (config.outboundPrivateHosts.has(hostname.toLowerCase()))
+        delete (options as { dispatcher?: unknown }).dispatcher;
       return globalThis.fetch(url, options);
     },
     async renderError(ctx, out, error) {

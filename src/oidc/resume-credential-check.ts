@@ -30,7 +30,8 @@ export function installResumeCredentialCheck(provider: Provider, deps: { db: Db 
     if (await credentialsUnchanged(deps.db, login.accountId, login[CREDENTIAL_VERSION])) return;
     // What this resume saved goes; nothing else of the account is touched (her own new sign-ins stay).
     const entities = oidc.entities as Record<string, Destroyable | undefined>;
-    for (const name of ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Grant']) await entities[name]?.destroy().catch(() => {});
+    for (const name of ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Grant'])
+      await entities[name]?.destroy().catch(() => {});
     await (oidc.session as unknown as Destroyable | undefined)?.destroy().catch(() => {});
     const page = pageContext(ctx, resolveLocale(ctx));
     ctx.remove('Location');

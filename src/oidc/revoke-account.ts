@@ -12,7 +12,10 @@ interface SessionPayload {
   authorizations?: Record<string, { sid?: string; grantId?: string }>;
 }
 
-export async function revokeAccount(deps: { db: Db; provider?: Provider | undefined; logger: Logger }, accountId: string): Promise<{ sessions: number; artifacts: number }> {
+export async function revokeAccount(
+  deps: { db: Db; provider?: Provider | undefined; logger: Logger },
+  accountId: string,
+): Promise<{ sessions: number; artifacts: number }> {
   const { db, provider, logger } = deps;
   const sessions = await db('oidc_payloads').where({ model: 'Session', account_id: accountId }).select('payload');
   const logouts: Promise<void>[] = [];
@@ -24,13 +27,20 @@ export async function revokeAccount(deps: { db: Db; provider?: Provider | undefi
         (async () => {
           const client = await provider.Client.find(clientId);
           if (!client?.backchannelLogoutUri) return;
-          await (client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }).backchannelLogout(accountId, authorization.sid ?? '');
-        })().catch((err: unknown) => logger.warn({ err: String(err), clientId }, 'back-channel logout after revocation failed')),
+          await (client as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }).backchannelLogout(
+            accountId,
+            authorization.sid ?? '',
+          );
+        })().catch((err: unknown) =>
+          logger.warn({ err: String(err), clientId }, 'back-channel logout after revocation failed'),
+        ),
       );
     }
   }
   // Delete first, so nothing the account holds still works while relying parties are being told.
-  const grantIds = (await db('oidc_payloads').where({ model: 'Grant', account_id: accountId }).select('id')).map((r: { id: string }) => r.id);
+  const grantIds = (await db('oidc_payloads').where({ model: 'Grant', account_id: accountId }).select('id')).map(
+    (r: { id: string }) => r.id,
+  );
   let artifacts = deletedCount(await db('oidc_payloads').where({ account_id: accountId }).delete());
   if (grantIds.length) artifacts += deletedCount(await db('oidc_payloads').whereIn('grant_id', grantIds).delete());
   await Promise.all(logouts);

@@ -16,9 +16,19 @@ export function trustProxyHops(app: { proxy: boolean; maxIpsCount: number }, hop
  * The client address from an X-Forwarded-For value and the socket's address, trusting `hops` proxies: the same
  * answer as Koa's ctx.ip after trustProxyHops(app, hops), for code that runs before Koa (provider-documents.ts).
  */
-export function clientAddressFrom(forwardedFor: string | string[] | undefined, socketAddress: string | undefined, hops: number): string {
+export function clientAddressFrom(
+  forwardedFor: string | string[] | undefined,
+  socketAddress: string | undefined,
+  hops: number,
+): string {
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
-  const entries = hops > 0 && header ? header.split(',').map((e) => e.trim()).filter(Boolean) : [];
+  const entries =
+    hops > 0 && header
+      ? header
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : [];
   return entries.slice(-hops)[0] ?? socketAddress ?? '';
 }
 
@@ -36,6 +46,10 @@ export function addressBucket(ip: string): string {
   const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
   const left = groups(head);
   const right = tail === undefined ? [] : groups(tail);
-  const full = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  const full =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${full
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -4,11 +4,22 @@
 // and removes the VNeID links made with a password. Called by the sign-in and reset flows, the federation pending
 // link, temporary passwords (SMS keyword, hotline, office) and the CLI (set-password, reset-password).
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app-deps.js';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { LoginThrottle } from '../flows/login/login-throttle.js';
+import type { Outbox } from '../notify/outbox.js';
 import type { Account } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
-import { passwordChangedEmail, passwordChangedSms, vneidLinkRemovedEmail, vneidLinkRemovedSms } from '../notify/templates.js';
+import {
+  passwordChangedEmail,
+  passwordChangedSms,
+  vneidLinkRemovedEmail,
+  vneidLinkRemovedSms,
+} from '../notify/templates.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
 
@@ -16,34 +27,67 @@ import { revokeAccount } from '../oidc/revoke-account.js';
  * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`, only
  * if the version is still that one (a step that recorded it): of racing changes, exactly one wins.
  */
-export async function moveCredentialVersion(trx: Knex.Transaction | Db, accountId: string, changes: Record<string, unknown>, expected?: number): Promise<boolean> {
+export async function moveCredentialVersion(
+  trx: Knex.Transaction | Db,
+  accountId: string,
+  changes: Record<string, unknown>,
+  expected?: number,
+): Promise<boolean> {
   const query = trx('accounts').where({ id: accountId });
   if (expected !== undefined) query.andWhere({ credential_version: expected });
-  const updated = await query.update({ ...changes, credential_version: trx.raw('credential_version + 1'), updated_at: trx.fn.now() });
+  const updated = await query.update({
+    ...changes,
+    credential_version: trx.raw('credential_version + 1'),
+    updated_at: trx.fn.now(),
+  });
   return updated === 1;
 }
 
 /** Whether a step that recorded `recorded` when it began may go on (nothing changed the credentials since). */
 export async function credentialsUnchanged(db: Db, accountId: string, recorded: number | undefined): Promise<boolean> {
   if (recorded === undefined) return false;
-  const row = await db('accounts').where({ id: accountId }).first<{ credential_version: number } | undefined>('credential_version');
+  const row = await db('accounts')
+    .where({ id: accountId })
+    .first<{ credential_version: number } | undefined>('credential_version');
   return row !== undefined && Number(row.credential_version) === recorded;
 }
 
-type NoticeDeps = Pick<AppDeps, 'outbox' | 'audit' | 'config' | 'clock'>;
+/** What announcing a change needs. */
+interface NoticeDeps {
+  outbox: Outbox;
+  audit: AuditLog;
+  config: Config;
+  clock: Clock;
+}
 
 /**
  * Removes the account's VNeID links made with a password, telling every channel on file. A password change, a reset
  * and an office reset call it in their transaction: a link can never outlive the password that made it.
  */
-export async function removePasswordLinks(deps: NoticeDeps & Pick<AppDeps, 'db'>, trx: Knex.Transaction, account: Account, via: string): Promise<number> {
+export async function removePasswordLinks(
+  deps: NoticeDeps & { db: Db },
+  trx: Knex.Transaction,
+  account: Account,
+  via: string,
+): Promise<number> {
   const removed = await createFederatedIdentities(deps.db, deps.clock).removePasswordLinks(trx, account.id);
   if (removed.length === 0) return 0;
   const now = deps.clock.now();
   for (const link of removed) {
-    await deps.audit.record({ type: 'federation.unlink', accountId: account.id, detail: { via, issuer: link.issuer, linkedBy: 'password', reason: 'credential_change' } }, trx);
+    await deps.audit.record(
+      {
+        type: 'federation.unlink',
+        accountId: account.id,
+        detail: { via, issuer: link.issuer, linkedBy: 'password', reason: 'credential_change' },
+      },
+      trx,
+    );
   }
-  await notifyEveryChannel(deps.outbox, trx, account, { purpose: 'vneid_link_removed', email: vneidLinkRemovedEmail({ when: now, issuer: deps.config.issuer }), sms: vneidLinkRemovedSms({ when: now }) });
+  await notifyEveryChannel(deps.outbox, trx, account, {
+    purpose: 'vneid_link_removed',
+    email: vneidLinkRemovedEmail({ when: now, issuer: deps.config.issuer }),
+    sms: vneidLinkRemovedSms({ when: now }),
+  });
   return removed.length;
 }
 
@@ -62,7 +106,13 @@ export interface PasswordChange {
 }
 
 /** The provider is absent in the CLI: sessions and tokens are still deleted, without back-channel logout. */
-type Deps = Pick<AppDeps, 'db' | 'outbox' | 'audit' | 'config' | 'clock' | 'logger'> & { provider?: AppDeps['provider']; loginThrottle?: Pick<AppDeps['loginThrottle'], 'clearFailures'> };
+/** What a credential change needs: its own narrow list, not the service bag. */
+interface Deps extends NoticeDeps {
+  db: Db;
+  logger: Logger;
+  provider?: () => Provider;
+  loginThrottle?: Pick<LoginThrottle, 'clearFailures'>;
+}
 
 /** Rolls a change back when its step turns out to be stale or already finished. */
 class StaleStep extends Error {}
@@ -72,20 +122,47 @@ async function replacePassword(
   deps: Deps,
   trx: Knex.Transaction,
   account: Account,
-  change: { newHash: string; mustChange: boolean; expected?: number; via: string; detail?: Record<string, unknown>; ip?: string; requestId?: string },
+  change: {
+    newHash: string;
+    mustChange: boolean;
+    expected?: number;
+    via: string;
+    detail?: Record<string, unknown>;
+    ip?: string;
+    requestId?: string;
+  },
 ): Promise<boolean> {
   const now = deps.clock.now();
   const moved = await moveCredentialVersion(
     trx,
     account.id,
-    { password_hash: change.newHash, must_change_password: change.mustChange, password_changed_at: now, temporary_password_hash: null, temporary_password_expires_at: null },
+    {
+      password_hash: change.newHash,
+      must_change_password: change.mustChange,
+      password_changed_at: now,
+      temporary_password_hash: null,
+      temporary_password_expires_at: null,
+    },
     change.expected,
   );
   if (!moved) return false;
   await removePasswordLinks(deps, trx, account, change.via);
   // NOTE: every channel on file hears of it, so a member whose account was taken over learns at once.
-  await notifyEveryChannel(deps.outbox, trx, account, { purpose: 'password_changed', email: passwordChangedEmail({ when: now, issuer: deps.config.issuer }), sms: passwordChangedSms({ when: now }) });
-  await deps.audit.record({ type: 'password.changed', accountId: account.id, ip: change.ip ?? null, requestId: change.requestId ?? null, detail: { via: change.via, ...change.detail } }, trx);
+  await notifyEveryChannel(deps.outbox, trx, account, {
+    purpose: 'password_changed',
+    email: passwordChangedEmail({ when: now, issuer: deps.config.issuer }),
+    sms: passwordChangedSms({ when: now }),
+  });
+  await deps.audit.record(
+    {
+      type: 'password.changed',
+      accountId: account.id,
+      ip: change.ip ?? null,
+      requestId: change.requestId ?? null,
+      detail: { via: change.via, ...change.detail },
+    },
+    trx,
+  );
   return true;
 }
 
@@ -105,7 +182,14 @@ export async function applyPasswordChange(deps: Deps, change: PasswordChange): P
   const { account } = change;
   try {
     await deps.db.transaction(async (trx) => {
-      if (!(await replacePassword(deps, trx, account, { ...change, mustChange: false, expected: change.credentialVersion }))) throw new StaleStep();
+      if (
+        !(await replacePassword(deps, trx, account, {
+          ...change,
+          mustChange: false,
+          expected: change.credentialVersion,
+        }))
+      )
+        throw new StaleStep();
       if (change.guard && !(await change.guard(trx))) throw new StaleStep();
     });
   } catch (err) {
@@ -117,7 +201,10 @@ export async function applyPasswordChange(deps: Deps, change: PasswordChange): P
 }
 
 /** An operator sets a password (CLI `accounts set-password`): unconditional, otherwise the same as any change. */
-export async function applyOperatorPassword(deps: Deps, change: { account: Account; newHash: string; mustChange: boolean; detail?: Record<string, unknown> }): Promise<void> {
+export async function applyOperatorPassword(
+  deps: Deps,
+  change: { account: Account; newHash: string; mustChange: boolean; detail?: Record<string, unknown> },
+): Promise<void> {
   await deps.db.transaction((trx) => replacePassword(deps, trx, change.account, { ...change, via: 'cli' }));
   await revokeAfterChange(deps, change.account, 'cli');
 }

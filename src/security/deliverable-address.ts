@@ -36,7 +36,11 @@ export function isAddressVerified(account: AddressesOnFile, channel: AddressChan
  * Where a message of this purpose may go on this channel, or null when nowhere. An unverified (or unreadable)
  * address gives null for a credential: callers treat that exactly like an account that does not match.
  */
-export function deliverableAddress(account: AddressesOnFile, channel: AddressChannel, purpose: DeliveryPurpose = 'credential'): string | null {
+export function deliverableAddress(
+  account: AddressesOnFile,
+  channel: AddressChannel,
+  purpose: DeliveryPurpose = 'credential',
+): string | null {
   const address = addressOnFile(account, channel);
   if (!address) return null;
   return purpose === 'verification' || isAddressVerified(account, channel) ? address : null;
@@ -46,7 +50,11 @@ export function deliverableAddress(account: AddressesOnFile, channel: AddressCha
  * The deliverable address for a credential when it is the one given (typed by a member, or the sender or caller
  * of a phone channel, already normalised by the channel's parser); null otherwise.
  */
-export function deliverableMatch(account: AddressesOnFile, channel: AddressChannel, given: string | null | undefined): string | null {
+export function deliverableMatch(
+  account: AddressesOnFile,
+  channel: AddressChannel,
+  given: string | null | undefined,
+): string | null {
   const address = deliverableAddress(account, channel, 'credential');
   return address !== null && given !== null && given !== undefined && address === given ? address : null;
 }

@@ -20,9 +20,11 @@ const scopeList = (scope: unknown): string[] => (typeof scope === 'string' ? sco
 /** Why `metadata` cannot be an admin client (empty when it can): the flag alone is not enough. */
 function adminShapeProblems(metadata: Pick<ClientMetadata, 'token_endpoint_auth_method' | 'grant_types'>): string[] {
   const problems: string[] = [];
-  if (metadata.token_endpoint_auth_method !== 'private_key_jwt') problems.push('an admin client must use token_endpoint_auth_method private_key_jwt');
+  if (metadata.token_endpoint_auth_method !== 'private_key_jwt')
+    problems.push('an admin client must use token_endpoint_auth_method private_key_jwt');
   const grants = metadata.grant_types ?? [];
-  if (grants.length !== 1 || grants[0] !== 'client_credentials') problems.push('an admin client must use only the client_credentials grant (grant_types ["client_credentials"])');
+  if (grants.length !== 1 || grants[0] !== 'client_credentials')
+    problems.push('an admin client must use only the client_credentials grant (grant_types ["client_credentials"])');
   return problems;
 }
 
@@ -30,7 +32,10 @@ function adminShapeProblems(metadata: Pick<ClientMetadata, 'token_endpoint_auth_
  * Whether a client is an admin client: the operator's flag (`clients.admin`, set only by `clients create --admin`) and
  * the shape every admin client has. A flagged row of another shape (edited by hand) is an ordinary client.
  */
-export function isAdminClient(admin: unknown, metadata: Pick<ClientMetadata, 'token_endpoint_auth_method' | 'grant_types'>): boolean {
+export function isAdminClient(
+  admin: unknown,
+  metadata: Pick<ClientMetadata, 'token_endpoint_auth_method' | 'grant_types'>,
+): boolean {
   return admin === true && adminShapeProblems(metadata).length === 0;
 }
 
@@ -53,16 +58,22 @@ export function enforcedClientScope(metadata: ClientMetadata & { admin?: unknown
  * The metadata to store for a new client, or the reasons it cannot be registered. `admin` is the operator's
  * `--admin` flag; the metadata file itself may not say it.
  */
-export function checkRegistration(metadata: ClientMetadata, { admin }: { admin: boolean }): { metadata: ClientMetadata } | { problems: string[] } {
+export function checkRegistration(
+  metadata: ClientMetadata,
+  { admin }: { admin: boolean },
+): { metadata: ClientMetadata } | { problems: string[] } {
   if ('admin' in metadata) return { problems: ['admin is set with --admin, not in the metadata'] };
   const listed = scopeList(metadata.scope);
   if (!admin) {
     const asked = listed.filter((s) => ADMIN_SET.has(s));
-    return asked.length ? { problems: [`${asked.join(' ')} is an admin scope: register the client with --admin`] } : { metadata };
+    return asked.length
+      ? { problems: [`${asked.join(' ')} is an admin scope: register the client with --admin`] }
+      : { metadata };
   }
   const problems = adminShapeProblems(metadata);
   const other = listed.filter((s) => !ADMIN_SET.has(s));
-  if (other.length) problems.push(`an admin client may list only admin scopes (${ADMIN_SCOPES.join(' ')}), not ${other.join(' ')}`);
+  if (other.length)
+    problems.push(`an admin client may list only admin scopes (${ADMIN_SCOPES.join(' ')}), not ${other.join(' ')}`);
   if (problems.length) return { problems };
   return { metadata: { ...metadata, scope: listed.length ? listed.join(' ') : ADMIN_SCOPES.join(' ') } };
 }

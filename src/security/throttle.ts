@@ -46,7 +46,11 @@ export interface ThrottleOptions {
 
 export function createThrottle({ key, clock }: ThrottleOptions) {
   const keyOf = (limit: Limit, subject: Subject) =>
-    keyedHash(key, `throttle:${limit.name}`, 'address' in subject ? `address:${addressBucket(subject.address)}` : `id:${subject.id}`);
+    keyedHash(
+      key,
+      `throttle:${limit.name}`,
+      'address' in subject ? `address:${addressBucket(subject.address)}` : `id:${subject.id}`,
+    );
   const windowStart = (limit: Limit) => new Date(clock.now().getTime() - limit.windowSeconds * 1000);
 
   /** Locks the subject's budget for the rest of `trx` and counts its hits in the window. */
@@ -58,7 +62,12 @@ export function createThrottle({ key, clock }: ThrottleOptions) {
     const hits = Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0);
     if (hits < limit.max) return { hits, over: false, retryAfterSeconds: 0 };
     // The budget comes back when the hit that made it full leaves the window.
-    const freeing = await trx(TABLE).where({ key: k }).andWhere('at', '>', since).orderBy('at', 'asc').offset(hits - limit.max).first('at');
+    const freeing = await trx(TABLE)
+      .where({ key: k })
+      .andWhere('at', '>', since)
+      .orderBy('at', 'asc')
+      .offset(hits - limit.max)
+      .first('at');
     const until = new Date(freeing?.at ?? clock.now()).getTime() + limit.windowSeconds * 1000;
     return { hits, over: true, retryAfterSeconds: Math.max(1, Math.ceil((until - clock.now().getTime()) / 1000)) };
   }
@@ -82,13 +91,17 @@ export function createThrottle({ key, clock }: ThrottleOptions) {
 
     /** Forgets every hit of the subject (a successful sign-in, a password reset). */
     async clear(db: Knex, limit: Limit, subject: Subject): Promise<void> {
-      await db(TABLE).where({ key: keyOf(limit, subject) }).delete();
+      await db(TABLE)
+        .where({ key: keyOf(limit, subject) })
+        .delete();
     },
 
     /** Gives the subject's latest hit back (a success should not cost an address its budget). */
     async giveBack(db: Knex, limit: Limit, subject: Subject): Promise<void> {
       const k = keyOf(limit, subject);
-      await db(TABLE).whereIn('id', db(TABLE).select('id').where({ key: k }).orderBy('at', 'desc').limit(1)).delete();
+      await db(TABLE)
+        .whereIn('id', db(TABLE).select('id').where({ key: k }).orderBy('at', 'desc').limit(1))
+        .delete();
     },
   };
 }
@@ -96,13 +109,20 @@ export function createThrottle({ key, clock }: ThrottleOptions) {
 export type Throttle = ReturnType<typeof createThrottle>;
 
 /** Deletes hits older than any window (limits are hourly; a day is kept for operators). Returns how many went. */
-export async function sweepThrottleHits(db: Knex, clock: Clock, { olderThanSeconds = 24 * 3600, batch = 5000, maxBatches = 200 } = {}): Promise<number> {
+export async function sweepThrottleHits(
+  db: Knex,
+  clock: Clock,
+  { olderThanSeconds = 24 * 3600, batch = 5000, maxBatches = 200 } = {},
+): Promise<number> {
   const cutoff = new Date(clock.now().getTime() - olderThanSeconds * 1000);
   // NOTE: one row per hit: a flood writes far more than one batch between two sweeps, so batches go on until one comes
   // back short (bounded, so a sweep never holds a node for long; short batches keep each delete's locks brief).
   let total = 0;
   for (let i = 0; i < maxBatches; i += 1) {
-    const gone = await db(TABLE).whereIn('id', db(TABLE).select('id').where('at', '<', cutoff).limit(batch)).delete().returning('id');
+    const gone = await db(TABLE)
+      .whereIn('id', db(TABLE).select('id').where('at', '<', cutoff).limit(batch))
+      .delete()
+      .returning('id');
     total += gone.length;
     if (gone.length < batch) break;
   }

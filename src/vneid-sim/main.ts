@@ -24,13 +24,15 @@ class UsageError extends Error {}
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${allowed.join('|')} (got "${value}")`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be one of ${allowed.join('|')} (got "${value}")`);
   return value as T;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
   return n;
 }
 
@@ -41,12 +43,16 @@ function httpUrl(name: string, value: string): string {
   } catch {
     throw new UsageError(`${name}: "${value}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${name}: "${value}" must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${name}: "${value}" must be an http(s) URL`);
   return value;
 }
 
 function urlList(name: string, value: string): string[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!list.length) throw new UsageError(`${name} must list at least one URL`);
   return list.map((u) => httpUrl(name, u));
 }
@@ -85,7 +91,10 @@ function readSettings(env: NodeJS.ProcessEnv, argv: string[]): Settings {
     client: {
       client_id: env.VNEID_SIM_CLIENT_ID || 'bhxh-id',
       client_secret: secret ?? crypto.randomBytes(32).toString('base64url'),
-      redirect_uris: urlList('VNEID_SIM_REDIRECT_URIS', env.VNEID_SIM_REDIRECT_URIS || 'http://localhost:3000/federation/vneid/callback'),
+      redirect_uris: urlList(
+        'VNEID_SIM_REDIRECT_URIS',
+        env.VNEID_SIM_REDIRECT_URIS || 'http://localhost:3000/federation/vneid/callback',
+      ),
       post_logout_redirect_uris: urlList(
         'VNEID_SIM_POST_LOGOUT_REDIRECT_URIS',
         env.VNEID_SIM_POST_LOGOUT_REDIRECT_URIS || 'http://localhost:3000/federation/vneid/logged-out',
@@ -107,10 +116,16 @@ function banner(sim: VneidSimulator, settings: Settings): string {
     `  logout URIs:   ${(client.post_logout_redirect_uris ?? []).join(', ')}`,
     `  behaviour:     claims=${b.claims} userinfoOnly=${b.userinfoOnly} iss=${b.issParameter ? 'on' : 'off'} failure=${b.failure}${b.failure === 'slow' ? ` delayMs=${b.delayMs}` : ''}`,
   ];
-  if (b.userinfoOnly) lines.push(`                 (identity only from GET ${sim.issuer}/api/citizen; ask for scope "citizen")`);
+  if (b.userinfoOnly)
+    lines.push(`                 (identity only from GET ${sim.issuer}/api/citizen; ask for scope "citizen")`);
   lines.push('', 'Test citizens:');
-  for (const c of sim.citizens) lines.push(`  ${c.nationalId} (${maskNationalId(c.nationalId)})  ${c.fullName}  ${c.birthdate}  mức độ ${c.level}`);
-  lines.push('', 'Give BHXH ID:', `  VNEID_ISSUER=${sim.issuer} VNEID_CLIENT_ID=${client.client_id} VNEID_CLIENT_SECRET=${client.client_secret}`);
+  for (const c of sim.citizens)
+    lines.push(`  ${c.nationalId} (${maskNationalId(c.nationalId)})  ${c.fullName}  ${c.birthdate}  mức độ ${c.level}`);
+  lines.push(
+    '',
+    'Give BHXH ID:',
+    `  VNEID_ISSUER=${sim.issuer} VNEID_CLIENT_ID=${client.client_id} VNEID_CLIENT_SECRET=${client.client_secret}`,
+  );
   return lines.join('\n');
 }
 

@@ -13,8 +13,17 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import type { Context, Middleware, Next } from 'koa';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
+import type { Context, Middleware } from 'koa';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { assertValidCitizens, citizenSubject, DEFAULT_CITIZENS, maskNationalId, type Citizen } from './citizens.js';
 
@@ -122,11 +131,13 @@ export function identityClaims(citizen: Citizen, naming: SimBehaviour['claims'])
 function assertValidBehaviour(b: SimBehaviour): void {
   for (const [key, allowed] of Object.entries(CHOICES)) {
     const value = b[key as keyof typeof CHOICES];
-    if (!(allowed as readonly string[]).includes(value)) throw new Error(`behaviour.${key} must be one of ${allowed.join('|')}`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new Error(`behaviour.${key} must be one of ${allowed.join('|')}`);
   }
   if (typeof b.userinfoOnly !== 'boolean') throw new Error('behaviour.userinfoOnly must be a boolean');
   if (typeof b.issParameter !== 'boolean') throw new Error('behaviour.issParameter must be a boolean');
-  if (!Number.isInteger(b.delayMs) || b.delayMs < 0) throw new Error('behaviour.delayMs must be a non-negative integer');
+  if (!Number.isInteger(b.delayMs) || b.delayMs < 0)
+    throw new Error('behaviour.delayMs must be a non-negative integer');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,7 +200,10 @@ ${body}
 function sendHtml(ctx: Context, status: number, title: string, body: string): void {
   ctx.status = status;
   ctx.type = 'html';
-  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
+  ctx.set(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  );
   ctx.set('Cache-Control', 'no-store');
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
@@ -255,7 +269,9 @@ function toClientMetadata(client: SimClient): ClientMetadata {
 async function grantRequested(ctx: KoaContextWithOIDC) {
   const { oidc } = ctx;
   const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
-  const grant = (grantId && (await oidc.provider.Grant.find(grantId))) || new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+  const grant =
+    (grantId && (await oidc.provider.Grant.find(grantId))) ||
+    new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
   grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
   if (oidc.requestParamClaims.size) grant.addOIDCClaims([...oidc.requestParamClaims]);
   await grant.save();
@@ -280,7 +296,8 @@ function memoryAdapter() {
     }
     async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
       store.set(this.key(id), { payload, ...(expiresIn ? { expiresAt: Date.now() + expiresIn * 1000 } : {}) });
-      if (this.model === 'Session' && typeof payload.uid === 'string') store.set(`SessionUid:${payload.uid}`, { payload: { id } });
+      if (this.model === 'Session' && typeof payload.uid === 'string')
+        store.set(`SessionUid:${payload.uid}`, { payload: { id } });
       if (typeof payload.grantId === 'string') {
         const grant = live(`Grant:index:${payload.grantId}`)?.payload.keys as string[] | undefined;
         store.set(`Grant:index:${payload.grantId}`, { payload: { keys: [...(grant ?? []), this.key(id)] } });
@@ -324,7 +341,14 @@ function buildConfiguration(state: SimState): Configuration {
     // Both namings are listed; an account returns only the current one.
     claims: { openid: ['sub'], profile: [...STANDARD_CLAIMS, ...LEGACY_CLAIMS] },
     conformIdTokenClaims: false,
-    ttl: { AuthorizationCode: 60, AccessToken: 3600, IdToken: 3600, Interaction: 1800, Session: 8 * 3600, Grant: 8 * 3600 },
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 3600,
+      IdToken: 3600,
+      Interaction: 1800,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
@@ -346,7 +370,8 @@ function buildConfiguration(state: SimState): Configuration {
       return {
         accountId: sub,
         // In userinfoOnly mode identity never leaves through the OIDC channels (ID token, /me).
-        claims: () => (state.behaviour.userinfoOnly ? { sub } : { sub, ...identityClaims(citizen, state.behaviour.claims) }),
+        claims: () =>
+          state.behaviour.userinfoOnly ? { sub } : { sub, ...identityClaims(citizen, state.behaviour.claims) },
       };
     },
     loadExistingGrant: grantRequested,
@@ -366,12 +391,25 @@ function buildConfiguration(state: SimState): Configuration {
           );
         },
         async postLogoutSuccessSource(ctx) {
-          sendHtml(ctx, 200, 'Đã đăng xuất', messageBody('Bạn đã đăng xuất khỏi VNeID. / You are signed out of the VNeID simulator.'));
+          sendHtml(
+            ctx,
+            200,
+            'Đã đăng xuất',
+            messageBody('Bạn đã đăng xuất khỏi VNeID. / You are signed out of the VNeID simulator.'),
+          );
         },
       },
     },
     async renderError(ctx, out) {
-      sendHtml(ctx, ctx.status, 'Lỗi / Error', messageBody('Yêu cầu không hợp lệ. / The request failed.', `${out.error}${out.error_description ? `: ${out.error_description}` : ''}`));
+      sendHtml(
+        ctx,
+        ctx.status,
+        'Lỗi / Error',
+        messageBody(
+          'Yêu cầu không hợp lệ. / The request failed.',
+          `${out.error}${out.error_description ? `: ${out.error_description}` : ''}`,
+        ),
+      );
     },
   };
 }
@@ -402,7 +440,12 @@ function authorizationErrorMode(state: SimState, provider: Provider): Middleware
     const redirectUri = ctx.query.redirect_uri;
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
     if (!client || typeof redirectUri !== 'string' || !client.redirectUriAllowed(redirectUri)) {
-      sendHtml(ctx, 400, 'Lỗi / Error', messageBody('Yêu cầu không hợp lệ. / The request failed.', 'invalid_request: unknown client or redirect_uri'));
+      sendHtml(
+        ctx,
+        400,
+        'Lỗi / Error',
+        messageBody('Yêu cầu không hợp lệ. / The request failed.', 'invalid_request: unknown client or redirect_uri'),
+      );
       return;
     }
     const target = new URL(redirectUri);
@@ -460,7 +503,9 @@ async function tamperIdToken(state: SimState, idToken: string): Promise<string> 
   const realKey = state.keys.find((k) => k.kid === header.kid)?.privateKey;
   if (!realKey) throw new Error(`no signing key ${header.kid}`);
   const key = mode === 'signature' ? await unpublishedKey(state, alg) : realKey;
-  return new SignJWT(payload).setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) }).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg, ...(header.kid ? { kid: header.kid } : {}), ...(header.typ ? { typ: header.typ } : {}) })
+    .sign(key);
 }
 
 /** tamper: rewrites the ID token of a successful token response. */
@@ -488,7 +533,12 @@ async function loadInteraction(provider: Provider, ctx: Context): Promise<Intera
   } catch {
     // falls through to the error page
   }
-  sendHtml(ctx, 400, 'Phiên đã hết hạn', messageBody('Phiên đăng nhập không còn hiệu lực. / The sign-in session expired; start again from the application.'));
+  sendHtml(
+    ctx,
+    400,
+    'Phiên đã hết hạn',
+    messageBody('Phiên đăng nhập không còn hiệu lực. / The sign-in session expired; start again from the application.'),
+  );
   return undefined;
 }
 
@@ -501,7 +551,9 @@ async function finish(provider: Provider, ctx: Context, result: Record<string, u
 /** Consent is never asked: a pending consent prompt is completed with a grant for what was requested. */
 async function completeConsent(provider: Provider, ctx: Context, details: InteractionDetails): Promise<void> {
   const clientId = String(details.params.client_id);
-  const grant = (details.grantId && (await provider.Grant.find(details.grantId))) || new provider.Grant({ clientId, accountId: details.session!.accountId });
+  const grant =
+    (details.grantId && (await provider.Grant.find(details.grantId))) ||
+    new provider.Grant({ clientId, accountId: details.session!.accountId });
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
   if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
@@ -521,7 +573,12 @@ function interactionRoutes(state: SimState, provider: Provider): Router {
     const details = await loadInteraction(provider, ctx);
     if (!details) return;
     if (details.prompt.name === 'consent') return completeConsent(provider, ctx, details);
-    sendHtml(ctx, 200, 'Đăng nhập VNeID (giả lập)', loginPageBody(details.uid, String(details.params.client_id), state.citizens));
+    sendHtml(
+      ctx,
+      200,
+      'Đăng nhập VNeID (giả lập)',
+      loginPageBody(details.uid, String(details.params.client_id), state.citizens),
+    );
   });
 
   router.post('/interaction/:uid/choose', parseForm, async (ctx) => {

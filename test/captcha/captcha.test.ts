@@ -19,11 +19,17 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 async function solve(challenge: Challenge): Promise<{ payload: string; counter: number }> {
   const solution = await solveChallenge({ challenge, deriveKey });
   assert.ok(solution, 'the solver finds the counter');
-  return { payload: encode({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }), counter: solution.counter };
+  return {
+    payload: encode({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }),
+    counter: solution.counter,
+  };
 }
 
 /** Decodes a payload, changes it, encodes it again. */
-function tamper(payload: string, change: (p: { challenge: Challenge; solution: { counter: number; derivedKey: string } }) => void): string {
+function tamper(
+  payload: string,
+  change: (p: { challenge: Challenge; solution: { counter: number; derivedKey: string } }) => void,
+): string {
   const decoded = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
   change(decoded);
   return encode(decoded);
@@ -75,7 +81,9 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const nodeA = make().captcha;
     const nodeB = make().captcha;
     const { payload } = await solve(await nodeA.challenge());
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? nodeA : nodeB).verify(payload, ip())));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? nodeA : nodeB).verify(payload, ip())),
+    );
     assert.equal(outcomes.filter((o) => o === 'ok').length, 1);
     assert.equal(outcomes.filter((o) => o === 'invalid').length, 9);
   });
@@ -85,7 +93,10 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const { payload } = await solve(await captcha.challenge());
     const tampered = {
       'derived key': tamper(payload, (p) => (p.solution.derivedKey = flipLastHex(p.solution.derivedKey))),
-      'key prefix': tamper(payload, (p) => (p.challenge.parameters.keyPrefix = flipLastHex(p.challenge.parameters.keyPrefix))),
+      'key prefix': tamper(
+        payload,
+        (p) => (p.challenge.parameters.keyPrefix = flipLastHex(p.challenge.parameters.keyPrefix)),
+      ),
       'later expiry': tamper(payload, (p) => (p.challenge.parameters.expiresAt! += 3600)),
       'cheaper cost': tamper(payload, (p) => (p.challenge.parameters.cost = 2)),
       signature: tamper(payload, (p) => (p.challenge.signature = flipLastHex(p.challenge.signature!))),
@@ -95,7 +106,11 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
       'other algorithm': tamper(payload, (p) => (p.challenge.parameters.algorithm = 'SHA-512')),
     };
     for (const [what, bad] of Object.entries(tampered)) assert.equal(await captcha.verify(bad, ip()), 'invalid', what);
-    assert.equal(await captcha.verify(payload, ip()), 'ok', 'the untouched payload still works (tampered ones used nothing up)');
+    assert.equal(
+      await captcha.verify(payload, ip()),
+      'ok',
+      'the untouched payload still works (tampered ones used nothing up)',
+    );
   });
 
   it('refuses a challenge signed with another key', async () => {
@@ -119,7 +134,10 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
       encode([]),
       encode({ challenge: null, solution: null, test: true }), // the widget's test mode
       encode({ challenge: { parameters: {}, signature: 'ab' }, solution: {} }),
-      encode({ challenge: { parameters: { algorithm: 'SHA-256', nonce: 'zz' }, signature: '00' }, solution: { counter: -1, derivedKey: 'x' } }),
+      encode({
+        challenge: { parameters: { algorithm: 'SHA-256', nonce: 'zz' }, signature: '00' },
+        solution: { counter: -1, derivedKey: 'x' },
+      }),
       encode({ algorithm: 'SHA-256', challenge: 'ab', number: 1, salt: 's', signature: 'ab', took: 1 }), // a v1 payload
       encode({ algorithm: 'SHA-256', signature: 'ab', verificationData: 'verified=true', verified: true }), // a Sentinel payload
       encode({ __proto__: { polluted: true }, challenge: { constructor: { prototype: { x: 1 } } } }),
@@ -152,13 +170,18 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const { clock, captcha } = make();
     const first = await solve(await captcha.challenge());
     assert.equal(await captcha.verify(first.payload, ip()), 'ok');
-    const signature = (p: string) => JSON.parse(Buffer.from(p, 'base64').toString('utf8')).challenge.signature as string;
+    const signature = (p: string) =>
+      JSON.parse(Buffer.from(p, 'base64').toString('utf8')).challenge.signature as string;
     assert.equal((await db('captcha_used').where({ signature: signature(first.payload) })).length, 1);
 
     clock.advance(600 + 5 * 60 + 1);
     const second = await solve(await captcha.challenge());
     assert.equal(await captcha.verify(second.payload, ip()), 'ok');
-    assert.equal((await db('captcha_used').where({ signature: signature(first.payload) })).length, 0, 'the expired one is swept');
+    assert.equal(
+      (await db('captcha_used').where({ signature: signature(first.payload) })).length,
+      0,
+      'the expired one is swept',
+    );
     assert.equal((await db('captcha_used').where({ signature: signature(second.payload) })).length, 1);
   });
 

@@ -30,7 +30,10 @@ function app() {
 describe('captcha routes', () => {
   it('answers GET /captcha/challenge with a fresh JSON challenge that is never cached', async () => {
     const server = app();
-    const first = await request(server).get('/captcha/challenge').expect(200).expect('Content-Type', /application\/json/);
+    const first = await request(server)
+      .get('/captcha/challenge')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     assert.equal(first.headers['cache-control'], 'no-store');
     const second = await request(server).get('/captcha/challenge').expect(200);
     assert.notDeepEqual(first.body, second.body);
@@ -45,7 +48,10 @@ describe('captcha routes', () => {
       'i18n-vi.js': ['i18n/vi.js', /^text\/javascript/],
     } as const;
     for (const [name, [file, type]] of Object.entries(files)) {
-      const res = await request(server).get(`/static/altcha/${name}?v=${version}`).expect(200).expect('Content-Type', type);
+      const res = await request(server)
+        .get(`/static/altcha/${name}?v=${version}`)
+        .expect(200)
+        .expect('Content-Type', type);
       assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable', name);
       assert.equal(res.headers['x-content-type-options'], 'nosniff');
       assert.equal(res.text, fs.readFileSync(path.join(altchaDist, file), 'utf8'), `${name} is ${file}`);
@@ -55,14 +61,35 @@ describe('captcha routes', () => {
   });
 
   it('serves a setup module that loads only versioned files from /static/altcha/', async () => {
-    const res = await request(app()).get(`/static/altcha/setup.js?v=${version}`).expect(200).expect('Content-Type', /^text\/javascript/);
+    const res = await request(app())
+      .get(`/static/altcha/setup.js?v=${version}`)
+      .expect(200)
+      .expect('Content-Type', /^text\/javascript/);
     const urls = [...res.text.matchAll(/'(\/[^']+)'/g)].map((m) => m[1]!);
-    assert.deepEqual(urls, [`/static/altcha/i18n-vi.js?v=${version}`, `/static/altcha/sha-worker.js?v=${version}`, `/static/altcha/altcha.js?v=${version}`]);
+    assert.deepEqual(urls, [
+      `/static/altcha/i18n-vi.js?v=${version}`,
+      `/static/altcha/sha-worker.js?v=${version}`,
+      `/static/altcha/altcha.js?v=${version}`,
+    ]);
   });
 
   it('serves nothing else from node_modules', async () => {
     const server = app();
-    for (const name of ['altcha.min.js', 'altcha.umd.cjs', 'index.d.ts', 'package.json', '..%2Fpackage.json', '..%2F..%2Fpackage.json', '%2e%2e', 'workers%2Fsha.js', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '']) {
+    for (const name of [
+      'altcha.min.js',
+      'altcha.umd.cjs',
+      'index.d.ts',
+      'package.json',
+      '..%2Fpackage.json',
+      '..%2F..%2Fpackage.json',
+      '%2e%2e',
+      'workers%2Fsha.js',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '',
+    ]) {
       const res = await request(server).get(`/static/altcha/${name}`);
       assert.equal(res.status, 404, name);
     }
@@ -71,7 +98,10 @@ describe('captcha routes', () => {
 });
 
 describe('captcha form field', () => {
-  const field = captchaField({ locale: 'vi', noScript: 'Không có JavaScript: <vẫn gửi được> nhưng có giới hạn.' }).value;
+  const field = captchaField({
+    locale: 'vi',
+    noScript: 'Không có JavaScript: <vẫn gửi được> nhưng có giới hạn.',
+  }).value;
 
   it('has the widget, which solves on load and posts its solution as "altcha", in the page language', () => {
     assert.match(field, /<altcha-widget challenge="\/captcha\/challenge" name="altcha" auto="onload" language="vi"/);
@@ -84,7 +114,7 @@ describe('captcha form field', () => {
     assert.ok(field.includes(`<script type="module" src="/static/altcha/setup.js?v=${version}"></script>`));
   });
 
-  it('needs no inline script or style (CSP: script-src and style-src are \'self\')', () => {
+  it("needs no inline script or style (CSP: script-src and style-src are 'self')", () => {
     for (const script of field.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)) {
       assert.match(script[0], /\ssrc="/);
       assert.equal(script[1], '');
@@ -93,7 +123,10 @@ describe('captcha form field', () => {
   });
 
   it('explains the no-JavaScript limit in a <noscript>, escaped', () => {
-    assert.match(field, /<noscript><p class="hint">Không có JavaScript: &lt;vẫn gửi được&gt; nhưng có giới hạn.<\/p><\/noscript>/);
+    assert.match(
+      field,
+      /<noscript><p class="hint">Không có JavaScript: &lt;vẫn gửi được&gt; nhưng có giới hạn.<\/p><\/noscript>/,
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Db } from '../../src/db/database.js';
 import { securityHeaders } from '../../src/http/security-headers.js';
 import { createCaptcha, type Captcha, type CaptchaOutcome } from '../../src/methods/captcha/captcha.js';
@@ -24,13 +24,14 @@ import { captchaField } from '../../views/captcha.js';
 import { html } from '../../src/core/html.js';
 import { createTestDatabase } from '../helpers/server.js';
 
-
 const NO_SCRIPT = 'Trình duyệt không chạy JavaScript: bạn vẫn gửi được yêu cầu, nhưng chỉ vài lần mỗi giờ.';
 
 function page(body: ReturnType<typeof html>): string {
-  return `<!doctype html>${html`<html lang="vi"><head><meta charset="utf-8">
+  return `<!doctype html>${
+    html`<html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Quên mật khẩu</title></head>
-<body>${body}</body></html>`.value}`;
+<body>${body}</body></html>`.value
+  }`;
 }
 
 /** A tiny app: our security headers, the captcha routes, a form with the captcha, and a submit route that verifies. */
@@ -56,7 +57,8 @@ async function startApp(captcha: Captcha) {
   // A negative control: inline script and style that the CSP must block (and that our listeners must see).
   router.get('/control', (ctx) => {
     ctx.type = 'html';
-    ctx.body = '<!doctype html><html><body><p style="color:red">x</p><script>document.title = "inline ran"</script></body></html>';
+    ctx.body =
+      '<!doctype html><html><body><p style="color:red">x</p><script>document.title = "inline ran"</script></body></html>';
   });
   const parseForm = bodyParser({ enableTypes: ['form'] }) as unknown as Middleware;
   router.post('/submit', parseForm, async (ctx) => {
@@ -82,7 +84,8 @@ async function startApp(captcha: Captcha) {
 
 /** Waits (briefly) for something reported asynchronously by the page. */
 async function until(condition: () => boolean, ms = 5000) {
-  for (const deadline = Date.now() + ms; !condition() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const deadline = Date.now() + ms; !condition() && Date.now() < deadline; )
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 if (browserMissing && requireBrowser) {
@@ -94,7 +97,9 @@ if (browserMissing && requireBrowser) {
 } else {
   if (browserMissing) console.log(`# skipping the captcha browser tests: ${browserMissing}`);
 
-  describe('captcha widget in a real browser (Chromium, 360 px phone, our CSP)', { skip: browserMissing ?? false }, () => {
+  describe('captcha widget in a real browser (Chromium, 360 px phone, our CSP)', {
+    skip: browserMissing ?? false,
+  }, () => {
     let db: Db;
     let drop: () => Promise<void>;
     let app: Awaited<ReturnType<typeof startApp>>;
@@ -114,7 +119,9 @@ if (browserMissing && requireBrowser) {
     });
 
     /** A phone-sized context that records CSP violations (event and console) and page errors. */
-    async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[]; violations: string[] }> {
+    async function phone(
+      options: { javaScriptEnabled?: boolean } = {},
+    ): Promise<{ context: BrowserContext; page: Page; problems: string[]; violations: string[] }> {
       const context = await browser.newContext({ ...PHONE, ...options });
       const problems: string[] = [];
       const violations: string[] = [];
@@ -137,8 +144,14 @@ if (browserMissing && requireBrowser) {
         await page.goto(`${app.url}/control`);
         assert.notEqual(await page.title(), 'inline ran', 'the inline script did not run');
         await until(() => violations.length >= 2);
-        assert.ok(violations.some((v) => v.includes('script-src')), `script violation seen: ${violations.join('\n')}`);
-        assert.ok(violations.some((v) => v.includes('style-src')), `style violation seen: ${violations.join('\n')}`);
+        assert.ok(
+          violations.some((v) => v.includes('script-src')),
+          `script violation seen: ${violations.join('\n')}`,
+        );
+        assert.ok(
+          violations.some((v) => v.includes('style-src')),
+          `style violation seen: ${violations.join('\n')}`,
+        );
       } finally {
         await context.close();
       }
@@ -153,22 +166,36 @@ if (browserMissing && requireBrowser) {
         assert.match(response?.headers()['content-security-policy'] ?? '', /script-src 'self'; style-src 'self'/);
         // A function, not a string: a string predicate is eval'd in the page, which our CSP forbids.
         type InPage = { document: { querySelector(selector: string): { value: string } | null } };
-        const solved = () => Boolean((globalThis as unknown as InPage).document.querySelector('input[name="altcha"]')?.value);
+        const solved = () =>
+          Boolean((globalThis as unknown as InPage).document.querySelector('input[name="altcha"]')?.value);
         await page.waitForFunction(solved, undefined, { timeout: 30_000, polling: 10 });
         const solvedMs = performance.now() - started;
 
         const payload = await page.inputValue('input[name="altcha"]');
-        const { solution } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { solution: { counter: number; time: number } };
+        const { solution } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {
+          solution: { counter: number; time: number };
+        };
         const workers = await page.evaluate('navigator.hardwareConcurrency');
         console.log(
           `# captcha solved in headless Chromium: ${Math.round(solvedMs)} ms from navigation to solved ` +
             `(proof of work ${Math.round(solution.time)} ms for counter ${solution.counter}, ${String(workers)} logical CPUs)`,
         );
 
-        assert.equal(await page.locator('altcha-widget').evaluate((el) => (el as unknown as { getState(): string }).getState()), 'verified');
-        assert.equal((await page.locator('altcha-widget label').textContent())?.trim(), 'Đã xác minh', 'the widget speaks Vietnamese');
+        assert.equal(
+          await page.locator('altcha-widget').evaluate((el) => (el as unknown as { getState(): string }).getState()),
+          'verified',
+        );
+        assert.equal(
+          (await page.locator('altcha-widget label').textContent())?.trim(),
+          'Đã xác minh',
+          'the widget speaks Vietnamese',
+        );
         assert.equal(await page.locator('noscript').count(), 1);
-        assert.equal(await page.locator('noscript p').count(), 0, 'with JavaScript on, the no-JavaScript note is not rendered');
+        assert.equal(
+          await page.locator('noscript p').count(),
+          0,
+          'with JavaScript on, the no-JavaScript note is not rendered',
+        );
         const overflow = Number(await page.evaluate('document.documentElement.scrollWidth'));
         assert.ok(overflow <= 360, `no horizontal scroll on a 360 px screen (scrollWidth ${overflow})`);
         fs.mkdirSync(artifacts, { recursive: true });

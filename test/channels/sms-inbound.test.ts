@@ -12,7 +12,11 @@ import request from 'supertest';
 import { createAccountRepository, type AccountRepository } from '../../src/accounts/account-repository.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { signedInboundSms } from '../../src/channels/dev-sms.js';
-import { registerSmsInboundRoutes, SMS_INBOUND_PATH, type SmsInboundRouteDeps } from '../../src/channels/sms-inbound-routes.js';
+import {
+  registerSmsInboundRoutes,
+  SMS_INBOUND_PATH,
+  type SmsInboundRouteDeps,
+} from '../../src/channels/sms-inbound-routes.js';
 import {
   parseSmsKeyword,
   parseSmsSender,
@@ -75,7 +79,8 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
   after(() => drop?.());
 
   beforeEach(async () => {
-    for (const table of ['outbox', 'channel_requests', 'sms_inbound_messages', 'throttle_hits', 'audit_events']) await db(table).delete();
+    for (const table of ['outbox', 'channel_requests', 'sms_inbound_messages', 'throttle_hits', 'audit_events'])
+      await db(table).delete();
     sealer = createSealer(crypto.randomBytes(32));
     clock = testClock(START);
     temporaryPasswords = createTemporaryPasswords(db, hasher, clock, { ttlSeconds: 600 });
@@ -103,7 +108,12 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
   }
 
   const now = () => Math.floor(clock.now().getTime() / 1000);
-  const message = (sender: string, text: string, messageId: string = crypto.randomUUID()): InboundSms => ({ sender, recipient: '8079', text, messageId });
+  const message = (sender: string, text: string, messageId: string = crypto.randomUUID()): InboundSms => ({
+    sender,
+    recipient: '8079',
+    text,
+    messageId,
+  });
 
   /** Posts a message signed with the test clock's time (or the given timestamp / secret). */
   async function post(handler: ReturnType<typeof app>, msg: InboundSms, { timestamp = now(), secret = SECRET } = {}) {
@@ -115,7 +125,9 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const rows = await db('outbox').orderBy('id').select('channel', 'recipient', 'purpose', 'payload_sealed');
     return rows.map((r) => {
       assert.equal(r.channel, 'sms');
-      const payload = JSON.parse(sealer.open(r.payload_sealed, `outbox:${r.purpose}`)) as { message: { to: string; text: string } };
+      const payload = JSON.parse(sealer.open(r.payload_sealed, `outbox:${r.purpose}`)) as {
+        message: { to: string; text: string };
+      };
       assert.equal(payload.message.to, r.recipient, 'the sealed recipient is the row recipient');
       return { recipient: r.recipient, purpose: r.purpose, text: payload.message.text };
     });
@@ -163,7 +175,10 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
 
     const row = await accountRow(member.id);
     assert.ok(row.temporary_password_hash, 'a temporary password is stored');
-    assert.ok(await hasher.verify(row.temporary_password_hash, password), 'the reply holds the stored temporary password');
+    assert.ok(
+      await hasher.verify(row.temporary_password_hash, password),
+      'the reply holds the stored temporary password',
+    );
     assert.equal(new Date(row.temporary_password_expires_at).getTime(), START.getTime() + 600_000);
     // Nothing else is set: the member's own password still works and no change is forced on it.
     assert.equal(row.password_hash, ownHash);
@@ -182,7 +197,12 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const detail = typeof audit[0].detail === 'string' ? JSON.parse(audit[0].detail) : audit[0].detail;
     assert.deepEqual(detail, { outcome: 'issued' });
     // No password, BHXH number or phone number kept anywhere but the sealed outbox payload.
-    const kept = JSON.stringify([audit, await db('channel_requests').select(), await db('sms_inbound_messages').select(), await db('outbox').select('recipient', 'purpose')]);
+    const kept = JSON.stringify([
+      audit,
+      await db('channel_requests').select(),
+      await db('sms_inbound_messages').select(),
+      await db('outbox').select('recipient', 'purpose'),
+    ]);
     assert.ok(!kept.includes(password), 'no password in the audit, idempotency or limit rows');
     assert.ok(!kept.includes(member.bhxhNumber), 'no BHXH number in them either');
     assert.equal(kept.split(phone.e164).length - 1, 1, 'the phone appears only as the outbox recipient');
@@ -192,7 +212,14 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const handler = app();
     const phone = newPhone();
     await createMember({ phone: phone.e164, bhxhNumber: '0123456789' });
-    const variants = ['bh mk 0123456789', 'BHMK0123456789', '  Bh  Mk  0123 456 789 ', 'BH MK 0123.456.789', 'bH\tmK\n0123-456-789', 'ＢＨ ＭＫ ０１２３４５６７８９'];
+    const variants = [
+      'bh mk 0123456789',
+      'BHMK0123456789',
+      '  Bh  Mk  0123 456 789 ',
+      'BH MK 0123.456.789',
+      'bH\tmK\n0123-456-789',
+      'ＢＨ ＭＫ ０１２３４５６７８９',
+    ];
     for (const text of variants) {
       clock.advance(3601); // a fresh hour each time: this test is about parsing, not limits
       await db('outbox').delete();
@@ -205,7 +232,17 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     assert.equal(parseSmsKeyword('bh mk 0123456789'), '0123456789');
     assert.equal(parseSmsKeyword('BHMK0123456789'), '0123456789');
     assert.equal(parseSmsKeyword('  Bh  Mk  0123 456 789 '), '0123456789');
-    for (const other of ['BH MK 012345678', 'BH MK 01234567890', 'BH MKK 0123456789', 'MK 0123456789', 'BH 0123456789', 'BH MK', 'BH MK 012345678a', '', 'xin chao']) {
+    for (const other of [
+      'BH MK 012345678',
+      'BH MK 01234567890',
+      'BH MKK 0123456789',
+      'MK 0123456789',
+      'BH 0123456789',
+      'BH MK',
+      'BH MK 012345678a',
+      '',
+      'xin chao',
+    ]) {
       assert.equal(parseSmsKeyword(other), null, other);
     }
   });
@@ -254,8 +291,11 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       [unknownSender.e164, disabledPhone.e164, unverifiedPhone.e164, anyone.e164],
     );
     assert.ok(sent.every((s) => s.text === smsMismatchReply().text && s.purpose === 'sms_inbound_mismatch'));
-    for (const id of [disabled.id, unverified.id, noPhone.id]) assert.equal((await accountRow(id)).temporary_password_hash, null);
-    const reasons = (await db('audit_events').orderBy('id').select('detail')).map((r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail).reason);
+    for (const id of [disabled.id, unverified.id, noPhone.id])
+      assert.equal((await accountRow(id)).temporary_password_hash, null);
+    const reasons = (await db('audit_events').orderBy('id').select('detail')).map(
+      (r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail).reason,
+    );
     assert.deepEqual(reasons, ['unknown_number', 'account_disabled', 'phone_unverified', 'other_phone']);
   });
 
@@ -297,11 +337,17 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const wrongSecret = await post(handler, msg, { secret: crypto.randomBytes(24).toString('base64url') });
     const otherBody = await request(handler)
       .post(SMS_INBOUND_PATH)
-      .set({ 'content-type': 'application/json', ...signWebhook(SECRET, JSON.stringify({ ...msg, text: 'xin chao' }), now()) })
+      .set({
+        'content-type': 'application/json',
+        ...signWebhook(SECRET, JSON.stringify({ ...msg, text: 'xin chao' }), now()),
+      })
       .send(body);
     const noTimestamp = await request(handler)
       .post(SMS_INBOUND_PATH)
-      .set({ 'content-type': 'application/json', 'x-bhxh-signature': signWebhook(SECRET, body, now())['x-bhxh-signature'] })
+      .set({
+        'content-type': 'application/json',
+        'x-bhxh-signature': signWebhook(SECRET, body, now())['x-bhxh-signature'],
+      })
       .send(body);
     const stale = await post(handler, msg, { timestamp: now() - 6 * 60 });
     const future = await post(handler, msg, { timestamp: now() + 6 * 60 });
@@ -360,7 +406,11 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       assert.deepEqual(res.body, { status: 'accepted' });
     }
     assert.equal((await outboxSms()).length, 3, 'no more replies, not even the password');
-    assert.equal((await accountRow(member.id)).temporary_password_hash, null, 'no temporary password issued while throttled');
+    assert.equal(
+      (await accountRow(member.id)).temporary_password_hash,
+      null,
+      'no temporary password issued while throttled',
+    );
     const outcomes = (await db('sms_inbound_messages').orderBy('id').select('outcome')).map((r) => r.outcome);
     assert.deepEqual(outcomes, ['help', 'help', 'help', 'throttled', 'throttled', 'throttled', 'throttled']);
 
@@ -378,7 +428,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     assert.equal(sent[4]!.purpose, 'temporary_password');
   });
 
-  it('throttles per BHXH number: strangers use up only their own budget for it, never the owner\'s', async () => {
+  it("throttles per BHXH number: strangers use up only their own budget for it, never the owner's", async () => {
     const handler = app({ SMS_INBOUND_PER_SENDER_PER_HOUR: '10', SMS_INBOUND_PER_NUMBER_PER_HOUR: '3' });
     const phone = newPhone();
     const member = await createMember({ phone: phone.e164 });
@@ -386,7 +436,10 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     for (const s of strangers) await post(handler, message(s.e164, `BH MK ${member.bhxhNumber}`));
     const sent = await outboxSms();
     assert.equal(sent.length, 3, 'three mismatch replies for the number, then none');
-    assert.deepEqual(sent.map((s) => s.recipient), strangers.slice(0, 3).map((s) => s.e164));
+    assert.deepEqual(
+      sent.map((s) => s.recipient),
+      strangers.slice(0, 3).map((s) => s.e164),
+    );
 
     // The owner's own phone still gets its temporary password.
     await post(handler, message(phone.e164, `BH MK ${member.bhxhNumber}`));
@@ -404,13 +457,18 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const phone = newPhone();
     const answers = await Promise.all(Array.from({ length: 8 }, () => post(handler, message(phone.e164, 'xin chao'))));
     assert.ok(answers.every((a) => a.status === 200));
-    assert.equal((await outboxSms()).length, 3, usingPostgres ? 'advisory locks serialise the count' : 'one connection');
+    assert.equal(
+      (await outboxSms()).length,
+      3,
+      usingPostgres ? 'advisory locks serialise the count' : 'one connection',
+    );
   });
 
   it('answers malformed, incomplete, oversized or non-JSON requests with a JSON error, never 500, storing nothing', async () => {
     const handler = app();
     const sign = (body: string) => ({ 'content-type': 'application/json', ...signWebhook(SECRET, body, now()) });
-    const send = (body: string, headers: Record<string, string> = sign(body)) => request(handler).post(SMS_INBOUND_PATH).set(headers).send(body);
+    const send = (body: string, headers: Record<string, string> = sign(body)) =>
+      request(handler).post(SMS_INBOUND_PATH).set(headers).send(body);
 
     const cases: Array<[string, Awaited<ReturnType<typeof send>>, number]> = [
       ['malformed JSON', await send('{"sender": "0912345678", '), 400],
@@ -418,10 +476,28 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       ['a JSON string', await send('"BH MK 0123456789"'), 400],
       ['a JSON array', await send('[]'), 400],
       ['missing fields', await send(JSON.stringify({ sender: '0912345678', text: 'BH MK 0123456789' })), 400],
-      ['wrong types', await send(JSON.stringify({ sender: 912345678, recipient: '8079', text: 'x', messageId: 'm1' })), 400],
-      ['empty message id', await send(JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x', messageId: '' })), 400],
-      ['message id with spaces', await send(JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x', messageId: 'a b' })), 400],
-      ['huge body', await send(JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x'.repeat(9000), messageId: 'm2' })), 413],
+      [
+        'wrong types',
+        await send(JSON.stringify({ sender: 912345678, recipient: '8079', text: 'x', messageId: 'm1' })),
+        400,
+      ],
+      [
+        'empty message id',
+        await send(JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x', messageId: '' })),
+        400,
+      ],
+      [
+        'message id with spaces',
+        await send(JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x', messageId: 'a b' })),
+        400,
+      ],
+      [
+        'huge body',
+        await send(
+          JSON.stringify({ sender: '0912345678', recipient: '8079', text: 'x'.repeat(9000), messageId: 'm2' }),
+        ),
+        413,
+      ],
       ['not JSON', await send('sender=0912345678', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
     ];
     for (const [name, res, status] of cases) {
@@ -446,7 +522,8 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
 
   it('every reply is one GSM-7 segment without diacritics', () => {
     for (let i = 0; i < 50; i += 1) {
-      for (const minutes of [1, 10, 999]) assert.ok(fitsOneSmsSegment(temporaryPasswordSms({ password: generateTemporaryPassword(), minutes }).text));
+      for (const minutes of [1, 10, 999])
+        assert.ok(fitsOneSmsSegment(temporaryPasswordSms({ password: generateTemporaryPassword(), minutes }).text));
     }
     assert.ok(fitsOneSmsSegment(smsMismatchReply().text));
     assert.ok(fitsOneSmsSegment(smsHelpReply().text));

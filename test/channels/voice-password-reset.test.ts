@@ -23,7 +23,10 @@ import { signWebhook } from '../../src/core/webhook-signature.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
-import { createTemporaryPasswords, TEMPORARY_ALPHABET } from '../../src/methods/temporary-password/temporary-passwords.js';
+import {
+  createTemporaryPasswords,
+  TEMPORARY_ALPHABET,
+} from '../../src/methods/temporary-password/temporary-passwords.js';
 import { createPasswordHasher } from '../../src/methods/password/hasher.js';
 import { createOutbox } from '../../src/notify/outbox.js';
 import { createTestDatabase, randomBhxhNumber, testClock } from '../helpers/server.js';
@@ -119,13 +122,19 @@ describe('hotline password reset webhook', () => {
     }
     /** One webhook of a call; asserts a 200 JSON reply. */
     async function step(callId: string, caller: string, callerVerified: boolean, digits?: string): Promise<VoiceReply> {
-      const res = await postRaw(JSON.stringify({ callId, caller, callerVerified, ...(digits === undefined ? {} : { digits }) }));
+      const res = await postRaw(
+        JSON.stringify({ callId, caller, callerVerified, ...(digits === undefined ? {} : { digits }) }),
+      );
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.match(res.headers['content-type'] ?? '', /application\/json/);
       return res.body as VoiceReply;
     }
     /** A whole call: the first webhook, then one per entry typed. Returns every reply. */
-    async function call(caller: string, callerVerified: boolean, ...entries: string[]): Promise<{ callId: string; replies: VoiceReply[]; last: VoiceReply }> {
+    async function call(
+      caller: string,
+      callerVerified: boolean,
+      ...entries: string[]
+    ): Promise<{ callId: string; replies: VoiceReply[]; last: VoiceReply }> {
       const callId = newCallId();
       const replies = [await step(callId, caller, callerVerified)];
       for (const digits of entries) replies.push(await step(callId, caller, callerVerified, digits));
@@ -148,14 +157,21 @@ describe('hotline password reset webhook', () => {
   }
 
   const temporaryHash = async (accountId: string): Promise<string | null> =>
-    ((await db('accounts').where({ id: accountId }).first('temporary_password_hash')) as { temporary_password_hash: string | null }).temporary_password_hash;
+    (
+      (await db('accounts').where({ id: accountId }).first('temporary_password_hash')) as {
+        temporary_password_hash: string | null;
+      }
+    ).temporary_password_hash;
 
   /** The temporary password SMS queued for a number, opened. */
   async function smsTo(phone: string): Promise<string[]> {
-    const rows = (await db('outbox').where({ recipient: phone, purpose: 'temporary_password' }).orderBy('id')) as Array<{ payload_sealed: string; channel: string }>;
+    const rows = (await db('outbox')
+      .where({ recipient: phone, purpose: 'temporary_password' })
+      .orderBy('id')) as Array<{ payload_sealed: string; channel: string }>;
     return rows.map((row) => {
       assert.equal(row.channel, 'sms');
-      return (JSON.parse(sealer.open(row.payload_sealed, 'outbox:temporary_password')) as { message: { text: string } }).message.text;
+      return (JSON.parse(sealer.open(row.payload_sealed, 'outbox:temporary_password')) as { message: { text: string } })
+        .message.text;
     });
   }
   const passwordIn = (smsText: string) => {
@@ -164,8 +180,17 @@ describe('hotline password reset webhook', () => {
     return match[1]!;
   };
   const auditsOf = async (callId: string) =>
-    ((await db('audit_events').where({ type: 'voice_reset' }).orderBy('id')) as Array<{ outcome: string; account_id: string | null; detail: unknown }>)
-      .map((row) => ({ ...row, detail: (typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail) as Record<string, unknown> }))
+    (
+      (await db('audit_events').where({ type: 'voice_reset' }).orderBy('id')) as Array<{
+        outcome: string;
+        account_id: string | null;
+        detail: unknown;
+      }>
+    )
+      .map((row) => ({
+        ...row,
+        detail: (typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail) as Record<string, unknown>,
+      }))
       .filter((row) => row.detail.callId === callId);
 
   describe('speech', () => {
@@ -201,11 +226,16 @@ describe('hotline password reset webhook', () => {
       assert.deepEqual(await smsTo(m.phone), []);
 
       // Nowhere in clear: not in the dialogue row, the audit trail or the log.
-      const row = (await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('state')) as { state: unknown };
+      const row = (await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('state')) as {
+        state: unknown;
+      };
       assert.ok(!JSON.stringify(row.state).includes(first));
       assert.ok(!JSON.stringify(row.state).includes(spellForSpeech(first)));
       const audits = await auditsOf(callId);
-      assert.deepEqual(audits.map((a) => [a.outcome, a.account_id, a.detail.result]), [['success', m.id, 'read_aloud']]);
+      assert.deepEqual(
+        audits.map((a) => [a.outcome, a.account_id, a.detail.result]),
+        [['success', m.id, 'read_aloud']],
+      );
       assert.ok(!JSON.stringify(audits).includes(first));
       assert.ok(!JSON.stringify(audits).includes(m.bhxhNumber));
       assert.ok(!JSON.stringify(audits).includes(m.phone.slice(3)));
@@ -236,7 +266,10 @@ describe('hotline password reset webhook', () => {
       assert.ok(!last.say.includes(password));
       assert.ok(!last.say.includes(spellForSpeech(password)));
       assert.ok(!last.say.includes(spellForSpeech(password.slice(0, 3))));
-      assert.deepEqual((await auditsOf(callId)).map((a) => a.detail.result), ['sms_sent']);
+      assert.deepEqual(
+        (await auditsOf(callId)).map((a) => a.detail.result),
+        ['sms_sent'],
+      );
     });
 
     it('always sends by SMS when reading aloud is switched off', async () => {
@@ -260,7 +293,10 @@ describe('hotline password reset webhook', () => {
         const { callId, last } = await h.call(randomPhone(), verified, `${m.bhxhNumber}#`);
         assert.deepEqual(last, { say: MISMATCH_SENTENCE, next: { action: 'hangup' } });
         // The account named is in the audit trail (worth seeing), with the reason; the caller hears nothing of it.
-        assert.deepEqual((await auditsOf(callId)).map((a) => [a.outcome, a.account_id, a.detail.result, a.detail.reason]), [['failure', m.id, 'no_match', 'other_phone']]);
+        assert.deepEqual(
+          (await auditsOf(callId)).map((a) => [a.outcome, a.account_id, a.detail.result, a.detail.reason]),
+          [['failure', m.id, 'no_match', 'other_phone']],
+        );
       }
       assert.equal(await temporaryHash(m.id), null);
       assert.deepEqual(await smsTo(m.phone), []);
@@ -297,7 +333,10 @@ describe('hotline password reset webhook', () => {
       );
       assert.match(replies[1]!.say, /chưa đúng/);
       assert.match(replies[3]!.say, /nhập sai 3 lần/);
-      assert.deepEqual((await auditsOf(callId)).map((a) => a.detail.result), ['too_many_attempts']);
+      assert.deepEqual(
+        (await auditsOf(callId)).map((a) => a.detail.result),
+        ['too_many_attempts'],
+      );
       // The call is over: even the right number now changes nothing.
       assert.deepEqual(await h.step(callId, m.phone, true, m.bhxhNumber), replies[3]);
       assert.equal(await temporaryHash(m.id), null);
@@ -370,7 +409,10 @@ describe('hotline password reset webhook', () => {
       assert.equal(tampered.status, 401);
       assert.deepEqual(tampered.body, { error: 'invalid_signature' });
       assert.equal((await h.postRaw(raw, { secret: 'another secret of enough length' })).status, 401);
-      const unsigned = await request(h.server).post(VOICE_PASSWORD_RESET_PATH).set('Content-Type', 'application/json').send(raw);
+      const unsigned = await request(h.server)
+        .post(VOICE_PASSWORD_RESET_PATH)
+        .set('Content-Type', 'application/json')
+        .send(raw);
       assert.equal(unsigned.status, 401);
     });
 
@@ -398,13 +440,25 @@ describe('hotline password reset webhook', () => {
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = listener.address() as { port: number };
-        const steps = await playDevCall({ baseUrl: `http://127.0.0.1:${port}/`, secret: SECRET, caller: m.phone, callerVerified: true, entries: ['12#', `${m.bhxhNumber}#`, 'never sent'], now: h.clock.now });
-        assert.deepEqual(steps.map((s) => [s.sent.digits, s.status, (s.reply as VoiceReply).next.action]), [
-          [undefined, 200, 'collect_digits'],
-          ['12#', 200, 'collect_digits'],
-          [`${m.bhxhNumber}#`, 200, 'hangup'],
-        ]);
-        assert.ok(await hasher.verify((await temporaryHash(m.id))!, spokenPasswords((steps[2]!.reply as VoiceReply).say)[0]));
+        const steps = await playDevCall({
+          baseUrl: `http://127.0.0.1:${port}/`,
+          secret: SECRET,
+          caller: m.phone,
+          callerVerified: true,
+          entries: ['12#', `${m.bhxhNumber}#`, 'never sent'],
+          now: h.clock.now,
+        });
+        assert.deepEqual(
+          steps.map((s) => [s.sent.digits, s.status, (s.reply as VoiceReply).next.action]),
+          [
+            [undefined, 200, 'collect_digits'],
+            ['12#', 200, 'collect_digits'],
+            [`${m.bhxhNumber}#`, 200, 'hangup'],
+          ],
+        );
+        assert.ok(
+          await hasher.verify((await temporaryHash(m.id))!, spokenPasswords((steps[2]!.reply as VoiceReply).say)[0]),
+        );
       } finally {
         await new Promise((resolve) => listener.close(resolve));
       }
@@ -454,7 +508,9 @@ describe('hotline password reset webhook', () => {
       const latin1 = await h.postRaw(raw, { contentType: 'application/json; charset=iso-8859-1' });
       assert.equal(latin1.status, 415);
       assert.equal((await h.postRaw(raw, { contentType: 'application/json; charset=UTF-8' })).status, 200);
-      const big = await h.postRaw(JSON.stringify({ callId: newCallId(), caller: randomPhone(), callerVerified: true, padding: 'x'.repeat(5000) }));
+      const big = await h.postRaw(
+        JSON.stringify({ callId: newCallId(), caller: randomPhone(), callerVerified: true, padding: 'x'.repeat(5000) }),
+      );
       assert.equal(big.status, 413);
       assert.equal(big.body.error, 'payload_too_large');
     });
@@ -471,7 +527,10 @@ describe('hotline password reset webhook', () => {
       const { callId, last } = await h.call(m.phone, true);
       assert.deepEqual(last.next, { action: 'hangup' });
       assert.match(last.say, /quá nhiều lần/);
-      assert.deepEqual((await auditsOf(callId)).map((a) => [a.outcome, a.detail.result]), [['failure', 'throttled']]);
+      assert.deepEqual(
+        (await auditsOf(callId)).map((a) => [a.outcome, a.detail.result]),
+        [['failure', 'throttled']],
+      );
       assert.equal(await temporaryHash(m.id), null);
 
       h.clock.advance(3601);
@@ -494,7 +553,8 @@ describe('hotline password reset webhook', () => {
     it('limits number checks per BHXH number, strangers and the owner apart', async () => {
       const h = harness({ perNumberPerHour: 2 });
       const m = await member();
-      for (let i = 0; i < 2; i += 1) assert.equal((await h.call(randomPhone(), false, m.bhxhNumber)).last.say, MISMATCH_SENTENCE);
+      for (let i = 0; i < 2; i += 1)
+        assert.equal((await h.call(randomPhone(), false, m.bhxhNumber)).last.say, MISMATCH_SENTENCE);
       const stranger = await h.call(randomPhone(), true, m.bhxhNumber);
       assert.match(stranger.last.say, /quá nhiều lần/);
       assert.deepEqual(stranger.last.next, { action: 'hangup' });
@@ -521,7 +581,8 @@ describe('hotline password reset webhook', () => {
     it('sweeps number checks and finished calls older than a day', async () => {
       const h = harness();
       const { callId } = await h.call(randomPhone(), false, randomBhxhNumber());
-      const exists = async () => Boolean(await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('request_id'));
+      const exists = async () =>
+        Boolean(await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('request_id'));
       assert.ok(await exists());
       h.clock.advance(24 * 3600 + 1);
       assert.ok((await sweepVoiceCalls(db, h.clock)) >= 2);

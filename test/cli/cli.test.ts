@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { createCliSandbox, type CliRun, type CliSandbox } from '../helpers/cli.js';
 import { usingPostgres } from '../helpers/server.js';
 
-
 describe('bhxh-id CLI', () => {
   let sandbox: CliSandbox;
   let dataDir: string;
@@ -19,19 +18,43 @@ describe('bhxh-id CLI', () => {
   });
   after(() => sandbox.close());
 
-  const cli = (args: string[], stdin?: string): Promise<CliRun> => sandbox.run(args, stdin === undefined ? {} : { stdin });
+  const cli = (args: string[], stdin?: string): Promise<CliRun> =>
+    sandbox.run(args, stdin === undefined ? {} : { stdin });
 
   it('migrates and reports what it applied', async () => {
     const first = await cli(['migrate']);
     assert.equal(first.code, 0, first.err);
-    const expected = fs.readdirSync(new URL('../../migrations/', import.meta.url)).map((f) => f.replace(/\.(ts|js)$/, '')).sort();
+    const expected = fs
+      .readdirSync(new URL('../../migrations/', import.meta.url))
+      .map((f) => f.replace(/\.(ts|js)$/, ''))
+      .sort();
     assert.deepEqual(first.json.applied, expected);
     const again = await cli(['migrate']);
     assert.deepEqual(again.json.applied, []);
   });
 
   it('creates an account with a password from stdin and never prints the hash', async () => {
-    const r = await cli(['accounts', 'create', '--bhxh', '01 2345 6780', '--name', 'Võ Thị Em', '--birthdate', '1975-03-04', '--phone', '0168 123 4567', '--phone-verified', '--email', 'Em@Example.vn', '--national-id', '001175000001', '--password-stdin'], 'a long enough passphrase\n');
+    const r = await cli(
+      [
+        'accounts',
+        'create',
+        '--bhxh',
+        '01 2345 6780',
+        '--name',
+        'Võ Thị Em',
+        '--birthdate',
+        '1975-03-04',
+        '--phone',
+        '0168 123 4567',
+        '--phone-verified',
+        '--email',
+        'Em@Example.vn',
+        '--national-id',
+        '001175000001',
+        '--password-stdin',
+      ],
+      'a long enough passphrase\n',
+    );
     assert.equal(r.code, 0, r.err);
     assert.equal(r.json.account.bhxh_number, '0123456780');
     assert.equal(r.json.account.phone_number, '+84381234567');
@@ -48,7 +71,15 @@ describe('bhxh-id CLI', () => {
     const db = sandbox.openDb();
     try {
       const now = new Date();
-      await db('federated_identities').insert({ issuer: 'https://vneid.example', subject: 'citizen-1', account_id: created.json.account.id, national_id: '001175000001', linked_by: 'national_id', created_at: now, last_used_at: now });
+      await db('federated_identities').insert({
+        issuer: 'https://vneid.example',
+        subject: 'citizen-1',
+        account_id: created.json.account.id,
+        national_id: '001175000001',
+        linked_by: 'national_id',
+        created_at: now,
+        last_used_at: now,
+      });
     } finally {
       await db.destroy();
     }
@@ -62,22 +93,52 @@ describe('bhxh-id CLI', () => {
   });
 
   it('refuses a duplicate number, a bad number and a weak password with one line and a non-zero exit', async () => {
-    const dup = await cli(['accounts', 'create', '--bhxh', '0123456780', '--name', 'X', '--birthdate', '1975-03-04', '--temporary']);
+    const dup = await cli([
+      'accounts',
+      'create',
+      '--bhxh',
+      '0123456780',
+      '--name',
+      'X',
+      '--birthdate',
+      '1975-03-04',
+      '--temporary',
+    ]);
     assert.equal(dup.code, 1);
     assert.equal(dup.err.trim().split('\n').length, 1);
     assert.match(dup.err, /already exists/);
 
-    const bad = await cli(['accounts', 'create', '--bhxh', '12345', '--name', 'X', '--birthdate', '1975-03-04', '--temporary']);
+    const bad = await cli([
+      'accounts',
+      'create',
+      '--bhxh',
+      '12345',
+      '--name',
+      'X',
+      '--birthdate',
+      '1975-03-04',
+      '--temporary',
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /10-digit/);
 
-    const weak = await cli(['accounts', 'create', '--bhxh', '0123456781', '--name', 'X', '--birthdate', '1975-03-04', '--password-stdin'], 'matkhau123');
+    const weak = await cli(
+      ['accounts', 'create', '--bhxh', '0123456781', '--name', 'X', '--birthdate', '1975-03-04', '--password-stdin'],
+      'matkhau123',
+    );
     assert.equal(weak.code, 1);
     assert.match(weak.err, /policy: common/);
   });
 
   it('never takes a password as an argument', async () => {
-    const r = await cli(['accounts', 'set-password', '--bhxh', '0123456780', '--password', 'secret-on-the-command-line']);
+    const r = await cli([
+      'accounts',
+      'set-password',
+      '--bhxh',
+      '0123456780',
+      '--password',
+      'secret-on-the-command-line',
+    ]);
     assert.equal(r.code, 2);
     assert.ok(!r.err.includes('secret-on-the-command-line\n\n'));
     assert.equal(r.err.trim().split('\n').length, 1);
@@ -97,21 +158,56 @@ describe('bhxh-id CLI', () => {
   });
 
   it('resets a password at an office: a temporary password delivered or printed once, audited with the operator', async () => {
-    const printed = await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'print']);
+    const printed = await cli([
+      'accounts',
+      'reset-password',
+      '--bhxh',
+      '0123456780',
+      '--operator',
+      'HN-0421',
+      '--deliver',
+      'print',
+    ]);
     assert.equal(printed.code, 0, printed.err);
     assert.match(printed.json.temporary_password, /^[a-z2-9]{10}$/);
     assert.doesNotMatch(printed.json.temporary_password, /[01ilo]/);
-    const texted = await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'sms']);
+    const texted = await cli([
+      'accounts',
+      'reset-password',
+      '--bhxh',
+      '0123456780',
+      '--operator',
+      'HN-0421',
+      '--deliver',
+      'sms',
+    ]);
     assert.equal(texted.code, 0, texted.err);
     assert.equal(texted.json.temporary_password, undefined, 'not printed when delivered');
     assert.equal(texted.json.delivered, 'sms');
-    assert.equal((await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--deliver', 'print'])).code, 2, 'the operator is required');
-    assert.equal((await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'fax'])).code, 2);
+    assert.equal(
+      (await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--deliver', 'print'])).code,
+      2,
+      'the operator is required',
+    );
+    assert.equal(
+      (await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--operator', 'HN-0421', '--deliver', 'fax']))
+        .code,
+      2,
+    );
   });
 
   it('registers a client from metadata, shows the generated secret once, and validates with the provider', async () => {
     const file = path.join(dataDir, 'client.json');
-    fs.writeFileSync(file, JSON.stringify({ client_id: 'agency-app', client_name: 'Agency', redirect_uris: ['https://agency.example.vn/cb'], response_types: ['code'], grant_types: ['authorization_code'] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        client_id: 'agency-app',
+        client_name: 'Agency',
+        redirect_uris: ['https://agency.example.vn/cb'],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+      }),
+    );
     const created = await cli(['clients', 'create', '--file', file]);
     assert.equal(created.code, 0, created.err);
     assert.match(created.json.client_secret, /^[A-Za-z0-9_-]{43}$/);
@@ -146,7 +242,9 @@ describe('bhxh-id CLI', () => {
     assert.equal((await cli(['frobnicate'])).code, 2);
   });
 
-  it('refuses with a clear message while another process holds the embedded data folder', { skip: usingPostgres ? 'PostgreSQL needs no lock' : false }, async () => {
+  it('refuses with a clear message while another process holds the embedded data folder', {
+    skip: usingPostgres ? 'PostgreSQL needs no lock' : false,
+  }, async () => {
     // The parent process (the test runner) is alive: it stands for a running server.
     fs.writeFileSync(path.join(dataDir, 'bhxh-id.lock'), String(process.ppid));
     try {

@@ -18,7 +18,8 @@ describe('bhxh-id dev seed-accounts', () => {
   });
   after(() => sandbox.close());
 
-  const cli = (args: string[], stdin?: string, extraEnv: Record<string, string> = {}): Promise<CliRun> => sandbox.run(args, { stdin: stdin ?? '', env: extraEnv });
+  const cli = (args: string[], stdin?: string, extraEnv: Record<string, string> = {}): Promise<CliRun> =>
+    sandbox.run(args, { stdin: stdin ?? '', env: extraEnv });
 
   /** Opens the test database while no CLI command holds it (PGlite is single-process). */
   async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -31,7 +32,10 @@ describe('bhxh-id dev seed-accounts', () => {
   }
 
   it('seeds 1,000 valid members sharing one argon2id hash of the password', async () => {
-    const r = await cli(['dev', 'seed-accounts', '--count', '1000', '--prefix', '42', '--password-stdin'], `${PASSWORD}\n`);
+    const r = await cli(
+      ['dev', 'seed-accounts', '--count', '1000', '--prefix', '42', '--password-stdin'],
+      `${PASSWORD}\n`,
+    );
     assert.equal(r.code, 0, r.err);
     assert.equal(r.json.created, 1000);
     assert.equal(r.json.first, '4200000000');
@@ -41,7 +45,11 @@ describe('bhxh-id dev seed-accounts', () => {
     await withDb(async (db) => {
       const counts = await db('accounts')
         .where('bhxh_number', 'like', '42%')
-        .first(db.raw('count(*)::int as n'), db.raw('count(distinct id)::int as ids'), db.raw('count(distinct password_hash)::int as hashes'));
+        .first(
+          db.raw('count(*)::int as n'),
+          db.raw('count(distinct id)::int as ids'),
+          db.raw('count(distinct password_hash)::int as hashes'),
+        );
       assert.deepEqual({ ...counts }, { n: 1000, ids: 1000, hashes: 1 });
       const member = await db('accounts').where({ bhxh_number: '4200000517' }).first();
       assert.match(member.id, /^[A-Za-z0-9_-]{22}$/);
@@ -50,7 +58,10 @@ describe('bhxh-id dev seed-accounts', () => {
       assert.equal(member.status, 'active');
       assert.equal(member.must_change_password, false);
       assert.match(member.password_hash, /^\$argon2id\$v=19\$/);
-      assert.ok(['m=19456', 't=2', 'p=1'].every((p) => member.password_hash.split('$')[3].split(',').includes(p)), 'production parameters');
+      assert.ok(
+        ['m=19456', 't=2', 'p=1'].every((p) => member.password_hash.split('$')[3].split(',').includes(p)),
+        'production parameters',
+      );
       assert.ok(await argon2.verify(member.password_hash, PASSWORD));
     });
   });
@@ -64,8 +75,15 @@ describe('bhxh-id dev seed-accounts', () => {
 
   it('rejects a bad count or prefix, a missing password and a weak one', async () => {
     assert.equal((await cli(['dev', 'seed-accounts', '--count', '0', '--password-stdin'], PASSWORD)).code, 2);
-    assert.equal((await cli(['dev', 'seed-accounts', '--count', '101', '--prefix', '12345678', '--password-stdin'], PASSWORD)).code, 2);
-    assert.equal((await cli(['dev', 'seed-accounts', '--count', '10', '--prefix', '9x', '--password-stdin'], PASSWORD)).code, 2);
+    assert.equal(
+      (await cli(['dev', 'seed-accounts', '--count', '101', '--prefix', '12345678', '--password-stdin'], PASSWORD))
+        .code,
+      2,
+    );
+    assert.equal(
+      (await cli(['dev', 'seed-accounts', '--count', '10', '--prefix', '9x', '--password-stdin'], PASSWORD)).code,
+      2,
+    );
     assert.equal((await cli(['dev', 'seed-accounts', '--count', '10'])).code, 2);
     const weak = await cli(['dev', 'seed-accounts', '--count', '10', '--password-stdin'], 'matkhau123');
     assert.equal(weak.code, 1);
@@ -82,10 +100,19 @@ describe('bhxh-id dev seed-accounts', () => {
       SMS_GATEWAY_URL: 'https://sms.example.vn/send',
       SMS_GATEWAY_SECRET: crypto.randomBytes(16).toString('hex'),
     };
-    const r = await cli(['dev', 'seed-accounts', '--count', '10', '--prefix', '77', '--password-stdin'], PASSWORD, production);
+    const r = await cli(
+      ['dev', 'seed-accounts', '--count', '10', '--prefix', '77', '--password-stdin'],
+      PASSWORD,
+      production,
+    );
     assert.equal(r.code, 1);
     assert.match(r.err, /refused in production/);
     assert.equal(r.err.trim().split('\n').length, 1);
-    assert.equal(await withDb(async (db) => Number((await db('accounts').where('bhxh_number', 'like', '77%').count({ n: '*' }))[0]!.n)), 0);
+    assert.equal(
+      await withDb(async (db) =>
+        Number((await db('accounts').where('bhxh_number', 'like', '77%').count({ n: '*' }))[0]!.n),
+      ),
+      0,
+    );
   });
 });

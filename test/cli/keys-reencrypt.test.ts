@@ -11,7 +11,6 @@ import type { Db } from '../../src/db/database.js';
 import { createSealer, sealedKeyId } from '../../src/keys/sealer.js';
 import { createCliSandbox, type CliRun, type CliSandbox } from '../helpers/cli.js';
 
-
 describe('bhxh-id keys reencrypt', () => {
   const keyA = crypto.randomBytes(32).toString('base64');
   const keyB = crypto.randomBytes(32).toString('base64');
@@ -28,7 +27,10 @@ describe('bhxh-id keys reencrypt', () => {
   after(() => sandbox.close());
 
   async function cli(args: string[], keys: { primary: string; previous?: string[] }): Promise<CliRun> {
-    const { code, out, err, json } = await sandbox.run(args, { stdin: '', env: { KEYS_ENCRYPTION_KEY: keys.primary, KEYS_ENCRYPTION_KEY_PREVIOUS: keys.previous?.join(',') } });
+    const { code, out, err, json } = await sandbox.run(args, {
+      stdin: '',
+      env: { KEYS_ENCRYPTION_KEY: keys.primary, KEYS_ENCRYPTION_KEY_PREVIOUS: keys.previous?.join(',') },
+    });
     // Whatever the command, nothing secret is printed.
     for (const text of [out, err]) {
       assert.ok(!text.includes('"d":'), 'no private JWK member');
@@ -54,7 +56,14 @@ describe('bhxh-id keys reencrypt', () => {
 
   function metadataFile(clientId: string): string {
     const file = path.join(dataDir, `${clientId}.json`);
-    fs.writeFileSync(file, JSON.stringify({ client_id: clientId, redirect_uris: [`https://${clientId}.example.vn/cb`], token_endpoint_auth_method: 'client_secret_basic' }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        client_id: clientId,
+        redirect_uris: [`https://${clientId}.example.vn/cb`],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    );
     return file;
   }
 
@@ -82,7 +91,13 @@ describe('bhxh-id keys reencrypt', () => {
     assert.equal(run.json.encryption_key_id, idOf(keyB));
     assert.equal(run.json.reencrypted.clients, 1);
     assert.ok(run.json.reencrypted.keys >= 3, 'the signing keys and the cookie secret');
-    assert.deepEqual(Object.keys(run.json.reencrypted).sort(), ['channel_requests', 'clients', 'flows', 'keys', 'outbox']);
+    assert.deepEqual(Object.keys(run.json.reencrypted).sort(), [
+      'channel_requests',
+      'clients',
+      'flows',
+      'keys',
+      'outbox',
+    ]);
 
     // Run again: nothing left to do.
     const again = await cli(['keys', 'reencrypt'], { primary: keyB, previous: [keyA] });
@@ -94,7 +109,8 @@ describe('bhxh-id keys reencrypt', () => {
     const listed = await cli(['keys', 'list'], { primary: keyB });
     assert.equal(listed.code, 0, listed.err);
     assert.ok(listed.json.keys.every((k: object) => !('private_encrypted' in k)));
-    for (const key of listed.json.keys.filter((k: { state: string }) => k.state !== 'removed')) assert.equal(key.encryption_key_id, idOf(keyB));
+    for (const key of listed.json.keys.filter((k: { state: string }) => k.state !== 'removed'))
+      assert.equal(key.encryption_key_id, idOf(keyB));
     const shown = await cli(['clients', 'show', 'rp-a'], { primary: keyB });
     assert.equal(shown.code, 0, shown.err);
     assert.equal(shown.json.client.client_id, 'rp-a');
@@ -102,9 +118,12 @@ describe('bhxh-id keys reencrypt', () => {
     assert.equal(another.code, 0, `the provider keys load with B alone: ${another.err}`);
 
     await withDb(async (db) => {
-      const stored = await createClientRepository(db, createSealer(Buffer.from(keyB, 'base64'))).findForProvider('rp-a');
+      const stored = await createClientRepository(db, createSealer(Buffer.from(keyB, 'base64'))).findForProvider(
+        'rp-a',
+      );
       assert.equal(stored?.client_secret, clientSecret, 'the secret opens with B alone and is unchanged');
-      for (const row of await db('keys').whereNot('private_encrypted', '').select('private_encrypted')) assert.equal(sealedKeyId(row.private_encrypted), idOf(keyB));
+      for (const row of await db('keys').whereNot('private_encrypted', '').select('private_encrypted'))
+        assert.equal(sealedKeyId(row.private_encrypted), idOf(keyB));
       const audit = await db('audit_events').where({ type: 'keys.reencrypted' }).orderBy('id');
       assert.equal(audit.length, 2);
       const detail = typeof audit[0].detail === 'string' ? JSON.parse(audit[0].detail) : audit[0].detail;
@@ -126,7 +145,11 @@ describe('bhxh-id keys reencrypt', () => {
     assert.equal(again.code, 0, again.err);
     assert.equal(again.json.remaining, 0);
     await withDb(async (db) => {
-      const [last] = await db('audit_events').where({ type: 'keys.reencrypted' }).orderBy('id', 'desc').limit(2).offset(1);
+      const [last] = await db('audit_events')
+        .where({ type: 'keys.reencrypted' })
+        .orderBy('id', 'desc')
+        .limit(2)
+        .offset(1);
       assert.equal(last.outcome, 'failure');
     });
   });

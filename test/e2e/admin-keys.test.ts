@@ -31,16 +31,27 @@ describe('admin API /admin/keys', () => {
   async function call(token: string | undefined, method: string, path: string, body?: unknown) {
     const res = await fetch(`${t.url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any>, headers: res.headers };
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => ({}))) as Record<string, any>,
+      headers: res.headers,
+    };
   }
 
   before(async () => {
     t = await startTestServer({ clock, env: { KEY_STAGING_SECONDS: '600', JWKS_MAX_AGE_SECONDS: '300' } });
     const key = await keyPair();
-    const metadata = serviceClient({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'admin:keys' });
+    const metadata = serviceClient({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [key.publicJwk] },
+      scope: 'admin:keys',
+    });
     adminClientId = (await t.createClient(metadata as never, { admin: true })).clientId;
     admin = await discover(t.url, adminClientId, oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }));
   });
@@ -58,8 +69,13 @@ describe('admin API /admin/keys', () => {
     assert.equal(rotated.status, 200);
     assert.equal(rotated.body.staged.length, 3);
 
-    const active = listed.body.keys.find((k: { use: string; alg: string; state: string }) => k.use === 'sig' && k.alg === 'ES256' && k.state === 'active');
-    const revoked = await call(access_token, 'POST', `/admin/keys/${active.kid}/revoke`, { reason: 'key seen in a leaked backup', revoke_tokens: true });
+    const active = listed.body.keys.find(
+      (k: { use: string; alg: string; state: string }) => k.use === 'sig' && k.alg === 'ES256' && k.state === 'active',
+    );
+    const revoked = await call(access_token, 'POST', `/admin/keys/${active.kid}/revoke`, {
+      reason: 'key seen in a leaked backup',
+      revoke_tokens: true,
+    });
     assert.equal(revoked.status, 200);
     assert.equal(revoked.body.revoked, active.kid);
     assert.deepEqual(revoked.body.activated, [rotated.body.staged[0]], 'the staged ES256 key takes over at once');
@@ -68,15 +84,23 @@ describe('admin API /admin/keys', () => {
     assert.ok(!jwks.keys.some((k) => k.kid === active.kid));
 
     const events = await t.db('audit_events').where({ type: 'admin.keys', client_id: adminClientId }).orderBy('id');
-    const detail = (e: { detail: unknown }) => (typeof e.detail === 'string' ? JSON.parse(e.detail) : e.detail) as Record<string, unknown>;
-    assert.deepEqual(events.map((e: { detail: unknown }) => detail(e).operation), ['list', 'rotate', 'revoke']);
+    const detail = (e: { detail: unknown }) =>
+      (typeof e.detail === 'string' ? JSON.parse(e.detail) : e.detail) as Record<string, unknown>;
+    assert.deepEqual(
+      events.map((e: { detail: unknown }) => detail(e).operation),
+      ['list', 'rotate', 'revoke'],
+    );
     assert.equal(detail(events[2]).reason, 'key seen in a leaked backup');
 
     const missing = await call(access_token, 'POST', '/admin/keys/no-such-kid/revoke', { reason: 'typo' });
     assert.equal(missing.status, 404);
     const noReason = await call(access_token, 'POST', '/admin/keys/rotate', {});
     assert.equal(noReason.status, 400);
-    const badJson = await fetch(`${t.url}/admin/keys/rotate`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: '{not json' });
+    const badJson = await fetch(`${t.url}/admin/keys/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
     assert.equal(badJson.status, 400);
     assert.doesNotMatch(await badJson.text(), /at .*\.ts|stack/i);
   });
@@ -99,7 +123,11 @@ describe('admin API /admin/keys', () => {
     const other = await startTestServer();
     try {
       const key = await keyPair();
-      const otherClient = serviceClient({ token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'admin:keys' });
+      const otherClient = serviceClient({
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [key.publicJwk] },
+        scope: 'admin:keys',
+      });
       const { clientId } = await other.createClient(otherClient as never, { admin: true });
       const config = await discover(other.url, clientId, oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }));
       const foreign = await oidc.clientCredentialsGrant(config, { scope: 'admin:keys' });
@@ -109,9 +137,15 @@ describe('admin API /admin/keys', () => {
     }
     // A shared-secret client is never an admin client (even flagged so by hand): no admin:keys token, and its tokens
     // are refused at /admin.
-    const { clientId, clientSecret } = await t.createClient(serviceClient({ token_endpoint_auth_method: 'client_secret_basic', scope: 'admin:keys' }) as never, { admin: true });
+    const { clientId, clientSecret } = await t.createClient(
+      serviceClient({ token_endpoint_auth_method: 'client_secret_basic', scope: 'admin:keys' }) as never,
+      { admin: true },
+    );
     const basic = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
-    await assert.rejects(oidc.clientCredentialsGrant(basic, { scope: 'admin:keys' }), (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'invalid_scope');
+    await assert.rejects(
+      oidc.clientCredentialsGrant(basic, { scope: 'admin:keys' }),
+      (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'invalid_scope',
+    );
     const token = await oidc.clientCredentialsGrant(basic, {});
     assert.equal((await call(token.access_token, 'GET', '/admin/keys')).status, 401);
   });

@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
-
 
 async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
   const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
@@ -47,8 +46,17 @@ if (browserMissing && requireBrowser) {
       t = await startTestServer();
       const [vssid] = demoClients(t.url);
       await t.createClient(vssid!.metadata, { firstParty: true });
-      member = await t.createMember({ fullName: 'Nguyễn Văn An', birthdate: '1990-05-15', phoneNumber: '+84912345678' });
-      temporary = await t.createMember({ fullName: 'Trần Thị Bình', birthdate: '1985-11-02', phoneNumber: '+84387654321', mustChangePassword: true });
+      member = await t.createMember({
+        fullName: 'Nguyễn Văn An',
+        birthdate: '1990-05-15',
+        phoneNumber: '+84912345678',
+      });
+      temporary = await t.createMember({
+        fullName: 'Trần Thị Bình',
+        birthdate: '1985-11-02',
+        phoneNumber: '+84387654321',
+        mustChangePassword: true,
+      });
       config = await discover(t.url, 'vssid');
       callback = await startCallbackServer();
       fs.mkdirSync(artifacts, { recursive: true });
@@ -62,24 +70,33 @@ if (browserMissing && requireBrowser) {
     });
 
     /** A fresh phone-sized browser context; collects page errors and CSP violations. */
-    async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    async function phone(
+      options: { javaScriptEnabled?: boolean } = {},
+    ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
       const context = await browser.newContext({ ...PHONE, ...options });
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
       page.on('console', (msg) => {
-        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+          problems.push(`console: ${msg.text()}`);
       });
       return { context, page, problems };
     }
 
     /** Opens the authorization URL and checks the sign-in page is there, in Vietnamese, and fits the screen. */
     async function openSignIn(page: Page) {
-      const request = await authorizationRequest(config, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+      const request = await authorizationRequest(config, {
+        redirect_uri: callback.redirectUri,
+        scope: 'openid profile',
+      });
       const response = await page.goto(request.url.href);
       assert.equal(response?.status(), 200);
       assert.equal(await page.getAttribute('html', 'lang'), 'vi');
-      assert.ok(await page.locator('label', { hasText: 'Mã số BHXH' }).isVisible(), 'the "Mã số BHXH" label is visible');
+      assert.ok(
+        await page.locator('label', { hasText: 'Mã số BHXH' }).isVisible(),
+        'the "Mã số BHXH" label is visible',
+      );
       assert.ok(await page.locator('label', { hasText: 'Mật khẩu' }).isVisible(), 'the "Mật khẩu" label is visible');
       assert.ok(await page.getByRole('button', { name: 'Đăng nhập' }).isVisible());
       await assertFitsPhone(page, 'sign-in page');
@@ -141,7 +158,11 @@ if (browserMissing && requireBrowser) {
         const alert = page.getByRole('alert');
         assert.equal((await alert.textContent())?.trim(), 'Mã số BHXH hoặc mật khẩu không đúng.');
         assert.equal(await page.getByLabel('Mã số BHXH').inputValue(), member.bhxhNumber, 'the number is kept');
-        assert.equal(await page.getByLabel('Mật khẩu', { exact: true }).inputValue(), '', 'the password is not echoed back');
+        assert.equal(
+          await page.getByLabel('Mật khẩu', { exact: true }).inputValue(),
+          '',
+          'the password is not echoed back',
+        );
         await assertFitsPhone(page, 'sign-in page with an error');
 
         await page.getByLabel('Mật khẩu', { exact: true }).fill(member.password);

@@ -10,7 +10,10 @@ import { until } from '../helpers/until.js';
 async function clientCredentials(t: TestServer, clientId: string, secret: string) {
   const res = await fetch(`${t.url}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'grant_type=client_credentials',
   });
   return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
@@ -21,7 +24,13 @@ describe('client cache across nodes', () => {
   let a: TestServer;
   let b: TestServer;
   const env = { KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'), CLIENT_CACHE_SECONDS: '3600' };
-  const metadata = (clientId: string) => ({ client_id: clientId, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' as const });
+  const metadata = (clientId: string) => ({
+    client_id: clientId,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic' as const,
+  });
 
   before(async () => {
     database = await createTestDatabase();
@@ -53,11 +62,16 @@ describe('client cache across nodes', () => {
     assert.equal((await clientCredentials(a, 'svc-renew', first.clientSecret!)).status, 401);
   });
 
-  it('a client deleted on another node is refused within moments (NOTIFY)', { skip: !usingPostgres && 'PGlite runs one node' }, async () => {
+  it('a client deleted on another node is refused within moments (NOTIFY)', {
+    skip: !usingPostgres && 'PGlite runs one node',
+  }, async () => {
     const { clientSecret } = await a.createClient(metadata('svc-shared'));
     assert.equal((await clientCredentials(a, 'svc-shared', clientSecret!)).status, 200);
     assert.equal((await clientCredentials(b, 'svc-shared', clientSecret!)).status, 200);
     await b.server.deps.clients.delete('svc-shared');
-    await until('node A to refuse the deleted client', async () => (await clientCredentials(a, 'svc-shared', clientSecret!)).status === 401);
+    await until(
+      'node A to refuse the deleted client',
+      async () => (await clientCredentials(a, 'svc-shared', clientSecret!)).status === 401,
+    );
   });
 });

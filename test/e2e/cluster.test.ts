@@ -32,12 +32,18 @@ interface Hop {
 function assertAlternating(hops: Hop[], what: string) {
   const trail = hops.map((h) => `${h.method} ${h.path} → ${h.status} ${h.node}`).join('\n  ');
   assert.ok(hops.length >= 3, `${what}: expected several requests, got\n  ${trail}`);
-  assert.ok(hops.every((h) => h.node), `${what}: every answer names its node\n  ${trail}`);
-  for (let i = 1; i < hops.length; i++) assert.notEqual(hops[i]!.node, hops[i - 1]!.node, `${what}: two consecutive requests on one node\n  ${trail}`);
+  assert.ok(
+    hops.every((h) => h.node),
+    `${what}: every answer names its node\n  ${trail}`,
+  );
+  for (let i = 1; i < hops.length; i++)
+    assert.notEqual(hops[i]!.node, hops[i - 1]!.node, `${what}: two consecutive requests on one node\n  ${trail}`);
   assert.ok(new Set(hops.map((h) => h.node)).size >= 2, `${what}: at least two nodes\n  ${trail}`);
 }
 
-describe('a cluster of three processes behind a load balancer (PostgreSQL)', { skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite is a single process' }, () => {
+describe('a cluster of three processes behind a load balancer (PostgreSQL)', {
+  skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite is a single process',
+}, () => {
   const encryptionKey = crypto.randomBytes(32);
   const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -72,7 +78,9 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
     database = await createTestDatabase();
     inbox = await startInbox();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhxh-cluster-'));
-    await createClientRepository(database.db, createSealer(encryptionKey)).create(demoClients('')[0]!.metadata, { firstParty: true });
+    await createClientRepository(database.db, createSealer(encryptionKey)).create(demoClients('')[0]!.metadata, {
+      firstParty: true,
+    });
     cluster = await startCluster({
       nodes: 3,
       databaseUrl: database.url!,
@@ -92,7 +100,12 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
       const res = await realFetch(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input));
       if (url.origin === cluster.url) {
-        hops.push({ method: init?.method ?? (input instanceof Request ? input.method : 'GET'), path: url.pathname, status: res.status, node: res.headers.get('x-served-by') });
+        hops.push({
+          method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
+          path: url.pathname,
+          status: res.status,
+          node: res.headers.get('x-served-by'),
+        });
       }
       return res;
     };
@@ -112,7 +125,10 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
     let sub: string | undefined;
     const trail = await recording(async () => {
       const browser = new Browser(cluster.url);
-      const request = await authorizationRequest(await discover(cluster.url, 'vssid'), { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      const request = await authorizationRequest(await discover(cluster.url, 'vssid'), {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+      });
       const end = await signInOnPage(browser, request, member.bhxhNumber, member.password);
       assert.ok(end.url.startsWith(REDIRECT_URI), `${end.status} ${end.url}`);
       const tokens = await redeem(config, request, end.url);
@@ -122,7 +138,14 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
     assert.equal(sub, member.id);
     assert.deepEqual(
       trail.map((h) => h.path.replace(/\/(interaction|auth)\/[^/]+/, '/$1/UID')),
-      ['/.well-known/openid-configuration', '/auth', '/interaction/UID', '/interaction/UID/login', '/auth/UID', '/token'],
+      [
+        '/.well-known/openid-configuration',
+        '/auth',
+        '/interaction/UID',
+        '/interaction/UID/login',
+        '/auth/UID',
+        '/token',
+      ],
     );
     assertAlternating(trail, 'sign-in');
     assert.equal(new Set(trail.map((h) => h.node)).size, 3, 'all three nodes took part');
@@ -130,7 +153,11 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
 
   it('rotates refresh tokens across the nodes, and a replayed one still revokes the grant everywhere', async () => {
     const member = await createMember('cluster.refresh@example.vn');
-    const { tokens } = await signIn(cluster.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' });
+    const { tokens } = await signIn(cluster.url, config, member, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     const first = tokens.refresh_token!;
     assert.ok(first);
     let current = first;
@@ -150,8 +177,14 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
     assert.ok(tokenNodes.size >= 2, `refreshes answered by ${[...tokenNodes].join(', ')}`);
 
     // The first (rotated) token presented again, on whichever node: the grant ends, the latest token with it.
-    await assert.rejects(oidc.refreshTokenGrant(config, first), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
-    await assert.rejects(oidc.refreshTokenGrant(config, current), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, first),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, current),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
   });
 
   it('resets a password by email code across the nodes, then signs in with the new one', async () => {
@@ -175,8 +208,16 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
     });
     assertAlternating(trail, 'password reset');
 
-    await assert.rejects(signIn(cluster.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' }), /expected a redirect to the client/);
-    const { tokens } = await signIn(cluster.url, config, { ...member, password: newPassword }, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+    await assert.rejects(
+      signIn(cluster.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' }),
+      /expected a redirect to the client/,
+    );
+    const { tokens } = await signIn(
+      cluster.url,
+      config,
+      { ...member, password: newPassword },
+      { redirect_uri: REDIRECT_URI, scope: 'openid' },
+    );
     assert.equal(tokens.claims()!.sub, member.id);
     const notice = await inbox.next(email, 20_000);
     assert.doesNotMatch(notice.text ?? '', new RegExp(newPassword));
@@ -185,7 +226,8 @@ describe('a cluster of three processes behind a load balancer (PostgreSQL)', { s
 
   it('spreads the requests over every node', () => {
     const stats = cluster.stats();
-    for (const node of cluster.nodes) assert.ok((stats.byNode[node.name] ?? 0) > 3, `${node.name}: ${stats.byNode[node.name]} requests`);
+    for (const node of cluster.nodes)
+      assert.ok((stats.byNode[node.name] ?? 0) > 3, `${node.name}: ${stats.byNode[node.name]} requests`);
     assert.equal(stats.badGateway + stats.noNode, 0);
   });
 });

@@ -31,7 +31,10 @@ function isConsentPage(page: Page): boolean {
 
 /** The end of an authorization: the browser stands at the relying party's redirect URI. */
 function callbackParams(page: Page, redirectUri: string): URLSearchParams {
-  assert.ok(page.url.startsWith(redirectUri), `expected a redirect to ${redirectUri}, got ${page.status} ${page.url}\n${page.html.slice(0, 800)}`);
+  assert.ok(
+    page.url.startsWith(redirectUri),
+    `expected a redirect to ${redirectUri}, got ${page.status} ${page.url}\n${page.html.slice(0, 800)}`,
+  );
   return new URL(page.url).searchParams;
 }
 
@@ -71,7 +74,11 @@ describe('consent', () => {
   });
   after(() => t.close());
 
-  async function signInToPartner(browser: Browser, member: { bhxhNumber: string; password: string }, params: Record<string, string>) {
+  async function signInToPartner(
+    browser: Browser,
+    member: { bhxhNumber: string; password: string },
+    params: Record<string, string>,
+  ) {
     const request = await authorizationRequest(partner, { redirect_uri: PARTNER_REDIRECT, ...params });
     const page = await signInOnPage(browser, request, member.bhxhNumber, member.password);
     return { request, page };
@@ -132,7 +139,10 @@ describe('consent', () => {
     assert.equal(await consentEvents(member.id), 1, 'no new consent was recorded');
 
     // Asking for more shows the page again, listing only what is new.
-    const more = await authorizationRequest(partner, { redirect_uri: PARTNER_REDIRECT, scope: 'openid profile bhxh email' });
+    const more = await authorizationRequest(partner, {
+      redirect_uri: PARTNER_REDIRECT,
+      scope: 'openid profile bhxh email',
+    });
     const morePage = await browser.get(more.url.href);
     assert.ok(isConsentPage(morePage), `expected the consent page for the new scope, got ${morePage.url}`);
     assert.deepEqual(consentItems(morePage), ['Địa chỉ email']);
@@ -141,9 +151,15 @@ describe('consent', () => {
   it('explains offline access in words when a third-party client asks for it', async () => {
     const member = await t.createMember();
     const browser = new Browser(t.url);
-    const { request, page } = await signInToPartner(browser, member, { scope: 'openid offline_access', prompt: 'consent' });
+    const { request, page } = await signInToPartner(browser, member, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     assert.ok(isConsentPage(page));
-    assert.ok(consentItems(page).includes('Duy trì đăng nhập khi bạn không sử dụng ứng dụng'), consentItems(page).join(' | '));
+    assert.ok(
+      consentItems(page).includes('Duy trì đăng nhập khi bạn không sử dụng ứng dụng'),
+      consentItems(page).join(' | '),
+    );
     const end = await browser.submit(page, {}, '/confirm');
     callbackParams(end, PARTNER_REDIRECT);
     const tokens = await redeem(partner, request, end.url);
@@ -163,7 +179,10 @@ describe('consent', () => {
     assert.equal(params.get('error'), 'access_denied');
     assert.equal(params.get('state'), request.state);
     assert.equal(params.get('code'), null);
-    await assert.rejects(redeem(partner, request, end.url), (err: oidc.AuthorizationResponseError) => err.error === 'access_denied');
+    await assert.rejects(
+      redeem(partner, request, end.url),
+      (err: oidc.AuthorizationResponseError) => err.error === 'access_denied',
+    );
     assert.equal(await consentEvents(member.id), 0);
 
     // Nothing was remembered: the next authorization asks again.
@@ -185,9 +204,15 @@ describe('consent', () => {
   });
 
   describe('first-party client', () => {
-    async function authorizeOnPortal(browser: Browser, member: { bhxhNumber: string; password: string } | null, params: Record<string, string>) {
+    async function authorizeOnPortal(
+      browser: Browser,
+      member: { bhxhNumber: string; password: string } | null,
+      params: Record<string, string>,
+    ) {
       const request: AuthRequest = await authorizationRequest(portal, { redirect_uri: PORTAL_REDIRECT, ...params });
-      const end = member ? await signInOnPage(browser, request, member.bhxhNumber, member.password) : await browser.get(request.url.href);
+      const end = member
+        ? await signInOnPage(browser, request, member.bhxhNumber, member.password)
+        : await browser.get(request.url.href);
       assert.ok(!isConsentPage(end), 'a first-party client never shows the consent page');
       assert.ok(callbackParams(end, PORTAL_REDIRECT).get('code'), `a code comes back: ${end.url}`);
       return { request, end };
@@ -206,14 +231,20 @@ describe('consent', () => {
     it('never sees a consent page even with prompt=consent and offline_access', async () => {
       const member = await t.createMember();
       const browser = new Browser(t.url);
-      const first = await authorizeOnPortal(browser, member, { scope: 'openid profile offline_access', prompt: 'consent' });
+      const first = await authorizeOnPortal(browser, member, {
+        scope: 'openid profile offline_access',
+        prompt: 'consent',
+      });
       const tokens = await redeem(portal, first.request, first.end.url);
       assert.ok(tokens.refresh_token, 'offline access granted without a page');
       const refreshed = await oidc.refreshTokenGrant(portal, tokens.refresh_token!);
       assert.ok(refreshed.access_token);
 
       // Again in the same session, still prompt=consent: straight back with a code.
-      const second = await authorizeOnPortal(browser, null, { scope: 'openid profile bhxh offline_access', prompt: 'consent' });
+      const second = await authorizeOnPortal(browser, null, {
+        scope: 'openid profile bhxh offline_access',
+        prompt: 'consent',
+      });
       const tokens2 = await redeem(portal, second.request, second.end.url);
       assert.equal(tokens2.claims()!.sub, member.id);
       assert.ok(tokens2.refresh_token);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { demoClients } from '../../src/demo/seed-demo.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { Browser } from '../helpers/browser.js';
-import { authorizationRequest, discover, oidc, signIn } from '../helpers/oidc.js';
+import { authorizationRequest, discover, type oidc, signIn } from '../helpers/oidc.js';
 import { createTestDatabase, freePort, startTestServer, usingPostgres, type TestServer } from '../helpers/server.js';
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -71,7 +71,9 @@ interface Probe {
   body: string;
 }
 
-describe('the database goes away and comes back (PostgreSQL)', { skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite cannot be cut off' }, () => {
+describe('the database goes away and comes back (PostgreSQL)', {
+  skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite cannot be cut off',
+}, () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let proxiedDb: Db;
@@ -94,7 +96,13 @@ describe('the database goes away and comes back (PostgreSQL)', { skip: usingPost
     await t.createClient(demoClients(t.url)[0]!.metadata, { firstParty: true });
     config = await discover(t.url, 'vssid');
     const member = await t.createMember();
-    refreshToken = (await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' })).tokens.refresh_token!;
+    refreshToken = (
+      await signIn(t.url, config, member, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid offline_access',
+        prompt: 'consent',
+      })
+    ).tokens.refresh_token!;
     // A sign-in page the member has open when the database goes away.
     browser = new Browser(t.url);
     const page = await browser.get((await authorizationRequest(config, { redirect_uri: REDIRECT_URI })).url.href);
@@ -113,13 +121,24 @@ describe('the database goes away and comes back (PostgreSQL)', { skip: usingPost
     const started = performance.now();
     const res = await run();
     const body = await res.text();
-    return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type'), body };
+    return {
+      status: res.status,
+      ms: performance.now() - started,
+      retryAfter: res.headers.get('retry-after'),
+      type: res.headers.get('content-type'),
+      body,
+    };
   }
 
   // The three requests: a new authorization (oidc-provider's /auth), the sign-in page of an open interaction (our
   // route) and a refresh at the token endpoint (JSON).
-  const authorize = async () => fetch((await authorizationRequest(config, { redirect_uri: REDIRECT_URI })).url, { redirect: 'manual', headers: { accept: 'text/html' } });
-  const signInPage = () => fetch(interactionUrl, { headers: { cookie: browser.cookieHeader(interactionUrl), accept: 'text/html' } });
+  const authorize = async () =>
+    fetch((await authorizationRequest(config, { redirect_uri: REDIRECT_URI })).url, {
+      redirect: 'manual',
+      headers: { accept: 'text/html' },
+    });
+  const signInPage = () =>
+    fetch(interactionUrl, { headers: { cookie: browser.cookieHeader(interactionUrl), accept: 'text/html' } });
   const refresh = () =>
     fetch(`${t.url}/token`, {
       method: 'POST',
@@ -170,7 +189,10 @@ describe('the database goes away and comes back (PostgreSQL)', { skip: usingPost
     assert.match(page.body, /name="bhxh_number"/);
     const token = await firstAnswer(refresh);
     assert.equal(token.status, 200, token.body);
-    assert.ok(JSON.parse(token.body).refresh_token, 'the refresh token from before the outage still works (it rotated now)');
+    assert.ok(
+      JSON.parse(token.body).refresh_token,
+      'the refresh token from before the outage still works (it rotated now)',
+    );
     assert.equal((await probe(() => fetch(`${t.url}/readyz`))).status, 200);
     assert.ok(token.after < 10_000);
     refreshToken = JSON.parse(token.body).refresh_token;
@@ -181,7 +203,10 @@ describe('the database goes away and comes back (PostgreSQL)', { skip: usingPost
     await proxy.hang();
     // Connecting gives up after the pool's connect timeout (2 s; /auth looks the client up twice), well before anything like a hang.
     const [auth, token] = await Promise.all([probe(authorize), probe(refresh)]);
-    for (const [name, p] of [['authorization', auth], ['token', token]] as const) {
+    for (const [name, p] of [
+      ['authorization', auth],
+      ['token', token],
+    ] as const) {
       assert.equal(p.status, 503, `${name}: ${p.status} ${p.body.slice(0, 300)}`);
       assert.ok(p.ms < 6000, `${name}: answered in ${Math.round(p.ms)} ms`);
       assert.equal(p.retryAfter, '5');

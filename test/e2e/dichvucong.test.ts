@@ -71,7 +71,10 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
   let jwks: ReturnType<typeof jose.createRemoteJWKSet>;
 
   /** A first-party client_secret_basic client and its relying-party configuration. */
-  async function secretBasicClient(overrides: Partial<ClientMetadata> = {}, rpMetadata: Partial<oidc.ClientMetadata> = {}) {
+  async function secretBasicClient(
+    overrides: Partial<ClientMetadata> = {},
+    rpMetadata: Partial<oidc.ClientMetadata> = {},
+  ) {
     const metadata = webClientMetadata(overrides);
     const { clientId, clientSecret } = await t.createClient(metadata, { firstParty: true });
     assert.ok(clientSecret, 'a secret is generated for client_secret_basic');
@@ -88,7 +91,10 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
 
   it('signs in with authorization code + PKCE and client_secret_basic', async () => {
     const { clientId, config } = await secretBasicClient();
-    const { tokens, callbackUrl } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid profile bhxh' });
+    const { tokens, callbackUrl } = await signIn(t.url, config, member, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid profile bhxh',
+    });
     assert.equal(new URL(callbackUrl).searchParams.get('iss'), t.url);
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
     assert.equal(jose.decodeProtectedHeader(tokens.id_token!).alg, 'ES256');
@@ -131,10 +137,17 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
   });
 
   it('issues RS256 ID tokens to a client registered with id_token_signed_response_alg RS256', async () => {
-    const { clientId, config } = await secretBasicClient({ id_token_signed_response_alg: 'RS256' }, { id_token_signed_response_alg: 'RS256' });
+    const { clientId, config } = await secretBasicClient(
+      { id_token_signed_response_alg: 'RS256' },
+      { id_token_signed_response_alg: 'RS256' },
+    );
     const { tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
     assert.equal(jose.decodeProtectedHeader(tokens.id_token!).alg, 'RS256');
-    const { payload } = await jose.jwtVerify(tokens.id_token!, jwks, { issuer: t.url, audience: clientId, algorithms: ['RS256'] });
+    const { payload } = await jose.jwtVerify(tokens.id_token!, jwks, {
+      issuer: t.url,
+      audience: clientId,
+      algorithms: ['RS256'],
+    });
     assert.equal(payload.sub, member.id);
   });
 
@@ -163,7 +176,10 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
       { firstParty: true },
     );
     const publicConfig = await discover(t.url, publicId);
-    const own = await signIn(t.url, publicConfig, member, { redirect_uri: 'http://127.0.0.1:50123/callback', scope: 'openid' });
+    const own = await signIn(t.url, publicConfig, member, {
+      redirect_uri: 'http://127.0.0.1:50123/callback',
+      scope: 'openid',
+    });
     const denied = await oidc.tokenIntrospection(publicConfig, own.tokens.access_token);
     assert.deepEqual(denied, { active: false });
     const deniedOther = await oidc.tokenIntrospection(publicConfig, tokens.access_token);
@@ -172,7 +188,11 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
 
   it('revokes a refresh token so it can no longer be used', async () => {
     const { config } = await secretBasicClient();
-    const { tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' });
+    const { tokens } = await signIn(t.url, config, member, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     assert.ok(tokens.refresh_token, 'a refresh token is issued with offline_access');
     assert.equal((await oidc.tokenIntrospection(config, tokens.refresh_token!)).active, true);
 
@@ -186,10 +206,18 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
 
     it('issues an at+jwt access token for a registered resource server', async () => {
       const { clientId, config } = await secretBasicClient();
-      const { tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid claims:read', resource: API });
+      const { tokens } = await signIn(t.url, config, member, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid claims:read',
+        resource: API,
+      });
       const header = jose.decodeProtectedHeader(tokens.access_token);
       assert.equal(header.typ, 'at+jwt');
-      const { payload } = await jose.jwtVerify(tokens.access_token, jwks, { issuer: t.url, audience: API, typ: 'at+jwt' });
+      const { payload } = await jose.jwtVerify(tokens.access_token, jwks, {
+        issuer: t.url,
+        audience: API,
+        typ: 'at+jwt',
+      });
       assert.equal(payload.sub, member.id);
       assert.equal(payload.client_id, clientId);
       assert.ok(String(payload.scope).split(' ').includes('claims:read'), `scope ${String(payload.scope)}`);
@@ -199,16 +227,17 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
       await jose.jwtVerify(tokens.id_token!, jwks, { issuer: t.url, audience: clientId });
     });
 
-    it(
-      'limits the access token to the resource server accessTokenTtl (300 s)',
-      async () => {
-        const { config } = await secretBasicClient();
-        const { tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid claims:read', resource: API });
-        const payload = jose.decodeJwt(tokens.access_token);
-        assert.equal(payload.exp! - payload.iat!, 300);
-        assert.ok(tokens.expires_in! <= 300, `expires_in ${tokens.expires_in}`);
-      },
-    );
+    it('limits the access token to the resource server accessTokenTtl (300 s)', async () => {
+      const { config } = await secretBasicClient();
+      const { tokens } = await signIn(t.url, config, member, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid claims:read',
+        resource: API,
+      });
+      const payload = jose.decodeJwt(tokens.access_token);
+      assert.equal(payload.exp! - payload.iat!, 300);
+      assert.ok(tokens.expires_in! <= 300, `expires_in ${tokens.expires_in}`);
+    });
 
     it('issues an opaque access token when no resource is named', async () => {
       const { config } = await secretBasicClient();
@@ -218,24 +247,39 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
     });
 
     it('grants client credentials for a registered resource server', async () => {
-      const metadata = webClientMetadata({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+      const metadata = webClientMetadata({
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      });
       delete metadata.post_logout_redirect_uris;
       const { clientId, clientSecret } = await t.createClient(metadata, { firstParty: true });
       const config = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
       const tokens = await oidc.clientCredentialsGrant(config, { resource: API, scope: 'claims:read' });
       assert.equal(tokens.id_token, undefined);
       assert.equal(tokens.refresh_token, undefined);
-      const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, { issuer: t.url, audience: API, typ: 'at+jwt' });
+      const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, {
+        issuer: t.url,
+        audience: API,
+        typ: 'at+jwt',
+      });
       assert.equal(protectedHeader.typ, 'at+jwt');
       assert.equal(payload.client_id, clientId);
       assert.equal(payload.scope, 'claims:read');
 
       // A resource nobody registered is refused.
-      assert.equal(await oauthErrorOf(oidc.clientCredentialsGrant(config, { resource: 'https://unknown.example.vn', scope: 'claims:read' })), 'invalid_target');
+      assert.equal(
+        await oauthErrorOf(
+          oidc.clientCredentialsGrant(config, { resource: 'https://unknown.example.vn', scope: 'claims:read' }),
+        ),
+        'invalid_target',
+      );
 
       // The grant is not available to a client registered without it (oidc-provider answers invalid_request).
       const { config: codeOnly } = await secretBasicClient();
-      const refused = await oauthErrorOf(oidc.clientCredentialsGrant(codeOnly, { resource: API, scope: 'claims:read' }));
+      const refused = await oauthErrorOf(
+        oidc.clientCredentialsGrant(codeOnly, { resource: API, scope: 'claims:read' }),
+      );
       assert.ok(['invalid_request', 'unauthorized_client'].includes(refused), refused);
     });
   });
@@ -245,7 +289,11 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
       const { config } = await secretBasicClient();
       const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
       const state = oidc.randomState();
-      const endSession = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state });
+      const endSession = oidc.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: POST_LOGOUT_URI,
+        state,
+      });
       const confirm = await browser.get(endSession.href);
       assert.equal(confirm.status, 200);
       assert.match(confirm.headers.get('content-type') ?? '', /text\/html/);
@@ -270,7 +318,10 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
         post_logout_redirect_uri: 'https://evil.example.com/logged-out',
         state: oidc.randomState(),
       });
-      const res = await fetch(endSession, { redirect: 'manual', headers: { cookie: browser.cookieHeader(), accept: BROWSER_ACCEPT } });
+      const res = await fetch(endSession, {
+        redirect: 'manual',
+        headers: { cookie: browser.cookieHeader(), accept: BROWSER_ACCEPT },
+      });
       assert.equal(res.status, 400);
       assert.equal(res.headers.get('location'), null);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/);
@@ -305,7 +356,11 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           if (req.method === 'POST') {
-            received.push({ path: req.url ?? '', contentType: String(req.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
+            received.push({
+              path: req.url ?? '',
+              contentType: String(req.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
             const pending = waiters;
             waiters = [];
             for (const w of pending) w();
@@ -325,54 +380,60 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
         }),
     );
 
-    it(
-      'POSTs a verifiable logout_token with the events claim, sub and sid',
-      async () => {
-        const { clientId, config } = await secretBasicClient({
-          backchannel_logout_uri: `${receiverUrl}/auth/backchannel-logout`,
-          backchannel_logout_session_required: true,
+    it('POSTs a verifiable logout_token with the events claim, sub and sid', async () => {
+      const { clientId, config } = await secretBasicClient({
+        backchannel_logout_uri: `${receiverUrl}/auth/backchannel-logout`,
+        backchannel_logout_session_required: true,
+      });
+      const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      const sid = tokens.claims()!.sid;
+      assert.equal(typeof sid, 'string', 'the ID token carries sid for a client that requires it');
+
+      // The provider reports a failed delivery as an event: fail at once with its cause instead of running into the timeout.
+      const provider = t.server.deps.provider();
+      let onError: (...args: unknown[]) => void = () => {};
+      const failed = new Promise<never>((_, reject) => {
+        onError = (_ctx, err, client) => {
+          if ((client as { clientId: string }).clientId !== clientId) return;
+          const cause = (err as { cause?: unknown }).cause;
+          reject(new Error(`back-channel logout failed: ${String(err)}${cause ? ` (cause: ${String(cause)})` : ''}`));
+        };
+      });
+      failed.catch(() => {}); // observed below
+      provider.on('backchannel.error', onError);
+      try {
+        const before = received.length;
+        const state = oidc.randomState();
+        const confirm = await browser.get(
+          oidc.buildEndSessionUrl(config, {
+            id_token_hint: tokens.id_token!,
+            post_logout_redirect_uri: POST_LOGOUT_URI,
+            state,
+          }).href,
+        );
+        const done = await browser.submit(confirm, { logout: 'yes' });
+        assert.equal(new URL(done.url).searchParams.get('state'), state);
+
+        await withTimeout(Promise.race([receivedCount(before + 1), failed]), 5_000, 'the back-channel logout request');
+        const call = received[before]!;
+        assert.equal(call.path, '/auth/backchannel-logout');
+        assert.match(call.contentType, /application\/x-www-form-urlencoded/);
+        const logoutToken = new URLSearchParams(call.body).get('logout_token');
+        assert.ok(logoutToken, `a logout_token in ${call.body}`);
+
+        const { payload, protectedHeader } = await jose.jwtVerify(logoutToken, jwks, {
+          issuer: t.url,
+          audience: clientId,
         });
-        const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
-        const sid = tokens.claims()!.sid;
-        assert.equal(typeof sid, 'string', 'the ID token carries sid for a client that requires it');
-
-        // The provider reports a failed delivery as an event: fail at once with its cause instead of running into the timeout.
-        const provider = t.server.deps.provider();
-        let onError: (...args: unknown[]) => void = () => {};
-        const failed = new Promise<never>((_, reject) => {
-          onError = (_ctx, err, client) => {
-            if ((client as { clientId: string }).clientId !== clientId) return;
-            const cause = (err as { cause?: unknown }).cause;
-            reject(new Error(`back-channel logout failed: ${String(err)}${cause ? ` (cause: ${String(cause)})` : ''}`));
-          };
-        });
-        failed.catch(() => {}); // observed below
-        provider.on('backchannel.error', onError);
-        try {
-          const before = received.length;
-          const state = oidc.randomState();
-          const confirm = await browser.get(oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state }).href);
-          const done = await browser.submit(confirm, { logout: 'yes' });
-          assert.equal(new URL(done.url).searchParams.get('state'), state);
-
-          await withTimeout(Promise.race([receivedCount(before + 1), failed]), 5_000, 'the back-channel logout request');
-          const call = received[before]!;
-          assert.equal(call.path, '/auth/backchannel-logout');
-          assert.match(call.contentType, /application\/x-www-form-urlencoded/);
-          const logoutToken = new URLSearchParams(call.body).get('logout_token');
-          assert.ok(logoutToken, `a logout_token in ${call.body}`);
-
-          const { payload, protectedHeader } = await jose.jwtVerify(logoutToken, jwks, { issuer: t.url, audience: clientId });
-          assert.equal(protectedHeader.typ, 'logout+jwt');
-          assert.deepEqual(payload.events, { 'http://schemas.openid.net/event/backchannel-logout': {} });
-          assert.equal(payload.sub, member.id);
-          assert.equal(payload.sid, sid);
-          assert.ok(payload.jti);
-          assert.equal(payload.nonce, undefined, 'a logout token never carries a nonce');
-        } finally {
-          provider.off('backchannel.error', onError);
-        }
-      },
-    );
+        assert.equal(protectedHeader.typ, 'logout+jwt');
+        assert.deepEqual(payload.events, { 'http://schemas.openid.net/event/backchannel-logout': {} });
+        assert.equal(payload.sub, member.id);
+        assert.equal(payload.sid, sid);
+        assert.ok(payload.jti);
+        assert.equal(payload.nonce, undefined, 'a logout token never carries a nonce');
+      } finally {
+        provider.off('backchannel.error', onError);
+      }
+    });
   });
 });

@@ -48,7 +48,13 @@ describe('hotline virtual assistant (1900 9068, key 8)', () => {
 
   it('reads the temporary password twice to a verified caller; it signs in once and forces a new password', async () => {
     const member = await t.createMember({ phoneNumber: '+84912000901' });
-    const steps = await playDevCall({ baseUrl: t.url, secret, caller: '0912000901', callerVerified: true, entries: [`${member.bhxhNumber}#`] });
+    const steps = await playDevCall({
+      baseUrl: t.url,
+      secret,
+      caller: '0912000901',
+      callerVerified: true,
+      entries: [`${member.bhxhNumber}#`],
+    });
     const last = steps.at(-1)!.reply as VoiceReply;
     assert.equal(last.next.action, 'hangup');
     const [, first, second] = last.say.match(/là: (.+?)\. Mật khẩu sẽ được nhắc lại một lần\. (.+?)\. /)!;
@@ -73,12 +79,21 @@ describe('hotline virtual assistant (1900 9068, key 8)', () => {
     await t.server.outboxWorker.runOnce();
     const texts = (await t.server.devMailbox!.list()).filter((m) => m.channel === 'sms' && m.to === '+84912000902');
     assert.equal(texts.length, 1);
-    assert.ok(!steps.at(-1)!.reply.say.includes(texts[0]!.text.match(/tam thoi ([a-z0-9]{10})/)![1]!), 'nothing secret spoken');
+    assert.ok(
+      !steps.at(-1)!.reply.say.includes(texts[0]!.text.match(/tam thoi ([a-z0-9]{10})/)![1]!),
+      'nothing secret spoken',
+    );
   });
 
   it('answers a caller whose number does not match with the exact sentence and hangs up', async () => {
     const member = await t.createMember({ phoneNumber: '+84912000903' });
-    const steps = await playDevCall({ baseUrl: t.url, secret, caller: '0912000999', callerVerified: true, entries: [`${member.bhxhNumber}#`] });
+    const steps = await playDevCall({
+      baseUrl: t.url,
+      secret,
+      caller: '0912000999',
+      callerVerified: true,
+      entries: [`${member.bhxhNumber}#`],
+    });
     const last = steps.at(-1)!.reply as VoiceReply;
     assert.ok(last.say.includes(MISMATCH_SENTENCE));
     assert.equal(last.next.action, 'hangup');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import * as jose from 'jose';
+import type * as jose from 'jose';
 import { runCli } from '../../src/cli/main.js';
 import { createClientRepository } from '../../src/clients/client-repository.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
@@ -29,7 +29,15 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), ISSUER: url, NODE_ENV: 'test', LOG_LEVEL: 'warn', SEED_DEMO: 'false' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      ISSUER: url,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -54,7 +62,9 @@ async function activeKid(url: string): Promise<string | undefined> {
   return jwks.keys.find((k) => k.alg === 'ES256')?.kid;
 }
 
-describe('key rotation across two server processes (PostgreSQL)', { skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite is a single process' }, () => {
+describe('key rotation across two server processes (PostgreSQL)', {
+  skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite is a single process',
+}, () => {
   const encryptionKey = crypto.randomBytes(32);
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let nodes: Node[] = [];
@@ -78,12 +88,22 @@ describe('key rotation across two server processes (PostgreSQL)', { skip: usingP
     nodes.push(await startNode(env()));
     await createClientRepository(database.db, sealer).create(demoClients('')[0]!.metadata, { firstParty: true });
     const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
-    await createAccountRepository(database.db).create({ bhxhNumber: member.bhxhNumber, fullName: 'Nguyễn Văn An', birthdate: '1990-05-15', passwordHash: await hasher.hash(member.password) });
+    await createAccountRepository(database.db).create({
+      bhxhNumber: member.bhxhNumber,
+      fullName: 'Nguyễn Văn An',
+      birthdate: '1990-05-15',
+      passwordHash: await hasher.hash(member.password),
+    });
   });
 
   after(async () => {
     for (const node of nodes) node.process.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => new Promise((resolve) => (n.process.exitCode !== null ? resolve(null) : n.process.once('exit', resolve)))));
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise((resolve) => (n.process.exitCode !== null ? resolve(null) : n.process.once('exit', resolve))),
+      ),
+    );
     nodes = [];
     await database?.drop();
   });
@@ -99,7 +119,11 @@ describe('key rotation across two server processes (PostgreSQL)', { skip: usingP
       for (let i = 0; running; i++) {
         const [signOn, refreshOn] = i % 2 ? [a, b] : [b, a];
         try {
-          const { tokens } = await signIn(signOn.url, await discover(signOn.url, 'vssid'), member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' });
+          const { tokens } = await signIn(signOn.url, await discover(signOn.url, 'vssid'), member, {
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid offline_access',
+            prompt: 'consent',
+          });
           await oidc.refreshTokenGrant(await discover(refreshOn.url, 'vssid'), tokens.refresh_token!);
           requests += 1;
         } catch (err) {

@@ -9,7 +9,14 @@ import * as jose from 'jose';
 import { runCli } from '../../src/cli/main.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 import { discover, oidc, signIn } from '../helpers/oidc.js';
-import { createTestDatabase, randomPassword, startTestServer, testClock, usingPostgres, type TestServer } from '../helpers/server.js';
+import {
+  createTestDatabase,
+  randomPassword,
+  startTestServer,
+  testClock,
+  usingPostgres,
+  type TestServer,
+} from '../helpers/server.js';
 import { until } from '../helpers/until.js';
 
 const STAGING = 600;
@@ -37,7 +44,14 @@ describe('key lifecycle across two nodes', () => {
   let b: TestServer;
   let member: { id: string; bhxhNumber: string; password: string };
   // Nodes of one deployment share the encryption key (the key store is sealed with it).
-  const env = { KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'), KEY_POLL_MS: '100', KEY_STAGING_SECONDS: String(STAGING), JWKS_MAX_AGE_SECONDS: '300', KEY_ROTATION_INTERVAL_DAYS: '90', ARGON2_MEMORY_KIB: '19456' };
+  const env = {
+    KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    KEY_POLL_MS: '100',
+    KEY_STAGING_SECONDS: String(STAGING),
+    JWKS_MAX_AGE_SECONDS: '300',
+    KEY_ROTATION_INTERVAL_DAYS: '90',
+    ARGON2_MEMORY_KIB: '19456',
+  };
 
   before(async () => {
     database = await createTestDatabase();
@@ -55,7 +69,11 @@ describe('key lifecycle across two nodes', () => {
 
   /** Signs the member in on one node and refreshes on the other, as a phone behind a load balancer would. */
   async function signInAndRefresh(signOn: TestServer, refreshOn: TestServer) {
-    const { tokens } = await signIn(signOn.url, await discover(signOn.url, 'vssid'), member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access', prompt: 'consent' });
+    const { tokens } = await signIn(signOn.url, await discover(signOn.url, 'vssid'), member, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     const refreshed = await oidc.refreshTokenGrant(await discover(refreshOn.url, 'vssid'), tokens.refresh_token!);
     return { tokens, refreshed };
   }
@@ -106,14 +124,25 @@ describe('key lifecycle across two nodes', () => {
     const rotated = await runRotate(a);
     assert.equal(rotated.length, 3, 'ES256, RS256 and a cookie secret are staged together');
     // Staged keys are published at once but do not sign yet.
-    await until('both nodes publish the staged keys', async () => (await Promise.all([a, b].map(async (n) => ((await (await fetch(`${n.url}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid)))).every((kids) => rotated.slice(0, 2).every((k) => kids.includes(k))));
+    await until('both nodes publish the staged keys', async () =>
+      (
+        await Promise.all(
+          [a, b].map(async (n) =>
+            ((await (await fetch(`${n.url}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid),
+          ),
+        )
+      ).every((kids) => rotated.slice(0, 2).every((k) => kids.includes(k))),
+    );
     assert.deepEqual(await activeKids(a), before);
 
     const steps = await betweenRequests(() => {
       clock.advance(STAGING + 1);
       return a.server.keys.lifecycle.tick();
     });
-    assert.deepEqual(steps.map((s) => s.step), ['activated']);
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      ['activated'],
+    );
     const started = Date.now();
     await until('both nodes sign with the new keys', async () => {
       const [ka, kb] = await Promise.all([activeKids(a), activeKids(b)]);
@@ -139,7 +168,10 @@ describe('key lifecycle across two nodes', () => {
     clock.advance(2 * 3600 + 1);
     const removal = await b.server.keys.lifecycle.tick();
     assert.ok(removal.some((s) => s.step === 'removed' && s.kids.includes(before.ES256!)));
-    await until('both nodes stop publishing the removed key', async () => !(await verifies(a, beforeToken)) && !(await verifies(b, beforeToken)));
+    await until(
+      'both nodes stop publishing the removed key',
+      async () => !(await verifies(a, beforeToken)) && !(await verifies(b, beforeToken)),
+    );
     const removed = await database.db('keys').where({ kid: before.ES256 }).first();
     assert.equal(removed.state, 'removed');
     assert.equal(removed.private_encrypted, '', 'the private part of a removed key is wiped');
@@ -151,7 +183,9 @@ describe('key lifecycle across two nodes', () => {
     const kids = await runRotate(a);
     clock.advance(STAGING + 1);
     await b.server.keys.lifecycle.tick();
-    await until('both nodes have the new cookie key', async () => [a, b].every((n) => n.server.keys.current().fingerprint.includes(`${kids[2]}:active`)));
+    await until('both nodes have the new cookie key', async () =>
+      [a, b].every((n) => n.server.keys.current().fingerprint.includes(`${kids[2]}:active`)),
+    );
     // prompt=none succeeds on the other node with the session cookie signed by the retired cookie key.
     const silent = await oidc.buildAuthorizationUrl(await discover(b.url, 'vssid'), {
       redirect_uri: REDIRECT_URI,
@@ -167,12 +201,22 @@ describe('key lifecycle across two nodes', () => {
   it('emergency revocation: the key leaves JWKS at once, a fresh one signs, and its tokens are revoked', async () => {
     const { tokens, refreshed } = await signInAndRefresh(a, b);
     const victim = jose.decodeProtectedHeader(tokens.id_token!).kid!;
-    const out = await b.server.keys.lifecycle.revoke(victim, { via: 'test', reason: 'suspected compromise', revokeTokens: true });
+    const out = await b.server.keys.lifecycle.revoke(victim, {
+      via: 'test',
+      reason: 'suspected compromise',
+      revokeTokens: true,
+    });
     assert.equal(out.activated.length, 1);
     assert.ok(out.tokensRevoked > 0);
-    await until('both nodes drop the revoked key', async () => !(await verifies(a, tokens.id_token!)) && !(await verifies(b, tokens.id_token!)));
+    await until(
+      'both nodes drop the revoked key',
+      async () => !(await verifies(a, tokens.id_token!)) && !(await verifies(b, tokens.id_token!)),
+    );
     for (const node of [a, b]) {
-      await assert.rejects(oidc.refreshTokenGrant(await discover(node.url, 'vssid'), refreshed.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+      await assert.rejects(
+        oidc.refreshTokenGrant(await discover(node.url, 'vssid'), refreshed.refresh_token!),
+        (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+      );
       const { tokens: fresh } = await signInAndRefresh(node, node);
       assert.equal(jose.decodeProtectedHeader(fresh.id_token!).kid, out.activated[0]);
       assert.ok(await verifies(node, fresh.id_token!));
@@ -180,11 +224,14 @@ describe('key lifecycle across two nodes', () => {
     const audit = await database.db('audit_events').where({ type: 'key.revoked' });
     assert.equal(audit.length, 1);
     assert.match(JSON.stringify(audit[0].detail), /suspected compromise/);
-    await assert.rejects(b.server.keys.lifecycle.revoke(victim, { via: 'test', reason: 'again' }), { name: 'KeyNotFoundError' });
+    await assert.rejects(b.server.keys.lifecycle.revoke(victim, { via: 'test', reason: 'again' }), {
+      name: 'KeyNotFoundError',
+    });
   });
 
   it('the schedule performs each step exactly once with two nodes racing', async () => {
-    const count = async (type: string) => Number((await database.db('audit_events').where({ type }).count({ n: '*' }).first())!.n);
+    const count = async (type: string) =>
+      Number((await database.db('audit_events').where({ type }).count({ n: '*' }).first())!.n);
     // Whatever was already due (removals from earlier tests) happens first.
     await a.server.keys.lifecycle.tick();
     clock.advance(91 * 86400);
@@ -195,7 +242,11 @@ describe('key lifecycle across two nodes', () => {
     assert.equal(first.flat().filter((s) => s.step === 'staged').length, 1);
     assert.equal(await count('key.staged'), staged0 + 1);
     clock.advance(STAGING + 1);
-    const second = await Promise.all([a.server.keys.lifecycle.tick(), b.server.keys.lifecycle.tick(), a.server.keys.lifecycle.tick()]);
+    const second = await Promise.all([
+      a.server.keys.lifecycle.tick(),
+      b.server.keys.lifecycle.tick(),
+      a.server.keys.lifecycle.tick(),
+    ]);
     assert.equal(second.flat().filter((s) => s.step === 'activated').length, 1);
     assert.equal(await count('key.activated'), activated0 + 1);
     const removed0 = await count('key.removed');
@@ -215,7 +266,13 @@ describe('key lifecycle across two nodes', () => {
     const code = await runCli(['keys', 'rotate', '--reason', 'routine'], {
       out: (s) => void (out += s),
       err: (s) => void (err += s),
-      env: { DATABASE_URL: database.url, KEYS_ENCRYPTION_KEY: node.server.config.keysEncryptionKey!.toString('base64'), LOG_LEVEL: 'silent', KEY_STAGING_SECONDS: String(STAGING), JWKS_MAX_AGE_SECONDS: '300' },
+      env: {
+        DATABASE_URL: database.url,
+        KEYS_ENCRYPTION_KEY: node.server.config.keysEncryptionKey!.toString('base64'),
+        LOG_LEVEL: 'silent',
+        KEY_STAGING_SECONDS: String(STAGING),
+        JWKS_MAX_AGE_SECONDS: '300',
+      },
       stdin: async () => '',
     });
     assert.equal(code, 0, err);

@@ -20,7 +20,9 @@ if (browserMissing && requireBrowser) {
     it('has a browser to run in', () => assert.fail(`${browserMissing}; REQUIRE_BROWSER=1 makes this a failure`));
   });
 } else {
-  describe('a number under attack asks for the captcha, never locks the member out (Chromium, 360 px phone)', { skip: browserMissing ?? false }, () => {
+  describe('a number under attack asks for the captcha, never locks the member out (Chromium, 360 px phone)', {
+    skip: browserMissing ?? false,
+  }, () => {
     let t: TestServer;
     let browser: Browser;
     let callback: Awaited<ReturnType<typeof startCallbackServer>>;
@@ -47,14 +49,22 @@ if (browserMissing && requireBrowser) {
       const attacker = new HttpBrowser(t.url);
       const attack = await authorizationRequest(config, { redirect_uri: callback.redirectUri, scope: 'openid' });
       let login = await attacker.get(attack.url.href);
-      for (let i = 0; i < LIMIT; i += 1) login = await attacker.submit(login, { bhxh_number: member.bhxhNumber, password: `wrong-${i}-password` }, '/login');
+      for (let i = 0; i < LIMIT; i += 1)
+        login = await attacker.submit(
+          login,
+          { bhxh_number: member.bhxhNumber, password: `wrong-${i}-password` },
+          '/login',
+        );
 
       const context = await browser.newContext(PHONE);
       const page = await context.newPage();
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
       try {
-        const request = await authorizationRequest(config, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        const request = await authorizationRequest(config, {
+          redirect_uri: callback.redirectUri,
+          scope: 'openid profile',
+        });
         assert.equal((await page.goto(request.url.href))?.status(), 200);
         await page.getByLabel('Mã số BHXH').fill(member.bhxhNumber);
         await page.getByLabel('Mật khẩu', { exact: true }).fill(member.password);
@@ -64,7 +74,10 @@ if (browserMissing && requireBrowser) {
         await page.getByText('đã bị nhập sai mật khẩu nhiều lần').waitFor();
         assert.equal(await page.getByLabel('Mã số BHXH').inputValue(), member.bhxhNumber);
         type InPage = { document: { querySelector(selector: string): { value: string } | null } };
-        const solved = () => Boolean((globalThis as unknown as InPage).document.querySelector('altcha-widget input[name="altcha"]')?.value);
+        const solved = () =>
+          Boolean(
+            (globalThis as unknown as InPage).document.querySelector('altcha-widget input[name="altcha"]')?.value,
+          );
         await page.waitForFunction(solved, undefined, { timeout: SOLVE_TIMEOUT_MS, polling: 50 });
         const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
         assert.ok(scrollWidth <= 360, `no horizontal scroll (scrollWidth ${scrollWidth})`);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import argon2 from 'argon2';
 import { Browser, type Page } from '../helpers/browser.js';
-import { authorizationRequest, discover, oidc, redeem, signIn, type AuthRequest } from '../helpers/oidc.js';
+import { authorizationRequest, discover, type oidc, redeem, signIn, type AuthRequest } from '../helpers/oidc.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { solveCaptcha } from '../helpers/recovery.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
@@ -69,7 +69,11 @@ function assertReadablePage(page: Page, status: number, message: string) {
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(page.html, /^<!doctype html>/);
   assert.ok(page.html.includes(message), `expected "${message}" on the page:\n${page.html.slice(0, 1200)}`);
-  assert.doesNotMatch(page.html, /node_modules|\n\s*at \S+ \(|\b[A-Z][A-Za-z]*Error\b|\.ts:\d+/, 'no stack trace or error class on the page');
+  assert.doesNotMatch(
+    page.html,
+    /node_modules|\n\s*at \S+ \(|\b[A-Z][A-Za-z]*Error\b|\.ts:\d+/,
+    'no stack trace or error class on the page',
+  );
 }
 
 /** The throttled message, whatever the number of minutes (1 to 60). */
@@ -81,7 +85,10 @@ function assertThrottled(page: Page, t = vi) {
   const minutes = Number(text.slice(head.length, text.length - tail.length));
   assert.ok(Number.isInteger(minutes) && minutes >= 1 && minutes <= 60, `minutes: ${minutes}`);
   const retryAfter = Number(page.headers.get('retry-after'));
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600, `Retry-After: ${page.headers.get('retry-after')}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600,
+    `Retry-After: ${page.headers.get('retry-after')}`,
+  );
   assert.ok(isLoginPage(page), 'the sign-in page is shown again');
 }
 
@@ -109,7 +116,11 @@ async function startWithVssid(env?: Record<string, string>): Promise<{ t: TestSe
 }
 
 /** Opens the sign-in page of a new authorization request in `browser`. */
-async function openLogin(config: oidc.Configuration, browser: Browser, params: Record<string, string> = {}): Promise<{ request: AuthRequest; page: Page }> {
+async function openLogin(
+  config: oidc.Configuration,
+  browser: Browser,
+  params: Record<string, string> = {},
+): Promise<{ request: AuthRequest; page: Page }> {
   const request = await authorizationRequest(config, { redirect_uri, scope: 'openid', ...params });
   const page = await browser.get(request.url.href);
   assert.ok(isLoginPage(page), `expected the sign-in page, got ${page.status} ${page.url}\n${page.html.slice(0, 600)}`);
@@ -121,7 +132,10 @@ function submitCredentials(browser: Browser, page: Page, bhxhNumber: string, pas
 }
 
 function assertBackAtClient(page: Page): string {
-  assert.ok(page.url.startsWith(redirect_uri), `expected a redirect to the client, got ${page.status} ${page.url}\n${alertText(page) ?? page.html.slice(0, 600)}`);
+  assert.ok(
+    page.url.startsWith(redirect_uri),
+    `expected a redirect to the client, got ${page.status} ${page.url}\n${alertText(page) ?? page.html.slice(0, 600)}`,
+  );
   const code = new URL(page.url).searchParams.get('code');
   assert.ok(code, 'an authorization code comes back');
   return code;
@@ -299,8 +313,16 @@ describe('sign-in page', () => {
       assert.deepEqual(argon2Params(hashes[0]!), argon2Params(hashes[1]!));
 
       // Only the audit trail tells the cases apart.
-      const reasons = await Promise.all(answers.map(async (answer) => (await auditFor(t, answer)).map((e) => `${e.type}/${e.outcome}/${e.detail.reason}`)));
-      assert.deepEqual(reasons, [['sign_in/failure/unknown'], ['sign_in/failure/wrong_password'], ['sign_in/failure/disabled']]);
+      const reasons = await Promise.all(
+        answers.map(async (answer) =>
+          (await auditFor(t, answer)).map((e) => `${e.type}/${e.outcome}/${e.detail.reason}`),
+        ),
+      );
+      assert.deepEqual(reasons, [
+        ['sign_in/failure/unknown'],
+        ['sign_in/failure/wrong_password'],
+        ['sign_in/failure/disabled'],
+      ]);
     });
   });
 
@@ -313,10 +335,17 @@ describe('sign-in page', () => {
     }
 
     it('takes the member to the set-new-password page and explains every policy error', async () => {
-      const member = await t.createMember({ mustChangePassword: true, phoneNumber: '+84912000111', birthdate: '1991-02-03' });
+      const member = await t.createMember({
+        mustChangePassword: true,
+        phoneNumber: '+84912000111',
+        birthdate: '1991-02-03',
+      });
       const { browser, page, interactionUrl } = await reachNewPasswordPage(member);
       assert.equal(page.status, 200);
-      assert.ok(isNewPasswordPage(page), `expected the set-new-password page, got ${page.url}\n${page.html.slice(0, 600)}`);
+      assert.ok(
+        isNewPasswordPage(page),
+        `expected the set-new-password page, got ${page.url}\n${page.html.slice(0, 600)}`,
+      );
       assert.ok(page.html.includes(`<h1>${vi('password.title')}</h1>`));
       assert.ok(page.html.includes(vi('password.rules')), 'the rules are explained up front');
       assert.match(page.html, /<input[^>]*name="new_password"[^>]*autocomplete="new-password"/);
@@ -337,7 +366,11 @@ describe('sign-in page', () => {
       ];
       let current = page;
       for (const [newPassword, confirm, expected] of cases) {
-        current = await browser.submit(current, { new_password: newPassword, confirm_password: confirm || newPassword }, '/password');
+        current = await browser.submit(
+          current,
+          { new_password: newPassword, confirm_password: confirm || newPassword },
+          '/password',
+        );
         assert.equal(current.status, 400, `${expected}: status`);
         assert.ok(isNewPasswordPage(current), `${expected}: the same step is shown again`);
         assert.equal(alertText(current), vi(expected), `${newPassword} → ${expected}`);
@@ -371,7 +404,12 @@ describe('sign-in page', () => {
       assert.equal(events.length, 1);
 
       // The new password signs in straight away (no new-password step); the old one no longer does.
-      const again = await signIn(t.url, config, { bhxhNumber: member.bhxhNumber, password: newPassword }, { redirect_uri, scope: 'openid' });
+      const again = await signIn(
+        t.url,
+        config,
+        { bhxhNumber: member.bhxhNumber, password: newPassword },
+        { redirect_uri, scope: 'openid' },
+      );
       assert.equal(again.tokens.claims()!.sub, member.id);
       const browser2 = new Browser(t.url);
       const { page: login } = await openLogin(config, browser2);
@@ -399,7 +437,10 @@ describe('sign-in page', () => {
         { csrf: 'x' },
       ];
       for (const extra of attempts) {
-        const answer = await browser.request(action, { method: 'POST', form: { ...extra, bhxh_number: member.bhxhNumber, password: member.password } });
+        const answer = await browser.request(action, {
+          method: 'POST',
+          form: { ...extra, bhxh_number: member.bhxhNumber, password: member.password },
+        });
         assertReadablePage(answer, 403, vi('error.csrf'));
         assert.ok(!answer.url.startsWith(redirect_uri), 'no sign-in');
       }
@@ -427,10 +468,19 @@ describe('sign-in page', () => {
       const browser = new Browser(t.url);
       const { page } = await openLogin(config, browser);
       const csrf = `csrf=${encodeURIComponent(inputValue(page, 'csrf')!)}`;
-      for (const body of [csrf, `${csrf}&password=x`, `${csrf}&bhxh_number=`, `${csrf}&bhxh_number=${randomBhxhNumber()}`, `${csrf}&bhxh_number=${randomBhxhNumber()}&password=`]) {
+      for (const body of [
+        csrf,
+        `${csrf}&password=x`,
+        `${csrf}&bhxh_number=`,
+        `${csrf}&bhxh_number=${randomBhxhNumber()}`,
+        `${csrf}&bhxh_number=${randomBhxhNumber()}&password=`,
+      ]) {
         const answer = await rawPost(browser, page, body);
         assert.equal(answer.status, 400, body);
-        assert.ok([vi('login.error.format'), vi('login.error.missing_password')].includes(alertText(answer)!), `${body}: ${alertText(answer)}`);
+        assert.ok(
+          [vi('login.error.format'), vi('login.error.missing_password')].includes(alertText(answer)!),
+          `${body}: ${alertText(answer)}`,
+        );
         assert.ok(isLoginPage(answer));
       }
     });
@@ -462,7 +512,11 @@ describe('sign-in page', () => {
         `${csrf}&bhxh_number=${encodeURIComponent('😀'.repeat(30))}&password=x`, // astral characters, long
         `${csrf}&bhxh_number=1&bhxh_number=2&password=x`, // an array
         `${csrf}&bhxh_number[a]=0123456789&password[b]=x`, // objects
-        Buffer.concat([Buffer.from(`${csrf}&bhxh_number=`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x31]), Buffer.from('&password=x')]), // raw invalid UTF-8
+        Buffer.concat([
+          Buffer.from(`${csrf}&bhxh_number=`),
+          Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x31]),
+          Buffer.from('&password=x'),
+        ]), // raw invalid UTF-8
       ];
       for (const body of bodies) {
         const answer = await rawPost(browser, page, body);
@@ -477,8 +531,16 @@ describe('sign-in page', () => {
       const browser = new Browser(t.url);
       const { page } = await openLogin(config, browser);
       const csrf = `csrf=${encodeURIComponent(inputValue(page, 'csrf')!)}`;
-      for (const password of ['%00%00', '%FF%FE', '%ED%A0%80', encodeURIComponent('\u202e😀'), encodeURIComponent('x'.repeat(4000))]) {
-        assertInvalidCredentials(await rawPost(browser, page, `${csrf}&bhxh_number=${member.bhxhNumber}&password=${password}`));
+      for (const password of [
+        '%00%00',
+        '%FF%FE',
+        '%ED%A0%80',
+        encodeURIComponent('\u202e😀'),
+        encodeURIComponent('x'.repeat(4000)),
+      ]) {
+        assertInvalidCredentials(
+          await rawPost(browser, page, `${csrf}&bhxh_number=${member.bhxhNumber}&password=${password}`),
+        );
       }
     });
 
@@ -499,13 +561,21 @@ describe('sign-in page', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ bhxh_number: member.bhxhNumber, password: member.password }).toString(),
       });
-      const noCookies = { status: res.status, url: res.url, html: await res.text(), headers: res.headers } satisfies Page;
+      const noCookies = {
+        status: res.status,
+        url: res.url,
+        html: await res.text(),
+        headers: res.headers,
+      } satisfies Page;
       assertReadablePage(noCookies, 403, vi('error.csrf'));
 
       // With this browser's cookies and a valid CSRF token, the unknown uid is still refused.
       const browser = new Browser(t.url);
       const { page } = await openLogin(config, browser);
-      const answer = await browser.request('/interaction/xyz/login', { method: 'POST', form: { csrf: inputValue(page, 'csrf')!, bhxh_number: member.bhxhNumber, password: member.password } });
+      const answer = await browser.request('/interaction/xyz/login', {
+        method: 'POST',
+        form: { csrf: inputValue(page, 'csrf')!, bhxh_number: member.bhxhNumber, password: member.password },
+      });
       assertReadablePage(answer, 400, vi('error.session_expired'));
       assert.equal((await t.db('audit_events').where({ type: 'sign_in', account_id: member.id })).length, 0);
     });
@@ -514,7 +584,12 @@ describe('sign-in page', () => {
   describe('argon2 parameters', () => {
     it('upgrades a hash made with weaker parameters after a successful sign-in', async () => {
       const member = await t.createMember();
-      const weak = await argon2.hash(member.password, { type: argon2.argon2id, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+      const weak = await argon2.hash(member.password, {
+        type: argon2.argon2id,
+        memoryCost: 8192,
+        timeCost: 1,
+        parallelism: 1,
+      });
       assert.deepEqual(argon2Params(weak), { type: 'argon2id', m: 8192, t: 1, p: 1 });
       await t.db('accounts').where({ id: member.id }).update({ password_hash: weak });
 
@@ -547,7 +622,8 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     const member = await t.createMember();
     const browser = new Browser(t.url);
     const { page } = await openLogin(config, browser);
-    for (let i = 1; i <= 5; i++) assertInvalidCredentials(await submitCredentials(browser, page, member.bhxhNumber, randomPassword()));
+    for (let i = 1; i <= 5; i++)
+      assertInvalidCredentials(await submitCredentials(browser, page, member.bhxhNumber, randomPassword()));
     const sixth = await submitCredentials(browser, page, member.bhxhNumber, randomPassword());
     assertCaptchaRequired(sixth);
     assert.equal(inputValue(sixth, 'bhxh_number'), member.bhxhNumber);
@@ -556,8 +632,14 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     assertCaptchaRequired(right);
     assert.ok(!right.url.startsWith(redirect_uri), 'no sign-in without the captcha');
     const audit = await auditFor(t, right);
-    assert.deepEqual(audit.map((e) => `${e.type}/${e.outcome}`), ['sign_in.throttled/failure']);
-    assert.equal((await t.db('audit_events').where({ type: 'sign_in', account_id: member.id, outcome: 'success' })).length, 0);
+    assert.deepEqual(
+      audit.map((e) => `${e.type}/${e.outcome}`),
+      ['sign_in.throttled/failure'],
+    );
+    assert.equal(
+      (await t.db('audit_events').where({ type: 'sign_in', account_id: member.id, outcome: 'success' })).length,
+      0,
+    );
 
     // Another number from the same browser is not affected.
     const other = await t.createMember();
@@ -566,7 +648,13 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     // The right password with a solved captcha signs in.
     const fresh = new Browser(t.url);
     const { page: freshPage } = await openLogin(config, fresh);
-    assertBackAtClient(await fresh.submit(freshPage, { bhxh_number: member.bhxhNumber, password: member.password, altcha: await solveCaptcha(t.url) }, '/login'));
+    assertBackAtClient(
+      await fresh.submit(
+        freshPage,
+        { bhxh_number: member.bhxhNumber, password: member.password, altcha: await solveCaptcha(t.url) },
+        '/login',
+      ),
+    );
   });
 
   it('treats an unknown number exactly like a known one', async () => {
@@ -586,7 +674,11 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     for (let i = 0; i < 6; i++) {
       assert.equal(answers.known[i]!.status, answers.unknown[i]!.status);
       assert.equal(alertText(answers.known[i]!), alertText(answers.unknown[i]!));
-      assert.equal(normalise(answers.known[i]!.html), normalise(answers.unknown[i]!.html), `attempt ${i + 1} looks the same`);
+      assert.equal(
+        normalise(answers.known[i]!.html),
+        normalise(answers.unknown[i]!.html),
+        `attempt ${i + 1} looks the same`,
+      );
     }
   });
 
@@ -594,7 +686,9 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     const member = await t.createMember();
     const browser = new Browser(t.url);
     const { page } = await openLogin(config, browser);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => submitCredentials(browser, page, member.bhxhNumber, randomPassword())));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => submitCredentials(browser, page, member.bhxhNumber, randomPassword())),
+    );
     const invalid = answers.filter((a) => alertText(a) === vi('login.error.invalid'));
     const captcha = answers.filter((a) => alertText(a) === vi('login.error.captcha_required'));
     assert.equal(invalid.length, 5, `statuses: ${answers.map((a) => a.status).join(',')}`);
@@ -608,13 +702,15 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     const member = await t.createMember();
     const browser = new Browser(t.url);
     const { page } = await openLogin(config, browser);
-    for (let i = 1; i <= 4; i++) assertInvalidCredentials(await submitCredentials(browser, page, member.bhxhNumber, randomPassword()));
+    for (let i = 1; i <= 4; i++)
+      assertInvalidCredentials(await submitCredentials(browser, page, member.bhxhNumber, randomPassword()));
     assertBackAtClient(await submitCredentials(browser, page, member.bhxhNumber, member.password));
 
     // Without the reset the next failure would be the sixth attempt; now five more fail normally.
     const browser2 = new Browser(t.url);
     const { page: page2 } = await openLogin(config, browser2);
-    for (let i = 1; i <= 5; i++) assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
+    for (let i = 1; i <= 5; i++)
+      assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
     assertCaptchaRequired(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
   });
 });
@@ -676,7 +772,8 @@ describe('progressive delays (LOGIN_FREE_FAILURES=2, LOGIN_DELAY_BASE_MS=100)', 
     // …and the count starts over: free failures again, then 100 ms.
     const browser2 = new Browser(t.url);
     const { page: page2 } = await openLogin(config, browser2);
-    for (let i = 1; i <= 3; i++) assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
+    for (let i = 1; i <= 3; i++)
+      assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
     assert.deepEqual(t.sleeps, [100, 200, 400, 800]);
     assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
     assert.deepEqual(t.sleeps, [100, 200, 400, 800, 100]);
@@ -687,7 +784,8 @@ describe('progressive delays (LOGIN_FREE_FAILURES=2, LOGIN_DELAY_BASE_MS=100)', 
     const unknown = randomBhxhNumber();
     const browser = new Browser(t.url);
     const { page } = await openLogin(config, browser);
-    for (let i = 1; i <= 5; i++) assertInvalidCredentials(await submitCredentials(browser, page, unknown, randomPassword()));
+    for (let i = 1; i <= 5; i++)
+      assertInvalidCredentials(await submitCredentials(browser, page, unknown, randomPassword()));
     assert.deepEqual(t.sleeps, [100, 200]);
   });
 });

@@ -46,7 +46,9 @@ describe('operations', () => {
     await browser.submit(again, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
 
     const rows = await t.db('audit_events').where({ type: 'sign_in' }).orderBy('id');
-    const failure = rows.find((r) => r.outcome === 'failure' && (r.detail as { reason?: string }).reason === 'wrong_password');
+    const failure = rows.find(
+      (r) => r.outcome === 'failure' && (r.detail as { reason?: string }).reason === 'wrong_password',
+    );
     const success = rows.find((r) => r.outcome === 'success' && r.account_id === member.id);
     assert.ok(failure, 'a failure row');
     assert.ok(success, 'a success row');

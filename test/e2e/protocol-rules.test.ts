@@ -22,14 +22,23 @@ interface Fetched {
 
 /** One request like a browser navigation, without following redirects. */
 async function navigate(url: string | URL, init: { cookie?: string } = {}): Promise<Fetched> {
-  const res = await fetch(url, { redirect: 'manual', headers: { accept: BROWSER_ACCEPT, ...(init.cookie ? { cookie: init.cookie } : {}) } });
+  const res = await fetch(url, {
+    redirect: 'manual',
+    headers: { accept: BROWSER_ACCEPT, ...(init.cookie ? { cookie: init.cookie } : {}) },
+  });
   return { res, body: await res.text() };
 }
 
 /** The protective headers every page carries. */
 function assertSecurityHeaders(res: Response) {
   const csp = res.headers.get('content-security-policy') ?? '';
-  assert.ok(csp.split(';').map((d) => d.trim()).includes("frame-ancestors 'none'"), `CSP: ${csp}`);
+  assert.ok(
+    csp
+      .split(';')
+      .map((d) => d.trim())
+      .includes("frame-ancestors 'none'"),
+    `CSP: ${csp}`,
+  );
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
 }
 
@@ -37,7 +46,11 @@ function assertSecurityHeaders(res: Response) {
 function assertNoInternals(body: string) {
   assert.doesNotMatch(body, /^\s*at\s/m, 'no stack trace lines');
   assert.doesNotMatch(body, /\bat\s+[\w.<>$]+\s+\(/, 'no stack frames');
-  assert.doesNotMatch(body, /(\/work\/|\/home\/|\/app\/|node_modules|file:\/\/|[\w-]+\.(ts|js|mjs):\d+)/, 'no file paths');
+  assert.doesNotMatch(
+    body,
+    /(\/work\/|\/home\/|\/app\/|node_modules|file:\/\/|[\w-]+\.(ts|js|mjs):\d+)/,
+    'no file paths',
+  );
   assert.doesNotMatch(body, /\b(Error|TypeError|ReferenceError):\s/, 'no exception messages');
 }
 
@@ -117,10 +130,20 @@ describe('protocol rules', () => {
       const algs = meta.id_token_signing_alg_values_supported as string[];
       assert.ok(algs.includes('ES256') && algs.includes('RS256'), `id_token algs ${algs}`);
       const scopes = meta.scopes_supported as string[];
-      for (const scope of ['openid', 'profile', 'phone', 'email', 'bhxh', 'offline_access']) assert.ok(scopes.includes(scope), `scope ${scope} in ${scopes}`);
+      for (const scope of ['openid', 'profile', 'phone', 'email', 'bhxh', 'offline_access'])
+        assert.ok(scopes.includes(scope), `scope ${scope} in ${scopes}`);
       const claims = meta.claims_supported as string[];
-      for (const claim of ['sub', 'bhxh_number', 'name', 'birthdate', 'phone_number', 'email']) assert.ok(claims.includes(claim), `claim ${claim} in ${claims}`);
-      for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint']) {
+      for (const claim of ['sub', 'bhxh_number', 'name', 'birthdate', 'phone_number', 'email'])
+        assert.ok(claims.includes(claim), `claim ${claim} in ${claims}`);
+      for (const endpoint of [
+        'authorization_endpoint',
+        'token_endpoint',
+        'userinfo_endpoint',
+        'jwks_uri',
+        'introspection_endpoint',
+        'revocation_endpoint',
+        'end_session_endpoint',
+      ]) {
         assert.equal(typeof meta[endpoint], 'string', endpoint);
         assert.ok((meta[endpoint] as string).startsWith(`${t.url}/`), `${endpoint} on the issuer`);
       }
@@ -132,12 +155,19 @@ describe('protocol rules', () => {
       const res = await fetch(webConfig.serverMetadata().jwks_uri!);
       assert.equal(res.status, 200);
       const { keys } = (await res.json()) as { keys: Array<Record<string, unknown>> };
-      assert.ok(keys.some((k) => k.kty === 'EC' && k.crv === 'P-256'), 'an EC P-256 key');
-      assert.ok(keys.some((k) => k.kty === 'RSA'), 'an RSA key');
+      assert.ok(
+        keys.some((k) => k.kty === 'EC' && k.crv === 'P-256'),
+        'an EC P-256 key',
+      );
+      assert.ok(
+        keys.some((k) => k.kty === 'RSA'),
+        'an RSA key',
+      );
       for (const key of keys) {
         assert.ok(key.kid, 'every key has a kid');
         assert.notEqual(key.kty, 'oct', 'no symmetric key');
-        for (const member of PRIVATE_JWK_MEMBERS) assert.equal(key[member], undefined, `key ${String(key.kid)} exposes ${member}`);
+        for (const member of PRIVATE_JWK_MEMBERS)
+          assert.equal(key[member], undefined, `key ${String(key.kid)} exposes ${member}`);
       }
     });
 
@@ -153,7 +183,11 @@ describe('protocol rules', () => {
           assert.match(res.headers.get('vary') ?? '', /Origin/);
           assert.ok(res.headers.get('x-content-type-options'), 'our security headers too');
           assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
-          answers.push({ type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() });
+          answers.push({
+            type: res.headers.get('content-type'),
+            cache: res.headers.get('cache-control'),
+            body: await res.text(),
+          });
         }
         assert.ok(t.server.deps.documents.served() - servedBefore >= 2, 'the later answers came from memory');
         assert.deepEqual(answers[1], answers[0]);
@@ -170,11 +204,14 @@ describe('protocol rules', () => {
       const viaOtherHost = await new Promise<Record<string, unknown>>((resolve, reject) => {
         const url = new URL(`${t.url}/.well-known/openid-configuration`);
         http
-          .get({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'idp.other.example:8443' } }, (res) => {
-            let body = '';
-            res.on('data', (chunk) => (body += chunk));
-            res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
-          })
+          .get(
+            { host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'idp.other.example:8443' } },
+            (res) => {
+              let body = '';
+              res.on('data', (chunk) => (body += chunk));
+              res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
+            },
+          )
           .on('error', reject);
       });
       assert.equal(viaOtherHost.token_endpoint, 'http://idp.other.example:8443/token');
@@ -184,7 +221,10 @@ describe('protocol rules', () => {
   });
 
   it('puts iss in the authorization response', async () => {
-    const { callbackUrl, tokens } = await signIn(t.url, nativeConfig, member, { redirect_uri: 'http://127.0.0.1:53123/callback', scope: 'openid' });
+    const { callbackUrl, tokens } = await signIn(t.url, nativeConfig, member, {
+      redirect_uri: 'http://127.0.0.1:53123/callback',
+      scope: 'openid',
+    });
     const params = new URL(callbackUrl).searchParams;
     assert.equal(params.get('iss'), t.url);
     assert.ok(params.get('code'));
@@ -247,17 +287,29 @@ describe('protocol rules', () => {
       for (const [clientId, redirectUri] of accepted) {
         const { res } = await navigate(authorizeUrl(clientId, { redirect_uri: redirectUri }));
         assert.equal(res.status, 303, `${clientId} ${redirectUri}`);
-        assert.match(res.headers.get('location') ?? '', /^\/interaction\/[\w-]+$/, `${clientId} ${redirectUri} goes to the sign-in page`);
+        assert.match(
+          res.headers.get('location') ?? '',
+          /^\/interaction\/[\w-]+$/,
+          `${clientId} ${redirectUri} goes to the sign-in page`,
+        );
       }
       // And the whole flow completes on an arbitrary loopback port.
-      const { callbackUrl } = await signIn(t.url, nativeConfig, member, { redirect_uri: 'http://127.0.0.1:41999/callback', scope: 'openid' });
+      const { callbackUrl } = await signIn(t.url, nativeConfig, member, {
+        redirect_uri: 'http://127.0.0.1:41999/callback',
+        scope: 'openid',
+      });
       assert.ok(callbackUrl.startsWith('http://127.0.0.1:41999/callback?'));
     });
   });
 
   describe('PKCE', () => {
     /** The request is refused back to the (valid) redirect URI with an error and no code. */
-    async function assertRefusedToClient(url: URL, redirectUri: string, error: string, where: 'query' | 'fragment' = 'query') {
+    async function assertRefusedToClient(
+      url: URL,
+      redirectUri: string,
+      error: string,
+      where: 'query' | 'fragment' = 'query',
+    ) {
       const { res } = await navigate(url);
       assert.equal(res.status, 303);
       const location = new URL(res.headers.get('location') ?? '');
@@ -275,7 +327,11 @@ describe('protocol rules', () => {
       for (const clientId of [webId, 'vssid']) {
         const redirectUri = clientId === 'vssid' ? NATIVE_LOOPBACK : WEB_REDIRECT;
         await assertRefusedToClient(
-          authorizeUrl(clientId, { redirect_uri: redirectUri, code_challenge: undefined, code_challenge_method: undefined }),
+          authorizeUrl(clientId, {
+            redirect_uri: redirectUri,
+            code_challenge: undefined,
+            code_challenge_method: undefined,
+          }),
           redirectUri,
           'invalid_request',
         );
@@ -298,14 +354,23 @@ describe('protocol rules', () => {
       assert.ok(end.url.startsWith(WEB_REDIRECT), end.url);
       const callback = new URL(end.url);
       await assert.rejects(
-        oidc.authorizationCodeGrant(webConfig, callback, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: request.state, expectedNonce: request.nonce }),
+        oidc.authorizationCodeGrant(webConfig, callback, {
+          pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+          expectedState: request.state,
+          expectedNonce: request.nonce,
+        }),
         (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'invalid_grant',
       );
       // A verifier of the wrong length/alphabet is refused as well (never compared as plain).
       const challenge = new URL(request.url).searchParams.get('code_challenge')!;
       await assert.rejects(
-        oidc.authorizationCodeGrant(webConfig, callback, { pkceCodeVerifier: challenge, expectedState: request.state, expectedNonce: request.nonce }),
-        (err: unknown) => err instanceof oidc.ResponseBodyError && ['invalid_grant', 'invalid_request'].includes(err.error),
+        oidc.authorizationCodeGrant(webConfig, callback, {
+          pkceCodeVerifier: challenge,
+          expectedState: request.state,
+          expectedNonce: request.nonce,
+        }),
+        (err: unknown) =>
+          err instanceof oidc.ResponseBodyError && ['invalid_grant', 'invalid_request'].includes(err.error),
       );
     });
   });
@@ -326,13 +391,18 @@ describe('protocol rules', () => {
         assert.equal(`${back.origin}${back.pathname}`, WEB_REDIRECT);
         const params = new URLSearchParams(back.hash ? back.hash.slice(1) : back.search);
         assert.equal(params.get('error'), 'unsupported_response_type', location);
-        for (const leaked of ['code', 'access_token', 'id_token']) assert.equal(params.get(leaked), null, `${leaked} in ${location}`);
+        for (const leaked of ['code', 'access_token', 'id_token'])
+          assert.equal(params.get(leaked), null, `${leaked} in ${location}`);
       });
     }
 
     it('does not support the password grant', async () => {
       await assert.rejects(
-        oidc.genericGrantRequest(webConfig, 'password', { username: member.bhxhNumber, password: member.password, scope: 'openid' }),
+        oidc.genericGrantRequest(webConfig, 'password', {
+          username: member.bhxhNumber,
+          password: member.password,
+          scope: 'openid',
+        }),
         (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'unsupported_grant_type',
       );
     });
@@ -343,9 +413,23 @@ describe('protocol rules', () => {
       const pages: Array<[string, Fetched, number]> = [
         ['unknown client', await navigate(authorizeUrl('no-such-client', { redirect_uri: WEB_REDIRECT })), 400],
         ['bad redirect_uri', await navigate(authorizeUrl(webId, { redirect_uri: 'https://evil.example.com/' })), 400],
-        ['malformed request', await navigate(`${authorizationEndpoint}?client_id=${webId}&client_id=${webId}&redirect_uri=${encodeURIComponent(WEB_REDIRECT)}`), 400],
-        ['garbage id_token_hint', await navigate(`${webConfig.serverMetadata().end_session_endpoint}?id_token_hint=not.a.jwt`), 400],
-        ['unknown interaction', await navigate(`${t.url}/interaction/${crypto.randomBytes(16).toString('base64url')}`), 400],
+        [
+          'malformed request',
+          await navigate(
+            `${authorizationEndpoint}?client_id=${webId}&client_id=${webId}&redirect_uri=${encodeURIComponent(WEB_REDIRECT)}`,
+          ),
+          400,
+        ],
+        [
+          'garbage id_token_hint',
+          await navigate(`${webConfig.serverMetadata().end_session_endpoint}?id_token_hint=not.a.jwt`),
+          400,
+        ],
+        [
+          'unknown interaction',
+          await navigate(`${t.url}/interaction/${crypto.randomBytes(16).toString('base64url')}`),
+          400,
+        ],
       ];
       for (const [what, page, status] of pages) assertErrorPage(page, status, what);
     });

@@ -13,12 +13,11 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
-
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 /** How long the widget may take to solve (it is about a second on a slow machine; this is only a bound). */
@@ -91,7 +90,8 @@ if (browserMissing && requireBrowser) {
       page.on('console', (msg) => {
         if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) violations.push(`console: ${msg.text()}`);
         // (The server has no /favicon.ico; Chromium asks for it on every page and logs the 404. Not a page problem.)
-        else if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico')) problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+        else if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico'))
+          problems.push(`console error: ${msg.text()} (${msg.location().url})`);
       });
       return { context, page, violations, problems };
     }
@@ -107,7 +107,10 @@ if (browserMissing && requireBrowser) {
       const member = await t.createMember({ fullName: 'Lê Văn Cường', email });
       const { context, page, violations, problems } = await phone();
       try {
-        const request = await authorizationRequest(config, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        const request = await authorizationRequest(config, {
+          redirect_uri: callback.redirectUri,
+          scope: 'openid profile',
+        });
         assert.equal((await page.goto(request.url.href))?.status(), 200);
         await page.getByRole('link', { name: 'Quên mật khẩu?' }).click();
 
@@ -118,9 +121,15 @@ if (browserMissing && requireBrowser) {
         await page.getByLabel('Email đã đăng ký').fill(email);
         // A function, not a string: a string predicate is eval'd in the page, which our CSP forbids.
         type InPage = { document: { querySelector(selector: string): { value: string } | null } };
-        const solved = () => Boolean((globalThis as unknown as InPage).document.querySelector('altcha-widget input[name="altcha"]')?.value);
+        const solved = () =>
+          Boolean(
+            (globalThis as unknown as InPage).document.querySelector('altcha-widget input[name="altcha"]')?.value,
+          );
         await page.waitForFunction(solved, undefined, { timeout: SOLVE_TIMEOUT_MS, polling: 50 });
-        assert.equal(await page.locator('altcha-widget').evaluate((el) => (el as unknown as { getState(): string }).getState()), 'verified');
+        assert.equal(
+          await page.locator('altcha-widget').evaluate((el) => (el as unknown as { getState(): string }).getState()),
+          'verified',
+        );
         assert.equal((await page.locator('altcha-widget label').textContent())?.trim(), 'Đã xác minh');
         await assertFitsPhone(page, 'address page');
         await page.screenshot({ path: `${artifacts}recovery-address-360.png`, fullPage: true, animations: 'disabled' });
@@ -141,18 +150,29 @@ if (browserMissing && requireBrowser) {
         await page.getByLabel('Mật khẩu mới', { exact: true }).fill(chosen);
         await page.getByLabel('Nhập lại mật khẩu mới', { exact: true }).fill(chosen);
         await assertFitsPhone(page, 'new-password page');
-        await page.screenshot({ path: `${artifacts}recovery-password-360.png`, fullPage: true, animations: 'disabled' });
+        await page.screenshot({
+          path: `${artifacts}recovery-password-360.png`,
+          fullPage: true,
+          animations: 'disabled',
+        });
         await page.getByRole('button', { name: 'Lưu mật khẩu và tiếp tục' }).click();
 
         // Back on the sign-in page of the same request: a notice, the number filled in, not signed in.
         const notice = page.locator('#login-notice');
         await notice.waitFor();
-        assert.equal((await notice.textContent())?.trim(), 'Mật khẩu đã được thay đổi. Vui lòng đăng nhập bằng mật khẩu mới.');
+        assert.equal(
+          (await notice.textContent())?.trim(),
+          'Mật khẩu đã được thay đổi. Vui lòng đăng nhập bằng mật khẩu mới.',
+        );
         assert.ok(new URL(page.url()).pathname.startsWith('/interaction/'), page.url());
         assert.equal(await page.getByLabel('Mã số BHXH').inputValue(), member.bhxhNumber);
         assert.equal(await page.getByLabel('Mật khẩu', { exact: true }).inputValue(), '');
         await assertFitsPhone(page, 'sign-in page after the reset');
-        await page.screenshot({ path: `${artifacts}recovery-back-to-sign-in-360.png`, fullPage: true, animations: 'disabled' });
+        await page.screenshot({
+          path: `${artifacts}recovery-back-to-sign-in-360.png`,
+          fullPage: true,
+          animations: 'disabled',
+        });
 
         await page.getByLabel('Mật khẩu', { exact: true }).fill(chosen);
         const arrived = callback.next();

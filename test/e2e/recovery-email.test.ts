@@ -31,7 +31,11 @@ describe('password reset by email code', () => {
     const email = 'reset.me@example.vn';
     const member = await t.createMember({ email });
     // The member holds a refresh token from an earlier sign-in.
-    const earlier = await signIn(t.url, config, member, { redirect_uri, scope: 'openid offline_access', prompt: 'consent' });
+    const earlier = await signIn(t.url, config, member, {
+      redirect_uri,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     assert.ok(earlier.tokens.refresh_token);
 
     const browser = new Browser(t.url);
@@ -53,7 +57,10 @@ describe('password reset by email code', () => {
     assert.match(mail.subject ?? '', /BHXH/);
     assert.ok(mail.html, 'an HTML part');
     const text = mail.text ?? '';
-    assert.ok(text.indexOf('Mã xác thực') < text.indexOf('verification code') || text.indexOf('Mã') < text.indexOf('code'), 'Vietnamese first');
+    assert.ok(
+      text.indexOf('Mã xác thực') < text.indexOf('verification code') || text.indexOf('Mã') < text.indexOf('code'),
+      'Vietnamese first',
+    );
     assert.match(text, /1900 9068/);
     const code = codeIn(mail);
 
@@ -81,7 +88,10 @@ describe('password reset by email code', () => {
     assert.equal(tokens.claims()!.sub, member.id);
 
     // Everything held before the reset is gone; the member was told by email.
-    await assert.rejects(oidc.refreshTokenGrant(config, earlier.tokens.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, earlier.tokens.refresh_token!),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
     await t.server.outboxWorker.runOnce();
     const notice = await inbox.next(email);
     assert.match(notice.text ?? '', /1900 9068/);
@@ -146,7 +156,12 @@ describe('password reset by email code', () => {
         'x-forwarded-host': 'evil.example',
         host: 'evil.example',
       },
-      body: new URLSearchParams({ csrf: form, bhxh_number: member.bhxhNumber, email, altcha: await solveCaptcha(t.url) }),
+      body: new URLSearchParams({
+        csrf: form,
+        bhxh_number: member.bhxhNumber,
+        email,
+        altcha: await solveCaptcha(t.url),
+      }),
     });
     assert.equal(res.status, 303);
     await t.server.outboxWorker.runOnce();
@@ -161,7 +176,11 @@ describe('password reset by email code', () => {
     const action = new URL(addressPage.html.match(/action="([^"]+\/address)"/)![1]!, t.url);
     const res = await fetch(action, {
       method: 'POST',
-      headers: { cookie: browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      headers: {
+        cookie: browser.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+      },
       body: new URLSearchParams({ bhxh_number: '0123456789', email: 'a@example.vn' }),
     });
     assert.equal(res.status, 403);
@@ -181,10 +200,12 @@ describe('password reset by email code', () => {
     assert.equal(down.retried, 1);
     await inbox.restart();
     // The retry is due after the backoff; move the outbox row's due time instead of waiting.
-    await t.db('outbox').where({ status: 'pending' }).update({ next_attempt_at: new Date(Date.now() - 1000) });
+    await t
+      .db('outbox')
+      .where({ status: 'pending' })
+      .update({ next_attempt_at: new Date(Date.now() - 1000) });
     assert.equal((await t.server.outboxWorker.runOnce()).sent, 1);
     const passwordPage = await enterCode(browser, codePage, codeIn(await inbox.next(email)));
     assert.match(passwordPage.html, /name="new_password"/);
   });
 });
-

@@ -14,7 +14,15 @@ import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { Browser, type Page } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, signIn } from '../helpers/oidc.js';
-import { choosePassword, enterCode, formOf, normalise, postForm, requestCode, solveCaptcha } from '../helpers/recovery.js';
+import {
+  choosePassword,
+  enterCode,
+  formOf,
+  normalise,
+  postForm,
+  requestCode,
+  solveCaptcha,
+} from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
@@ -78,9 +86,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** A page a person can read: HTML, a heading, and never the 500 page. */
-function assertReadable(page: { status: number; html: string; headers: Headers }, status: number | number[], what: string) {
+function assertReadable(
+  page: { status: number; html: string; headers: Headers },
+  status: number | number[],
+  what: string,
+) {
   const allowed = Array.isArray(status) ? status : [status];
-  assert.ok(allowed.includes(page.status), `${what}: status ${page.status}, expected ${allowed.join(' or ')}\n${page.html.slice(0, 600)}`);
+  assert.ok(
+    allowed.includes(page.status),
+    `${what}: status ${page.status}, expected ${allowed.join(' or ')}\n${page.html.slice(0, 600)}`,
+  );
   assert.match(page.headers.get('content-type') ?? '', /text\/html/, `${what}: an HTML page`);
   assert.match(page.html, /<h1>[^<]+<\/h1>/, `${what}: a page with a heading`);
   assert.ok(!page.html.includes(TEXT.generic500), `${what}: not the "something went wrong" page`);
@@ -146,9 +161,20 @@ async function startRig(env: Record<string, string> = {}) {
 
   /** The flow's code rows, oldest first. */
   const codeRows = (flowId: string) =>
-    t.db('verification_codes').where({ flow_id: flowId }).orderBy('created_at', 'asc').select('id', 'account_id', 'attempts', 'max_attempts', 'consumed_at');
-  const flowState = async (flowId: string) => (await t.db('flows').where({ id: `recovery:${flowId}`, kind: 'recovery' }).first('state'))?.state as string | undefined;
-  const passwordHash = async (accountId: string) => (await t.db('accounts').where({ id: accountId }).first('password_hash')).password_hash as string;
+    t
+      .db('verification_codes')
+      .where({ flow_id: flowId })
+      .orderBy('created_at', 'asc')
+      .select('id', 'account_id', 'attempts', 'max_attempts', 'consumed_at');
+  const flowState = async (flowId: string) =>
+    (
+      await t
+        .db('flows')
+        .where({ id: `recovery:${flowId}`, kind: 'recovery' })
+        .first('state')
+    )?.state as string | undefined;
+  const passwordHash = async (accountId: string) =>
+    (await t.db('accounts').where({ id: accountId }).first('password_hash')).password_hash as string;
 
   return {
     t,
@@ -267,7 +293,11 @@ describe('password reset by email code: limits', () => {
       // B's browser posting straight to A's flow (with its own valid CSRF token) is refused: a flow belongs to the
       // browser that began it.
       const csrfB = formOf(flowB.codePage, '/code').hidden.csrf!;
-      const foreign = await rawPost(flowB.browser, formOf(flowA.codePage, '/code').action, new URLSearchParams({ csrf: csrfB, code: codeA }));
+      const foreign = await rawPost(
+        flowB.browser,
+        formOf(flowA.codePage, '/code').action,
+        new URLSearchParams({ csrf: csrfB, code: codeA }),
+      );
       assert.equal(foreign.status, 400);
       assert.ok((await foreign.text()).includes(TEXT.sessionExpired));
       assert.equal((await rig.codeRows(flowA.flowId))[0]!.attempts, 0, "A's code was not tried by the other browser");
@@ -315,16 +345,27 @@ describe('password reset by email code: limits', () => {
 
     // Sent all at once; the order only makes one outcome likelier (the right code last: refused once the budget is
     // spent; first: accepted), the assertions hold for any order the server sees.
-    for (const [label, right] of [['20 wrong', 'none'], ['19 wrong, then the right one', 'last'], ['the right one, then 19 wrong', 'first']] as const) {
+    for (const [label, right] of [
+      ['20 wrong', 'none'],
+      ['19 wrong, then the right one', 'last'],
+      ['the right one, then 19 wrong', 'first'],
+    ] as const) {
       const includeRight = right !== 'none';
       it(`evaluates at most five of 20 parallel guesses on one flow (${label})`, async (ctx) => {
         const email = uniqueEmail(`parallel-${right}`);
         const member = await t.createMember({ email });
         const { browser, codePage, flowId } = await rig.codePageFor(member.bhxhNumber, email);
         const code = await rig.oneCode(email);
-        const guesses = right === 'none' ? wrongCodes(code, 20) : right === 'last' ? [...wrongCodes(code, 19), code] : [code, ...wrongCodes(code, 19)];
+        const guesses =
+          right === 'none'
+            ? wrongCodes(code, 20)
+            : right === 'last'
+              ? [...wrongCodes(code, 19), code]
+              : [code, ...wrongCodes(code, 19)];
 
-        const answers = await Promise.all(guesses.map((guess) => postForm(browser, codePage, '/code', { code: guess })));
+        const answers = await Promise.all(
+          guesses.map((guess) => postForm(browser, codePage, '/code', { code: guess })),
+        );
         const [row] = await rig.codeRows(flowId);
         const wrong = answers.filter((a) => a.status === 400 && a.html.includes(TEXT.wrong)).length;
         const dead = answers.filter((a) => a.status === 400 && a.html.includes(TEXT.dead)).length;
@@ -333,9 +374,17 @@ describe('password reset by email code: limits', () => {
         const summary = `attempts ${row!.attempts}, wrong ${wrong}, dead ${dead}, 303 ${redirected}, succeeded ${succeeded}`;
         ctx.diagnostic(summary);
 
-        assert.equal(wrong + dead + redirected, 20, `every answer is one of these (${summary}); statuses ${answers.map((a) => a.status).join(',')}`);
+        assert.equal(
+          wrong + dead + redirected,
+          20,
+          `every answer is one of these (${summary}); statuses ${answers.map((a) => a.status).join(',')}`,
+        );
         assert.ok(row!.attempts <= row!.max_attempts && row!.attempts <= 5, `at most five evaluated (${summary})`);
-        assert.equal(row!.attempts, wrong + (succeeded ? 1 : 0), `each evaluated guess got an answer of its own (${summary})`);
+        assert.equal(
+          row!.attempts,
+          wrong + (succeeded ? 1 : 0),
+          `each evaluated guess got an answer of its own (${summary})`,
+        );
         if (!includeRight) {
           assert.equal(row!.attempts, 5, summary);
           assert.equal(succeeded, false);
@@ -353,7 +402,10 @@ describe('password reset by email code: limits', () => {
           assert.equal((await rig.codeRows(flowId))[0]!.attempts, row!.attempts, 'no further try was counted');
         }
         const account = await t.server.deps.accounts.findById(member.id);
-        assert.ok(await t.server.deps.hasher.verify(account!.passwordHash!, member.password), 'the password is unchanged');
+        assert.ok(
+          await t.server.deps.hasher.verify(account!.passwordHash!, member.password),
+          'the password is unchanged',
+        );
       });
     }
   });
@@ -392,7 +444,11 @@ describe('password reset by email code: limits', () => {
       rig.clock.advance(COOLDOWN_SECONDS - 30 + 1);
       const late = await browser.submit(early, {}, '/resend');
       const second = await rig.oneCode(email);
-      assert.equal(normalise(late.html), normalise(early.html), 'a resend that sends and one that does not answer byte for byte the same');
+      assert.equal(
+        normalise(late.html),
+        normalise(early.html),
+        'a resend that sends and one that does not answer byte for byte the same',
+      );
 
       if (second !== first) {
         const old = await enterCode(browser, late, first);
@@ -442,25 +498,26 @@ describe('password reset by email code: limits', () => {
       await rig.oneCode(email);
     });
 
-    it(
-      'answers the same at the code step for a matching and a non-matching pair with the same history (second request within the cooldown)',
-      async () => {
-        const email = uniqueEmail('oracle');
-        const member = await t.createMember({ email });
-        await rig.codePageFor(member.bhxhNumber, email); // a first request: the account's cooldown starts
-        await rig.oneCode(email);
+    it('answers the same at the code step for a matching and a non-matching pair with the same history (second request within the cooldown)', async () => {
+      const email = uniqueEmail('oracle');
+      const member = await t.createMember({ email });
+      await rig.codePageFor(member.bhxhNumber, email); // a first request: the account's cooldown starts
+      await rig.oneCode(email);
 
-        const matching = await rig.codePageFor(member.bhxhNumber, email); // within the cooldown
-        // The same history for a pair that matches nothing: a first request, then a second within 60 s.
-        const unknownNumber = randomBhxhNumber();
-        await rig.codePageFor(unknownNumber, email);
-        const nothing = await rig.codePageFor(unknownNumber, email);
-        const a = await enterCode(matching.browser, matching.codePage, '000000');
-        const b = await enterCode(nothing.browser, nothing.codePage, '000000');
-        assert.equal(a.status, b.status);
-        assert.equal(normalise(a.html), normalise(b.html), 'the code step must not tell a matching pair from a non-matching one');
-      },
-    );
+      const matching = await rig.codePageFor(member.bhxhNumber, email); // within the cooldown
+      // The same history for a pair that matches nothing: a first request, then a second within 60 s.
+      const unknownNumber = randomBhxhNumber();
+      await rig.codePageFor(unknownNumber, email);
+      const nothing = await rig.codePageFor(unknownNumber, email);
+      const a = await enterCode(matching.browser, matching.codePage, '000000');
+      const b = await enterCode(nothing.browser, nothing.codePage, '000000');
+      assert.equal(a.status, b.status);
+      assert.equal(
+        normalise(a.html),
+        normalise(b.html),
+        'the code step must not tell a matching pair from a non-matching one',
+      );
+    });
   });
 
   describe('until the new password is set', () => {
@@ -477,8 +534,16 @@ describe('password reset by email code: limits', () => {
 
       const newPassword = randomPassword();
       await choosePassword(browser, passwordPage, newPassword);
-      await assert.rejects(signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' }), /expected a redirect to the client/);
-      const after = await signIn(t.url, config, { bhxhNumber: member.bhxhNumber, password: newPassword }, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      await assert.rejects(
+        signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' }),
+        /expected a redirect to the client/,
+      );
+      const after = await signIn(
+        t.url,
+        config,
+        { bhxhNumber: member.bhxhNumber, password: newPassword },
+        { redirect_uri: REDIRECT_URI, scope: 'openid' },
+      );
       assert.equal(after.tokens.claims()!.sub, member.id);
     });
   });
@@ -541,7 +606,10 @@ describe('password reset by email code: limits', () => {
         { firstParty: true },
       );
       const config = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
-      const earlier = await signIn(t.url, config, member, { redirect_uri: 'https://dichvucong.example.vn/auth/callback', scope: 'openid' });
+      const earlier = await signIn(t.url, config, member, {
+        redirect_uri: 'https://dichvucong.example.vn/auth/callback',
+        scope: 'openid',
+      });
       const sid = earlier.tokens.claims()!.sid;
       assert.equal(typeof sid, 'string');
 
@@ -549,7 +617,8 @@ describe('password reset by email code: limits', () => {
       let onError: (...args: unknown[]) => void = () => {};
       const failed = new Promise<never>((_, reject) => {
         onError = (_ctx, err, client) => {
-          if ((client as { clientId: string }).clientId === clientId) reject(new Error(`back-channel logout failed: ${String(err)}`));
+          if ((client as { clientId: string }).clientId === clientId)
+            reject(new Error(`back-channel logout failed: ${String(err)}`));
         };
       });
       failed.catch(() => {});
@@ -568,7 +637,10 @@ describe('password reset by email code: limits', () => {
         const logoutToken = new URLSearchParams(call.body).get('logout_token');
         assert.ok(logoutToken, `a logout_token in ${call.body}`);
         const jwks = jose.createRemoteJWKSet(new URL(`${t.url}/jwks`));
-        const { payload, protectedHeader } = await jose.jwtVerify(logoutToken, jwks, { issuer: t.url, audience: clientId });
+        const { payload, protectedHeader } = await jose.jwtVerify(logoutToken, jwks, {
+          issuer: t.url,
+          audience: clientId,
+        });
         assert.equal(protectedHeader.typ, 'logout+jwt');
         assert.equal(payload.sub, member.id, "the logout token names the member's sub");
         assert.equal(payload.sid, sid, 'and the session that ended');
@@ -578,7 +650,9 @@ describe('password reset by email code: limits', () => {
       }
 
       // The session in the member's other browser is gone: a new authorization asks for the password again.
-      const again = await earlier.browser.get((await authorizationRequest(config, { redirect_uri: 'https://dichvucong.example.vn/auth/callback' })).url.href);
+      const again = await earlier.browser.get(
+        (await authorizationRequest(config, { redirect_uri: 'https://dichvucong.example.vn/auth/callback' })).url.href,
+      );
       assert.ok(again.html.includes('name="bhxh_number"'), 'the sign-in page is shown again');
     });
   });
@@ -606,7 +680,11 @@ describe('password reset by email code: limits', () => {
       const email = uniqueEmail('temp-then-reset');
       const member = await t.createMember({ email, mustChangePassword: true });
       const { browser, login, uid } = await signInPage();
-      const prompt = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+      const prompt = await browser.submit(
+        login,
+        { bhxh_number: member.bhxhNumber, password: member.password },
+        '/login',
+      );
       assert.match(prompt.html, /name="new_password"/, 'the temporary password asks for a new one');
       // The member leaves that page for "Quên mật khẩu?" instead.
       const back = await resetFrom(browser, uid, member, email);
@@ -625,7 +703,10 @@ describe('password reset by email code: limits', () => {
       assert.match(prompt.html, /name="new_password"/);
       const chosen = randomPassword();
       const done = await browser.submit(prompt, { new_password: chosen, confirm_password: chosen });
-      assert.ok(done.url.startsWith(REDIRECT_URI), `back to the app, not ${done.status} ${done.url}\n${done.html.match(/<main[\s\S]*<\/main>/)?.[0]}`);
+      assert.ok(
+        done.url.startsWith(REDIRECT_URI),
+        `back to the app, not ${done.status} ${done.url}\n${done.html.match(/<main[\s\S]*<\/main>/)?.[0]}`,
+      );
     });
   });
 
@@ -676,34 +757,32 @@ describe('password reset by email code: limits', () => {
       assert.ok(en.html.includes('<h1>Recover your password</h1>'), en.html.match(/<h1>[^<]*<\/h1>/)?.[0]);
     });
 
-    it(
-      'keeps the language switch working on a page answered to a POST (wrong code, bad address)',
-      async () => {
-        const email = uniqueEmail('switch');
-        const member = await t.createMember({ email });
-        const { browser, page } = await rig.newFlow();
-        const badAddress = await browser.submit(page, { bhxh_number: member.bhxhNumber, email: 'not-an-email', altcha: await solveCaptcha(t.url) }, '/address');
-        assert.equal(badAddress.status, 400);
-        const switchHref = (p: Page) => p.html.match(/<a class="lang" href="([^"]+)"/)![1]!.replace(/&amp;/g, '&');
-        const english = await browser.get(switchHref(badAddress));
-        assert.equal(english.status, 200, `the switch link ${switchHref(badAddress)} works`);
-        assert.ok(english.html.includes('Recover your password'));
-        const codePage = await requestCode(browser, t.url, english, member.bhxhNumber, email);
-        const wrong = await enterCode(browser, codePage, wrongCodes(await rig.oneCode(email), 1)[0]!);
-        const vietnamese = await browser.get(switchHref(wrong));
-        assert.equal(vietnamese.status, 200, `the switch link ${switchHref(wrong)} works`);
-        assert.ok(vietnamese.html.includes(TEXT.codeTitle));
-      },
-    );
+    it('keeps the language switch working on a page answered to a POST (wrong code, bad address)', async () => {
+      const email = uniqueEmail('switch');
+      const member = await t.createMember({ email });
+      const { browser, page } = await rig.newFlow();
+      const badAddress = await browser.submit(
+        page,
+        { bhxh_number: member.bhxhNumber, email: 'not-an-email', altcha: await solveCaptcha(t.url) },
+        '/address',
+      );
+      assert.equal(badAddress.status, 400);
+      const switchHref = (p: Page) => p.html.match(/<a class="lang" href="([^"]+)"/)![1]!.replace(/&amp;/g, '&');
+      const english = await browser.get(switchHref(badAddress));
+      assert.equal(english.status, 200, `the switch link ${switchHref(badAddress)} works`);
+      assert.ok(english.html.includes('Recover your password'));
+      const codePage = await requestCode(browser, t.url, english, member.bhxhNumber, email);
+      const wrong = await enterCode(browser, codePage, wrongCodes(await rig.oneCode(email), 1)[0]!);
+      const vietnamese = await browser.get(switchHref(wrong));
+      assert.equal(vietnamese.status, 200, `the switch link ${switchHref(wrong)} works`);
+      assert.ok(vietnamese.html.includes(TEXT.codeTitle));
+    });
 
-    it(
-      'honours ?lang=en on the /recovery entry link',
-      async () => {
-        const browser = new Browser(t.url);
-        const page = await browser.get('/recovery?lang=en');
-        assert.ok(page.html.includes('<h1>Recover your password</h1>'), page.html.match(/<h1>[^<]*<\/h1>/)?.[0]);
-      },
-    );
+    it('honours ?lang=en on the /recovery entry link', async () => {
+      const browser = new Browser(t.url);
+      const page = await browser.get('/recovery?lang=en');
+      assert.ok(page.html.includes('<h1>Recover your password</h1>'), page.html.match(/<h1>[^<]*<\/h1>/)?.[0]);
+    });
   });
 
   describe('bad input never becomes a 500', () => {
@@ -712,14 +791,23 @@ describe('password reset by email code: limits', () => {
       const unknown = await browser.get(`/recovery/${crypto.randomBytes(16).toString('base64url')}`);
       assertReadable(unknown, 400, 'unknown flow id');
       assert.ok(unknown.html.includes(TEXT.sessionExpired));
-      for (const path of ['/recovery/x', `/recovery/${'a'.repeat(5000)}`, '/recovery/%E0%A4%A', '/recovery/..%2F..%2Fetc']) {
+      for (const path of [
+        '/recovery/x',
+        `/recovery/${'a'.repeat(5000)}`,
+        '/recovery/%E0%A4%A',
+        '/recovery/..%2F..%2Fetc',
+      ]) {
         const res = await browser.get(path);
         assert.ok(res.status >= 400 && res.status < 500, `${path.slice(0, 40)}: ${res.status}`);
         assert.ok(!res.html.includes(TEXT.generic500), `${path.slice(0, 40)}: not the 500 page`);
       }
       // A POST to an unknown flow, with a valid CSRF token of this browser.
       const csrf = formOf(await browser.get('/recovery'), '/address').hidden.csrf!;
-      const res = await rawPost(browser, `${t.url}/recovery/${crypto.randomBytes(16).toString('base64url')}/code`, new URLSearchParams({ csrf, code: '123456' }));
+      const res = await rawPost(
+        browser,
+        `${t.url}/recovery/${crypto.randomBytes(16).toString('base64url')}/code`,
+        new URLSearchParams({ csrf, code: '123456' }),
+      );
       assert.equal(res.status, 400);
       assert.ok((await res.text()).includes(TEXT.sessionExpired));
 
@@ -731,13 +819,10 @@ describe('password reset by email code: limits', () => {
       assert.ok(expired.html.includes(TEXT.sessionExpired));
     });
 
-    it(
-      'answers a flow id with a NUL byte with a 400 page',
-      async () => {
-        const res = await new Browser(t.url).get('/recovery/%00');
-        assertReadable(res, 400, 'NUL in the flow id');
-      },
-    );
+    it('answers a flow id with a NUL byte with a 400 page', async () => {
+      const res = await new Browser(t.url).get('/recovery/%00');
+      assertReadable(res, 400, 'NUL in the flow id');
+    });
 
     it('answers oversized, malformed and empty forms with readable 4xx pages, and sends nothing', async () => {
       const email = uniqueEmail('bad-input');
@@ -745,21 +830,43 @@ describe('password reset by email code: limits', () => {
       const { browser, page, flowId } = await rig.newFlow();
 
       // A 1 MB email: refused by the body limit before anything else runs.
-      const huge = await browser.submit(page, { bhxh_number: member.bhxhNumber, email: `${'a'.repeat(1024 * 1024)}@example.vn` }, '/address');
+      const huge = await browser.submit(
+        page,
+        { bhxh_number: member.bhxhNumber, email: `${'a'.repeat(1024 * 1024)}@example.vn` },
+        '/address',
+      );
       assertReadable(huge, [400, 413], '1 MB email');
       // A long one within the body limit: the format message, and the echo is cut short.
-      const long = await browser.submit(page, { bhxh_number: member.bhxhNumber, email: `${'b'.repeat(5000)}@example.vn`, altcha: await solveCaptcha(t.url) }, '/address');
+      const long = await browser.submit(
+        page,
+        { bhxh_number: member.bhxhNumber, email: `${'b'.repeat(5000)}@example.vn`, altcha: await solveCaptcha(t.url) },
+        '/address',
+      );
       assertReadable(long, 400, '5 kB email');
       assert.ok(long.html.includes(TEXT.emailFormat));
       assert.ok(!long.html.includes('b'.repeat(300)), 'the echoed address is cut short');
       // Fields given twice, and odd characters.
-      const twice = await postForm(browser, page, '/address', { bhxh_number: [member.bhxhNumber, member.bhxhNumber], email: [email, email] });
+      const twice = await postForm(browser, page, '/address', {
+        bhxh_number: [member.bhxhNumber, member.bhxhNumber],
+        email: [email, email],
+      });
       assertReadable(twice, 400, 'repeated fields');
-      const odd = await postForm(browser, page, '/address', { bhxh_number: '<script>x</script>', email: '"><img src=x>@example.vn', altcha: 'x' });
+      const odd = await postForm(browser, page, '/address', {
+        bhxh_number: '<script>x</script>',
+        email: '"><img src=x>@example.vn',
+        altcha: 'x',
+      });
       assertReadable(odd, 400, 'markup in the fields');
-      assert.ok(!odd.html.includes('<script>x</script>') && !odd.html.includes('<img src=x>'), 'echoed values are escaped');
+      assert.ok(
+        !odd.html.includes('<script>x</script>') && !odd.html.includes('<img src=x>'),
+        'echoed values are escaped',
+      );
       const { action: addressAction, hidden } = formOf(page, '/address');
-      const badEscape = await rawPost(browser, addressAction, `csrf=${encodeURIComponent(hidden.csrf!)}&bhxh_number=%E0%A4%A&email=%ZZ`);
+      const badEscape = await rawPost(
+        browser,
+        addressAction,
+        `csrf=${encodeURIComponent(hidden.csrf!)}&bhxh_number=%E0%A4%A&email=%ZZ`,
+      );
       assert.ok(badEscape.status >= 400 && badEscape.status < 500, `broken percent-encoding: ${badEscape.status}`);
 
       // Empty forms: without the CSRF token (403), and with nothing but the token (400).
@@ -797,7 +904,12 @@ describe('password reset by email code: limits', () => {
 
       // While awaiting the code, the address and password steps send the member back here, and nothing is sent.
       for (const action of ['/address', '/password']) {
-        const body = new URLSearchParams({ ...formOf(codePage, '/code').hidden, bhxh_number: member.bhxhNumber, email, new_password: randomPassword() });
+        const body = new URLSearchParams({
+          ...formOf(codePage, '/code').hidden,
+          bhxh_number: member.bhxhNumber,
+          email,
+          new_password: randomPassword(),
+        });
         const res = await rawPost(browser, `${t.url}/recovery/${flowId}${action}`, body);
         assert.equal(res.status, 303, `POST ${action} while awaiting the code`);
         assert.equal(new URL(res.headers.get('location')!, t.url).pathname, `/recovery/${flowId}`);
@@ -805,19 +917,23 @@ describe('password reset by email code: limits', () => {
       await rig.noCode(email, 'out-of-step posts');
       assert.equal((await rig.codeRows(flowId)).length, 1);
       const account = await t.server.deps.accounts.findById(member.id);
-      assert.ok(await t.server.deps.hasher.verify(account!.passwordHash!, member.password), 'the password is unchanged');
+      assert.ok(
+        await t.server.deps.hasher.verify(account!.passwordHash!, member.password),
+        'the password is unchanged',
+      );
     });
 
-    it(
-      'answers an email with a NUL byte with the format message',
-      async () => {
-        const member = await t.createMember({ email: uniqueEmail('nul') });
-        const { browser, page } = await rig.newFlow();
-        const res = await browser.submit(page, { bhxh_number: member.bhxhNumber, email: 'a\u0000b@example.vn', altcha: await solveCaptcha(t.url) }, '/address');
-        assertReadable(res, 400, 'NUL in the email');
-        assert.ok(res.html.includes(TEXT.emailFormat));
-      },
-    );
+    it('answers an email with a NUL byte with the format message', async () => {
+      const member = await t.createMember({ email: uniqueEmail('nul') });
+      const { browser, page } = await rig.newFlow();
+      const res = await browser.submit(
+        page,
+        { bhxh_number: member.bhxhNumber, email: 'a\u0000b@example.vn', altcha: await solveCaptcha(t.url) },
+        '/address',
+      );
+      assertReadable(res, 400, 'NUL in the email');
+      assert.ok(res.html.includes(TEXT.emailFormat));
+    });
   });
 });
 
@@ -875,10 +991,12 @@ describe('password reset by email code: without JavaScript (CAPTCHA_NOJS_PER_IP_
 
   it('takes two requests without a captcha solution, then answers 429; a bad solution gets 400; neither sends mail or changes a password', async () => {
     const { t } = rig;
-    const members = await Promise.all(['nojs-a', 'nojs-b', 'nojs-c'].map(async (label) => {
-      const email = uniqueEmail(label);
-      return { email, ...(await t.createMember({ email })) };
-    }));
+    const members = await Promise.all(
+      ['nojs-a', 'nojs-b', 'nojs-c'].map(async (label) => {
+        const email = uniqueEmail(label);
+        return { email, ...(await t.createMember({ email })) };
+      }),
+    );
     const [a, b, c] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
     const hashes = await Promise.all(members.map((m) => rig.passwordHash(m.id)));
 
@@ -907,7 +1025,9 @@ describe('password reset by email code: without JavaScript (CAPTCHA_NOJS_PER_IP_
     const decoded = JSON.parse(Buffer.from(solved, 'base64').toString('utf8')) as { solution: { derivedKey: string } };
     const key = decoded.solution.derivedKey;
     const flipped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
-    const tampered = Buffer.from(JSON.stringify({ ...decoded, solution: { ...decoded.solution, derivedKey: flipped } })).toString('base64');
+    const tampered = Buffer.from(
+      JSON.stringify({ ...decoded, solution: { ...decoded.solution, derivedKey: flipped } }),
+    ).toString('base64');
     for (const [what, altcha] of [
       ['plain garbage', 'garbage'],
       ['base64 of other JSON', Buffer.from('{"x":1}').toString('base64')],
@@ -916,22 +1036,38 @@ describe('password reset by email code: without JavaScript (CAPTCHA_NOJS_PER_IP_
       ['a solution with another derived key', tampered],
       ['twice', [solved, solved]],
     ] as const) {
-      const res = await postForm(three.browser, three.page, '/address', { bhxh_number: c.bhxhNumber, email: c.email, altcha: altcha as string | string[] });
+      const res = await postForm(three.browser, three.page, '/address', {
+        bhxh_number: c.bhxhNumber,
+        email: c.email,
+        altcha: altcha as string | string[],
+      });
       assertReadable(res, 400, `altcha: ${what}`);
       assert.ok(res.html.includes(TEXT.captcha), `${what}: the captcha message`);
     }
     // A real solution is still fine (the budget is for requests without one), and only once.
     const nobody = await rig.newFlow();
-    const ok = await postForm(nobody.browser, nobody.page, '/address', { bhxh_number: randomBhxhNumber(), email: uniqueEmail('nobody'), altcha: solved });
+    const ok = await postForm(nobody.browser, nobody.page, '/address', {
+      bhxh_number: randomBhxhNumber(),
+      email: uniqueEmail('nobody'),
+      altcha: solved,
+    });
     assert.equal(ok.status, 303);
-    const replay = await postForm(three.browser, three.page, '/address', { bhxh_number: c.bhxhNumber, email: c.email, altcha: solved });
+    const replay = await postForm(three.browser, three.page, '/address', {
+      bhxh_number: c.bhxhNumber,
+      email: c.email,
+      altcha: solved,
+    });
     assertReadable(replay, 400, 'a replayed solution');
     assert.ok(replay.html.includes(TEXT.captcha));
 
     await rig.noCode(c.email, 'throttled or bad captcha');
     const rows = await t.db('outbox').where({ recipient: c.email }).count({ n: '*' });
     assert.equal(Number(rows[0]!.n), 0, 'nothing was queued for C');
-    assert.equal(await t.db('verification_codes').where({ account_id: c.id }).first(), undefined, 'no code was issued for C');
+    assert.equal(
+      await t.db('verification_codes').where({ account_id: c.id }).first(),
+      undefined,
+      'no code was issued for C',
+    );
     assert.deepEqual(await Promise.all(members.map((m) => rig.passwordHash(m.id))), hashes, 'no password changed');
   });
 });

@@ -27,7 +27,11 @@ describe('password reset by SMS code', () => {
   }
 
   async function request(browser: Browser, bhxhNumber: string, phone: string) {
-    return browser.submit(await phonePage(browser), { bhxh_number: bhxhNumber, phone, altcha: await solveCaptcha(t.url) }, '/address');
+    return browser.submit(
+      await phonePage(browser),
+      { bhxh_number: bhxhNumber, phone, altcha: await solveCaptcha(t.url) },
+      '/address',
+    );
   }
 
   it('sends the code to the number on file, however the member writes it, and the reset completes', async () => {
@@ -71,7 +75,11 @@ describe('password reset by SMS code', () => {
     const browser = new Browser(t.url);
     const page = await phonePage(browser);
     for (const bad of ['024 3825 1234', '12345', 'không có']) {
-      const reply = await browser.submit(page, { bhxh_number: '0123456789', phone: bad, altcha: await solveCaptcha(t.url) }, '/address');
+      const reply = await browser.submit(
+        page,
+        { bhxh_number: '0123456789', phone: bad, altcha: await solveCaptcha(t.url) },
+        '/address',
+      );
       assert.equal(reply.status, 400);
       assert.match(reply.html, /Số điện thoại không hợp lệ/);
     }
@@ -86,7 +94,10 @@ describe('password reset by SMS code', () => {
       assert.doesNotMatch(page.html, /name="email"/);
       assert.doesNotMatch(page.html, /\/method"/, 'no switch to a channel that is off');
       const csrf = page.html.match(/name="csrf" value="([^"]+)"/)![1]!;
-      const switched = await browser.request(new URL(page.url).pathname + '/method', { method: 'POST', form: { csrf, method: 'email-code' } });
+      const switched = await browser.request(`${new URL(page.url).pathname}/method`, {
+        method: 'POST',
+        form: { csrf, method: 'email-code' },
+      });
       assert.match(switched.html, /name="phone"/, 'a forged switch to email is ignored');
     } finally {
       await smsOnly.close();

@@ -31,7 +31,12 @@ describe('SMS keyword BH MK to 8079', () => {
 
   it('texts a temporary password to the registered sender, which signs in once and forces a new password', async () => {
     const member = await t.createMember({ phoneNumber: '+84912000444' });
-    const sent = await sendDevSms({ baseUrl: t.url, secret, sender: '0912 000 444', text: `bh mk ${member.bhxhNumber}` });
+    const sent = await sendDevSms({
+      baseUrl: t.url,
+      secret,
+      sender: '0912 000 444',
+      text: `bh mk ${member.bhxhNumber}`,
+    });
     assert.equal(sent.status, 200);
     const [reply] = await textsTo('+84912000444');
     const temporary = reply!.match(/tam thoi ([a-z0-9]{10})/)![1]!;
@@ -82,7 +87,11 @@ describe('SMS keyword BH MK to 8079', () => {
     assert.equal(res.status, 401);
     const off = await startTestServer();
     try {
-      const res2 = await fetch(`${off.url}/channels/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res2 = await fetch(`${off.url}/channels/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(res2.status, 404);
     } finally {
       await off.close();

@@ -6,7 +6,10 @@ import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, redeem, signIn } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
-import { TEMPORARY_ALPHABET, generateTemporaryPassword } from '../../src/methods/temporary-password/temporary-passwords.js';
+import {
+  TEMPORARY_ALPHABET,
+  generateTemporaryPassword,
+} from '../../src/methods/temporary-password/temporary-passwords.js';
 
 const redirect_uri = 'http://127.0.0.1:45123/callback';
 
@@ -41,7 +44,11 @@ describe('temporary passwords', () => {
 
   it('sign in once, force a new password, and the new password then works through openid-client', async () => {
     const member = await t.createMember({ email: 'temp@example.vn' });
-    const held = await signIn(t.url, config, member, { redirect_uri, scope: 'openid offline_access', prompt: 'consent' });
+    const held = await signIn(t.url, config, member, {
+      redirect_uri,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     const { password: temporary } = await t.server.deps.temporaryPasswords.issue(member.id);
     const stored = await t.db('accounts').where({ id: member.id }).first('temporary_password_hash', 'password_hash');
     assert.match(stored.temporary_password_hash, /^\$argon2id\$/);
@@ -60,12 +67,21 @@ describe('temporary passwords', () => {
 
     // Single use, and the change ended what the account held before; the new password works, the old does not.
     assert.equal((await loginWith(member.bhxhNumber, temporary)).page.status, 400);
-    await assert.rejects(oidc.refreshTokenGrant(config, held.tokens.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, held.tokens.refresh_token!),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
     assert.equal((await loginWith(member.bhxhNumber, member.password)).page.status, 400);
     await signIn(t.url, config, { bhxhNumber: member.bhxhNumber, password: chosen }, { redirect_uri, scope: 'openid' });
     const notices = await t.db('outbox').where({ purpose: 'password_changed' });
-    assert.ok(notices.some((r) => r.recipient === 'temp@example.vn'), 'email notice');
-    assert.ok(notices.some((r) => r.recipient === '+84912000111'), 'SMS notice to the phone on file');
+    assert.ok(
+      notices.some((r) => r.recipient === 'temp@example.vn'),
+      'email notice',
+    );
+    assert.ok(
+      notices.some((r) => r.recipient === '+84912000111'),
+      'SMS notice to the phone on file',
+    );
   });
 
   it('are used up by the first sign-in even if the new password is never chosen', async () => {

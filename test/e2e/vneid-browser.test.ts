@@ -21,7 +21,10 @@ if (browserMissing && requireBrowser) {
 } else {
   if (browserMissing) console.log(`# skipping the VNeID browser test: ${browserMissing}`);
 
-  describe('VNeID in a real browser (Chromium, 360 px phone)', { skip: browserMissing ?? false, timeout: 120_000 }, () => {
+  describe('VNeID in a real browser (Chromium, 360 px phone)', {
+    skip: browserMissing ?? false,
+    timeout: 120_000,
+  }, () => {
     let pair: FederatedPair;
     let browser: Browser;
     let callback: Awaited<ReturnType<typeof startCallbackServer>>;
@@ -47,10 +50,14 @@ if (browserMissing && requireBrowser) {
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
       page.on('console', (msg) => {
-        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+          problems.push(`console: ${msg.text()}`);
       });
       try {
-        const request = await authorizationRequest(pair.rp, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        const request = await authorizationRequest(pair.rp, {
+          redirect_uri: callback.redirectUri,
+          scope: 'openid profile',
+        });
         await page.goto(request.url.href);
         const button = page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' });
         assert.ok(await button.isVisible());
@@ -81,7 +88,10 @@ if (browserMissing && requireBrowser) {
       const context = await browser.newContext({ ...PHONE });
       const page = await context.newPage();
       try {
-        const request = await authorizationRequest(pair.rp, { redirect_uri: callback.redirectUri, scope: 'openid profile' });
+        const request = await authorizationRequest(pair.rp, {
+          redirect_uri: callback.redirectUri,
+          scope: 'openid profile',
+        });
         await page.goto(request.url.href);
         await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
         await page.locator('[data-action="cancel"]').click();

@@ -29,7 +29,12 @@ async function auditTypes(pair: FederatedPair, type: string) {
 }
 
 /** Stops at our callback so a test can look at it (or tamper with it) before sending it. */
-async function reachCallback(pair: FederatedPair, browser: Browser, request: Awaited<ReturnType<typeof authorize>>, citizen = pair.citizens.level2) {
+async function reachCallback(
+  pair: FederatedPair,
+  browser: Browser,
+  request: Awaited<ReturnType<typeof authorize>>,
+  citizen = pair.citizens.level2,
+) {
   browser.stopAt = (url) => url.pathname === CALLBACK;
   const stopped = await signInWithVneid(pair, browser, request, citizen);
   browser.stopAt = () => false;
@@ -74,10 +79,18 @@ describe('sign in with VNeID (standard upstream)', () => {
     const link = await pair.t.db('federated_identities').where({ account_id: member.id }).first();
     assert.equal(link.issuer, pair.sim.issuer);
     assert.equal(link.linked_by, 'national_id');
-    assert.notEqual(link.subject, pair.citizens.level2.nationalId, 'the link is by the upstream subject, not by the number');
+    assert.notEqual(
+      link.subject,
+      pair.citizens.level2.nationalId,
+      'the link is by the upstream subject, not by the number',
+    );
     const signIns = await auditTypes(pair, 'sign_in');
     assert.ok(signIns.some((e) => e.outcome === 'success' && e.accountId === member.id && e.detail.method === 'vneid'));
-    assert.ok((await auditTypes(pair, 'federation.link')).some((e) => e.accountId === member.id && e.detail.linkedBy === 'national_id'));
+    assert.ok(
+      (await auditTypes(pair, 'federation.link')).some(
+        (e) => e.accountId === member.id && e.detail.linkedBy === 'national_id',
+      ),
+    );
   });
 
   it('signs in again through the existing link, and the link follows the subject, not the number', async () => {
@@ -141,7 +154,9 @@ describe('sign in with VNeID (standard upstream)', () => {
       assert.equal(end.status, 400, `${end.status} ${end.url}`);
       assert.match(end.html, /Không xác minh được phản hồi từ VNeID/);
       assert.match(end.html, /id="federation-retry"/);
-      const failures = (await auditTypes(pair, 'sign_in')).filter((e) => e.outcome === 'failure' && e.detail.reason === 'invalid_response');
+      const failures = (await auditTypes(pair, 'sign_in')).filter(
+        (e) => e.outcome === 'failure' && e.detail.reason === 'invalid_response',
+      );
       assert.ok(failures.length > 0);
     });
   }
@@ -154,7 +169,11 @@ describe('sign in with VNeID (standard upstream)', () => {
     assert.equal(page.status, 200);
     assert.match(page.html, /Chưa có tài khoản BHXH gắn với định danh này/);
     assert.match(page.html, /cơ quan BHXH/);
-    assert.equal(await pair.t.db('accounts').where({ national_id: pair.citizens.stranger.nationalId }).first(), undefined, 'no account is created');
+    assert.equal(
+      await pair.t.db('accounts').where({ national_id: pair.citizens.stranger.nationalId }).first(),
+      undefined,
+      'no account is created',
+    );
 
     const login = await browser.get(page.html.match(/id="federation-password" href="([^"]+)"/)![1]!);
     assert.match(login.html, /Đăng nhập một lần bằng mã số BHXH và mật khẩu để liên kết/);
@@ -168,10 +187,25 @@ describe('sign in with VNeID (standard upstream)', () => {
 
     const account = await pair.t.db('accounts').where({ id: linker.id }).first();
     assert.equal(account.national_id, null, 'a password-made link does not write the number onto the account');
-    assert.equal((await pair.t.db('federated_identities').where({ account_id: linker.id }).first()).linked_by, 'password');
-    assert.ok((await auditTypes(pair, 'federation.link')).some((e) => e.accountId === linker.id && e.detail.linkedBy === 'password'));
-    const notices = await pair.t.db('outbox').where({ purpose: 'vneid_linked' }).whereIn('recipient', ['linker@example.vn', '+84912000222']).select('channel');
-    assert.deepEqual(notices.map((n: { channel: string }) => n.channel).sort(), ['email', 'sms'], 'every channel on file is told');
+    assert.equal(
+      (await pair.t.db('federated_identities').where({ account_id: linker.id }).first()).linked_by,
+      'password',
+    );
+    assert.ok(
+      (await auditTypes(pair, 'federation.link')).some(
+        (e) => e.accountId === linker.id && e.detail.linkedBy === 'password',
+      ),
+    );
+    const notices = await pair.t
+      .db('outbox')
+      .where({ purpose: 'vneid_linked' })
+      .whereIn('recipient', ['linker@example.vn', '+84912000222'])
+      .select('channel');
+    assert.deepEqual(
+      notices.map((n: { channel: string }) => n.channel).sort(),
+      ['email', 'sms'],
+      'every channel on file is told',
+    );
 
     // Next time VNeID alone signs the member in.
     const request2 = await authorize(pair, { prompt: 'login' });
@@ -190,11 +224,17 @@ describe('sign in with VNeID (standard upstream)', () => {
     assert.equal(refused.status, 409);
     assert.match(refused.html, /Không liên kết được tài khoản VNeID/);
     assert.equal(await pair.t.db('federated_identities').where({ account_id: other.id }).first(), undefined);
-    assert.ok((await auditTypes(pair, 'federation.link')).some((e) => e.outcome === 'failure' && e.detail.reason === 'national_id_differs'));
+    assert.ok(
+      (await auditTypes(pair, 'federation.link')).some(
+        (e) => e.outcome === 'failure' && e.detail.reason === 'national_id_differs',
+      ),
+    );
   });
 
   it('a level 2 demand is met by a level 2 VNeID sign-in', async () => {
-    const request = await authorize(pair, { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR.vneid2 } } }) });
+    const request = await authorize(pair, {
+      claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR.vneid2 } } }),
+    });
     const browser = federatedBrowser(pair);
     const login = await browser.get(request.url.href);
     assert.doesNotMatch(login.html, /name="password"/, 'a password cannot meet the demand: only VNeID is offered');
@@ -213,7 +253,10 @@ describe('sign in with VNeID (standard upstream)', () => {
     const end = await browser.get(page.html.match(/id="federation-cancel" href="([^"]+)"/)![1]!);
     const params = new URL(end.url).searchParams;
     assert.equal(params.get('error'), 'access_denied');
-    assert.ok(!(await pair.t.db('federated_identities').where({ account_id: levelOneMember.id }).first()), 'no link was made');
+    assert.ok(
+      !(await pair.t.db('federated_identities').where({ account_id: levelOneMember.id }).first()),
+      'no link was made',
+    );
   });
 
   it('a password posted against a level 2 demand is refused', async () => {
@@ -222,7 +265,9 @@ describe('sign in with VNeID (standard upstream)', () => {
     const login = await browser.get(request.url.href);
     const csrf = login.html.match(/name="csrf" value="([^"]+)"/)![1]!;
     const uid = new URL(login.url).pathname.split('/')[2];
-    const refused = await browser.request(`/interaction/${uid}/login`, { form: { csrf, bhxh_number: member.bhxhNumber, password: member.password } });
+    const refused = await browser.request(`/interaction/${uid}/login`, {
+      form: { csrf, bhxh_number: member.bhxhNumber, password: member.password },
+    });
     assert.equal(refused.status, 400);
     assert.doesNotMatch(refused.html, /name="password"/);
   });
@@ -290,11 +335,18 @@ describe('sign in with VNeID (standard upstream)', () => {
     const request = await authorize(pair);
     const end = await signInWithVneid(pair, browser, request, pair.citizens.level2);
     const tokens = await redeem(pair.rp, request, end.url);
-    const logoutUrl = oidc.buildEndSessionUrl(pair.rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1/logout', state: 'bye' });
+    const logoutUrl = oidc.buildEndSessionUrl(pair.rp, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'http://127.0.0.1/logout',
+      state: 'bye',
+    });
     const confirm = await browser.get(logoutUrl.href);
     // Our confirmation, then the simulator's, then back through us to the client.
     const upstreamConfirm = await browser.submit(confirm, { logout: 'yes' });
-    assert.ok(upstreamConfirm.url.startsWith(pair.sim.issuer), `went to the upstream: ${upstreamConfirm.status} ${upstreamConfirm.url}`);
+    assert.ok(
+      upstreamConfirm.url.startsWith(pair.sim.issuer),
+      `went to the upstream: ${upstreamConfirm.status} ${upstreamConfirm.url}`,
+    );
     const back = await browser.submit(upstreamConfirm, { logout: 'yes' });
     assert.equal(back.url, 'http://127.0.0.1/logout?state=bye');
     assert.ok((await auditTypes(pair, 'federation.logout')).some((e) => e.accountId === member.id));
@@ -305,7 +357,12 @@ describe('sign in with VNeID: upstreams that differ', () => {
   it('legacy claim names (SoDinhDanh, HoVaTen, NgaySinh YYYYMMDD, MucDoDinhDanh), no RFC 9207 iss', async () => {
     const pair = await startFederatedPair({
       behaviour: { claims: 'legacy', issParameter: false },
-      env: () => ({ VNEID_CLAIM_NATIONAL_ID: 'SoDinhDanh', VNEID_CLAIM_NAME: 'HoVaTen', VNEID_CLAIM_BIRTHDATE: 'NgaySinh', VNEID_CLAIM_LEVEL: 'MucDoDinhDanh' }),
+      env: () => ({
+        VNEID_CLAIM_NATIONAL_ID: 'SoDinhDanh',
+        VNEID_CLAIM_NAME: 'HoVaTen',
+        VNEID_CLAIM_BIRTHDATE: 'NgaySinh',
+        VNEID_CLAIM_LEVEL: 'MucDoDinhDanh',
+      }),
     });
     try {
       const member = await pair.t.createMember({ nationalId: pair.citizens.level1.nationalId });
@@ -344,7 +401,11 @@ describe('sign in with VNeID: upstreams that differ', () => {
     const pub = { ...(await exportJWK(publicKey)), kid: 'bhxh-id-1', alg: 'ES256', use: 'sig' };
     const pair = await startFederatedPair({
       simClient: { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [pub] } },
-      env: () => ({ VNEID_CLIENT_AUTH: 'private_key_jwt', VNEID_CLIENT_PRIVATE_KEY: JSON.stringify(jwk), VNEID_CLIENT_SECRET: '' }),
+      env: () => ({
+        VNEID_CLIENT_AUTH: 'private_key_jwt',
+        VNEID_CLIENT_PRIVATE_KEY: JSON.stringify(jwk),
+        VNEID_CLIENT_SECRET: '',
+      }),
     });
     try {
       const member = await pair.t.createMember({ nationalId: pair.citizens.level2.nationalId });

@@ -16,7 +16,12 @@ describe('VssID native app sign-in', () => {
     t = await startTestServer();
     const [vssid] = demoClients(t.url);
     await t.createClient(vssid!.metadata, { firstParty: true });
-    member = await t.createMember({ fullName: 'Lê Văn Cường', birthdate: '1988-07-20', email: 'cuong@example.vn', phoneNumber: '+84987654321' });
+    member = await t.createMember({
+      fullName: 'Lê Văn Cường',
+      birthdate: '1988-07-20',
+      email: 'cuong@example.vn',
+      phoneNumber: '+84987654321',
+    });
     config = await discover(t.url, 'vssid');
   });
   after(() => t.close());
@@ -36,7 +41,12 @@ describe('VssID native app sign-in', () => {
 
   it('accepts the number typed with spaces and dots', async () => {
     const spaced = `${member.bhxhNumber.slice(0, 2)} ${member.bhxhNumber.slice(2, 6)}.${member.bhxhNumber.slice(6)}`;
-    const { tokens } = await signIn(t.url, config, { ...member, bhxhNumber: spaced }, { redirect_uri, scope: 'openid' });
+    const { tokens } = await signIn(
+      t.url,
+      config,
+      { ...member, bhxhNumber: spaced },
+      { redirect_uri, scope: 'openid' },
+    );
     assert.equal(tokens.claims()!.sub, member.id);
   });
 
@@ -59,22 +69,36 @@ describe('VssID native app sign-in', () => {
   });
 
   it('rotates the refresh token on every use, and reuse of a rotated one revokes the whole grant', async () => {
-    const { tokens } = await signIn(t.url, config, member, { redirect_uri, scope: 'openid offline_access', prompt: 'consent' });
+    const { tokens } = await signIn(t.url, config, member, {
+      redirect_uri,
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
     assert.ok(tokens.refresh_token, 'a refresh token is issued with offline_access');
     const first = tokens.refresh_token!;
     const second = await oidc.refreshTokenGrant(config, first);
     assert.ok(second.refresh_token);
     assert.notEqual(second.refresh_token, first);
 
-    await assert.rejects(oidc.refreshTokenGrant(config, first), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
-    await assert.rejects(oidc.refreshTokenGrant(config, second.refresh_token!), (err: oidc.ResponseBodyError) => err.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, first),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, second.refresh_token!),
+      (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
+    );
     await assert.rejects(oidc.fetchUserInfo(config, second.access_token, member.id));
   });
 
   it('rejects a reused authorization code', async () => {
     const { request, callbackUrl } = await signIn(t.url, config, member, { redirect_uri, scope: 'openid' });
     await assert.rejects(
-      oidc.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce }),
+      oidc.authorizationCodeGrant(config, new URL(callbackUrl), {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      }),
       (err: oidc.ResponseBodyError) => err.error === 'invalid_grant',
     );
   });

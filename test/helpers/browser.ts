@@ -37,7 +37,10 @@ export class Browser {
   cookieHeader(url?: string): string {
     const pathname = url ? new URL(url, this.origin).pathname : undefined;
     return [...this.cookies]
-      .filter(([, c]) => !pathname || pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        ([, c]) =>
+          !pathname || pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+      )
       .map(([k, c]) => `${k}=${c.value}`)
       .join('; ');
   }
@@ -62,7 +65,8 @@ export class Browser {
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, current);
-        const followed = next.origin === new URL(this.origin).origin || this.alsoFollow.some((o) => new URL(o).origin === next.origin);
+        const followed =
+          next.origin === new URL(this.origin).origin || this.alsoFollow.some((o) => new URL(o).origin === next.origin);
         if (!followed || this.stopAt(next)) {
           return { status: res.status, url: next.href, html: '', headers: res.headers };
         }
@@ -84,13 +88,19 @@ export class Browser {
   async submit(page: Page, fields: Record<string, string>, actionPart?: string): Promise<Page> {
     const forms = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
     const form = actionPart ? forms.find((f) => f[1]!.includes(actionPart)) : forms[0];
-    if (!form) throw new Error(`no form${actionPart ? ` with action containing ${actionPart}` : ''} on ${page.url}:\n${page.html.slice(0, 500)}`);
+    if (!form)
+      throw new Error(
+        `no form${actionPart ? ` with action containing ${actionPart}` : ''} on ${page.url}:\n${page.html.slice(0, 500)}`,
+      );
     const hidden: Record<string, string> = {};
     for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
       const name = input[0].match(/name="([^"]+)"/)?.[1];
       const value = input[0].match(/value="([^"]*)"/)?.[1] ?? '';
       if (name) hidden[name] = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
     }
-    return this.request(new URL(form[1]!.replace(/&amp;/g, '&'), page.url).href, { method: 'POST', form: { ...hidden, ...fields } });
+    return this.request(new URL(form[1]!.replace(/&amp;/g, '&'), page.url).href, {
+      method: 'POST',
+      form: { ...hidden, ...fields },
+    });
   }
 }

@@ -5,19 +5,35 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const browserMissing = fs.existsSync(executablePath) ? undefined : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
+export const browserMissing = fs.existsSync(executablePath)
+  ? undefined
+  : `no Chromium at ${executablePath} (install chromium or set CHROMIUM_PATH)`;
 export const requireBrowser = process.env.REQUIRE_BROWSER === '1';
 /** Screenshots for people to look at (git-ignored). */
 export const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** A low-end phone's screen. */
-export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' } as const;
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'vi-VN',
+} as const;
 
 /** Headless Chromium with the flags this closed network needs (no background connections, no sandbox as root). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

@@ -67,7 +67,9 @@ export async function createCliSandbox(label: string): Promise<CliSandbox> {
       return { code, out, err, json };
     },
     openDb() {
-      return openDatabase(env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir });
+      return openDatabase(
+        env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: 1 } : { kind: 'pglite', dataDir },
+      );
     },
     async close() {
       await dropDatabase();

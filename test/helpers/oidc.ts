@@ -21,7 +21,10 @@ export interface AuthRequest {
   nonce: string;
 }
 
-export async function authorizationRequest(config: oidc.Configuration, params: Record<string, string>): Promise<AuthRequest> {
+export async function authorizationRequest(
+  config: oidc.Configuration,
+  params: Record<string, string>,
+): Promise<AuthRequest> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -37,9 +40,15 @@ export async function authorizationRequest(config: oidc.Configuration, params: R
 }
 
 /** Opens the authorization URL and signs in on the hosted page; returns the page the browser ends on. */
-export async function signInOnPage(browser: Browser, request: AuthRequest, bhxhNumber: string, password: string): Promise<Page> {
+export async function signInOnPage(
+  browser: Browser,
+  request: AuthRequest,
+  bhxhNumber: string,
+  password: string,
+): Promise<Page> {
   const login = await browser.get(request.url.href);
-  if (!login.html.includes('name="bhxh_number"')) throw new Error(`expected the sign-in page, got ${login.status} ${login.url}\n${login.html.slice(0, 800)}`);
+  if (!login.html.includes('name="bhxh_number"'))
+    throw new Error(`expected the sign-in page, got ${login.status} ${login.url}\n${login.html.slice(0, 800)}`);
   return browser.submit(login, { bhxh_number: bhxhNumber, password }, '/login');
 }
 
@@ -62,7 +71,8 @@ export async function signIn(
   const browser = new Browser(issuer);
   const request = await authorizationRequest(config, params);
   const end = await signInOnPage(browser, request, member.bhxhNumber, member.password);
-  if (!end.url.startsWith(params.redirect_uri!)) throw new Error(`expected a redirect to the client, got ${end.status} ${end.url}\n${end.html.slice(0, 800)}`);
+  if (!end.url.startsWith(params.redirect_uri!))
+    throw new Error(`expected a redirect to the client, got ${end.status} ${end.url}\n${end.html.slice(0, 800)}`);
   const tokens = await redeem(config, request, end.url);
   return { browser, request, callbackUrl: end.url, tokens };
 }

@@ -8,11 +8,20 @@ export async function solveCaptcha(origin: string): Promise<string> {
   const challenge = (await (await fetch(`${origin}/captcha/challenge`)).json()) as Challenge;
   const solution = await solveChallenge({ challenge, deriveKey });
   if (!solution) throw new Error('captcha not solved');
-  return Buffer.from(JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }),
+  ).toString('base64');
 }
 
 /** Submits number + email (+ a solved captcha unless `captcha: ''`) on the address page. */
-export async function requestCode(browser: Browser, origin: string, addressPage: Page, bhxhNumber: string, email: string, opts: { captcha?: string } = {}): Promise<Page> {
+export async function requestCode(
+  browser: Browser,
+  origin: string,
+  addressPage: Page,
+  bhxhNumber: string,
+  email: string,
+  opts: { captcha?: string } = {},
+): Promise<Page> {
   const altcha = opts.captcha ?? (await solveCaptcha(origin));
   return browser.submit(addressPage, { bhxh_number: bhxhNumber, email, altcha }, '/address');
 }
@@ -21,7 +30,12 @@ export async function enterCode(browser: Browser, codePage: Page, code: string):
   return browser.submit(codePage, { code }, '/code');
 }
 
-export async function choosePassword(browser: Browser, passwordPage: Page, password: string, confirm = password): Promise<Page> {
+export async function choosePassword(
+  browser: Browser,
+  passwordPage: Page,
+  password: string,
+  confirm = password,
+): Promise<Page> {
   return browser.submit(passwordPage, { new_password: password, confirm_password: confirm }, '/password');
 }
 
@@ -35,12 +49,16 @@ export function normalise(html: string): string {
 
 /** The form whose action contains `actionPart`: its absolute action URL and its hidden fields (CSRF token). */
 export function formOf(page: Page, actionPart: string): { action: string; hidden: Record<string, string> } {
-  const form = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].find((f) => f[1]!.includes(actionPart));
-  if (!form) throw new Error(`no form with action containing ${actionPart} on ${page.url}:\n${page.html.slice(0, 500)}`);
+  const form = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].find((f) =>
+    f[1]!.includes(actionPart),
+  );
+  if (!form)
+    throw new Error(`no form with action containing ${actionPart} on ${page.url}:\n${page.html.slice(0, 500)}`);
   const hidden: Record<string, string> = {};
   for (const input of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
     const name = input[0].match(/name="([^"]+)"/)?.[1];
-    if (name) hidden[name] = (input[0].match(/value="([^"]*)"/)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+    if (name)
+      hidden[name] = (input[0].match(/value="([^"]*)"/)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"');
   }
   return { action: new URL(form[1]!.replace(/&amp;/g, '&'), page.url).href, hidden };
 }
@@ -57,7 +75,8 @@ export async function postForm(
 ): Promise<{ status: number; location: string | null; html: string; headers: Headers }> {
   const { action, hidden } = formOf(page, actionPart);
   const body = new URLSearchParams(hidden);
-  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  for (const [name, value] of Object.entries(fields))
+    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
   const res = await fetch(action, {
     method: 'POST',
     redirect: 'manual',

@@ -73,8 +73,13 @@ export interface TestServer {
   server: Server;
   db: Db;
   sleeps: number[];
-  createMember(input?: Partial<NewAccount> & { password?: string }): Promise<{ id: string; bhxhNumber: string; password: string }>;
-  createClient(metadata: ClientMetadata, opts?: { firstParty?: boolean; admin?: boolean }): Promise<{ clientId: string; clientSecret?: string }>;
+  createMember(
+    input?: Partial<NewAccount> & { password?: string },
+  ): Promise<{ id: string; bhxhNumber: string; password: string }>;
+  createClient(
+    metadata: ClientMetadata,
+    opts?: { firstParty?: boolean; admin?: boolean },
+  ): Promise<{ clientId: string; clientSecret?: string }>;
   close(): Promise<void>;
 }
 
@@ -92,7 +97,14 @@ export function randomPassword(): string {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; clock?: Clock; db?: Db; sleep?: (ms: number) => Promise<void>; startWorkers?: boolean; port?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    db?: Db;
+    sleep?: (ms: number) => Promise<void>;
+    startWorkers?: boolean;
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   const port = options.port ?? (await freePort());
   const owned = options.db ? undefined : await createTestDatabase();

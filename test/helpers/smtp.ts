@@ -25,7 +25,8 @@ export async function startInbox(port = 0): Promise<Inbox> {
   const taken = new Set<ParsedMail>();
   const waiters: Array<{ to: string; resolve: (m: ParsedMail) => void }> = [];
   const counters: Array<{ count: number; resolve: () => void }> = [];
-  const recipients = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address?.toLowerCase()));
+  const recipients = (m: ParsedMail) =>
+    (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address?.toLowerCase()));
 
   const make = () =>
     new SMTPServer({
@@ -67,7 +68,10 @@ export async function startInbox(port = 0): Promise<Inbox> {
     waitFor(count, timeoutMs = 5000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`)),
+          timeoutMs,
+        );
         counters.push({ count, resolve: () => (clearTimeout(timer), resolve(messages)) });
       });
     },

@@ -3,7 +3,11 @@
 // test controls goes through an injected clock.
 import assert from 'node:assert/strict';
 
-export async function until(what: string, condition: () => Promise<boolean>, { timeoutMs = 5000, everyMs = 25 } = {}): Promise<void> {
+export async function until(
+  what: string,
+  condition: () => Promise<boolean>,
+  { timeoutMs = 5000, everyMs = 25 } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

@@ -1,7 +1,13 @@
 // A BHXH ID test server federated to a VNeID simulator over real HTTP: the simulator knows our callback, we know its
 // issuer and the client secret (made up at run time). Citizens get fresh identification numbers per pair.
 import crypto from 'node:crypto';
-import { startVneidSimulator, type Citizen, type SimBehaviour, type SimClient, type VneidSimulator } from '../../src/vneid-sim/simulator.js';
+import {
+  startVneidSimulator,
+  type Citizen,
+  type SimBehaviour,
+  type SimClient,
+  type VneidSimulator,
+} from '../../src/vneid-sim/simulator.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
 import { Browser, type Page } from './browser.js';
 import { authorizationRequest, discover, type AuthRequest, type oidc } from './oidc.js';
@@ -24,7 +30,11 @@ export interface FederatedPair {
 }
 
 export async function startFederatedPair(
-  options: { behaviour?: Partial<SimBehaviour>; env?: (sim: VneidSimulator) => Record<string, string>; simClient?: Partial<SimClient> } = {},
+  options: {
+    behaviour?: Partial<SimBehaviour>;
+    env?: (sim: VneidSimulator) => Record<string, string>;
+    simClient?: Partial<SimClient>;
+  } = {},
 ): Promise<FederatedPair> {
   const port = await freePort();
   const idp = `http://127.0.0.1:${port}`;
@@ -49,7 +59,13 @@ export async function startFederatedPair(
   });
   const t = await startTestServer({
     port,
-    env: { VNEID_ISSUER: sim.issuer, VNEID_CLIENT_ID: 'bhxh-id', VNEID_CLIENT_SECRET: secret, VNEID_TIMEOUT_MS: '2000', ...options.env?.(sim) },
+    env: {
+      VNEID_ISSUER: sim.issuer,
+      VNEID_CLIENT_ID: 'bhxh-id',
+      VNEID_CLIENT_SECRET: secret,
+      VNEID_TIMEOUT_MS: '2000',
+      ...options.env?.(sim),
+    },
   }).catch(async (err) => {
     await sim.close();
     throw err;
@@ -81,7 +97,10 @@ export function authorize(pair: FederatedPair, params: Record<string, string> = 
 /** From our sign-in page, press the VNeID button; returns the simulator's citizen page. */
 export async function pressVneid(browser: Browser, login: Page): Promise<Page> {
   const chooser = await browser.submit(login, {}, '/vneid');
-  if (!chooser.html.includes('/choose')) throw new Error(`expected the simulator's citizen page, got ${chooser.status} ${chooser.url}\n${chooser.html.slice(0, 600)}`);
+  if (!chooser.html.includes('/choose'))
+    throw new Error(
+      `expected the simulator's citizen page, got ${chooser.status} ${chooser.url}\n${chooser.html.slice(0, 600)}`,
+    );
   return chooser;
 }
 
@@ -90,7 +109,12 @@ export function chooseCitizen(browser: Browser, chooser: Page, citizen: Citizen)
 }
 
 /** The whole round trip from authorization to wherever it ends (the relying party's redirect URI, or one of our pages). */
-export async function signInWithVneid(pair: FederatedPair, browser: Browser, request: AuthRequest, citizen: Citizen): Promise<Page> {
+export async function signInWithVneid(
+  _pair: FederatedPair,
+  browser: Browser,
+  request: AuthRequest,
+  citizen: Citizen,
+): Promise<Page> {
   const login = await browser.get(request.url.href);
   return chooseCitizen(browser, await pressVneid(browser, login), citizen);
 }

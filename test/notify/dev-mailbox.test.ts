@@ -34,7 +34,10 @@ describe('dev mailbox', () => {
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('writes each message as a JSON file only its owner can read', async () => {
-    await mailbox.email.send({ to: 'member@example.vn', ...recoveryCodeEmail({ code: '482913', minutes: 10, issuer: ISSUER }) });
+    await mailbox.email.send({
+      to: 'member@example.vn',
+      ...recoveryCodeEmail({ code: '482913', minutes: 10, issuer: ISSUER }),
+    });
     await mailbox.sms.send({ to: '+84912000111', ...recoveryCodeSms({ code: '771204', minutes: 10 }) });
     const files = fs.readdirSync(dir).sort();
     assert.equal(files.length, 2);
@@ -61,7 +64,10 @@ describe('dev mailbox', () => {
     await mailbox.sms.send({ to: '+84912000111', text: 'second' });
     await mailbox.sms.send({ to: '+84912000111', text: 'third, same millisecond' });
     const list = await mailbox.list();
-    assert.deepEqual(list.map((e) => e.text), ['third, same millisecond', 'second', 'first']);
+    assert.deepEqual(
+      list.map((e) => e.text),
+      ['third, same millisecond', 'second', 'first'],
+    );
     assert.deepEqual(await mailbox.read(list[1]!.id), list[1]);
     assert.equal(await mailbox.read('9999999999999-000001-0000abcd'), undefined);
   });
@@ -70,7 +76,18 @@ describe('dev mailbox', () => {
     fs.writeFileSync(path.join(dataDir, 'x.json'), JSON.stringify({ id: 'x', text: 'outside' }));
     await mailbox.sms.send({ to: '+84912000111', text: 'inside' });
     const [entry] = await mailbox.list();
-    for (const id of ['../x', '..%2Fx', `${entry!.id}/../../x`, `../mailbox/${entry!.id}`, `${entry!.id}.json`, '', '.', '..', `${entry!.id}\u0000`, ` ${entry!.id}`]) {
+    for (const id of [
+      '../x',
+      '..%2Fx',
+      `${entry!.id}/../../x`,
+      `../mailbox/${entry!.id}`,
+      `${entry!.id}.json`,
+      '',
+      '.',
+      '..',
+      `${entry!.id}\u0000`,
+      ` ${entry!.id}`,
+    ]) {
       assert.equal(await mailbox.read(id), undefined, id);
     }
   });
@@ -80,11 +97,33 @@ describe('dev mailbox', () => {
     try {
       const sealer = createSealer(crypto.randomBytes(32));
       const outbox = createOutbox(db, sealer, clock);
-      await outbox.enqueue({ channel: 'email', to: 'member@example.vn', purpose: 'recovery_code', ...recoveryCodeEmail({ code: '482913', minutes: 10, issuer: ISSUER }) });
-      await outbox.enqueue({ channel: 'sms', to: '+84912000111', purpose: 'recovery_code', ...recoveryCodeSms({ code: '482913', minutes: 10 }) });
-      const worker = createOutboxWorker({ db, sealer, clock, senders: { email: mailbox.email, sms: mailbox.sms }, logger: pino({ level: 'silent' }) });
+      await outbox.enqueue({
+        channel: 'email',
+        to: 'member@example.vn',
+        purpose: 'recovery_code',
+        ...recoveryCodeEmail({ code: '482913', minutes: 10, issuer: ISSUER }),
+      });
+      await outbox.enqueue({
+        channel: 'sms',
+        to: '+84912000111',
+        purpose: 'recovery_code',
+        ...recoveryCodeSms({ code: '482913', minutes: 10 }),
+      });
+      const worker = createOutboxWorker({
+        db,
+        sealer,
+        clock,
+        senders: { email: mailbox.email, sms: mailbox.sms },
+        logger: pino({ level: 'silent' }),
+      });
       assert.deepEqual(await worker.runOnce(), { sent: 2, retried: 0, failed: 0 });
-      assert.deepEqual((await mailbox.list()).map((e) => [e.channel, e.to]), [['sms', '+84912000111'], ['email', 'member@example.vn']]);
+      assert.deepEqual(
+        (await mailbox.list()).map((e) => [e.channel, e.to]),
+        [
+          ['sms', '+84912000111'],
+          ['email', 'member@example.vn'],
+        ],
+      );
     } finally {
       await drop();
     }
@@ -123,7 +162,9 @@ describe('/dev/mailbox pages', () => {
     assert.ok(res.text.includes('Subject &lt;script&gt;alert(1)&lt;/script&gt;'));
     assert.ok(res.text.indexOf('+84912000111') < res.text.indexOf('member@example.vn'), 'newest first');
     const [sms, email] = await mailbox.list();
-    assert.ok(res.text.includes(`href="/dev/mailbox/${sms!.id}"`) && res.text.includes(`href="/dev/mailbox/${email!.id}"`));
+    assert.ok(
+      res.text.includes(`href="/dev/mailbox/${sms!.id}"`) && res.text.includes(`href="/dev/mailbox/${email!.id}"`),
+    );
   });
 
   it('shows the text part in <pre> and the HTML part in a sandboxed iframe, escaped', async () => {
@@ -144,7 +185,12 @@ describe('/dev/mailbox pages', () => {
 
   it('answers 404 for an unknown or malformed id', async () => {
     fs.writeFileSync(path.join(dataDir, 'x.json'), '{"text":"outside"}');
-    for (const url of ['/dev/mailbox/9999999999999-000001-0000abcd', '/dev/mailbox/..%2Fx', '/dev/mailbox/%2E%2E%2Fx', '/dev/mailbox/nope']) {
+    for (const url of [
+      '/dev/mailbox/9999999999999-000001-0000abcd',
+      '/dev/mailbox/..%2Fx',
+      '/dev/mailbox/%2E%2E%2Fx',
+      '/dev/mailbox/nope',
+    ]) {
       const res = await request(app.callback()).get(url);
       assert.equal(res.status, 404, url);
       assert.ok(!res.text.includes('outside'));

@@ -8,19 +8,39 @@ import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
 import { createSmtpSender, type EmailSender } from '../../src/notify/email-senders.js';
 import type { EmailMessage } from '../../src/notify/messages.js';
-import { backoffSeconds, createOutbox, createOutboxWorker, errorClass, sweepFinishedOutbox, type Outbox, type OutboxWorkerOptions } from '../../src/notify/outbox.js';
+import {
+  backoffSeconds,
+  createOutbox,
+  createOutboxWorker,
+  errorClass,
+  sweepFinishedOutbox,
+  type Outbox,
+  type OutboxWorkerOptions,
+} from '../../src/notify/outbox.js';
 import { recoveryCodeEmail } from '../../src/notify/templates.js';
 import { createTestDatabase, freePort, testClock, usingPostgres } from '../helpers/server.js';
 import { startInbox as startSmtpCapture, type Inbox as SmtpCapture } from '../helpers/smtp.js';
 
 const ISSUER = 'https://id.bhxh.test';
 const FROM = 'BHXH ID <no-reply@bhxh.test>';
-const OPTIONS: Partial<OutboxWorkerOptions> = { batchSize: 10, maxAttempts: 3, leaseSeconds: 60, baseBackoffSeconds: 30, maxBackoffSeconds: 600, pollIntervalMs: 10 };
+const OPTIONS: Partial<OutboxWorkerOptions> = {
+  batchSize: 10,
+  maxAttempts: 3,
+  leaseSeconds: 60,
+  baseBackoffSeconds: 30,
+  maxBackoffSeconds: 600,
+  pollIntervalMs: 10,
+};
 
 /** A 6-digit code generated at run time. */
 const newCode = () => String(crypto.randomInt(100000, 1000000));
 
-const recoveryMail = (to: string, code: string) => ({ channel: 'email' as const, to, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes: 10, issuer: ISSUER }) });
+const recoveryMail = (to: string, code: string) => ({
+  channel: 'email' as const,
+  to,
+  purpose: 'recovery_code',
+  ...recoveryCodeEmail({ code, minutes: 10, issuer: ISSUER }),
+});
 
 function captureLogger() {
   const lines: Array<Record<string, unknown> & { level: number; msg: string }> = [];
@@ -109,7 +129,10 @@ describe('outbox', () => {
     assert.deepEqual(await worker.runOnce(), { sent: 1, retried: 0, failed: 0 });
     const [mail] = await smtp.waitFor(1);
     assert.equal(mail!.subject, '[BHXH] Mã xác thực đặt lại mật khẩu / Password reset code');
-    assert.deepEqual((Array.isArray(mail!.to) ? mail!.to : [mail!.to]).flatMap((a) => a!.value.map((v) => v.address)), ['member@example.vn']);
+    assert.deepEqual(
+      (Array.isArray(mail!.to) ? mail!.to : [mail!.to]).flatMap((a) => a!.value.map((v) => v.address)),
+      ['member@example.vn'],
+    );
     assert.equal(mail!.from?.value[0]?.address, 'no-reply@bhxh.test');
     const text = mail!.text ?? '';
     const htmlPart = typeof mail!.html === 'string' ? mail!.html : '';
@@ -144,8 +167,14 @@ describe('outbox', () => {
     const { payload_sealed: sealed, ...rest } = row;
     assert.ok(!JSON.stringify(rest).includes(code));
     // The sealed payload is ciphertext: neither its text form nor its decoded bytes hold the code or the wording.
-    const bytes = Buffer.concat(String(sealed).split('.').slice(2).map((p) => Buffer.from(p, 'base64url')));
-    for (const clear of [code, 'Password reset', 'member@example.vn']) assert.equal(bytes.indexOf(Buffer.from(clear)), -1);
+    const bytes = Buffer.concat(
+      String(sealed)
+        .split('.')
+        .slice(2)
+        .map((p) => Buffer.from(p, 'base64url')),
+    );
+    for (const clear of [code, 'Password reset', 'member@example.vn'])
+      assert.equal(bytes.indexOf(Buffer.from(clear)), -1);
     // It opens only under its purpose.
     assert.throws(() => sealer.open(sealed, 'outbox:password_changed'));
     assert.ok(sealer.open(sealed, 'outbox:recovery_code').includes(code));
@@ -228,7 +257,11 @@ describe('outbox', () => {
     for (let round = 0; round < 20 && sent < codes.length; round += 1) {
       const results = await Promise.all(workers.flatMap((w) => [w.runOnce(), w.runOnce()]));
       // Six claims of 4 out of 30 rows: each gets 4 rows of its own, none waits for another's.
-      if (round === 0) assert.deepEqual(results.map((r) => r.sent), [4, 4, 4, 4, 4, 4]);
+      if (round === 0)
+        assert.deepEqual(
+          results.map((r) => r.sent),
+          [4, 4, 4, 4, 4, 4],
+        );
       sent += results.reduce((n, r) => n + r.sent, 0);
     }
     assert.equal(sent, codes.length);
@@ -246,9 +279,23 @@ describe('outbox', () => {
     await outbox.enqueue(recoveryMail('first@example.vn', newCode()));
     await outbox.enqueue(recoveryMail('second@example.vn', newCode()));
     const slow = heldSender();
-    const workerA = createOutboxWorker({ db, sealer, clock, senders: { email: slow.sender }, logger: log.logger, options: OPTIONS });
+    const workerA = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: slow.sender },
+      logger: log.logger,
+      options: OPTIONS,
+    });
     const fast = recordingSender();
-    const workerB = createOutboxWorker({ db, sealer, clock, senders: { email: fast }, logger: log.logger, options: OPTIONS });
+    const workerB = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: fast },
+      logger: log.logger,
+      options: OPTIONS,
+    });
 
     const runA = workerA.runOnce();
     await slow.firstCall; // A claimed both rows and is stuck sending the first
@@ -257,9 +304,21 @@ describe('outbox', () => {
     slow.release();
     assert.deepEqual(await runA, { sent: 0, retried: 0, failed: 0 });
 
-    assert.deepEqual(slow.calls.map((m) => m.to), ['first@example.vn']);
-    assert.deepEqual(fast.calls.map((m) => m.to), ['first@example.vn', 'second@example.vn']);
-    assert.deepEqual((await rows()).map((r) => [r.status, r.attempts]), [['sent', 2], ['sent', 2]]);
+    assert.deepEqual(
+      slow.calls.map((m) => m.to),
+      ['first@example.vn'],
+    );
+    assert.deepEqual(
+      fast.calls.map((m) => m.to),
+      ['first@example.vn', 'second@example.vn'],
+    );
+    assert.deepEqual(
+      (await rows()).map((r) => [r.status, r.attempts]),
+      [
+        ['sent', 2],
+        ['sent', 2],
+      ],
+    );
     assert.equal(log.lines.filter((l) => l.level === 40).length, 2);
   });
 
@@ -267,7 +326,14 @@ describe('outbox', () => {
     await outbox.enqueue(recoveryMail('member@example.vn', newCode()));
     await db('outbox').update({ recipient: 'attacker@example.com' });
     const sender = recordingSender();
-    const worker = createOutboxWorker({ db, sealer, clock, senders: { email: sender }, logger: log.logger, options: OPTIONS });
+    const worker = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: sender },
+      logger: log.logger,
+      options: OPTIONS,
+    });
     assert.deepEqual(await worker.runOnce(), { sent: 0, retried: 1, failed: 0 });
     assert.equal(sender.calls.length, 0);
     assert.equal((await rows())[0].last_error, 'payload_mismatch');
@@ -275,7 +341,14 @@ describe('outbox', () => {
 
   it('retries an SMS while no SMS gateway is configured', async () => {
     await outbox.enqueue({ channel: 'sms', to: '+84912000111', purpose: 'recovery_code', text: 'BHXH: Ma 123456' });
-    const worker = createOutboxWorker({ db, sealer, clock, senders: { email: recordingSender() }, logger: log.logger, options: OPTIONS });
+    const worker = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: recordingSender() },
+      logger: log.logger,
+      options: OPTIONS,
+    });
     assert.deepEqual(await worker.runOnce(), { sent: 0, retried: 1, failed: 0 });
     const [row] = await rows();
     assert.equal(row.channel, 'sms');
@@ -284,17 +357,35 @@ describe('outbox', () => {
 
   it('refuses a recipient list, a display name, a malformed number or purpose', async () => {
     const content = recoveryCodeEmail({ code: newCode(), minutes: 10, issuer: ISSUER });
-    for (const to of ['a@example.vn, b@example.vn', 'Member <a@example.vn>', 'a@example.vn\r\nBcc: b@example.vn', 'not-an-address']) {
+    for (const to of [
+      'a@example.vn, b@example.vn',
+      'Member <a@example.vn>',
+      'a@example.vn\r\nBcc: b@example.vn',
+      'not-an-address',
+    ]) {
       await assert.rejects(outbox.enqueue({ channel: 'email', to, purpose: 'recovery_code', ...content }), /recipient/);
     }
-    await assert.rejects(outbox.enqueue({ channel: 'sms', to: '0912000111', purpose: 'recovery_code', text: 'x' }), /E\.164/);
-    await assert.rejects(outbox.enqueue({ channel: 'email', to: 'a@example.vn', purpose: 'Recovery Code', ...content }), /purpose/);
+    await assert.rejects(
+      outbox.enqueue({ channel: 'sms', to: '0912000111', purpose: 'recovery_code', text: 'x' }),
+      /E\.164/,
+    );
+    await assert.rejects(
+      outbox.enqueue({ channel: 'email', to: 'a@example.vn', purpose: 'Recovery Code', ...content }),
+      /purpose/,
+    );
     assert.deepEqual(await rows(), []);
   });
 
   it('polls when started, never overlaps runs, and stop() waits for the run in progress', async () => {
     const held = heldSender();
-    const worker = createOutboxWorker({ db, sealer, clock, senders: { email: held.sender }, logger: log.logger, options: OPTIONS });
+    const worker = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: held.sender },
+      logger: log.logger,
+      options: OPTIONS,
+    });
     await outbox.enqueue(recoveryMail('member@example.vn', newCode()));
     worker.start();
     worker.start(); // a second start is ignored
@@ -311,7 +402,14 @@ describe('outbox', () => {
 
   it('sweeps finished rows after their retention, never pending ones', async () => {
     const sender = recordingSender();
-    const worker = createOutboxWorker({ db, sealer, clock, senders: { email: sender }, logger: log.logger, options: OPTIONS });
+    const worker = createOutboxWorker({
+      db,
+      sealer,
+      clock,
+      senders: { email: sender },
+      logger: log.logger,
+      options: OPTIONS,
+    });
     await outbox.enqueue(recoveryMail('sent@example.vn', newCode()));
     await outbox.enqueue({ channel: 'sms', to: '+84912000111', purpose: 'recovery_code', text: 'BHXH: Ma 123456' }); // no SMS sender: stays pending
     await worker.runOnce();
@@ -319,7 +417,10 @@ describe('outbox', () => {
     assert.equal(await sweepFinishedOutbox(db, clock), 0);
     clock.advance(2 * 24 * 3600);
     assert.equal(await sweepFinishedOutbox(db, clock), 1);
-    assert.deepEqual((await rows()).map((r) => [r.channel, r.status]), [['sms', 'pending']]);
+    assert.deepEqual(
+      (await rows()).map((r) => [r.channel, r.status]),
+      [['sms', 'pending']],
+    );
   });
 
   it('delivers through the polling loop with a real SMTP server', async () => {
@@ -340,13 +441,22 @@ describe('outbox', () => {
 describe('outbox helpers', () => {
   it('computes a deterministic exponential backoff with a ceiling', () => {
     const o = { baseBackoffSeconds: 30, maxBackoffSeconds: 600 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 10].map((n) => backoffSeconds(n, o)), [30, 60, 120, 240, 480, 600, 600]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 10].map((n) => backoffSeconds(n, o)),
+      [30, 60, 120, 240, 480, 600, 600],
+    );
   });
 
   it('names an error by its codes, never by its message', () => {
-    const err = Object.assign(new Error('550 <member@example.vn> rejected: code 123456'), { code: 'EENVELOPE', responseCode: 550 });
+    const err = Object.assign(new Error('550 <member@example.vn> rejected: code 123456'), {
+      code: 'EENVELOPE',
+      responseCode: 550,
+    });
     assert.equal(errorClass(err), 'EENVELOPE/550');
-    assert.equal(errorClass(Object.assign(new Error('x'), { code: 'ESOCKET', originalCode: 'ECONNREFUSED' })), 'ESOCKET/ECONNREFUSED');
+    assert.equal(
+      errorClass(Object.assign(new Error('x'), { code: 'ESOCKET', originalCode: 'ECONNREFUSED' })),
+      'ESOCKET/ECONNREFUSED',
+    );
     assert.equal(errorClass(new TypeError('member@example.vn')), 'TypeError');
     assert.equal(errorClass(Object.assign(new Error('x'), { code: 'has spaces <a@b>' })), 'Error');
     assert.equal(errorClass('a string'), 'Error');

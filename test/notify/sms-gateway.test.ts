@@ -12,13 +12,26 @@ import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
 import type { EmailSender } from '../../src/notify/email-senders.js';
 import type { SmsMessage } from '../../src/notify/messages.js';
-import { backoffSeconds, createOutbox, createOutboxWorker, errorClass, type OutboxWorkerOptions } from '../../src/notify/outbox.js';
+import {
+  backoffSeconds,
+  createOutbox,
+  createOutboxWorker,
+  errorClass,
+  type OutboxWorkerOptions,
+} from '../../src/notify/outbox.js';
 import { createHttpSmsGateway, smsRequestId, type HttpSmsGatewayOptions } from '../../src/notify/sms-gateway.js';
 import { recoveryCodeSms } from '../../src/notify/templates.js';
 import { createTestDatabase, freePort, testClock } from '../helpers/server.js';
 
 const START = new Date('2026-11-22T00:00:00Z');
-const OPTIONS: Partial<OutboxWorkerOptions> = { batchSize: 10, maxAttempts: 3, leaseSeconds: 60, baseBackoffSeconds: 30, maxBackoffSeconds: 600, pollIntervalMs: 10 };
+const OPTIONS: Partial<OutboxWorkerOptions> = {
+  batchSize: 10,
+  maxAttempts: 3,
+  leaseSeconds: 60,
+  baseBackoffSeconds: 30,
+  maxBackoffSeconds: 600,
+  pollIntervalMs: 10,
+};
 
 /** A 6-digit code and a Vietnamese mobile number generated at run time. */
 const newCode = () => String(crypto.randomInt(100000, 1000000));
@@ -42,7 +55,12 @@ async function startGateway(initial: Handler = (_req, res) => res.writeHead(202)
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(entry);
       handler(entry, res);
     });
@@ -64,7 +82,10 @@ async function startGateway(initial: Handler = (_req, res) => res.writeHead(202)
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
-const status = (code: number): Handler => (_req, res) => res.writeHead(code, { 'content-type': 'application/json' }).end('{}');
+const status =
+  (code: number): Handler =>
+  (_req, res) =>
+    res.writeHead(code, { 'content-type': 'application/json' }).end('{}');
 const neverAnswer: Handler = () => {};
 
 /** The rejection of `promise`, which must reject. */
@@ -80,8 +101,16 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: un
 
 /** Nothing about the message may be in the error: not its message, its code, its class, nor its own properties. */
 function assertSafe(err: Error & { code?: unknown }, message: SmsMessage) {
-  const seen = [err.message, String(err), String(err.stack), errorClass(err), JSON.stringify(err), JSON.stringify(Object.entries(err))].join('\n');
-  for (const secret of [message.to, message.to.slice(1), message.text, message.text.slice(0, 20)]) assert.ok(!seen.includes(secret), 'the error names neither the number nor the text');
+  const seen = [
+    err.message,
+    String(err),
+    String(err.stack),
+    errorClass(err),
+    JSON.stringify(err),
+    JSON.stringify(Object.entries(err)),
+  ].join('\n');
+  for (const secret of [message.to, message.to.slice(1), message.text, message.text.slice(0, 20)])
+    assert.ok(!seen.includes(secret), 'the error names neither the number nor the text');
   assert.match(String(err.code), /^[A-Z][A-Z0-9_]{1,39}$/);
   assert.equal(errorClass(err), err.code);
 }
@@ -98,7 +127,8 @@ describe('HTTP SMS gateway', () => {
   });
   afterEach(() => gateway.close());
 
-  const adapter = (options: Partial<HttpSmsGatewayOptions> = {}) => createHttpSmsGateway({ url: gateway.url, secret, timeoutMs: 2000, clock, ...options });
+  const adapter = (options: Partial<HttpSmsGatewayOptions> = {}) =>
+    createHttpSmsGateway({ url: gateway.url, secret, timeoutMs: 2000, clock, ...options });
   const message = (): SmsMessage => ({ to: newPhone(), ...recoveryCodeSms({ code: newCode(), minutes: 10 }) });
 
   it('POSTs the message as JSON with a timestamp and an HMAC-SHA256 signature over "<timestamp>.<body>"', async () => {
@@ -122,8 +152,14 @@ describe('HTTP SMS gateway', () => {
     const expected = `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${req!.body}`).digest('hex')}`;
     assert.equal(req!.headers[SIGNATURE_HEADER], expected);
     // …and not with another secret or another body.
-    assert.notEqual(req!.headers[SIGNATURE_HEADER], `sha256=${crypto.createHmac('sha256', newSecret()).update(`${timestamp}.${req!.body}`).digest('hex')}`);
-    assert.notEqual(req!.headers[SIGNATURE_HEADER], `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${req!.body} `).digest('hex')}`);
+    assert.notEqual(
+      req!.headers[SIGNATURE_HEADER],
+      `sha256=${crypto.createHmac('sha256', newSecret()).update(`${timestamp}.${req!.body}`).digest('hex')}`,
+    );
+    assert.notEqual(
+      req!.headers[SIGNATURE_HEADER],
+      `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${req!.body} `).digest('hex')}`,
+    );
   });
 
   it('sends the same request id for the same message on every attempt, and a different one for another key or message', async () => {
@@ -158,7 +194,11 @@ describe('HTTP SMS gateway', () => {
 
   for (const code of [500, 503, 400, 404]) {
     it(`fails with HTTP_${code} when the gateway answers ${code}`, async () => {
-      gateway.answer((req, res) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'rejected', echo: req.body })));
+      gateway.answer((req, res) =>
+        res
+          .writeHead(code, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'rejected', echo: req.body })),
+      );
       const sms = message();
       const err = await rejection(adapter().send(sms));
       assert.equal(err.code, `HTTP_${code}`);

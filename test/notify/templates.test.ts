@@ -1,7 +1,14 @@
 // Message templates: both languages, the anti-scam notice, escaped HTML, links to the issuer only, one-segment SMS.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { passwordChangedEmail, passwordChangedSms, recoveryCodeEmail, recoveryCodeSms, vneidLinkRemovedEmail, vneidLinkRemovedSms } from '../../src/notify/templates.js';
+import {
+  passwordChangedEmail,
+  passwordChangedSms,
+  recoveryCodeEmail,
+  recoveryCodeSms,
+  vneidLinkRemovedEmail,
+  vneidLinkRemovedSms,
+} from '../../src/notify/templates.js';
 
 const ISSUER = 'https://id.baohiemxahoi.test';
 
@@ -26,7 +33,12 @@ describe('message templates', () => {
     assert.equal(mail.subject, '[BHXH] Mã xác thực đặt lại mật khẩu / Password reset code');
     for (const part of [mail.text, mail.html]) {
       const vi = ['482913', 'có hiệu lực trong 10 phút', 'miễn phí', 'kể cả người tự xưng là cán bộ BHXH', '1900 9068'];
-      const en = ['valid for 10 minutes', 'This service is free', 'including callers who say they are BHXH staff', 'only official hotline'];
+      const en = [
+        'valid for 10 minutes',
+        'This service is free',
+        'including callers who say they are BHXH staff',
+        'only official hotline',
+      ];
       for (const s of [...vi, ...en]) assert.ok(part.includes(s), `missing: ${s}`);
       const lastVi = Math.max(...vi.slice(1).map((s) => part.indexOf(s)));
       const firstEn = Math.min(...en.map((s) => part.indexOf(s)));
@@ -48,18 +60,28 @@ describe('message templates', () => {
       assert.ok(part.indexOf('giờ Việt Nam') < part.indexOf('Vietnam time'));
     }
     // Past midnight in Vietnam is the next day.
-    assert.ok(passwordChangedEmail({ when: new Date('2026-11-21T17:30:00Z'), issuer: ISSUER }).text.includes('22/11/2026 00:30'));
+    assert.ok(
+      passwordChangedEmail({ when: new Date('2026-11-21T17:30:00Z'), issuer: ISSUER }).text.includes(
+        '22/11/2026 00:30',
+      ),
+    );
   });
 
   it('links only to the issuer it is given', () => {
-    for (const mail of [recoveryCodeEmail({ code: '123456', minutes: 10, issuer: ISSUER }), passwordChangedEmail({ when: new Date(), issuer: ISSUER })]) {
+    for (const mail of [
+      recoveryCodeEmail({ code: '123456', minutes: 10, issuer: ISSUER }),
+      passwordChangedEmail({ when: new Date(), issuer: ISSUER }),
+    ]) {
       assert.ok(links(mail.text).length > 0);
       for (const link of [...links(mail.text), ...links(mail.html)]) assert.equal(link, ISSUER);
       const hrefs = [...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
       assert.deepEqual([...new Set(hrefs)], [ISSUER]);
     }
     assert.throws(() => recoveryCodeEmail({ code: '123456', minutes: 10, issuer: 'javascript:alert(1)' }), /issuer/);
-    assert.throws(() => passwordChangedEmail({ when: new Date(), issuer: 'https://id.example/?next=https://evil.example' }), /issuer/);
+    assert.throws(
+      () => passwordChangedEmail({ when: new Date(), issuer: 'https://id.example/?next=https://evil.example' }),
+      /issuer/,
+    );
   });
 
   it('escapes every value in the HTML part', () => {
@@ -75,7 +97,8 @@ describe('message templates', () => {
       assert.throws(() => recoveryCodeEmail({ code, minutes: 10, issuer: ISSUER }), /code/);
       assert.throws(() => recoveryCodeSms({ code, minutes: 10 }), /code/);
     }
-    for (const minutes of [0, -1, 1.5, 1000, Number.NaN]) assert.throws(() => recoveryCodeSms({ code: '123456', minutes }), /minutes/);
+    for (const minutes of [0, -1, 1.5, 1000, Number.NaN])
+      assert.throws(() => recoveryCodeSms({ code: '123456', minutes }), /minutes/);
   });
 
   it('writes SMS in GSM-7 without diacritics, each in one 160-character segment', () => {

@@ -8,7 +8,10 @@ import { createAccountRepository, type AccountRepository } from '../../src/accou
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
-import { createAddressVerification, type AddressVerification } from '../../src/methods/address-verification/address-verification.js';
+import {
+  createAddressVerification,
+  type AddressVerification,
+} from '../../src/methods/address-verification/address-verification.js';
 import { createOutbox } from '../../src/notify/outbox.js';
 import { createTestDatabase, randomBhxhNumber, testClock } from '../helpers/server.js';
 
@@ -47,16 +50,24 @@ describe('address verification by code', () => {
       bhxhNumber: randomBhxhNumber(),
       fullName: 'Phạm Thị Xác Nhận',
       birthdate: '1988-08-08',
-      email: input.email === undefined ? `verify.${phoneCounter}.${crypto.randomBytes(3).toString('hex')}@example.vn` : input.email,
+      email:
+        input.email === undefined
+          ? `verify.${phoneCounter}.${crypto.randomBytes(3).toString('hex')}@example.vn`
+          : input.email,
       phoneNumber: input.phone === undefined ? `+8491300${String(phoneCounter).padStart(4, '0')}` : input.phone,
     });
   }
 
   /** The code in the newest verification message queued for `to`. */
   async function codeSentTo(to: string): Promise<string> {
-    const row = await db('outbox').where({ recipient: to, purpose: 'address_verification' }).orderBy('id', 'desc').first('payload_sealed', 'purpose');
+    const row = await db('outbox')
+      .where({ recipient: to, purpose: 'address_verification' })
+      .orderBy('id', 'desc')
+      .first('payload_sealed', 'purpose');
     assert.ok(row, `a verification message for ${to}`);
-    const payload = JSON.parse(sealer.open(row.payload_sealed, `outbox:${row.purpose}`)) as { message: { text: string } };
+    const payload = JSON.parse(sealer.open(row.payload_sealed, `outbox:${row.purpose}`)) as {
+      message: { text: string };
+    };
     return /\b(\d{6})\b/.exec(payload.message.text)![1]!;
   }
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -67,16 +78,24 @@ describe('address verification by code', () => {
     const started = await verification.start({ accountId: account.id, channel: 'email', ip: IP });
     assert.deepEqual(started, { ok: true, address: "o'neil.verify@example.vn", minutes: 10 });
     const code = await codeSentTo("o'neil.verify@example.vn");
-    const stored = await db('verification_codes').where({ account_id: account.id, purpose: 'address_verification' }).select('code_hash');
+    const stored = await db('verification_codes')
+      .where({ account_id: account.id, purpose: 'address_verification' })
+      .select('code_hash');
     assert.equal(stored.length, 1);
     assert.notEqual(stored[0].code_hash, code, 'only an HMAC is stored');
     assert.ok(!String(stored[0].code_hash).includes(code));
 
-    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), { ok: true, address: "o'neil.verify@example.vn" });
+    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), {
+      ok: true,
+      address: "o'neil.verify@example.vn",
+    });
     const after = await accounts.findById(account.id);
     assert.equal(after!.emailVerified, true);
     assert.equal(after!.phoneNumberVerified, false, 'only the channel proven');
-    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), { ok: false, reason: 'already_verified' });
+    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), {
+      ok: false,
+      reason: 'already_verified',
+    });
   });
 
   it('marks the phone verified through an SMS code', async () => {
@@ -84,7 +103,16 @@ describe('address verification by code', () => {
     const started = await verification.start({ accountId: account.id, channel: 'sms', ip: IP });
     assert.equal(started.ok, true);
     const code = await codeSentTo(account.phoneNumber!);
-    assert.equal((await verification.confirm({ accountId: account.id, channel: 'sms', code: `${code.slice(0, 3)} ${code.slice(3)}` })).ok, true);
+    assert.equal(
+      (
+        await verification.confirm({
+          accountId: account.id,
+          channel: 'sms',
+          code: `${code.slice(0, 3)} ${code.slice(3)}`,
+        })
+      ).ok,
+      true,
+    );
     assert.equal((await accounts.findById(account.id))!.phoneNumberVerified, true);
   });
 
@@ -96,7 +124,11 @@ describe('address verification by code', () => {
     const result = await verification.confirm({ accountId: account.id, channel: 'email', code });
     assert.equal(result.ok, false);
     assert.equal((await accounts.findById(account.id))!.emailVerified, false);
-    assert.equal((await verification.confirm({ accountId: account.id, channel: 'sms', code })).ok, false, 'nor another channel');
+    assert.equal(
+      (await verification.confirm({ accountId: account.id, channel: 'sms', code })).ok,
+      false,
+      'nor another channel',
+    );
     assert.equal((await accounts.findById(account.id))!.phoneNumberVerified, false);
   });
 
@@ -106,15 +138,24 @@ describe('address verification by code', () => {
     const code = await codeSentTo(account.email!);
     assert.equal((await verification.confirm({ accountId: account.id, channel: 'email', code })).ok, true);
     await db('accounts').where({ id: account.id }).update({ email_verified: false });
-    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), { ok: false, reason: 'dead' });
+    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), {
+      ok: false,
+      reason: 'dead',
+    });
 
     clock.advance(OPTIONS.cooldownSeconds + 1);
     await verification.start({ accountId: account.id, channel: 'email', ip: IP });
     const second = await codeSentTo(account.email!);
     for (let i = 0; i < OPTIONS.maxAttempts; i++) {
-      assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code: wrong(second) }), { ok: false, reason: 'wrong' });
+      assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code: wrong(second) }), {
+        ok: false,
+        reason: 'wrong',
+      });
     }
-    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code: second }), { ok: false, reason: 'dead' });
+    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code: second }), {
+      ok: false,
+      reason: 'dead',
+    });
     assert.equal((await accounts.findById(account.id))!.emailVerified, false);
   });
 
@@ -122,16 +163,31 @@ describe('address verification by code', () => {
     const account = await member();
     await verification.start({ accountId: account.id, channel: 'email', ip: IP });
     const code = await codeSentTo(account.email!);
-    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), { ok: false, reason: 'cooldown' });
+    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), {
+      ok: false,
+      reason: 'cooldown',
+    });
     clock.advance(OPTIONS.ttlSeconds + 1);
-    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), { ok: false, reason: 'dead' });
+    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), {
+      ok: false,
+      reason: 'dead',
+    });
     assert.equal((await accounts.findById(account.id))!.emailVerified, false);
   });
 
   it('has nothing to send without an address on file', async () => {
     const account = await member({ email: null, phone: null });
-    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), { ok: false, reason: 'no_address' });
-    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'sms', ip: IP }), { ok: false, reason: 'no_address' });
-    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'sms', code: '123456' }), { ok: false, reason: 'no_address' });
+    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), {
+      ok: false,
+      reason: 'no_address',
+    });
+    assert.deepEqual(await verification.start({ accountId: account.id, channel: 'sms', ip: IP }), {
+      ok: false,
+      reason: 'no_address',
+    });
+    assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'sms', code: '123456' }), {
+      ok: false,
+      reason: 'no_address',
+    });
   });
 });

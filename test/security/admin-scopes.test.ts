@@ -73,9 +73,21 @@ describe('admin scopes go only to admin clients', () => {
     const rotated = await call(t.url, token, 'POST', '/admin/keys/rotate', { reason: 'attacker' });
     assert.ok([401, 403].includes(rotated.status), `rotate answered ${rotated.status}`);
     const active = (await t.db('keys').where({ use: 'sig', state: 'active' }).first('kid')) as { kid: string };
-    const revoked = await call(t.url, token, 'POST', `/admin/keys/${active.kid}/revoke`, { reason: 'attacker', revoke_tokens: true });
+    const revoked = await call(t.url, token, 'POST', `/admin/keys/${active.kid}/revoke`, {
+      reason: 'attacker',
+      revoke_tokens: true,
+    });
     assert.ok([401, 403].includes(revoked.status), `revoke answered ${revoked.status}`);
-    assert.equal(await t.db('keys').where({ state: 'staged' }).count({ n: '*' }).first().then((r) => Number(r!.n)), 0, 'nothing was staged');
+    assert.equal(
+      await t
+        .db('keys')
+        .where({ state: 'staged' })
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r!.n)),
+      0,
+      'nothing was staged',
+    );
   }
 
   it('refuses admin:keys to an ordinary private_key_jwt client registered without a scope list', async () => {
@@ -129,7 +141,13 @@ describe('admin scopes go only to admin clients', () => {
   it('refuses a client flagged admin that does not authenticate with private_key_jwt', async () => {
     // Only the CLI sets the flag, and it refuses this; a row edited by hand must not become an admin either.
     const { clientId, clientSecret } = await t.createClient(
-      { client_id: `shared-${crypto.randomBytes(4).toString('hex')}`, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_id: `shared-${crypto.randomBytes(4).toString('hex')}`,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
       { admin: true },
     );
     const config = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
@@ -148,7 +166,11 @@ describe('admin scopes go only to admin clients', () => {
     assert.equal((await call(t.url, first.access_token, 'GET', '/admin/keys')).status, 200);
 
     await t.server.deps.clients.delete(clientId);
-    assert.equal((await call(t.url, first.access_token, 'GET', '/admin/keys')).status, 401, 'a deleted client loses access at once');
+    assert.equal(
+      (await call(t.url, first.access_token, 'GET', '/admin/keys')).status,
+      401,
+      'a deleted client loses access at once',
+    );
 
     // Demoted: the same client id registered again, now as an ordinary client. The old token must not carry over.
     await t.createClient(metadata as never);
@@ -185,11 +207,19 @@ describe('bhxh-id clients create --admin', () => {
 
   it('refuses --admin for a client that is not private_key_jwt with only the client-credentials grant', async () => {
     const key = await keyPair();
-    const shared = await create({ ...serviceClient(key.publicJwk), token_endpoint_auth_method: 'client_secret_basic', jwks: undefined }, ['--admin']);
+    const shared = await create(
+      { ...serviceClient(key.publicJwk), token_endpoint_auth_method: 'client_secret_basic', jwks: undefined },
+      ['--admin'],
+    );
     assert.equal(shared.code, 1);
     assert.match(shared.err, /private_key_jwt/);
     const web = await create(
-      { ...serviceClient(key.publicJwk), grant_types: ['client_credentials', 'authorization_code'], response_types: ['code'], redirect_uris: ['https://x.example.vn/cb'] },
+      {
+        ...serviceClient(key.publicJwk),
+        grant_types: ['client_credentials', 'authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['https://x.example.vn/cb'],
+      },
       ['--admin'],
     );
     assert.equal(web.code, 1);
@@ -211,7 +241,11 @@ describe('bhxh-id clients create --admin', () => {
     const db = sandbox.openDb();
     const t = await startTestServer({ db, env: { KEYS_ENCRYPTION_KEY: encryptionKey, KEY_STAGING_SECONDS: '600' } });
     try {
-      const config = await discover(t.url, created.json.client.client_id, oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }));
+      const config = await discover(
+        t.url,
+        created.json.client.client_id,
+        oidc.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }),
+      );
       const { access_token, scope } = await oidc.clientCredentialsGrant(config, { scope: 'admin:keys' });
       assert.equal(scope, 'admin:keys');
       const rotated = await call(t.url, access_token, 'POST', '/admin/keys/rotate', { reason: 'quarterly rotation' });

@@ -13,7 +13,8 @@ import { demoClients } from '../../src/demo/seed-demo.js';
 import { addressBucket, clientAddressFrom } from '../../src/security/client-address.js';
 
 const redirect_uri = 'http://127.0.0.1:53123/callback';
-const randomV4 = () => `${crypto.randomInt(1, 224)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(1, 255)}`;
+const randomV4 = () =>
+  `${crypto.randomInt(1, 224)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(1, 255)}`;
 const randomGroup = () => crypto.randomInt(0, 0x10000).toString(16);
 let realAddressCounter = 0;
 /** A fresh "real" address per test (the one the proxy sees), so tests do not share budgets. */
@@ -60,7 +61,7 @@ describe('client addresses behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
     return page;
   }
 
-  it('sets up oidc-provider\'s own Koa app to derive the address the same way', () => {
+  it("sets up oidc-provider's own Koa app to derive the address the same way", () => {
     const provider = t.server.deps.provider();
     assert.equal(provider.proxy, true);
     assert.equal(provider.maxIpsCount, 1);
@@ -71,7 +72,11 @@ describe('client addresses behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await addressPage(browser);
-      const answer = await browser.submit(page, { bhxh_number: randomBhxhNumber(), email: `nobody${i}@example.vn` }, '/address');
+      const answer = await browser.submit(
+        page,
+        { bhxh_number: randomBhxhNumber(), email: `nobody${i}@example.vn` },
+        '/address',
+      );
       statuses.push(answer.status);
     }
     assert.deepEqual(statuses, [200, 200, 429, 429, 429]);
@@ -82,7 +87,11 @@ describe('client addresses behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await addressPage(browser);
-      const answer = await browser.submit(page, { bhxh_number: randomBhxhNumber(), email: `nobody${i}@example.vn`, altcha: await solveCaptcha(t.url) }, '/address');
+      const answer = await browser.submit(
+        page,
+        { bhxh_number: randomBhxhNumber(), email: `nobody${i}@example.vn`, altcha: await solveCaptcha(t.url) },
+        '/address',
+      );
       statuses.push(answer.status);
     }
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
@@ -92,16 +101,25 @@ describe('client addresses behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
     const browser = rotatingClient(t.url, realAddress());
     const page = await loginPage(browser);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await browser.submit(page, { bhxh_number: randomBhxhNumber(), password: randomPassword() }, '/login')).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await browser.submit(page, { bhxh_number: randomBhxhNumber(), password: randomPassword() }, '/login')).status,
+      );
     assert.deepEqual(statuses, [400, 400, 400, 429, 429]);
   });
 
   it('counts 24 requests from different addresses of one IPv6 /64 against one budget', async () => {
     const prefix = `2001:db8:${randomGroup()}:${randomGroup()}`;
     const browser = new Browser(t.url);
-    browser.headers = () => ({ 'x-forwarded-for': `${prefix}:${randomGroup()}:${randomGroup()}:${randomGroup()}:${randomGroup()}` });
+    browser.headers = () => ({
+      'x-forwarded-for': `${prefix}:${randomGroup()}:${randomGroup()}:${randomGroup()}:${randomGroup()}`,
+    });
     const page = await loginPage(browser);
-    const answers = await Promise.all(Array.from({ length: 24 }, () => browser.submit(page, { bhxh_number: randomBhxhNumber(), password: randomPassword() }, '/login')));
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        browser.submit(page, { bhxh_number: randomBhxhNumber(), password: randomPassword() }, '/login'),
+      ),
+    );
     const statuses = answers.map((a) => a.status);
     assert.equal(statuses.filter((s) => s === 400).length, 3, `statuses: ${statuses.join(',')}`);
     assert.equal(statuses.filter((s) => s === 429).length, 21);

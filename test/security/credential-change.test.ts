@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
-import { authorizationRequest, discover, oidc, signIn } from '../helpers/oidc.js';
+import { authorizationRequest, discover, type oidc, signIn } from '../helpers/oidc.js';
 import { enterCode, postForm, requestCode } from '../helpers/recovery.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
@@ -30,7 +30,10 @@ describe('a credential change ends the steps begun before it', () => {
 
   before(async () => {
     inbox = await startInbox();
-    t = await startTestServer({ clock, env: { SMTP_URL: inbox.url, MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>' } });
+    t = await startTestServer({
+      clock,
+      env: { SMTP_URL: inbox.url, MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>' },
+    });
     await t.createClient(demoClients(t.url)[0]!.metadata, { firstParty: true });
     config = await discover(t.url, 'vssid');
   });
@@ -41,7 +44,9 @@ describe('a credential change ends the steps begun before it', () => {
 
   const newMember = (extra: { mustChangePassword?: boolean } = {}) => {
     n += 1;
-    return t.createMember({ email: `victim.${n}@example.vn`, ...extra }).then((m) => ({ ...m, email: `victim.${n}@example.vn` }));
+    return t
+      .createMember({ email: `victim.${n}@example.vn`, ...extra })
+      .then((m) => ({ ...m, email: `victim.${n}@example.vn` }));
   };
 
   /** The attacker's browser, signed in with `password`, stopped on the new-password page. */
@@ -87,7 +92,11 @@ describe('a credential change ends the steps begun before it', () => {
     const request = await authorizationRequest(config, { redirect_uri, scope: 'openid' });
     const login = await browser.get(request.url.href);
     browser.stopAt = (url) => url.pathname.startsWith('/auth/');
-    const decided = await browser.submit(login, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+    const decided = await browser.submit(
+      login,
+      { bhxh_number: member.bhxhNumber, password: member.password },
+      '/login',
+    );
     assert.match(decided.url, /\/auth\//, `stopped before the resume: ${decided.status} ${decided.url}`);
     return { browser, decided };
   }
@@ -105,9 +114,16 @@ describe('a credential change ends the steps begun before it', () => {
     const fresh = await resetByEmail(member);
 
     const mine = randomPassword();
-    const answer = await postForm(attacker.browser, attacker.page, '/password', { new_password: mine, confirm_password: mine });
+    const answer = await postForm(attacker.browser, attacker.page, '/password', {
+      new_password: mine,
+      confirm_password: mine,
+    });
     assertStartAgain(answer, "the attacker's new password");
-    assert.equal((await attacker.browser.get(attacker.page.url)).html.includes('name="new_password"'), false, 'the step is gone');
+    assert.equal(
+      (await attacker.browser.get(attacker.page.url)).html.includes('name="new_password"'),
+      false,
+      'the step is gone',
+    );
     await assertSignsIn(member.bhxhNumber, fresh);
   });
 
@@ -118,7 +134,10 @@ describe('a credential change ends the steps begun before it', () => {
     const fresh = await resetByEmail(member);
 
     const mine = randomPassword();
-    assertStartAgain(await postForm(attacker.browser, attacker.page, '/password', { new_password: mine, confirm_password: mine }), "the attacker's new password");
+    assertStartAgain(
+      await postForm(attacker.browser, attacker.page, '/password', { new_password: mine, confirm_password: mine }),
+      "the attacker's new password",
+    );
     await assertSignsIn(member.bhxhNumber, fresh);
   });
 
@@ -128,7 +147,10 @@ describe('a credential change ends the steps begun before it', () => {
     const attacker = await stopOnNewPasswordPage(member.bhxhNumber, older);
     await t.server.deps.temporaryPasswords.issue(member.id);
     const mine = randomPassword();
-    assertStartAgain(await postForm(attacker.browser, attacker.page, '/password', { new_password: mine, confirm_password: mine }), 'the older step');
+    assertStartAgain(
+      await postForm(attacker.browser, attacker.page, '/password', { new_password: mine, confirm_password: mine }),
+      'the older step',
+    );
     await assertSignsIn(member.bhxhNumber, member.password);
   });
 
@@ -138,7 +160,10 @@ describe('a credential change ends the steps begun before it', () => {
     clock.advance(61); // past the resend cooldown, so the second flow gets its own code
     const fresh = await resetByEmail(member);
     const late = randomPassword();
-    assertStartAgain(await postForm(first.browser, first.passwordPage, '/password', { new_password: late, confirm_password: late }), 'the stale reset');
+    assertStartAgain(
+      await postForm(first.browser, first.passwordPage, '/password', { new_password: late, confirm_password: late }),
+      'the stale reset',
+    );
     await assertSignsIn(member.bhxhNumber, fresh);
   });
 
@@ -177,13 +202,20 @@ describe('a credential change ends the steps begun before it', () => {
     const { browser, decided } = await decideSignInAndStop(member);
     // The reset's commit lands, but its deletion of sessions and codes has already run past this interaction: the
     // order a resume racing the reset sees. Here: the version moves and nothing is deleted.
-    await t.db('accounts').where({ id: member.id }).update({ credential_version: t.db.raw('credential_version + 1') });
+    await t
+      .db('accounts')
+      .where({ id: member.id })
+      .update({ credential_version: t.db.raw('credential_version + 1') });
 
     browser.stopAt = () => false;
     const resumed = await browser.get(decided.url);
     assert.ok(!resumed.url.startsWith(redirect_uri), `no code after the change: ${resumed.status} ${resumed.url}`);
     assertStartAgain({ status: resumed.status, location: null, html: resumed.html }, 'the raced resume');
-    const left = await t.db('oidc_payloads').where({ account_id: member.id }).whereIn('model', ['Session', 'AuthorizationCode', 'Grant']).count({ n: '*' });
+    const left = await t
+      .db('oidc_payloads')
+      .where({ account_id: member.id })
+      .whereIn('model', ['Session', 'AuthorizationCode', 'Grant'])
+      .count({ n: '*' });
     assert.equal(Number(left[0]!.n), 0, 'what the resume saved is gone');
   });
 
@@ -198,10 +230,13 @@ describe('a credential change ends the steps begun before it', () => {
     const mine = Array.from({ length: 5 }, () => randomPassword());
     const [memberAnswer, ...attackerAnswers] = await Promise.all([
       postForm(reset.browser, reset.passwordPage, '/password', { new_password: fresh, confirm_password: fresh }),
-      ...mine.map((p) => postForm(attacker.browser, attacker.page, '/password', { new_password: p, confirm_password: p })),
+      ...mine.map((p) =>
+        postForm(attacker.browser, attacker.page, '/password', { new_password: p, confirm_password: p }),
+      ),
     ]);
 
-    const changes = (await t.db('audit_events').where({ type: 'password.changed', account_id: member.id })).length - before;
+    const changes =
+      (await t.db('audit_events').where({ type: 'password.changed', account_id: member.id })).length - before;
     assert.equal(changes, 1, 'exactly one password change went through');
     const memberWon = memberAnswer!.status === 303;
     const attackerWins = attackerAnswers.filter((a) => a.status === 303);

@@ -23,7 +23,12 @@ describe('hotline replays (VOICE_REPLAY_SECONDS=120)', () => {
   after(() => t.close());
 
   async function step(request: VoiceRequest): Promise<VoiceReply> {
-    const { status, body } = await postSignedJson(`${t.url}${VOICE_PASSWORD_RESET_PATH}`, secret, request, Math.floor(clock.now().getTime() / 1000));
+    const { status, body } = await postSignedJson(
+      `${t.url}${VOICE_PASSWORD_RESET_PATH}`,
+      secret,
+      request,
+      Math.floor(clock.now().getTime() / 1000),
+    );
     assert.equal(status, 200, JSON.stringify(body));
     return body as VoiceReply;
   }

@@ -22,14 +22,23 @@ describe(`hotline calls with a spoofed caller ID (VOICE_PER_NUMBER_PER_HOUR=${LI
 
   before(async () => {
     t = await startTestServer({
-      env: { VOICE_WEBHOOK_SECRET: secret, VOICE_PER_NUMBER_PER_HOUR: String(LIMIT), VOICE_PER_CALLER_PER_HOUR: String(LIMIT) },
+      env: {
+        VOICE_WEBHOOK_SECRET: secret,
+        VOICE_PER_NUMBER_PER_HOUR: String(LIMIT),
+        VOICE_PER_CALLER_PER_HOUR: String(LIMIT),
+      },
       clock,
     });
   });
   after(() => t.close());
 
   async function step(request: VoiceRequest): Promise<VoiceReply> {
-    const { status, body } = await postSignedJson(`${t.url}${VOICE_PASSWORD_RESET_PATH}`, secret, request, Math.floor(clock.now().getTime() / 1000));
+    const { status, body } = await postSignedJson(
+      `${t.url}${VOICE_PASSWORD_RESET_PATH}`,
+      secret,
+      request,
+      Math.floor(clock.now().getTime() / 1000),
+    );
     assert.equal(status, 200, JSON.stringify(body));
     return body as VoiceReply;
   }
@@ -46,8 +55,13 @@ describe(`hotline calls with a spoofed caller ID (VOICE_PER_NUMBER_PER_HOUR=${LI
 
     // The documented behaviour stays: a matching but unverified caller gets the password by SMS to the number on file,
     // but only within the budget everybody else shares; past it the spoofer is refused.
-    for (let i = 0; i < LIMIT; i += 1) assert.ok((await call(phone, false, owner.bhxhNumber)).say.includes(SENT_BY_SMS));
-    assert.match((await call(phone, false, owner.bhxhNumber)).say, THROTTLED, 'the spoofer is past the budget of unverified calls');
+    for (let i = 0; i < LIMIT; i += 1)
+      assert.ok((await call(phone, false, owner.bhxhNumber)).say.includes(SENT_BY_SMS));
+    assert.match(
+      (await call(phone, false, owner.bhxhNumber)).say,
+      THROTTLED,
+      'the spoofer is past the budget of unverified calls',
+    );
     const sms = await t.db('outbox').where({ channel: 'sms', recipient: phone, purpose: 'temporary_password' });
     assert.equal(sms.length, LIMIT, 'no more temporary passwords than the non-owner budget');
 

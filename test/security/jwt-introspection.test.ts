@@ -48,12 +48,21 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
     await t.server.deps.resourceServers.upsert({ identifier: API, scope: 'claims:read', accessTokenTtl: 300 });
     member = await t.createMember();
     const { clientId, clientSecret } = await t.createClient(webClient(), { firstParty: true });
-    portal = { clientId, clientSecret: clientSecret!, config: await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!)) };
+    portal = {
+      clientId,
+      clientSecret: clientSecret!,
+      config: await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!)),
+    };
   });
   after(() => t?.close());
 
   const signInForApi = () =>
-    signIn(t.url, portal.config, member, { redirect_uri: REDIRECT_URI, scope: 'openid offline_access claims:read', resource: API, prompt: 'consent' });
+    signIn(t.url, portal.config, member, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid offline_access claims:read',
+      resource: API,
+      prompt: 'consent',
+    });
 
   it('answers active with the token members for a live JWT access token issued for a resource server', async () => {
     const { tokens } = await signInForApi();
@@ -73,7 +82,9 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
   });
 
   it('answers active for a JWT client-credentials token, with a hint too', async () => {
-    const { clientId, clientSecret } = await t.createClient(webClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }));
+    const { clientId, clientSecret } = await t.createClient(
+      webClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }),
+    );
     const service = await discover(t.url, clientId, oidc.ClientSecretBasic(clientSecret!));
     const { access_token } = await oidc.clientCredentialsGrant(service, { resource: API, scope: 'claims:read' });
     const result = await oidc.tokenIntrospection(portal.config, access_token, { token_type_hint: 'access_token' });
@@ -91,7 +102,11 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
 
   it('answers inactive once the member changes her password', async () => {
     const holder = await t.createMember();
-    const { tokens } = await signIn(t.url, portal.config, holder, { redirect_uri: REDIRECT_URI, scope: 'openid claims:read', resource: API });
+    const { tokens } = await signIn(t.url, portal.config, holder, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid claims:read',
+      resource: API,
+    });
     assert.equal((await oidc.tokenIntrospection(portal.config, tokens.access_token)).active, true);
 
     // A temporary password (what the SMS keyword, the hotline or an office issues) leads to choosing a new one.
@@ -132,7 +147,9 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
 
     // The same claims and kid, signed with a key of the attacker's.
     const { privateKey } = await jose.generateKeyPair('ES256');
-    const forged = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid! }).sign(privateKey);
+    const forged = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: header.kid! })
+      .sign(privateKey);
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     // Our token with its payload changed (a longer life), keeping our signature.
     const [h, , s] = tokens.access_token.split('.');
@@ -143,14 +160,28 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
     let foreign: string;
     try {
       await other.server.deps.resourceServers.upsert({ identifier: API, scope: 'claims:read', accessTokenTtl: 300 });
-      const { clientId, clientSecret } = await other.createClient(webClient({ client_id: portal.clientId, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }));
+      const { clientId, clientSecret } = await other.createClient(
+        webClient({
+          client_id: portal.clientId,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+        }),
+      );
       const otherConfig = await discover(other.url, clientId, oidc.ClientSecretBasic(clientSecret!));
       foreign = (await oidc.clientCredentialsGrant(otherConfig, { resource: API, scope: 'claims:read' })).access_token;
     } finally {
       await other.close();
     }
 
-    for (const [what, token] of Object.entries({ forged, tampered, unsigned, foreign, random: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln', header: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })) {
+    for (const [what, token] of Object.entries({
+      forged,
+      tampered,
+      unsigned,
+      foreign,
+      random: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln',
+      header: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    })) {
       const { status, body } = await introspect(t.url, portal, token);
       assert.equal(status, 200, `${what}: status ${status} ${JSON.stringify(body)}`);
       assert.deepEqual(body, { active: false }, what);
@@ -161,7 +192,14 @@ describe('introspection of JWT access tokens (RFC 7662 for RFC 9068 tokens)', ()
     const { tokens } = await signInForApi();
     const publicId = `public-${crypto.randomBytes(4).toString('hex')}`;
     await t.createClient(
-      { client_id: publicId, application_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'] },
+      {
+        client_id: publicId,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
       { firstParty: true },
     );
     const publicConfig = await discover(t.url, publicId);

@@ -31,7 +31,13 @@ const signedIn = (page: Page) => page.url.startsWith(redirect_uri) && new URL(pa
 const asksForCaptcha = (page: Page) => page.html.includes('<altcha-widget');
 
 /** `n` wrong passwords for a number, `parallel` at a time, each from a new browser (an attacker's). */
-async function hammer(t: TestServer, config: oidc.Configuration, bhxhNumber: string, n: number, parallel: number): Promise<number[]> {
+async function hammer(
+  t: TestServer,
+  config: oidc.Configuration,
+  bhxhNumber: string,
+  n: number,
+  parallel: number,
+): Promise<number[]> {
   const statuses: number[] = [];
   for (let done = 0; done < n; done += parallel) {
     const batch = Array.from({ length: Math.min(parallel, n - done) }, async () => {
@@ -55,19 +61,34 @@ describe('no lock-out by number (default limits)', () => {
   it('signs the member in with the right password and a solved captcha after 101 wrong passwords (25 in parallel)', async () => {
     const member = await t.createMember();
     const statuses = await hammer(t, config, member.bhxhNumber, 101, 25);
-    assert.ok(statuses.every((s) => s === 400), `wrong passwords answer 400, never 429: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((s) => s === 400),
+      `wrong passwords answer 400, never 429: ${statuses.join(',')}`,
+    );
 
     const browser = new Browser(t.url);
     const page = await openLogin(config, browser);
-    const withoutCaptcha = await browser.submit(page, { bhxh_number: member.bhxhNumber, password: member.password }, '/login');
+    const withoutCaptcha = await browser.submit(
+      page,
+      { bhxh_number: member.bhxhNumber, password: member.password },
+      '/login',
+    );
     assert.notEqual(withoutCaptcha.status, 429, 'not refused for an hour');
     assert.equal(withoutCaptcha.headers.get('retry-after'), null);
     assert.ok(asksForCaptcha(withoutCaptcha), 'the page asks for the captcha');
     assert.ok(!signedIn(withoutCaptcha), 'no sign-in without the captcha on a hot number');
 
-    const right = await browser.submit(withoutCaptcha, { bhxh_number: member.bhxhNumber, password: member.password, altcha: await solveCaptcha(t.url) }, '/login');
+    const right = await browser.submit(
+      withoutCaptcha,
+      { bhxh_number: member.bhxhNumber, password: member.password, altcha: await solveCaptcha(t.url) },
+      '/login',
+    );
     assert.ok(signedIn(right), `signed in, got ${right.status} ${right.url}`);
-    assert.equal(t.sleeps.at(-1), t.server.config.loginThrottle.delayMaxMs, 'the progressive delay is kept (recorded, not slept)');
+    assert.equal(
+      t.sleeps.at(-1),
+      t.server.config.loginThrottle.delayMaxMs,
+      'the progressive delay is kept (recorded, not slept)',
+    );
   });
 });
 
@@ -77,7 +98,11 @@ describe('no lock-out by number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)', () => 
   let inbox: Inbox;
   before(async () => {
     inbox = await startInbox();
-    ({ t, config } = await startWithVssid({ LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR: '5', SMTP_URL: inbox.url, MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>' }));
+    ({ t, config } = await startWithVssid({
+      LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR: '5',
+      SMTP_URL: inbox.url,
+      MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
+    }));
   });
   after(async () => {
     await t.close();
@@ -93,7 +118,12 @@ describe('no lock-out by number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)', () => 
     const address = await reset.get('/recovery');
     const codePage = await requestCode(reset, t.url, address, member.bhxhNumber, email);
     await t.server.outboxWorker.runOnce();
-    const code = codeIn(inbox.for(email).filter((m) => /Mã xác thực/.test(m.subject ?? '')).at(-1)!);
+    const code = codeIn(
+      inbox
+        .for(email)
+        .filter((m) => /Mã xác thực/.test(m.subject ?? ''))
+        .at(-1)!,
+    );
     const passwordPage = await enterCode(reset, codePage, code);
     const chosen = randomPassword();
     const done = await choosePassword(reset, passwordPage, chosen);
@@ -112,9 +142,12 @@ describe('no lock-out by number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)', () => 
 
     const browser = new Browser(t.url);
     const page = await openLogin(config, browser);
-    const answer = await browser.submit(page, { bhxh_number: member.bhxhNumber, password: temporary, altcha: await solveCaptcha(t.url) }, '/login');
+    const answer = await browser.submit(
+      page,
+      { bhxh_number: member.bhxhNumber, password: temporary, altcha: await solveCaptcha(t.url) },
+      '/login',
+    );
     assert.notEqual(answer.status, 429);
     assert.ok(answer.html.includes('name="new_password"'), `the new-password step, got ${answer.status}`);
   });
-
 });

@@ -12,10 +12,20 @@ import { selfLink } from '../../src/core/self-link.js';
 import { redeem } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
-import { authorize, federatedBrowser, signInWithVneid, startFederatedPair, type FederatedPair } from '../helpers/vneid.js';
+import {
+  authorize,
+  federatedBrowser,
+  signInWithVneid,
+  startFederatedPair,
+  type FederatedPair,
+} from '../helpers/vneid.js';
 
 /** GET with the path sent exactly as written (fetch would normalise `/./` and `//` away). */
-function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
@@ -43,7 +53,10 @@ const productionEnv = (extra: Record<string, string> = {}) => ({
 });
 
 function refused(env: Record<string, string | undefined>, variable: string) {
-  assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith(`${variable}:`)));
+  assert.throws(
+    () => loadConfig(env),
+    (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith(`${variable}:`)),
+  );
 }
 
 describe('self-links never leave the site', () => {
@@ -53,7 +66,13 @@ describe('self-links never leave the site', () => {
   });
   after(() => t.close());
 
-  for (const path of ['/.//evil.example/', '/.//evil.example/x?y=1', '/./\\evil.example/', '/%2F%2Fevil.example/', '/interaction/..//evil.example']) {
+  for (const path of [
+    '/.//evil.example/',
+    '/.//evil.example/x?y=1',
+    '/./\\evil.example/',
+    '/%2F%2Fevil.example/',
+    '/interaction/..//evil.example',
+  ]) {
     it(`the page for ${path} links only to this site`, async () => {
       const res = await rawGet(t.url, path);
       assert.equal(res.status, 404);
@@ -88,10 +107,20 @@ describe('the dev mailbox exists only when asked for, never in production', () =
   it('is on by default only in the pure embedded development default', () => {
     assert.equal(loadConfig({ NODE_ENV: 'development' }).devMailbox, true);
     assert.equal(loadConfig({ NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.vn' }).devMailbox, false);
-    assert.equal(loadConfig({ NODE_ENV: 'development', SMS_GATEWAY_URL: 'https://sms.example.vn', SMS_GATEWAY_SECRET: 'x'.repeat(20) }).devMailbox, false);
+    assert.equal(
+      loadConfig({
+        NODE_ENV: 'development',
+        SMS_GATEWAY_URL: 'https://sms.example.vn',
+        SMS_GATEWAY_SECRET: 'x'.repeat(20),
+      }).devMailbox,
+      false,
+    );
     assert.equal(loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgres://db/x' }).devMailbox, false);
     assert.equal(loadConfig({ NODE_ENV: 'test' }).devMailbox, false);
-    assert.equal(loadConfig({ NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.vn', DEV_MAILBOX: 'true' }).devMailbox, true);
+    assert.equal(
+      loadConfig({ NODE_ENV: 'development', SMTP_URL: 'smtp://mail.example.vn', DEV_MAILBOX: 'true' }).devMailbox,
+      true,
+    );
   });
 
   it('production refuses DEV_MAILBOX=true', () => {
@@ -114,7 +143,15 @@ describe('the dev mailbox exists only when asked for, never in production', () =
 
 describe('production hygiene', () => {
   it('refuses SEED_DEMO=true in production', () => {
-    refused({ ...productionEnv(), KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'), ISSUER: 'https://id.baohiemxahoi.gov.vn', SEED_DEMO: 'true' }, 'SEED_DEMO');
+    refused(
+      {
+        ...productionEnv(),
+        KEYS_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+        ISSUER: 'https://id.baohiemxahoi.gov.vn',
+        SEED_DEMO: 'true',
+      },
+      'SEED_DEMO',
+    );
   });
 
   it('/metrics in production answers only with METRICS_TOKEN, and not at all without one configured', async () => {
@@ -163,7 +200,10 @@ describe('the upstream ID token kept for VNeID logout', () => {
     assert.ok(!text.includes(pair.citizens.level2.nationalId), 'no national ID in clear');
     assert.ok((typeof row.data === 'string' ? JSON.parse(row.data) : row.data).idTokenSealed);
     const session = await pair.t.db('oidc_payloads').where({ model: 'Session', account_id: member.id }).first();
-    assert.ok(new Date(row.expires_at).getTime() <= new Date(session.expires_at).getTime() + 1000, 'expires with the session');
+    assert.ok(
+      new Date(row.expires_at).getTime() <= new Date(session.expires_at).getTime() + 1000,
+      'expires with the session',
+    );
     // The session ends some other way (a password change revokes every session): the sealed token goes too.
     await pair.t.db('oidc_payloads').where({ model: 'Session', account_id: member.id }).delete();
     assert.equal(await sweepOrphanUpstreamSessions(pair.t.db), 1);
@@ -174,8 +214,20 @@ describe('the upstream ID token kept for VNeID logout', () => {
     const { up } = await import('../../migrations/20261203000500_seal_upstream_id_tokens.js');
     const expires_at = new Date(Date.now() + 3600_000);
     await pair.t.db('flows').insert([
-      { id: 'vneid_session:old-1', kind: 'vneid_session', state: 'signed_in', data: JSON.stringify({ issuer: 'x', idToken: 'eyJold.token.here' }), expires_at },
-      { id: 'vneid_logout:keep-1', kind: 'vneid_logout', state: 'awaiting_return', data: JSON.stringify({ returnTo: '/' }), expires_at },
+      {
+        id: 'vneid_session:old-1',
+        kind: 'vneid_session',
+        state: 'signed_in',
+        data: JSON.stringify({ issuer: 'x', idToken: 'eyJold.token.here' }),
+        expires_at,
+      },
+      {
+        id: 'vneid_logout:keep-1',
+        kind: 'vneid_logout',
+        state: 'awaiting_return',
+        data: JSON.stringify({ returnTo: '/' }),
+        expires_at,
+      },
     ]);
     await up(pair.t.db);
     const old = await pair.t.db('flows').where({ id: 'vneid_session:old-1' }).first();

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { createCliSandbox, type CliSandbox } from '../helpers/cli.js';
-import { authorizationRequest, discover, oidc, redeem } from '../helpers/oidc.js';
+import { authorizationRequest, discover, type oidc, redeem } from '../helpers/oidc.js';
 import { choosePassword, enterCode, normalise, postForm, solveCaptcha } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
@@ -24,7 +24,13 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
 
   before(async () => {
     inbox = await startInbox();
-    t = await startTestServer({ env: { SMTP_URL: inbox.url, MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>', RECOVERY_CODES_PER_IP_PER_HOUR: '100' } });
+    t = await startTestServer({
+      env: {
+        SMTP_URL: inbox.url,
+        MAIL_FROM: 'BHXH ID <no-reply@baohiemxahoi.gov.vn>',
+        RECOVERY_CODES_PER_IP_PER_HOUR: '100',
+      },
+    });
     await t.createClient(demoClients(t.url)[0]!.metadata, { firstParty: true });
     config = await discover(t.url, 'vssid');
   });
@@ -38,9 +44,19 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
     const browser = new Browser(t.url);
     let form = await browser.get('/recovery');
     if (method === 'sms') form = await browser.submit(form, { method: 'sms-code' }, '/method');
-    const reply = await postForm(browser, form, '/address', { bhxh_number: bhxhNumber, [method === 'sms' ? 'phone' : 'email']: address, altcha: await solveCaptcha(t.url) });
+    const reply = await postForm(browser, form, '/address', {
+      bhxh_number: bhxhNumber,
+      [method === 'sms' ? 'phone' : 'email']: address,
+      altcha: await solveCaptcha(t.url),
+    });
     const next = reply.status === 303 && reply.location ? await browser.get(reply.location) : undefined;
-    return { status: reply.status, location: reply.location, page: next, shown: normalise(next?.html ?? reply.html), browser };
+    return {
+      status: reply.status,
+      location: reply.location,
+      page: next,
+      shown: normalise(next?.html ?? reply.html),
+      browser,
+    };
   }
 
   /** The reply to a request that matches no account, typed with the same address. */
@@ -61,9 +77,16 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
       assert.equal((await queued(email, 'recovery_code')).length, 0, 'no code queued');
       await t.server.outboxWorker.runOnce();
       assert.equal(inbox.for(email).length, 0, 'no mail reaches the address');
-      const [event] = await t.db('audit_events').where({ account_id: member.id, type: 'recovery.code_requested' }).select('outcome', 'detail');
+      const [event] = await t
+        .db('audit_events')
+        .where({ account_id: member.id, type: 'recovery.code_requested' })
+        .select('outcome', 'detail');
       assert.equal(event?.outcome, 'failure');
-      assert.equal((typeof event!.detail === 'string' ? JSON.parse(event!.detail) : event!.detail).reason, 'address_unverified', 'operators can see why');
+      assert.equal(
+        (typeof event!.detail === 'string' ? JSON.parse(event!.detail) : event!.detail).reason,
+        'address_unverified',
+        'operators can see why',
+      );
     });
 
     it('answers an SMS reset for an unverified phone exactly like a non-match, and texts nobody', async () => {
@@ -116,14 +139,18 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
 
     for (const [how, fail] of [
       ['an outbox that throws', async () => Promise.reject(new Error('refused'))],
-      ['an outbox whose statement fails in the database', async (trx: Parameters<Outbox['enqueue']>[1]) => void (await trx!.raw('select 1/0'))],
+      [
+        'an outbox whose statement fails in the database',
+        async (trx: Parameters<Outbox['enqueue']>[1]) => void (await trx!.raw('select 1/0')),
+      ],
     ] as const) {
       it(`answers like a non-match when the work done only for a match fails (${how})`, async () => {
         const email = `outbox.down.${crypto.randomBytes(3).toString('hex')}@example.vn`;
         const member = await t.createMember({ email });
         const outbox = t.server.deps.outbox as Outbox;
         const enqueue = outbox.enqueue;
-        outbox.enqueue = async (message, trx) => (message.purpose === 'recovery_code' ? fail(trx) : enqueue(message, trx));
+        outbox.enqueue = async (message, trx) =>
+          message.purpose === 'recovery_code' ? fail(trx) : enqueue(message, trx);
         try {
           const asked = await askForCode('email', member.bhxhNumber, email);
           const other = await nonMatch('email', email);
@@ -133,7 +160,10 @@ describe('reset codes and valid emails (issue 12: findings 5 and 8)', () => {
         } finally {
           outbox.enqueue = enqueue;
         }
-        const [event] = await t.db('audit_events').where({ account_id: member.id, type: 'recovery.code_requested' }).select('outcome', 'detail');
+        const [event] = await t
+          .db('audit_events')
+          .where({ account_id: member.id, type: 'recovery.code_requested' })
+          .select('outcome', 'detail');
         assert.equal(event?.outcome, 'failure');
         const detail = typeof event!.detail === 'string' ? JSON.parse(event!.detail) : event!.detail;
         assert.equal(detail.reason, 'delivery_failed');
@@ -166,8 +196,24 @@ describe('the operator CLI and verified addresses (issue 12: findings 5 and 8)',
   after(() => sandbox.close());
 
   const create = (bhxh: string, ...flags: string[]) =>
-    sandbox.run(['accounts', 'create', '--bhxh', bhxh, '--name', 'Lê Văn Kiểm', '--birthdate', '1980-01-02', '--phone', '0912 888 001', '--email', ONEIL, ...flags, '--temporary']);
-  const reset = (bhxh: string, deliver: string) => sandbox.run(['accounts', 'reset-password', '--bhxh', bhxh, '--operator', 'HN-0421', '--deliver', deliver]);
+    sandbox.run([
+      'accounts',
+      'create',
+      '--bhxh',
+      bhxh,
+      '--name',
+      'Lê Văn Kiểm',
+      '--birthdate',
+      '1980-01-02',
+      '--phone',
+      '0912 888 001',
+      '--email',
+      ONEIL,
+      ...flags,
+      '--temporary',
+    ]);
+  const reset = (bhxh: string, deliver: string) =>
+    sandbox.run(['accounts', 'reset-password', '--bhxh', bhxh, '--operator', 'HN-0421', '--deliver', deliver]);
 
   it('stores addresses unverified unless the operator attests them, and refuses to deliver to an unverified one', async () => {
     const created = await create('0123400001');
@@ -197,7 +243,18 @@ describe('the operator CLI and verified addresses (issue 12: findings 5 and 8)',
   });
 
   it('refuses an attestation for an address it was not given', async () => {
-    const r = await sandbox.run(['accounts', 'create', '--bhxh', '0123400003', '--name', 'X', '--birthdate', '1980-01-02', '--email-verified', '--temporary']);
+    const r = await sandbox.run([
+      'accounts',
+      'create',
+      '--bhxh',
+      '0123400003',
+      '--name',
+      'X',
+      '--birthdate',
+      '1980-01-02',
+      '--email-verified',
+      '--temporary',
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.err, /--email-verified/);
   });

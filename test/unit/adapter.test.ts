@@ -29,7 +29,13 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const sessions = new Adapter('Session');
     const key = id();
     assert.equal(await sessions.find(key), undefined);
-    const payload: AdapterPayload = { accountId: 'acc-1', uid: id(), kind: 'Session', loginTs: 1700000000, extra: { 'tên': 'Nguyễn Văn An' } };
+    const payload: AdapterPayload = {
+      accountId: 'acc-1',
+      uid: id(),
+      kind: 'Session',
+      loginTs: 1700000000,
+      extra: { tên: 'Nguyễn Văn An' },
+    };
     await sessions.upsert(key, payload, 3600);
     assert.deepEqual(await sessions.find(key), payload);
 
@@ -146,7 +152,8 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   /** What is left in a database's oidc_payloads, as model/id. */
-  const left = async (own: Db) => (await own('oidc_payloads').select('model', 'id').orderBy(['model', 'id'])).map((r) => `${r.model}/${r.id}`);
+  const left = async (own: Db) =>
+    (await own('oidc_payloads').select('model', 'id').orderBy(['model', 'id'])).map((r) => `${r.model}/${r.id}`);
 
   it('sweepExpiredPayloads deletes expired rows only', async () => {
     // A database of its own, so rows from the other tests do not count.
@@ -158,7 +165,12 @@ describe(`knex adapter (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
       await new Own('AuthorizationCode').upsert('expires-soon', { kind: 'AuthorizationCode' }, 60);
       await new Own('AuthorizationCode').upsert('expires-later', { kind: 'AuthorizationCode' }, 3600);
       await new Own('Grant').upsert('never', { kind: 'Grant' });
-      const all = ['AuthorizationCode/expires-later', 'AuthorizationCode/expires-soon', 'Grant/never', 'Session/expires-soon'];
+      const all = [
+        'AuthorizationCode/expires-later',
+        'AuthorizationCode/expires-soon',
+        'Grant/never',
+        'Session/expires-soon',
+      ];
 
       await sweepExpiredPayloads(own.db, ownClock);
       assert.deepEqual(await left(own.db), all, 'nothing expired yet');

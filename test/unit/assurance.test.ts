@@ -9,9 +9,19 @@ describe('levels of assurance', () => {
     assert.equal(requiredAcr({ acr_values: ACR.vneid2 }), ACR.vneid2);
     assert.equal(requiredAcr({ acr_values: `${ACR.vneid2} ${ACR.vneid1}` }), ACR.vneid1);
     assert.equal(requiredAcr({ acr_values: 'urn:unknown' }), undefined);
-    assert.equal(requiredAcr({ claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR.vneid2 } } }) }), ACR.vneid2);
-    assert.equal(requiredAcr({ claims: { id_token: { acr: { essential: true, values: [ACR.vneid1, ACR.vneid2] } } } }), ACR.vneid1);
-    assert.equal(requiredAcr({ claims: JSON.stringify({ id_token: { acr: { value: ACR.vneid2 } } }) }), undefined, 'a voluntary claim demands nothing');
+    assert.equal(
+      requiredAcr({ claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR.vneid2 } } }) }),
+      ACR.vneid2,
+    );
+    assert.equal(
+      requiredAcr({ claims: { id_token: { acr: { essential: true, values: [ACR.vneid1, ACR.vneid2] } } } }),
+      ACR.vneid1,
+    );
+    assert.equal(
+      requiredAcr({ claims: JSON.stringify({ id_token: { acr: { value: ACR.vneid2 } } }) }),
+      undefined,
+      'a voluntary claim demands nothing',
+    );
     assert.equal(requiredAcr({ claims: '{not json' }), undefined);
   });
 

@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClientMetadata } from 'oidc-provider';
 import type { ChangeFeed } from '../../src/db/change-feed.js';
-import { CLIENTS_CHANNEL, withClientCache } from '../../src/clients/client-cache.js';
-import type { ClientRepository } from '../../src/clients/client-repository.js';
+import { withClientCache } from '../../src/clients/client-cache.js';
+import { CLIENTS_CHANNEL, type ClientRepository } from '../../src/clients/client-repository.js';
 
 function fakeRepository() {
-  const stored = new Map<string, ClientMetadata>([['app', { client_id: 'app', redirect_uris: ['https://app.example/cb'] }]]);
+  const stored = new Map<string, ClientMetadata>([
+    ['app', { client_id: 'app', redirect_uris: ['https://app.example/cb'] }],
+  ]);
   const reads: string[] = [];
   let gate: Promise<void> | undefined;
   const repo = {
@@ -31,7 +33,12 @@ function fakeRepository() {
 
 function fakeFeed() {
   const handlers = new Map<string, (payload: string) => void>();
-  const feed = { subscribe: (channel: string, h: (p: string) => void) => handlers.set(channel, h), start() {}, reconnect: async () => {}, stop: async () => {} } as ChangeFeed;
+  const feed = {
+    subscribe: (channel: string, h: (p: string) => void) => handlers.set(channel, h),
+    start() {},
+    reconnect: async () => {},
+    stop: async () => {},
+  } as ChangeFeed;
   return { feed, notify: (channel: string, payload: string) => handlers.get(channel)?.(payload) };
 }
 
@@ -54,7 +61,10 @@ describe('client cache', () => {
     const first = (await cache.findForProvider('app'))!;
     (first.redirect_uris as string[]).push('https://evil.example/cb');
     first.client_id = 'other';
-    assert.deepEqual(await cache.findForProvider('app'), { client_id: 'app', redirect_uris: ['https://app.example/cb'] });
+    assert.deepEqual(await cache.findForProvider('app'), {
+      client_id: 'app',
+      redirect_uris: ['https://app.example/cb'],
+    });
   });
 
   it('does not remember unknown clients: one created later is found at once', async () => {

@@ -49,14 +49,25 @@ describe('loadConfig: defaults', () => {
   });
 
   it('treats empty variables as unset', () => {
-    const config = loadConfig({ PORT: '', ISSUER: '', DATABASE_URL: '', KEYS_ENCRYPTION_KEY: '', SEED_DEMO: undefined });
+    const config = loadConfig({
+      PORT: '',
+      ISSUER: '',
+      DATABASE_URL: '',
+      KEYS_ENCRYPTION_KEY: '',
+      SEED_DEMO: undefined,
+    });
     assert.equal(config.port, 3000);
     assert.equal(config.database.kind, 'pglite');
   });
 
   it('has sensible security defaults (Argon2id parameters, throttling, token lifetimes)', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: os.availableParallelism() });
+    assert.deepEqual(config.argon2, {
+      memoryCost: 19456,
+      timeCost: 2,
+      parallelism: 1,
+      maxConcurrency: os.availableParallelism(),
+    });
     assert.equal(config.loginThrottle.freeFailures, 3);
     assert.ok(config.ttl.accessToken <= 3600);
     assert.ok(config.ttl.idToken <= 3600);
@@ -98,13 +109,15 @@ describe('loadConfig: problems', () => {
   });
 
   it('names ISSUER when it is not an http(s) URL, or has a query or fragment', () => {
-    for (const issuer of ['not a url', 'ftp://id.example.vn', 'id.example.vn']) assertOneLineEach(problems({ ISSUER: issuer }), ['ISSUER']);
+    for (const issuer of ['not a url', 'ftp://id.example.vn', 'id.example.vn'])
+      assertOneLineEach(problems({ ISSUER: issuer }), ['ISSUER']);
     assertOneLineEach(problems({ ISSUER: 'https://id.example.vn/?tenant=1' }), ['ISSUER']);
     assertOneLineEach(problems({ ISSUER: 'https://id.example.vn/#x' }), ['ISSUER']);
   });
 
   it('names DATABASE_URL when it is not a PostgreSQL URL', () => {
-    for (const url of ['mysql://h/db', 'sqlite:./db', 'localhost:5432']) assertOneLineEach(problems({ DATABASE_URL: url }), ['DATABASE_URL']);
+    for (const url of ['mysql://h/db', 'sqlite:./db', 'localhost:5432'])
+      assertOneLineEach(problems({ DATABASE_URL: url }), ['DATABASE_URL']);
   });
 
   it('names KEYS_ENCRYPTION_KEY when it is not 32 bytes, without echoing the value', () => {
@@ -118,8 +131,18 @@ describe('loadConfig: problems', () => {
   });
 
   it('reports every problem at once, one line each', () => {
-    const list = problems({ PORT: 'abc', ISSUER: 'ftp://x', DATABASE_URL: 'mysql://x', KEYS_ENCRYPTION_KEY: 'c2hvcnQ=' });
-    assert.deepEqual(list.map((p) => p.split(':')[0]).sort(), ['DATABASE_URL', 'ISSUER', 'KEYS_ENCRYPTION_KEY', 'PORT']);
+    const list = problems({
+      PORT: 'abc',
+      ISSUER: 'ftp://x',
+      DATABASE_URL: 'mysql://x',
+      KEYS_ENCRYPTION_KEY: 'c2hvcnQ=',
+    });
+    assert.deepEqual(list.map((p) => p.split(':')[0]).sort(), [
+      'DATABASE_URL',
+      'ISSUER',
+      'KEYS_ENCRYPTION_KEY',
+      'PORT',
+    ]);
     for (const p of list) assert.ok(!p.includes('\n'));
   });
 
@@ -187,13 +210,22 @@ describe('loadConfig: production', () => {
 
   it('refuses the embedded database unless ALLOW_EMBEDDED_IN_PRODUCTION=true', () => {
     assertOneLineEach(problems({ ...good(), DATABASE_URL: undefined }), ['DATABASE_URL']);
-    assertOneLineEach(problems({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'false' }), ['DATABASE_URL']);
+    assertOneLineEach(problems({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'false' }), [
+      'DATABASE_URL',
+    ]);
     const config = loadConfig({ ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' });
     assert.equal(config.database.kind, 'pglite');
   });
 
   it('reports every production problem together', () => {
-    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), ['ISSUER', 'KEYS_ENCRYPTION_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL', 'MAIL_FROM', 'DATABASE_URL']);
+    assertOneLineEach(problems({ NODE_ENV: 'production', ISSUER: 'http://id.baohiemxahoi.gov.vn' }), [
+      'ISSUER',
+      'KEYS_ENCRYPTION_KEY',
+      'SMTP_URL',
+      'SMS_GATEWAY_URL',
+      'MAIL_FROM',
+      'DATABASE_URL',
+    ]);
   });
 
   it('does not apply the production rules in development or test', () => {
@@ -226,14 +258,19 @@ describe('loadConfig: VNeID federation', () => {
 
   it('asks for the credentials of the chosen client authentication', () => {
     assertOneLineEach(problems({ VNEID_ISSUER: 'https://vneid.example' }), ['VNEID_CLIENT_ID', 'VNEID_CLIENT_SECRET']);
-    assertOneLineEach(problems({ ...vneid, VNEID_CLIENT_AUTH: 'private_key_jwt', VNEID_CLIENT_PRIVATE_KEY: '{"kty":"EC","x":"1"}' }), ['VNEID_CLIENT_PRIVATE_KEY']);
+    assertOneLineEach(
+      problems({ ...vneid, VNEID_CLIENT_AUTH: 'private_key_jwt', VNEID_CLIENT_PRIVATE_KEY: '{"kty":"EC","x":"1"}' }),
+      ['VNEID_CLIENT_PRIVATE_KEY'],
+    );
     assertOneLineEach(problems({ ...vneid, VNEID_CLIENT_AUTH: 'tls_client_auth' }), ['VNEID_CLIENT_AUTH']);
   });
 
   it('refuses an http upstream and the simulator in production, and openid in an OAuth 2.0 scope', () => {
     const list = problems({ ...good(), ...vneid, VNEID_ISSUER: 'http://vneid.example' });
     assert.deepEqual(list, ['VNEID_ISSUER: must be https in production']);
-    assert.deepEqual(problems({ ...good(), VNEID_SIMULATOR: 'true' }), ['VNEID_SIMULATOR: the VNeID simulator cannot run in production']);
+    assert.deepEqual(problems({ ...good(), VNEID_SIMULATOR: 'true' }), [
+      'VNEID_SIMULATOR: the VNeID simulator cannot run in production',
+    ]);
     assertOneLineEach(problems({ ...vneid, VNEID_ID_TOKEN: 'false', VNEID_SCOPE: 'openid citizen' }), ['VNEID_SCOPE']);
     assertOneLineEach(problems({ ...vneid, VNEID_LEVEL1_VALUES: '1,2' }), ['VNEID_LEVEL2_VALUES']);
   });

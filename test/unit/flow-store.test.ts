@@ -21,8 +21,20 @@ describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   after(() => drop());
 
   it('keeps flows of different kinds with one id apart', async () => {
-    await flows.put({ id: 'uid-1', kind: 'login', state: 'awaiting_new_password', data: { accountId: 'a' }, expiresAt: inSeconds(60) });
-    await flows.put({ id: 'uid-1', kind: 'login_notice', state: 'password_reset', data: { bhxhNumber: '0123456789' }, expiresAt: inSeconds(60) });
+    await flows.put({
+      id: 'uid-1',
+      kind: 'login',
+      state: 'awaiting_new_password',
+      data: { accountId: 'a' },
+      expiresAt: inSeconds(60),
+    });
+    await flows.put({
+      id: 'uid-1',
+      kind: 'login_notice',
+      state: 'password_reset',
+      data: { bhxhNumber: '0123456789' },
+      expiresAt: inSeconds(60),
+    });
     assert.deepEqual((await flows.get('login', 'uid-1'))?.data, { accountId: 'a' });
     assert.deepEqual((await flows.get('login_notice', 'uid-1'))?.data, { bhxhNumber: '0123456789' });
     assert.equal(await flows.get('recovery', 'uid-1'), undefined);
@@ -30,10 +42,21 @@ describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
 
   it('reads gets asked for together in one statement, each answered for itself', async () => {
     await flows.put({ id: 'uid-2', kind: 'login', state: 'done', data: {}, expiresAt: inSeconds(5) });
-    await flows.put({ id: 'uid-3', kind: 'login', state: 'awaiting_new_password', data: { n: 3 }, expiresAt: inSeconds(60) });
+    await flows.put({
+      id: 'uid-3',
+      kind: 'login',
+      state: 'awaiting_new_password',
+      data: { n: 3 },
+      expiresAt: inSeconds(60),
+    });
     clock.advance(6);
     const { result, statements } = await statementsDuring(db, 'select', () =>
-      Promise.all([flows.get('login', 'uid-2'), flows.get('login', 'uid-3'), flows.get('login', 'uid-404'), flows.get('login_notice', 'uid-1')]),
+      Promise.all([
+        flows.get('login', 'uid-2'),
+        flows.get('login', 'uid-3'),
+        flows.get('login', 'uid-404'),
+        flows.get('login_notice', 'uid-1'),
+      ]),
     );
     const [expired, live, missing, notice] = result;
     assert.equal(expired, undefined, 'expired on the injected clock');
@@ -46,7 +69,10 @@ describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
 
   it('advances only from the expected state: one of two racing requests wins', async () => {
     await flows.put({ id: 'uid-4', kind: 'login', state: 'awaiting_new_password', data: {}, expiresAt: inSeconds(60) });
-    const results = await Promise.all([flows.advance('login', 'uid-4', 'awaiting_new_password', 'done'), flows.advance('login', 'uid-4', 'awaiting_new_password', 'done')]);
+    const results = await Promise.all([
+      flows.advance('login', 'uid-4', 'awaiting_new_password', 'done'),
+      flows.advance('login', 'uid-4', 'awaiting_new_password', 'done'),
+    ]);
     assert.deepEqual(results.sort(), [false, true]);
     assert.equal((await flows.get('login', 'uid-4'))?.state, 'done');
   });

@@ -29,7 +29,11 @@ describe('password hasher', () => {
     const hasher = createPasswordHasher({ ...COST, maxConcurrency: 1 });
     const password = randomPassword();
     const hash = await hasher.hash(password);
-    const answers = Promise.all([hasher.verify(hash, password), hasher.verify(hash, 'wrong'), hasher.verify(hash, password)]);
+    const answers = Promise.all([
+      hasher.verify(hash, password),
+      hasher.verify(hash, 'wrong'),
+      hasher.verify(hash, password),
+    ]);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(hasher.load(), { running: 1, waiting: 2 });
     assert.deepEqual(await answers, [true, false, true]);
@@ -44,7 +48,7 @@ describe('password hasher', () => {
     assert.match(hash, STRICT_PHC);
   });
 
-  it('still verifies hashes stored in node-argon2\'s old order (m, p, t), and rewrites them at the next sign-in', async () => {
+  it("still verifies hashes stored in node-argon2's old order (m, p, t), and rewrites them at the next sign-in", async () => {
     const hasher = createPasswordHasher(COST);
     const password = randomPassword();
     const legacy = await argon2.hash(password, { type: argon2.argon2id, ...COST });

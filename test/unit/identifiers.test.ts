@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBhxhNumber, parseNationalId, parsePhoneNumber } from '../../src/accounts/identifiers.js';
 
-const NOT_STRINGS: unknown[] = [undefined, null, 123456789, 1234567890, 0, true, {}, [], ['0123456789'], { toString: () => '0123456789' }];
+const NOT_STRINGS: unknown[] = [
+  undefined,
+  null,
+  123456789,
+  1234567890,
+  0,
+  true,
+  {},
+  [],
+  ['0123456789'],
+  { toString: () => '0123456789' },
+];
 
 describe('parseBhxhNumber', () => {
   it('returns the 10 digits of a plain number', () => {
@@ -77,7 +88,17 @@ describe('parseNationalId', () => {
 
 describe('parsePhoneNumber', () => {
   it('reads the common ways of writing a mobile number into E.164', () => {
-    for (const typed of ['0912 345 678', '+84912345678', '84-912-345-678', '0912.345.678', '0912345678', '84912345678', '+84 912 345 678', '(+84) 912-345-678', ' 0912 345 678 ']) {
+    for (const typed of [
+      '0912 345 678',
+      '+84912345678',
+      '84-912-345-678',
+      '0912.345.678',
+      '0912345678',
+      '84912345678',
+      '+84 912 345 678',
+      '(+84) 912-345-678',
+      ' 0912 345 678 ',
+    ]) {
       assert.equal(parsePhoneNumber(typed), '+84912345678', typed);
     }
   });
@@ -85,17 +106,41 @@ describe('parsePhoneNumber', () => {
   // DESIGN.md §4: 0162–0169 → 032–039, 0120 → 070, 0121 → 079, 0122 → 077, 0126 → 076, 0128 → 078, 0123 → 083,
   // 0124 → 084, 0125 → 085, 0127 → 081, 0129 → 082, 0186 → 056, 0188 → 058, 0199 → 059.
   const LEGACY: Array<[string, string]> = [
-    ['162', '32'], ['163', '33'], ['164', '34'], ['165', '35'], ['166', '36'], ['167', '37'], ['168', '38'], ['169', '39'],
-    ['120', '70'], ['121', '79'], ['122', '77'], ['126', '76'], ['128', '78'],
-    ['123', '83'], ['124', '84'], ['125', '85'], ['127', '81'], ['129', '82'],
-    ['186', '56'], ['188', '58'], ['199', '59'],
+    ['162', '32'],
+    ['163', '33'],
+    ['164', '34'],
+    ['165', '35'],
+    ['166', '36'],
+    ['167', '37'],
+    ['168', '38'],
+    ['169', '39'],
+    ['120', '70'],
+    ['121', '79'],
+    ['122', '77'],
+    ['126', '76'],
+    ['128', '78'],
+    ['123', '83'],
+    ['124', '84'],
+    ['125', '85'],
+    ['127', '81'],
+    ['129', '82'],
+    ['186', '56'],
+    ['188', '58'],
+    ['199', '59'],
   ];
 
   it('maps every pre-2018 11-digit mobile prefix to its new prefix, however the number is written', () => {
     assert.equal(LEGACY.length, 21);
     for (const [old, now] of LEGACY) {
       const expected = `+84${now}1234567`;
-      for (const typed of [`0${old} 123 4567`, `0${old}1234567`, `0${old}.123.4567`, `+84${old}1234567`, `+84 ${old} 123 4567`, `84-${old}-123-4567`]) {
+      for (const typed of [
+        `0${old} 123 4567`,
+        `0${old}1234567`,
+        `0${old}.123.4567`,
+        `+84${old}1234567`,
+        `+84 ${old} 123 4567`,
+        `84-${old}-123-4567`,
+      ]) {
         assert.equal(parsePhoneNumber(typed), expected, `${typed} → ${expected}`);
       }
       // The new form is the same number.
@@ -117,15 +162,30 @@ describe('parsePhoneNumber', () => {
 
   it('returns null for invalid numbers', () => {
     for (const typed of [
-      '', ' ', 'abc', '0912 345 67a', 'không có', '091234567', '09123456789', '0112345678', '0012',
-      '0912 345 678 999 888', '+84', '84', '++84912345678', '0912_345_678', '0912/345/678', '0'.repeat(41),
+      '',
+      ' ',
+      'abc',
+      '0912 345 67a',
+      'không có',
+      '091234567',
+      '09123456789',
+      '0112345678',
+      '0012',
+      '0912 345 678 999 888',
+      '+84',
+      '84',
+      '++84912345678',
+      '0912_345_678',
+      '0912/345/678',
+      '0'.repeat(41),
     ]) {
       assert.equal(parsePhoneNumber(typed), null, JSON.stringify(typed));
     }
   });
 
   it('returns null for anything that is not a string', () => {
-    for (const value of [...NOT_STRINGS, 912345678, 84912345678]) assert.equal(parsePhoneNumber(value), null, `${JSON.stringify(value)}`);
+    for (const value of [...NOT_STRINGS, 912345678, 84912345678])
+      assert.equal(parsePhoneNumber(value), null, `${JSON.stringify(value)}`);
   });
 
   it('keeps a valid foreign number given in international form', () => {

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../../src/db/database.js';
-import { createLoginThrottle, type LoginThrottleOptions, type ThrottleDecision } from '../../src/flows/login/login-throttle.js';
+import {
+  createLoginThrottle,
+  type LoginThrottleOptions,
+  type ThrottleDecision,
+} from '../../src/flows/login/login-throttle.js';
 import { createThrottle, sweepThrottleHits } from '../../src/security/throttle.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createTestDatabase, randomBhxhNumber, usingPostgres } from '../helpers/server.js';
@@ -23,11 +27,17 @@ const options = (overrides: Partial<LoginThrottleOptions> = {}): LoginThrottleOp
   ...overrides,
 });
 
-function assertAllowed(decision: ThrottleDecision, message?: string): asserts decision is { allowed: true; delayMs: number } {
+function assertAllowed(
+  decision: ThrottleDecision,
+  message?: string,
+): asserts decision is { allowed: true; delayMs: number } {
   assert.equal(decision.allowed, true, message);
 }
 
-function assertRefused(decision: ThrottleDecision, message?: string): asserts decision is { allowed: false; retryAfterSeconds: number } {
+function assertRefused(
+  decision: ThrottleDecision,
+  message?: string,
+): asserts decision is { allowed: false; retryAfterSeconds: number } {
   assert.equal(decision.allowed, false, message);
 }
 
@@ -88,7 +98,9 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const nodeA = createLoginThrottle(db, options(), sharedThrottle);
     const nodeB = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
-    const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? nodeA : nodeB).begin(number, ip())));
+    const decisions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? nodeA : nodeB).begin(number, ip())),
+    );
     assert.equal(decisions.filter((d) => d.allowed).length, 5);
   });
 
@@ -100,7 +112,11 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('adds no delay for the free failures, then doubles it up to the maximum', async () => {
-    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 10, freeFailures: 2, delayBaseMs: 100, delayMaxMs: 1000 }), sharedThrottle);
+    const throttle = createLoginThrottle(
+      db,
+      options({ accountMaxFailuresPerHour: 10, freeFailures: 2, delayBaseMs: 100, delayMaxMs: 1000 }),
+      sharedThrottle,
+    );
     const number = randomBhxhNumber();
     const from = ip();
     const delays: number[] = [];
@@ -125,7 +141,11 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('succeeded() starts the account counter over: no delay and the whole allowance again', async () => {
-    const throttle = createLoginThrottle(db, options({ accountMaxFailuresPerHour: 5, freeFailures: 1 }), sharedThrottle);
+    const throttle = createLoginThrottle(
+      db,
+      options({ accountMaxFailuresPerHour: 5, freeFailures: 1 }),
+      sharedThrottle,
+    );
     const number = randomBhxhNumber();
     const from = ip();
     const before = [];
@@ -177,15 +197,27 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const from = ip();
     const key = crypto.randomBytes(32);
     const before = Number((await db('throttle_hits').count({ n: '*' }))[0]!.n);
-    for (let i = 0; i < 5; i++) await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from);
-    assertRefused(await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from), 'another node counts the same');
+    for (let i = 0; i < 5; i++)
+      await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from);
+    assertRefused(
+      await createLoginThrottle(db, options(), createThrottle({ key, clock: systemClock })).begin(number, from),
+      'another node counts the same',
+    );
     const rows = await db('throttle_hits').select('key');
-    assert.equal(rows.length - before, 11, 'a hit per number and per address for each attempt let through; the refused one costs the address only');
+    assert.equal(
+      rows.length - before,
+      11,
+      'a hit per number and per address for each attempt let through; the refused one costs the address only',
+    );
     assert.ok(!JSON.stringify(rows).includes(number) && !JSON.stringify(rows).includes(from));
   });
 
-  it('past the number\'s limit, lets an attempt with a solved captcha through (with the delay) and never asks without need', async () => {
-    const throttle = createLoginThrottle(db, options({ freeFailures: 0, delayBaseMs: 100, delayMaxMs: 1000 }), sharedThrottle);
+  it("past the number's limit, lets an attempt with a solved captcha through (with the delay) and never asks without need", async () => {
+    const throttle = createLoginThrottle(
+      db,
+      options({ freeFailures: 0, delayBaseMs: 100, delayMaxMs: 1000 }),
+      sharedThrottle,
+    );
     const number = randomBhxhNumber();
     let asked = 0;
     const solved = async () => ((asked += 1), true);
@@ -200,7 +232,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     assert.equal(through.delayMs, 1000, 'the progressive delay is kept');
   });
 
-  it('clearFailures() (a password reset) forgets the number\'s failures', async () => {
+  it("clearFailures() (a password reset) forgets the number's failures", async () => {
     const throttle = createLoginThrottle(db, options(), sharedThrottle);
     const number = randomBhxhNumber();
     for (let i = 0; i < 5; i++) await throttle.begin(number, ip());
@@ -216,6 +248,10 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     await db('throttle_hits').insert(Array.from({ length: 25 }, (_, i) => ({ key: `sweep-test-${i}`, at: old })));
     await db('throttle_hits').insert({ key: 'sweep-test-recent', at: new Date() });
     assert.ok((await sweepThrottleHits(db, systemClock, { batch: 10 })) >= 25);
-    assert.equal(Number((await db('throttle_hits').where('key', 'like', 'sweep-test-%').count({ n: '*' }))[0]!.n), 1, 'only the recent hit is left');
+    assert.equal(
+      Number((await db('throttle_hits').where('key', 'like', 'sweep-test-%').count({ n: '*' }))[0]!.n),
+      1,
+      'only the recent hit is left',
+    );
   });
 });

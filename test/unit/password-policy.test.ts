@@ -2,7 +2,12 @@
 // the member's own data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PersonalData } from '../../src/methods/password/policy.js';
+import {
+  checkPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type PersonalData,
+} from '../../src/methods/password/policy.js';
 
 const member: PersonalData = { bhxhNumber: '7901234567', phoneNumber: '+84387654321', birthdate: '1985-11-02' };
 const noExtras: PersonalData = { bhxhNumber: '7901234567' };
@@ -25,7 +30,7 @@ describe('checkPassword: length', () => {
   });
 
   it('counts Vietnamese letters with diacritics as one character each, composed or decomposed', () => {
-    const seven = 'mộtđườ'.normalize('NFC') + 'n'; // m ộ t đ ư ờ n: 7 code points composed
+    const seven = `${'mộtđườ'.normalize('NFC')}n`; // m ộ t đ ư ờ n: 7 code points composed
     assert.equal([...seven].length, 7);
     assert.ok(Buffer.byteLength(seven) > 8, 'more than 8 bytes in UTF-8');
     assert.equal(checkPassword(seven, member), 'too_short');
@@ -42,7 +47,11 @@ describe('checkPassword: length', () => {
     const viet = 'ữ'.repeat(128); // 128 characters, 384 bytes in UTF-8
     assert.equal(checkPassword(viet, member), null);
     assert.equal(checkPassword(`${viet}ữ`, member), 'too_long');
-    assert.equal(checkPassword('ữ'.repeat(128).normalize('NFD'), member), null, 'decomposed input is measured composed');
+    assert.equal(
+      checkPassword('ữ'.repeat(128).normalize('NFD'), member),
+      null,
+      'decomposed input is measured composed',
+    );
     const emoji = '🔑'.repeat(8); // 8 characters, 16 UTF-16 units
     assert.equal(checkPassword(emoji, member), null);
     assert.equal(checkPassword('🔑'.repeat(7), member), 'too_short');
@@ -53,13 +62,36 @@ describe('checkPassword: length', () => {
 
 describe('checkPassword: common passwords', () => {
   it('rejects common English passwords, whatever the case', () => {
-    for (const pw of ['password', 'password1', 'iloveyou', '12345678', 'qwertyuiop', 'PASSWORD', 'Password1', 'ILoveYou', 'QwErTyUiOp']) {
+    for (const pw of [
+      'password',
+      'password1',
+      'iloveyou',
+      '12345678',
+      'qwertyuiop',
+      'PASSWORD',
+      'Password1',
+      'ILoveYou',
+      'QwErTyUiOp',
+    ]) {
       assert.equal(checkPassword(pw, noExtras), 'common', pw);
     }
   });
 
   it('rejects common Vietnamese passwords, whatever the case', () => {
-    for (const pw of ['anhyeuem', 'ANHYEUEM', 'AnhYeuEm', 'matkhau123', 'MatKhau123', 'MATKHAU1', 'emyeuanh', 'toiyeuem', 'vietnam123', 'baohiemxahoi', 'bhxh@123', 'VssID@123']) {
+    for (const pw of [
+      'anhyeuem',
+      'ANHYEUEM',
+      'AnhYeuEm',
+      'matkhau123',
+      'MatKhau123',
+      'MATKHAU1',
+      'emyeuanh',
+      'toiyeuem',
+      'vietnam123',
+      'baohiemxahoi',
+      'bhxh@123',
+      'VssID@123',
+    ]) {
       assert.equal(checkPassword(pw, noExtras), 'common', pw);
     }
   });
@@ -91,7 +123,10 @@ describe('checkPassword: the member’s own data', () => {
   });
 
   it('rejects a foreign phone number without its plus sign', () => {
-    assert.equal(checkPassword('call 12025550143 now', { bhxhNumber: '7901234567', phoneNumber: '+12025550143' }), 'contains_phone');
+    assert.equal(
+      checkPassword('call 12025550143 now', { bhxhNumber: '7901234567', phoneNumber: '+12025550143' }),
+      'contains_phone',
+    );
   });
 
   it('rejects the birth date as YYYYMMDD, DDMMYYYY, DD/MM/YYYY and DDMMYY', () => {
@@ -109,7 +144,10 @@ describe('checkPassword: the member’s own data', () => {
   });
 
   it('works when the member has no phone number or birth date', () => {
-    assert.equal(checkPassword('goi 0387654321 nhe', { bhxhNumber: '7901234567', phoneNumber: null, birthdate: null }), null);
+    assert.equal(
+      checkPassword('goi 0387654321 nhe', { bhxhNumber: '7901234567', phoneNumber: null, birthdate: null }),
+      null,
+    );
     assert.equal(checkPassword('goi 0387654321 nhe', noExtras), null);
   });
 });

@@ -6,9 +6,6 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createAuditLog } from '../../src/audit/audit-log.js';
-import { createChannelRequests } from '../../src/channels/channel-requests.js';
-import { createVoicePasswordReset } from '../../src/channels/voice-password-reset.js';
 import { createClientRepository } from '../../src/clients/client-repository.js';
 import type { Db } from '../../src/db/database.js';
 import { ensureActiveKeys, loadProviderKeys } from '../../src/keys/key-store.js';
@@ -21,7 +18,10 @@ import { createTestDatabase, testClock } from '../helpers/server.js';
 const CLIENT_IDS = ['rp-1', 'rp-2', 'rp-3'];
 const CALL_IDS = ['call-1', 'call-2'];
 const MAILS = ['a@example.vn', 'b@example.vn', 'c@example.vn'];
-const UPSTREAM_FLOWS: Array<[string, string]> = [['vneid_pending', 'uid-1'], ['vneid_session', 'sess-1']];
+const UPSTREAM_FLOWS: Array<[string, string]> = [
+  ['vneid_pending', 'uid-1'],
+  ['vneid_session', 'sess-1'],
+];
 
 const silent = pino({ level: 'silent' });
 
@@ -38,19 +38,46 @@ async function seed(db: Db, sealer: Sealer): Promise<Seeded> {
   const clients = createClientRepository(db, sealer);
   const secrets: Record<string, string> = {};
   for (const clientId of CLIENT_IDS) {
-    const { clientSecret } = await clients.create({ client_id: clientId, redirect_uris: [`https://${clientId}.example.vn/cb`], token_endpoint_auth_method: 'client_secret_basic' });
+    const { clientSecret } = await clients.create({
+      client_id: clientId,
+      redirect_uris: [`https://${clientId}.example.vn/cb`],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
     secrets[clientId] = clientSecret!;
   }
-  await clients.create({ client_id: 'rp-public', redirect_uris: ['https://public.example.vn/cb'], token_endpoint_auth_method: 'none' });
+  await clients.create({
+    client_id: 'rp-public',
+    redirect_uris: ['https://public.example.vn/cb'],
+    token_endpoint_auth_method: 'none',
+  });
   const outbox = createOutbox(db, sealer, testClock());
-  for (const to of MAILS) await outbox.enqueue({ channel: 'email', to, purpose: 'recovery_code', subject: 'Mã khôi phục', text: `mã cho ${to}`, html: `<p>mã cho ${to}</p>` });
+  for (const to of MAILS)
+    await outbox.enqueue({
+      channel: 'email',
+      to,
+      purpose: 'recovery_code',
+      subject: 'Mã khôi phục',
+      text: `mã cho ${to}`,
+      html: `<p>mã cho ${to}</p>`,
+    });
   // Hotline calls that read a password aloud, within their replay window (the only replies kept sealed).
   const replies: Record<string, unknown> = {};
   const now = new Date();
   for (const callId of CALL_IDS) {
     const reply = { say: `Mật khẩu tạm thời của quý khách (${callId})`, next: { action: 'hangup' } };
-    const state = { step: 'done', outcome: 'read_aloud', sealedReply: sealer.seal(JSON.stringify(reply), `voice:reply:${callId}`), secretUntil: '2999-01-01T00:00:00.000Z' };
-    await db('channel_requests').insert({ channel: 'voice', request_id: callId, state: JSON.stringify(state), created_at: now, updated_at: now });
+    const state = {
+      step: 'done',
+      outcome: 'read_aloud',
+      sealedReply: sealer.seal(JSON.stringify(reply), `voice:reply:${callId}`),
+      secretUntil: '2999-01-01T00:00:00.000Z',
+    };
+    await db('channel_requests').insert({
+      channel: 'voice',
+      request_id: callId,
+      state: JSON.stringify(state),
+      created_at: now,
+      updated_at: now,
+    });
     replies[callId] = reply;
   }
   // Upstream VNeID ID tokens kept for logout (a pending link and a signed-in session).
@@ -61,7 +88,10 @@ async function seed(db: Db, sealer: Sealer): Promise<Seeded> {
       id: `${kind}:${id}`,
       kind,
       state: 'signed_in',
-      data: JSON.stringify({ issuer: 'https://vneid.example', idTokenSealed: sealer.seal(idTokens[`${kind}:${id}`]!, UPSTREAM_ID_TOKEN_CONTEXT) }),
+      data: JSON.stringify({
+        issuer: 'https://vneid.example',
+        idTokenSealed: sealer.seal(idTokens[`${kind}:${id}`]!, UPSTREAM_ID_TOKEN_CONTEXT),
+      }),
       expires_at: new Date(Date.now() + 3600_000),
     });
   }
@@ -69,14 +99,30 @@ async function seed(db: Db, sealer: Sealer): Promise<Seeded> {
 }
 
 /** Every sealed value in the database, by table, with the key id it names. */
-async function sealedValues(db: Db): Promise<Array<{ table: string; id: string; keyId: string | undefined; recordedKeyId?: string }>> {
-  const keys = await db('keys').whereNot('private_encrypted', '').select('kid', 'private_encrypted', 'encryption_key_id');
-  const clients = await db('clients').whereNotNull('client_secret_encrypted').select('client_id', 'client_secret_encrypted');
+async function sealedValues(
+  db: Db,
+): Promise<Array<{ table: string; id: string; keyId: string | undefined; recordedKeyId?: string }>> {
+  const keys = await db('keys')
+    .whereNot('private_encrypted', '')
+    .select('kid', 'private_encrypted', 'encryption_key_id');
+  const clients = await db('clients')
+    .whereNotNull('client_secret_encrypted')
+    .select('client_id', 'client_secret_encrypted');
   const outbox = await db('outbox').whereNotNull('payload_sealed').select('id', 'payload_sealed');
   const calls = await db('channel_requests').where({ channel: 'voice' }).select('request_id', 'state');
-  const flows = await db('flows').whereIn('kind', UPSTREAM_FLOWS.map(([kind]) => kind)).select('id', 'data');
+  const flows = await db('flows')
+    .whereIn(
+      'kind',
+      UPSTREAM_FLOWS.map(([kind]) => kind),
+    )
+    .select('id', 'data');
   return [
-    ...keys.map((r) => ({ table: 'keys', id: r.kid, keyId: sealedKeyId(r.private_encrypted), recordedKeyId: r.encryption_key_id })),
+    ...keys.map((r) => ({
+      table: 'keys',
+      id: r.kid,
+      keyId: sealedKeyId(r.private_encrypted),
+      recordedKeyId: r.encryption_key_id,
+    })),
     ...clients.map((r) => ({ table: 'clients', id: r.client_id, keyId: sealedKeyId(r.client_secret_encrypted) })),
     ...outbox.map((r) => ({ table: 'outbox', id: String(r.id), keyId: sealedKeyId(r.payload_sealed) })),
     ...calls.map((r) => {
@@ -94,7 +140,8 @@ async function sealedValues(db: Db): Promise<Array<{ table: string; id: string; 
 async function assertAllOpen(db: Db, sealer: Sealer, seeded: Seeded, secrets = seeded.secrets) {
   assert.equal(digest(await loadProviderKeys(db, sealer)), digest(seeded.keys), 'the provider keys load, unchanged');
   const clients = createClientRepository(db, sealer);
-  for (const [clientId, secret] of Object.entries(secrets)) assert.equal((await clients.findForProvider(clientId))?.client_secret, secret, clientId);
+  for (const [clientId, secret] of Object.entries(secrets))
+    assert.equal((await clients.findForProvider(clientId))?.client_secret, secret, clientId);
   for (const callId of CALL_IDS) {
     const row = await db('channel_requests').where({ channel: 'voice', request_id: callId }).first('state');
     const state = typeof row.state === 'string' ? JSON.parse(row.state) : row.state;
@@ -117,7 +164,10 @@ async function assertAllOpen(db: Db, sealer: Sealer, seeded: Seeded, secrets = s
 function digest(keys: Seeded['keys']): string {
   const { jwks, cookieKeys, internalSecret } = keys;
   const sorted = [...jwks.keys].sort((a, b) => String(a.kid).localeCompare(String(b.kid)));
-  return crypto.createHash('sha256').update(JSON.stringify([sorted, cookieKeys, internalSecret ?? null])).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([sorted, cookieKeys, internalSecret ?? null]))
+    .digest('hex');
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -162,8 +212,13 @@ describe('keys reencrypt (reencryptAll)', () => {
     );
     const mixed = await sealedValues(db);
     assert.equal(mixed.filter((v) => v.keyId === rotating.keyId).length, 2, 'two values under the new key');
-    assert.equal(mixed.filter((v) => v.keyId === oldSealer.keyId).length, total - 2, 'the rest still under the old key');
-    for (const key of mixed.filter((v) => v.table === 'keys')) assert.equal(key.recordedKeyId, key.keyId, `keys.encryption_key_id follows the value (${key.id})`);
+    assert.equal(
+      mixed.filter((v) => v.keyId === oldSealer.keyId).length,
+      total - 2,
+      'the rest still under the old key',
+    );
+    for (const key of mixed.filter((v) => v.table === 'keys'))
+      assert.equal(key.recordedKeyId, key.keyId, `keys.encryption_key_id follows the value (${key.id})`);
     // Servers accept both keys meanwhile.
     await assertAllOpen(db, rotating, seeded);
 
@@ -175,17 +230,30 @@ describe('keys reencrypt (reencryptAll)', () => {
 
     const after = await sealedValues(db);
     assert.equal(after.length, total);
-    assert.ok(after.every((v) => v.keyId === rotating.keyId), 'everything under the new key');
+    assert.ok(
+      after.every((v) => v.keyId === rotating.keyId),
+      'everything under the new key',
+    );
     for (const key of after.filter((v) => v.table === 'keys')) assert.equal(key.recordedKeyId, rotating.keyId);
 
     // Nothing is left under the old key: the new key alone opens it all, and the outbox still delivers.
     const newOnly = createSealer(newKey);
     await assertAllOpen(db, newOnly, seeded);
     const sent: EmailMessage[] = [];
-    const worker = createOutboxWorker({ db, sealer: newOnly, clock: testClock(), senders: { email: { send: async (m) => void sent.push(m) } }, logger: silent });
+    const worker = createOutboxWorker({
+      db,
+      sealer: newOnly,
+      clock: testClock(),
+      senders: { email: { send: async (m) => void sent.push(m) } },
+      logger: silent,
+    });
     assert.deepEqual(await worker.runOnce(), { sent: MAILS.length, retried: 0, failed: 0 });
     assert.deepEqual(sent.map((m) => m.to).sort(), MAILS);
-    await assert.rejects(loadProviderKeys(db, oldSealer), /another encryption key/, 'the old key alone no longer opens the keys');
+    await assert.rejects(
+      loadProviderKeys(db, oldSealer),
+      /another encryption key/,
+      'the old key alone no longer opens the keys',
+    );
 
     // A third run has nothing to do.
     const again = await reencryptAll(db, newOnly);
@@ -199,7 +267,10 @@ describe('keys reencrypt (reencryptAll)', () => {
     const secretB = 'changed-by-a-node-already-on-the-new-key';
     const secretC = 'changed-by-a-node-still-on-the-old-key';
     const laterReply = { say: 'Một câu trả lời khác.', next: { action: 'hangup' } };
-  const concurrent = { rp2: rotating.seal(secretB, 'client:rp-2'), call2: rotating.seal(JSON.stringify(laterReply), 'voice:reply:call-2') };
+    const concurrent = {
+      rp2: rotating.seal(secretB, 'client:rp-2'),
+      call2: rotating.seal(JSON.stringify(laterReply), 'voice:reply:call-2'),
+    };
     let removedKid: string | undefined;
     const seen = new Set<string>();
     const result = await reencryptAll(db, rotating, {
@@ -211,18 +282,26 @@ describe('keys reencrypt (reencryptAll)', () => {
         if (table === 'keys') {
           const key = await db('keys').where({ use: 'sig', encryption_key_id: oldSealer.keyId }).first('kid');
           removedKid = key.kid;
-          await db('keys').where({ kid: removedKid }).update({ state: 'removed', removed_at: new Date(), private_encrypted: '' });
+          await db('keys')
+            .where({ kid: removedKid })
+            .update({ state: 'removed', removed_at: new Date(), private_encrypted: '' });
         }
         if (table === 'clients') {
           await db('clients').where({ client_id: 'rp-2' }).update({ client_secret_encrypted: concurrent.rp2 });
-          await db('clients').where({ client_id: 'rp-3' }).update({ client_secret_encrypted: oldSealer.seal(secretC, 'client:rp-3') });
+          await db('clients')
+            .where({ client_id: 'rp-3' })
+            .update({ client_secret_encrypted: oldSealer.seal(secretC, 'client:rp-3') });
         }
         if (table === 'outbox') {
           const [, second] = await db('outbox').orderBy('id').select('id');
-          await db('outbox').where({ id: second.id }).update({ status: 'sent', sent_at: new Date(), payload_sealed: null });
+          await db('outbox')
+            .where({ id: second.id })
+            .update({ status: 'sent', sent_at: new Date(), payload_sealed: null });
         }
         if (table === 'channel_requests') {
-          await db('channel_requests').where({ channel: 'voice', request_id: 'call-2' }).update({ state: JSON.stringify({ step: 'done', outcome: 'no_match', sealedReply: concurrent.call2 }) });
+          await db('channel_requests')
+            .where({ channel: 'voice', request_id: 'call-2' })
+            .update({ state: JSON.stringify({ step: 'done', outcome: 'no_match', sealedReply: concurrent.call2 }) });
         }
       },
     });
@@ -231,28 +310,53 @@ describe('keys reencrypt (reencryptAll)', () => {
     const removed = await db('keys').where({ kid: removedKid }).first();
     assert.equal(removed.private_encrypted, '', 'a key removed meanwhile stays wiped');
     assert.equal(removed.state, 'removed');
-    assert.equal((await db('clients').where({ client_id: 'rp-2' }).first()).client_secret_encrypted, concurrent.rp2, 'a value already under the new key is left exactly as written');
+    assert.equal(
+      (await db('clients').where({ client_id: 'rp-2' }).first()).client_secret_encrypted,
+      concurrent.rp2,
+      'a value already under the new key is left exactly as written',
+    );
     assert.equal((await clients.findForProvider('rp-2'))?.client_secret, secretB);
-    assert.equal((await clients.findForProvider('rp-3'))?.client_secret, secretC, 'a newer value under the old key is resealed, not replaced by the one read first');
+    assert.equal(
+      (await clients.findForProvider('rp-3'))?.client_secret,
+      secretC,
+      'a newer value under the old key is resealed, not replaced by the one read first',
+    );
     assert.equal((await clients.findForProvider('rp-1'))?.client_secret, seeded.secrets['rp-1']);
     assert.equal(result.reencrypted.clients, 2, 'rp-1 and rp-3 (rp-2 was already done by its writer)');
     const outbox = await db('outbox').orderBy('id').select('status', 'payload_sealed');
-    assert.deepEqual(outbox.map((r) => [r.status, r.payload_sealed === null]), [['pending', false], ['sent', true], ['pending', false]], 'a payload cleared meanwhile stays cleared');
+    assert.deepEqual(
+      outbox.map((r) => [r.status, r.payload_sealed === null]),
+      [
+        ['pending', false],
+        ['sent', true],
+        ['pending', false],
+      ],
+      'a payload cleared meanwhile stays cleared',
+    );
     assert.equal(result.reencrypted.outbox, 2);
     const call2 = await db('channel_requests').where({ channel: 'voice', request_id: 'call-2' }).first('state');
-    assert.equal((typeof call2.state === 'string' ? JSON.parse(call2.state) : call2.state).sealedReply, concurrent.call2, 'a reply rewritten meanwhile is kept');
+    assert.equal(
+      (typeof call2.state === 'string' ? JSON.parse(call2.state) : call2.state).sealedReply,
+      concurrent.call2,
+      'a reply rewritten meanwhile is kept',
+    );
     assert.equal(result.reencrypted.channel_requests, 1);
     assert.ok((await sealedValues(db)).every((v) => v.keyId === rotating.keyId));
     // With the removed key gone from what loads, the rest opens with the new key alone.
     const newOnly = createSealer(newKey);
     const keys = await loadProviderKeys(db, newOnly);
-    assert.deepEqual(keys.jwks.keys.map((k) => k.kid), seeded.keys.jwks.keys.map((k) => k.kid).filter((kid) => kid !== removedKid));
+    assert.deepEqual(
+      keys.jwks.keys.map((k) => k.kid),
+      seeded.keys.jwks.keys.map((k) => k.kid).filter((kid) => kid !== removedKid),
+    );
   });
 
   it('counts what no configured key opens as remaining, and does everything else', async () => {
     await seed(db, oldSealer);
     const strangerKey = crypto.randomBytes(32);
-    await db('clients').where({ client_id: 'rp-1' }).update({ client_secret_encrypted: createSealer(strangerKey).seal('x', 'client:rp-1') });
+    await db('clients')
+      .where({ client_id: 'rp-1' })
+      .update({ client_secret_encrypted: createSealer(strangerKey).seal('x', 'client:rp-1') });
     await db('clients').where({ client_id: 'rp-2' }).update({ client_secret_encrypted: 'not a sealed value' });
     const result = await reencryptAll(db, rotating, { batchSize: 1 });
     assert.equal(result.remaining, 2);

@@ -26,7 +26,13 @@ describe('sealer', () => {
 
   it('opens what it sealed (round trip), including Unicode and long text', () => {
     const sealer = createSealer(newKey());
-    for (const text of [secret(), 'Bảo hiểm xã hội Việt Nam 🔑', 'x', JSON.stringify({ kty: 'EC', d: crypto.randomBytes(32).toString('base64url') }), 'x'.repeat(100_000)]) {
+    for (const text of [
+      secret(),
+      'Bảo hiểm xã hội Việt Nam 🔑',
+      'x',
+      JSON.stringify({ kty: 'EC', d: crypto.randomBytes(32).toString('base64url') }),
+      'x'.repeat(100_000),
+    ]) {
       const sealed = sealer.seal(text, 'keys:abc');
       assert.equal(sealer.open(sealed, 'keys:abc'), text);
     }
@@ -81,7 +87,10 @@ describe('sealer', () => {
     const sealer = createSealer(newKey());
     const parts = sealer.seal(secret(), 'ctx').split('.');
     for (const length of [4, 8, 12]) {
-      const cut = [...parts.slice(0, 4), Buffer.from(parts[4]!, 'base64url').subarray(0, length).toString('base64url')].join('.');
+      const cut = [
+        ...parts.slice(0, 4),
+        Buffer.from(parts[4]!, 'base64url').subarray(0, length).toString('base64url'),
+      ].join('.');
       assert.throws(() => sealer.open(cut, 'ctx'), `tag cut to ${length} bytes`);
     }
   });
@@ -128,9 +137,16 @@ describe('sealer', () => {
     it('opens values sealed under any previous key, and under the primary', () => {
       const [old1, old2, primary] = [newKey(), newKey(), newKey()];
       const texts = [secret(), secret(), secret()];
-      const sealed = [createSealer(old1).seal(texts[0]!, 'ctx'), createSealer(old2).seal(texts[1]!, 'ctx'), createSealer(primary).seal(texts[2]!, 'ctx')];
+      const sealed = [
+        createSealer(old1).seal(texts[0]!, 'ctx'),
+        createSealer(old2).seal(texts[1]!, 'ctx'),
+        createSealer(primary).seal(texts[2]!, 'ctx'),
+      ];
       const sealer = createSealer(primary, [old1, old2]);
-      assert.deepEqual(sealed.map((s) => sealer.open(s, 'ctx')), texts);
+      assert.deepEqual(
+        sealed.map((s) => sealer.open(s, 'ctx')),
+        texts,
+      );
       // The context is still bound, whichever key opens.
       assert.throws(() => sealer.open(sealed[0]!, 'other'));
       assert.throws(() => sealer.open(sealed[1]!, 'other'));
@@ -170,7 +186,8 @@ describe('sealer', () => {
       assert.ok(caught.message.includes(createSealer(unknown).keyId), 'names the key id the value was sealed with');
       const message = `${caught.message}\n${caught.stack ?? ''}`;
       for (const key of [old, primary, unknown]) {
-        for (const encoding of ['base64', 'base64url', 'hex'] as const) assert.ok(!message.includes(key.toString(encoding)), `no key in ${encoding}`);
+        for (const encoding of ['base64', 'base64url', 'hex'] as const)
+          assert.ok(!message.includes(key.toString(encoding)), `no key in ${encoding}`);
       }
       assert.ok(!message.includes(text), 'no plaintext');
       for (const part of sealed.split('.').slice(2)) assert.ok(!message.includes(part), 'no ciphertext, IV or tag');
@@ -180,7 +197,10 @@ describe('sealer', () => {
       const sealer = createSealer(newKey());
       const parts = sealer.seal(secret(), 'ctx').split('.');
       parts[1] = 'not-a-key-id-but-some-text';
-      assert.throws(() => sealer.open(parts.join('.'), 'ctx'), (err: Error) => /another encryption key/.test(err.message) && !err.message.includes(parts[1]!));
+      assert.throws(
+        () => sealer.open(parts.join('.'), 'ctx'),
+        (err: Error) => /another encryption key/.test(err.message) && !err.message.includes(parts[1]!),
+      );
     });
 
     it('a value whose key id was rewritten to a previous key does not open (authentication fails)', () => {
@@ -195,7 +215,14 @@ describe('sealer', () => {
     const sealer = createSealer(newKey());
     assert.equal(sealedKeyId(sealer.seal('x', 'c')), sealer.keyId);
     assert.equal(sealedKeyId(sealer.seal('', 'c')), sealer.keyId);
-    for (const bad of ['', 'plaintext', 'v2.0123456789abcdef.a.b.c', 'v1.0123456789abcdef.a.b', 'v1.XYZ.a.b.c', 'v1.0123456789abcdef.a.b.c.d']) {
+    for (const bad of [
+      '',
+      'plaintext',
+      'v2.0123456789abcdef.a.b.c',
+      'v1.0123456789abcdef.a.b',
+      'v1.XYZ.a.b.c',
+      'v1.0123456789abcdef.a.b.c.d',
+    ]) {
       assert.equal(sealedKeyId(bad), undefined, JSON.stringify(bad));
     }
   });

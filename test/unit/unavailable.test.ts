@@ -7,7 +7,12 @@ import Koa from 'koa';
 import knexFactory from 'knex';
 import pg from 'pg';
 import request from 'supertest';
-import { isDatabaseUnavailable, markIfUnavailable, providerUnavailable, RETRY_AFTER_SECONDS } from '../../src/http/unavailable.js';
+import {
+  isDatabaseUnavailable,
+  markIfUnavailable,
+  providerUnavailable,
+  RETRY_AFTER_SECONDS,
+} from '../../src/http/unavailable.js';
 
 /** A loopback port nobody listens on. */
 async function closedPort(): Promise<number> {
@@ -25,7 +30,10 @@ function pgError(code: string, message: string) {
 describe('isDatabaseUnavailable', () => {
   it('recognises what pg and knex really throw when nothing listens on the database port', async () => {
     const port = await closedPort();
-    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/x`, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/x`,
+      connectionTimeoutMillis: 2000,
+    });
     const direct = await client.connect().then(
       () => undefined,
       (err: unknown) => err,
@@ -33,7 +41,13 @@ describe('isDatabaseUnavailable', () => {
     assert.ok(direct, 'pg refuses');
     assert.equal(isDatabaseUnavailable(direct), true, String(direct));
 
-    const db = knexFactory({ client: 'pg', connection: { connectionString: `postgres://postgres@localhost:${port}/x` }, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000, log: { warn() {} } });
+    const db = knexFactory({
+      client: 'pg',
+      connection: { connectionString: `postgres://postgres@localhost:${port}/x` },
+      pool: { min: 0, max: 2 },
+      acquireConnectionTimeout: 2000,
+      log: { warn() {} },
+    });
     const started = Date.now();
     const viaKnex = await db.raw('select 1').then(
       () => undefined,
@@ -47,39 +61,66 @@ describe('isDatabaseUnavailable', () => {
 
   it('recognises a server shutting down, starting up or full, and broken connections', () => {
     assert.equal(isDatabaseUnavailable(pgError('57P01', 'terminating connection due to administrator command')), true);
-    assert.equal(isDatabaseUnavailable(pgError('57P02', 'terminating connection because of crash of another server process')), true);
+    assert.equal(
+      isDatabaseUnavailable(pgError('57P02', 'terminating connection because of crash of another server process')),
+      true,
+    );
     assert.equal(isDatabaseUnavailable(pgError('57P03', 'the database system is starting up')), true);
     assert.equal(isDatabaseUnavailable(pgError('57P03', 'the database system is shutting down')), true);
     assert.equal(isDatabaseUnavailable(pgError('53300', 'sorry, too many clients already')), true);
     assert.equal(isDatabaseUnavailable(pgError('08006', 'connection failure')), true);
     assert.equal(isDatabaseUnavailable(new Error('Connection terminated unexpectedly')), true);
     assert.equal(isDatabaseUnavailable(new Error('Connection terminated due to connection timeout')), true);
-    assert.equal(isDatabaseUnavailable(new Error('select 1 - Client has encountered a connection error and is not queryable')), true);
+    assert.equal(
+      isDatabaseUnavailable(new Error('select 1 - Client has encountered a connection error and is not queryable')),
+      true,
+    );
     assert.equal(isDatabaseUnavailable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), true);
   });
 
   it('recognises a pool that found no connection in time (KnexTimeoutError)', () => {
-    const err = new knexFactory.KnexTimeoutError('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?');
+    const err = new knexFactory.KnexTimeoutError(
+      'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?',
+    );
     assert.equal(err.name, 'KnexTimeoutError');
     assert.equal(isDatabaseUnavailable(err), true);
     assert.equal(isDatabaseUnavailable(Object.assign(new Error('x'), { name: 'KnexTimeoutError' })), true);
   });
 
   it('looks through causes and AggregateError (a host name with an IPv4 and an IPv6 address)', () => {
-    const refused = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}`), { code: 'ECONNREFUSED' });
+    const refused = (address: string) =>
+      Object.assign(new Error(`connect ECONNREFUSED ${address}`), { code: 'ECONNREFUSED' });
     assert.equal(isDatabaseUnavailable(new AggregateError([refused('::1:5432'), refused('127.0.0.1:5432')])), true);
-    assert.equal(isDatabaseUnavailable(new Error('could not load the interaction', { cause: pgError('57P01', 'terminating connection') })), true);
-    assert.equal(isDatabaseUnavailable(new Error('a', { cause: new Error('b', { cause: new Error('Connection terminated unexpectedly') }) })), true);
+    assert.equal(
+      isDatabaseUnavailable(
+        new Error('could not load the interaction', { cause: pgError('57P01', 'terminating connection') }),
+      ),
+      true,
+    );
+    assert.equal(
+      isDatabaseUnavailable(
+        new Error('a', { cause: new Error('b', { cause: new Error('Connection terminated unexpectedly') }) }),
+      ),
+      true,
+    );
   });
 
   it('leaves everything else alone: SQL errors, bugs, client errors, non-errors', () => {
-    assert.equal(isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint "accounts_pkey"')), false);
+    assert.equal(
+      isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint "accounts_pkey"')),
+      false,
+    );
     assert.equal(isDatabaseUnavailable(pgError('42P01', 'relation "nope" does not exist')), false);
     assert.equal(isDatabaseUnavailable(pgError('40001', 'could not serialize access due to concurrent update')), false);
     assert.equal(isDatabaseUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')")), false);
     assert.equal(isDatabaseUnavailable(new Error('boom')), false);
     // raw-body's "request aborted" (the client went away) is a 400 meant for the client.
-    assert.equal(isDatabaseUnavailable(Object.assign(new Error('request aborted'), { code: 'ECONNABORTED', status: 400, expose: true })), false);
+    assert.equal(
+      isDatabaseUnavailable(
+        Object.assign(new Error('request aborted'), { code: 'ECONNABORTED', status: 400, expose: true }),
+      ),
+      false,
+    );
     assert.equal(isDatabaseUnavailable(null), false);
     assert.equal(isDatabaseUnavailable(undefined), false);
     assert.equal(isDatabaseUnavailable('ECONNREFUSED'), false);
@@ -109,7 +150,9 @@ describe('providerUnavailable', () => {
   }
 
   it('turns a 500 caused by the database into 503 + Retry-After, JSON staying JSON', async () => {
-    const res = await request(providerLike(pgError('57P01', 'terminating connection'), 'json')).post('/token').set('accept', 'application/json');
+    const res = await request(providerLike(pgError('57P01', 'terminating connection'), 'json'))
+      .post('/token')
+      .set('accept', 'application/json');
     assert.equal(res.status, 503);
     assert.equal(res.headers['retry-after'], String(RETRY_AFTER_SECONDS));
     assert.match(res.headers['content-type']!, /json/);
@@ -117,7 +160,11 @@ describe('providerUnavailable', () => {
   });
 
   it('renders our page for a browser', async () => {
-    const res = await request(providerLike(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'html')).get('/auth').set('accept', 'text/html');
+    const res = await request(
+      providerLike(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'html'),
+    )
+      .get('/auth')
+      .set('accept', 'text/html');
     assert.equal(res.status, 503);
     assert.equal(res.headers['retry-after'], String(RETRY_AFTER_SECONDS));
     assert.match(res.headers['content-type']!, /html/);
@@ -125,7 +172,9 @@ describe('providerUnavailable', () => {
   });
 
   it('answers 503 for an unavailable-database error that escapes the provider (a session save)', async () => {
-    const res = await request(providerLike(new Error('Connection terminated unexpectedly'), 'throw')).get('/auth').set('accept', 'application/json');
+    const res = await request(providerLike(new Error('Connection terminated unexpectedly'), 'throw'))
+      .get('/auth')
+      .set('accept', 'application/json');
     assert.equal(res.status, 503);
     assert.equal(res.body.error, 'temporarily_unavailable');
   });

@@ -15,8 +15,20 @@ const SECRET_CLIENT = 'bhxh-id';
 const JWT_CLIENT = 'bhxh-id-pkjwt';
 const AN = DEFAULT_CITIZENS[0]!; // level 2
 const BINH = DEFAULT_CITIZENS[1]!; // level 1
-const ODD_CITIZEN: Citizen = { nationalId: '001200000999', fullName: 'Đỗ <b>"Thử"</b> & Co', birthdate: '2000-01-31', level: 1 };
-const RESET: SimBehaviour = { claims: 'standard', userinfoOnly: false, issParameter: true, failure: 'none', delayMs: 0, tamper: 'none' };
+const ODD_CITIZEN: Citizen = {
+  nationalId: '001200000999',
+  fullName: 'Đỗ <b>"Thử"</b> & Co',
+  birthdate: '2000-01-31',
+  level: 1,
+};
+const RESET: SimBehaviour = {
+  claims: 'standard',
+  userinfoOnly: false,
+  issParameter: true,
+  failure: 'none',
+  delayMs: 0,
+  tamper: 'none',
+};
 
 let sim: VneidSimulator;
 let clientSecret: string;
@@ -47,7 +59,9 @@ beforeEach(() => sim.setBehaviour(RESET));
 // Relying-party helpers
 
 function discover(opts: { jwt?: boolean; nonRepudiation?: boolean } = {}): Promise<oidc.Configuration> {
-  const auth = opts.jwt ? oidc.PrivateKeyJwt({ key: clientKey.privateKey, kid: clientKey.kid }) : oidc.ClientSecretBasic(clientSecret);
+  const auth = opts.jwt
+    ? oidc.PrivateKeyJwt({ key: clientKey.privateKey, kid: clientKey.kid })
+    : oidc.ClientSecretBasic(clientSecret);
   const execute = [oidc.allowInsecureRequests, ...(opts.nonRepudiation ? [oidc.enableNonRepudiationChecks] : [])];
   return oidc.discovery(new URL(sim.issuer), opts.jwt ? JWT_CLIENT : SECRET_CLIENT, {}, auth, { execute });
 }
@@ -81,7 +95,10 @@ async function startFlow(config: oidc.Configuration, scope = 'openid profile'): 
 /** Picks a citizen on the login page; returns the URL the browser is sent back to. */
 async function choose(flow: Flow, citizen: Citizen): Promise<URL> {
   const end = await flow.browser.submit(flow.loginPage, { national_id: citizen.nationalId }, '/choose');
-  assert.ok(end.url.startsWith(REDIRECT_URI), `expected the redirect_uri, got ${end.status} ${end.url}\n${end.html.slice(0, 400)}`);
+  assert.ok(
+    end.url.startsWith(REDIRECT_URI),
+    `expected the redirect_uri, got ${end.status} ${end.url}\n${end.html.slice(0, 400)}`,
+  );
   return new URL(end.url);
 }
 
@@ -112,7 +129,8 @@ describe('VNeID simulator', () => {
     assert.match(loginPage.html, /Định danh điện tử VNeID \(giả lập\)/);
     assert.match(loginPage.html, /VNeID simulator/);
     assert.match(loginPage.html, /name="viewport"/);
-    for (const c of DEFAULT_CITIZENS) assert.ok(loginPage.html.includes(`data-national-id="${c.nationalId}"`), c.nationalId);
+    for (const c of DEFAULT_CITIZENS)
+      assert.ok(loginPage.html.includes(`data-national-id="${c.nationalId}"`), c.nationalId);
     assert.ok(loginPage.html.includes('001•••345'));
     assert.ok(loginPage.html.includes('Mức độ 2') && loginPage.html.includes('Mức độ 1'));
     assert.ok(loginPage.html.includes('data-action="cancel"'));
@@ -139,7 +157,13 @@ describe('VNeID simulator', () => {
     // The citizen API answers an openid-scope access token too.
     const res = await citizenApi(tokens.access_token);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { sub: citizenSubject(AN), citizenPid: AN.nationalId, fullName: AN.fullName, birthdate: AN.birthdate, identificationLevel: 2 });
+    assert.deepEqual(await res.json(), {
+      sub: citizenSubject(AN),
+      citizenPid: AN.nationalId,
+      fullName: AN.fullName,
+      birthdate: AN.birthdate,
+      identificationLevel: 2,
+    });
   });
 
   test('legacy claims: SoDinhDanh, HoVaTen, NgaySinh as YYYYMMDD, MucDoDinhDanh as a string', async () => {
@@ -161,7 +185,13 @@ describe('VNeID simulator', () => {
     const res = await citizenApi(tokens.access_token);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
-    assert.deepEqual(await res.json(), { sub: citizenSubject(AN), citizenPid: AN.nationalId, fullName: AN.fullName, birthdate: AN.birthdate, identificationLevel: 2 });
+    assert.deepEqual(await res.json(), {
+      sub: citizenSubject(AN),
+      citizenPid: AN.nationalId,
+      fullName: AN.fullName,
+      birthdate: AN.birthdate,
+      identificationLevel: 2,
+    });
     for (const bad of [undefined, 'not-a-token']) {
       const denied = await citizenApi(bad);
       assert.equal(denied.status, 401);
@@ -225,7 +255,12 @@ describe('VNeID simulator', () => {
   test('failure error: an unregistered redirect_uri is not redirected to', async () => {
     sim.setBehaviour({ failure: 'error' });
     const url = new URL('/auth', sim.issuer);
-    url.search = new URLSearchParams({ client_id: SECRET_CLIENT, redirect_uri: 'https://evil.example/cb', response_type: 'code', state: 's' }).toString();
+    url.search = new URLSearchParams({
+      client_id: SECRET_CLIENT,
+      redirect_uri: 'https://evil.example/cb',
+      response_type: 'code',
+      state: 's',
+    }).toString();
     const res = await fetch(url, { redirect: 'manual' });
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('location'), null);

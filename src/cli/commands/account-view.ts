@@ -26,7 +26,14 @@ export function accountView(a: Account) {
 }
 
 export function linkView(l: FederatedIdentity) {
-  return { issuer: l.issuer, subject: l.subject, national_id: l.nationalId, linked_by: l.linkedBy, created_at: l.createdAt, last_used_at: l.lastUsedAt };
+  return {
+    issuer: l.issuer,
+    subject: l.subject,
+    national_id: l.nationalId,
+    linked_by: l.linkedBy,
+    created_at: l.createdAt,
+    last_used_at: l.lastUsedAt,
+  };
 }
 
 /** Finds the account named by --bhxh or --id, or fails with one line. */

@@ -42,7 +42,8 @@ export const accountsCreate: Command = {
     if (v['email-verified'] && !email) throw new UsageError('--email-verified needs --email');
     const nationalId = v['national-id'] === undefined ? null : parseNationalId(v['national-id']);
     if (v['national-id'] !== undefined && !nationalId) throw new UsageError('--national-id must be 12 digits');
-    if (Boolean(v['password-stdin']) === Boolean(v.temporary)) throw new UsageError('give exactly one of --password-stdin or --temporary');
+    if (Boolean(v['password-stdin']) === Boolean(v.temporary))
+      throw new UsageError('give exactly one of --password-stdin or --temporary');
 
     const person = { bhxhNumber, phoneNumber, birthdate };
     const temporary = v.temporary ? temporaryPassword() : undefined;
@@ -64,7 +65,12 @@ export const accountsCreate: Command = {
       await ctx.audit.record({
         type: 'account.created',
         accountId: account.id,
-        detail: { via: 'cli', temporary: Boolean(temporary), emailVerified: account.emailVerified, phoneNumberVerified: account.phoneNumberVerified },
+        detail: {
+          via: 'cli',
+          temporary: Boolean(temporary),
+          emailVerified: account.emailVerified,
+          phoneNumberVerified: account.phoneNumberVerified,
+        },
       });
       // NOTE: a temporary password is shown once, here, and never stored in clear.
       return { account: accountView(account), ...(temporary ? { temporary_password: temporary } : {}) };

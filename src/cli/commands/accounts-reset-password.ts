@@ -22,7 +22,8 @@ export const accountsResetPassword: Command = {
   options: { ...accountSelector, operator: { type: 'string' }, deliver: { type: 'string' } },
   async run(ctx, v) {
     const operator = typeof v.operator === 'string' ? v.operator.trim() : '';
-    if (!/^[A-Za-z0-9._@-]{2,64}$/.test(operator)) throw new UsageError('--operator STAFF_ID is required (letters, digits, . _ @ -)');
+    if (!/^[A-Za-z0-9._@-]{2,64}$/.test(operator))
+      throw new UsageError('--operator STAFF_ID is required (letters, digits, . _ @ -)');
     const deliver = v.deliver as (typeof DELIVERIES)[number];
     if (!DELIVERIES.includes(deliver)) throw new UsageError('--deliver must be sms, email or print');
     const account = await findAccountArg(ctx, v);
@@ -42,14 +43,30 @@ export const accountsResetPassword: Command = {
     const minutes = Math.round(ctx.config.temporaryPasswords.ttlSeconds / 60);
     const issued = await ctx.db.transaction(async (trx) => {
       const temp = await temporaryPasswords.issue(account.id, trx);
-      await removePasswordLinks({ db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: systemClock }, trx, account, 'office');
+      await removePasswordLinks(
+        { db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: systemClock },
+        trx,
+        account,
+        'office',
+      );
       if (deliver === 'sms') {
-        await outbox.enqueue({ channel: 'sms', to: to!, purpose: 'temporary_password', ...temporaryPasswordSms({ password: temp.password, minutes }) }, trx);
+        await outbox.enqueue(
+          {
+            channel: 'sms',
+            to: to!,
+            purpose: 'temporary_password',
+            ...temporaryPasswordSms({ password: temp.password, minutes }),
+          },
+          trx,
+        );
       } else if (deliver === 'email') {
         const content = temporaryPasswordEmail({ password: temp.password, minutes, issuer: ctx.config.issuer });
         await outbox.enqueue({ channel: 'email', to: to!, purpose: 'temporary_password', ...content }, trx);
       }
-      await ctx.audit.record({ type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } }, trx);
+      await ctx.audit.record(
+        { type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } },
+        trx,
+      );
       return temp;
     });
     return {

@@ -14,13 +14,26 @@ export const accountsSetPassword: Command = {
   usage: 'bhxh-id accounts set-password (--bhxh NUMBER | --id ID) (--password-stdin | --temporary)',
   options: { ...accountSelector, 'password-stdin': { type: 'boolean' }, temporary: { type: 'boolean' } },
   async run(ctx, v) {
-    if (Boolean(v['password-stdin']) === Boolean(v.temporary)) throw new UsageError('give exactly one of --password-stdin or --temporary');
+    if (Boolean(v['password-stdin']) === Boolean(v.temporary))
+      throw new UsageError('give exactly one of --password-stdin or --temporary');
     const account = await findAccountArg(ctx, v);
     const temporary = v.temporary ? temporaryPassword() : undefined;
     const password = temporary ?? (await readPasswordFromStdin(ctx, account));
     await applyOperatorPassword(
-      { db: ctx.db, outbox: createOutbox(ctx.db, ctx.sealer, systemClock), audit: ctx.audit, config: ctx.config, clock: systemClock, logger: ctx.logger },
-      { account, newHash: await ctx.hasher.hash(password), mustChange: Boolean(temporary), detail: { temporary: Boolean(temporary) } },
+      {
+        db: ctx.db,
+        outbox: createOutbox(ctx.db, ctx.sealer, systemClock),
+        audit: ctx.audit,
+        config: ctx.config,
+        clock: systemClock,
+        logger: ctx.logger,
+      },
+      {
+        account,
+        newHash: await ctx.hasher.hash(password),
+        mustChange: Boolean(temporary),
+        detail: { temporary: Boolean(temporary) },
+      },
     );
     const updated = (await ctx.accounts.findById(account.id))!;
     return { account: accountView(updated), ...(temporary ? { temporary_password: temporary } : {}) };

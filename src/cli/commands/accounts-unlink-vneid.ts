@@ -14,7 +14,11 @@ export const accountsUnlinkVneid: Command = {
     const account = await findAccountArg(ctx, v);
     const removed = await createFederatedIdentities(ctx.db, systemClock).unlinkAll(account.id);
     for (const link of removed) {
-      await ctx.audit.record({ type: 'federation.unlink', accountId: account.id, detail: { via: 'cli', issuer: link.issuer } });
+      await ctx.audit.record({
+        type: 'federation.unlink',
+        accountId: account.id,
+        detail: { via: 'cli', issuer: link.issuer },
+      });
     }
     return { account_id: account.id, removed: removed.map(linkView) };
   },

@@ -51,7 +51,8 @@ export const clientsCreate: Command = {
     } catch {
       throw new CommandError(`${v.file} is not valid JSON`);
     }
-    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) throw new CommandError('the metadata must be a JSON object');
+    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata))
+      throw new CommandError('the metadata must be a JSON object');
     if (typeof metadata.client_id !== 'string' || !/^[A-Za-z0-9._~-]{1,100}$/.test(metadata.client_id)) {
       throw new CommandError('client_id is required: letters, digits, ".", "_", "~" or "-"');
     }
@@ -61,13 +62,25 @@ export const clientsCreate: Command = {
     const checked = checkRegistration(metadata, { admin });
     if ('problems' in checked) throw new CommandError(checked.problems.join('; '));
     metadata = checked.metadata;
-    await validateMetadata(ctx, { ...metadata, first_party: firstParty, admin, ...(needsSecret(metadata) && !metadata.client_secret ? { client_secret: 'x'.repeat(43) } : {}) });
+    await validateMetadata(ctx, {
+      ...metadata,
+      first_party: firstParty,
+      admin,
+      ...(needsSecret(metadata) && !metadata.client_secret ? { client_secret: 'x'.repeat(43) } : {}),
+    });
     try {
       const { clientId, clientSecret } = await ctx.clients.create(metadata, { firstParty, admin });
-      await ctx.audit.record({ type: 'client.created', clientId, detail: { via: 'cli', first_party: firstParty, admin } });
+      await ctx.audit.record({
+        type: 'client.created',
+        clientId,
+        detail: { via: 'cli', first_party: firstParty, admin },
+      });
       const stored = (await ctx.clients.find(clientId))!;
       // NOTE: the secret is printed once, here; it is stored sealed and never shown again.
-      return { client: { ...stored.metadata, first_party: firstParty, admin }, ...(clientSecret ? { client_secret: clientSecret } : {}) };
+      return {
+        client: { ...stored.metadata, first_party: firstParty, admin },
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+      };
     } catch (err) {
       if (err instanceof ClientExistsError) throw new CommandError(err.message);
       throw err;

@@ -8,7 +8,14 @@ export const clientsList: Command = {
   options: {},
   async run(ctx) {
     const clients = await ctx.clients.list();
-    return { clients: clients.map((c) => ({ ...c.metadata, first_party: c.firstParty, admin: c.admin, created_at: c.createdAt })) };
+    return {
+      clients: clients.map((c) => ({
+        ...c.metadata,
+        first_party: c.firstParty,
+        admin: c.admin,
+        created_at: c.createdAt,
+      })),
+    };
   },
 };
 
@@ -22,7 +29,9 @@ export const clientsShow: Command = {
     if (!clientId) throw new UsageError('name the client: bhxh-id clients show CLIENT_ID');
     const client = await ctx.clients.find(clientId);
     if (!client) throw new CommandError(`no client ${clientId}`);
-    return { client: { ...client.metadata, first_party: client.firstParty, admin: client.admin, created_at: client.createdAt } };
+    return {
+      client: { ...client.metadata, first_party: client.firstParty, admin: client.admin, created_at: client.createdAt },
+    };
   },
 };
 

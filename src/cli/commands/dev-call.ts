@@ -6,8 +6,14 @@ import { UsageError, type Command } from '../command.js';
 export const devCall: Command = {
   name: 'dev call',
   summary: 'play a hotline call against a running server (the assistant asks for the BHXH number)',
-  usage: 'bhxh-id dev call --caller PHONE --digits 0123456789# [--digits …] [--verified] [--server URL]   (needs VOICE_WEBHOOK_SECRET, as the server)',
-  options: { caller: { type: 'string' }, digits: { type: 'string', multiple: true }, verified: { type: 'boolean' }, server: { type: 'string' } },
+  usage:
+    'bhxh-id dev call --caller PHONE --digits 0123456789# [--digits …] [--verified] [--server URL]   (needs VOICE_WEBHOOK_SECRET, as the server)',
+  options: {
+    caller: { type: 'string' },
+    digits: { type: 'string', multiple: true },
+    verified: { type: 'boolean' },
+    server: { type: 'string' },
+  },
   async run() {
     throw new Error('standalone');
   },
@@ -16,7 +22,13 @@ export const devCall: Command = {
     if (!config.voice.secret) throw new UsageError('set VOICE_WEBHOOK_SECRET (the same value as the server)');
     const entries = ((v as Record<string, unknown>).digits as string[] | undefined) ?? [];
     const baseUrl = typeof v.server === 'string' ? v.server : config.issuer;
-    const steps = await playDevCall({ baseUrl, secret: config.voice.secret, caller: v.caller, callerVerified: Boolean(v.verified), entries });
+    const steps = await playDevCall({
+      baseUrl,
+      secret: config.voice.secret,
+      caller: v.caller,
+      callerVerified: Boolean(v.verified),
+      entries,
+    });
     return { server: baseUrl, steps };
   },
 };

@@ -12,9 +12,52 @@ const CHUNK = 100_000;
 const DEFAULT_PREFIX = '9';
 
 // Names are combined from these by the row number, so the table looks like real members (all valid, varied).
-const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
+const FAMILY = [
+  'Nguyễn',
+  'Trần',
+  'Lê',
+  'Phạm',
+  'Hoàng',
+  'Huỳnh',
+  'Phan',
+  'Vũ',
+  'Võ',
+  'Đặng',
+  'Bùi',
+  'Đỗ',
+  'Hồ',
+  'Ngô',
+  'Dương',
+  'Lý',
+];
 const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Đức', 'Minh', 'Ngọc', 'Thanh', 'Quốc'];
-const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Giang', 'Hà', 'Hải', 'Hạnh', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Quang', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Vy'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Cường',
+  'Dũng',
+  'Giang',
+  'Hà',
+  'Hải',
+  'Hạnh',
+  'Hùng',
+  'Hương',
+  'Khánh',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Nga',
+  'Phúc',
+  'Quang',
+  'Sơn',
+  'Tâm',
+  'Thảo',
+  'Trang',
+  'Tuấn',
+  'Vy',
+];
 
 /** A constant text array as SQL (the words above contain no quote). */
 const sqlArray = (words: string[]) => `(array[${words.map((w) => `'${w}'`).join(',')}])`;
@@ -43,8 +86,10 @@ function parseOptions(v: Record<string, string | boolean | undefined>): { count:
   const prefix = typeof v.prefix === 'string' ? v.prefix : DEFAULT_PREFIX;
   if (!/^\d{1,9}$/.test(prefix)) throw new UsageError('--prefix must be 1 to 9 digits');
   const capacity = 10 ** (10 - prefix.length);
-  if (!Number.isSafeInteger(count) || count < 1 || count > capacity) throw new UsageError(`--count must be a whole number from 1 to ${capacity} (with --prefix ${prefix})`);
-  if (!v['password-stdin']) throw new UsageError('--password-stdin is required (the one password every seeded member gets)');
+  if (!Number.isSafeInteger(count) || count < 1 || count > capacity)
+    throw new UsageError(`--count must be a whole number from 1 to ${capacity} (with --prefix ${prefix})`);
+  if (!v['password-stdin'])
+    throw new UsageError('--password-stdin is required (the one password every seeded member gets)');
   return { count, prefix };
 }
 
@@ -67,19 +112,28 @@ async function seed(ctx: CliContext, count: number, prefix: string, hash: string
 export const devSeedAccounts: Command = {
   name: 'dev seed-accounts',
   summary: 'development only: create COUNT synthetic members sharing one password (load tests)',
-  usage: 'bhxh-id dev seed-accounts --count N [--prefix DIGITS] --password-stdin   (numbers are PREFIX + zero-padded index; default prefix 9)',
+  usage:
+    'bhxh-id dev seed-accounts --count N [--prefix DIGITS] --password-stdin   (numbers are PREFIX + zero-padded index; default prefix 9)',
   options: { count: { type: 'string' }, prefix: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
   async run(ctx, v) {
-    if (ctx.config.production) throw new CommandError('dev seed-accounts is refused in production (NODE_ENV=production)');
+    if (ctx.config.production)
+      throw new CommandError('dev seed-accounts is refused in production (NODE_ENV=production)');
     const { count, prefix } = parseOptions(v);
     const first = prefix.padEnd(10, '0');
     const last = prefix + String(count - 1).padStart(10 - prefix.length, '0');
-    const password = await readPasswordFromStdin(ctx, { bhxhNumber: first, phoneNumber: null, birthdate: '1950-01-01' });
+    const password = await readPasswordFromStdin(ctx, {
+      bhxhNumber: first,
+      phoneNumber: null,
+      birthdate: '1950-01-01',
+    });
     const started = Date.now();
     const hash = await ctx.hasher.hash(password);
     const created = await seed(ctx, count, prefix, hash);
     const ms = Date.now() - started;
-    await ctx.audit.record({ type: 'account.created', detail: { via: 'cli dev seed-accounts', count: created, first, last } });
+    await ctx.audit.record({
+      type: 'account.created',
+      detail: { via: 'cli dev seed-accounts', count: created, first, last },
+    });
     return { created, skipped: count - created, first, last, ms };
   },
 };

@@ -6,16 +6,23 @@ import { CommandError, UsageError, type Command } from '../command.js';
 export const devSms: Command = {
   name: 'dev sms',
   summary: 'send a signed inbound SMS to a running server (try "BH MK <number>")',
-  usage: 'bhxh-id dev sms --from PHONE --text "BH MK 0123456789" [--server URL]   (needs SMS_INBOUND_SECRET, as the server)',
+  usage:
+    'bhxh-id dev sms --from PHONE --text "BH MK 0123456789" [--server URL]   (needs SMS_INBOUND_SECRET, as the server)',
   options: { from: { type: 'string' }, text: { type: 'string' }, server: { type: 'string' } },
   async run() {
     throw new Error('standalone');
   },
   async standalone(config, v) {
-    if (typeof v.from !== 'string' || typeof v.text !== 'string') throw new UsageError('--from and --text are required');
+    if (typeof v.from !== 'string' || typeof v.text !== 'string')
+      throw new UsageError('--from and --text are required');
     if (!config.smsInbound.secret) throw new UsageError('set SMS_INBOUND_SECRET (the same value as the server)');
     const baseUrl = typeof v.server === 'string' ? v.server : config.issuer;
-    const { status, body } = await sendDevSms({ baseUrl, secret: config.smsInbound.secret, sender: v.from, text: v.text });
+    const { status, body } = await sendDevSms({
+      baseUrl,
+      secret: config.smsInbound.secret,
+      sender: v.from,
+      text: v.text,
+    });
     if (status !== 200) throw new CommandError(`the server answered ${status}: ${JSON.stringify(body)}`);
     return { sent: true, server: baseUrl, answer: body, reply: 'see /dev/mailbox on the server' };
   },

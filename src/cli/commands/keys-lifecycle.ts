@@ -6,7 +6,13 @@ import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
 function lifecycle(ctx: CliContext) {
-  return createKeyLifecycle({ db: ctx.db, sealer: ctx.sealer, clock: systemClock, audit: ctx.audit, policy: policyFromConfig(ctx.config) });
+  return createKeyLifecycle({
+    db: ctx.db,
+    sealer: ctx.sealer,
+    clock: systemClock,
+    audit: ctx.audit,
+    policy: policyFromConfig(ctx.config),
+  });
 }
 
 export const keysRotate: Command = {
@@ -15,9 +21,16 @@ export const keysRotate: Command = {
   usage: 'bhxh-id keys rotate [--reason TEXT]',
   options: { reason: { type: 'string' } },
   async run(ctx, v) {
-    const out = await lifecycle(ctx).rotate({ via: 'cli', ...(typeof v.reason === 'string' ? { reason: v.reason } : {}) });
+    const out = await lifecycle(ctx).rotate({
+      via: 'cli',
+      ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+    });
     const activatesAfter = new Date(Date.now() + ctx.config.keys.stagingSeconds * 1000);
-    return { staged: out.staged, already_staged: out.alreadyStaged, activates_after: out.alreadyStaged ? undefined : activatesAfter };
+    return {
+      staged: out.staged,
+      already_staged: out.alreadyStaged,
+      activates_after: out.alreadyStaged ? undefined : activatesAfter,
+    };
   },
 };
 
@@ -30,9 +43,14 @@ export const keysRevoke: Command = {
   async run(ctx, v, positionals) {
     const kid = positionals[0];
     if (!kid) throw new UsageError('name the key: bhxh-id keys revoke KID --reason TEXT');
-    if (typeof v.reason !== 'string' || !v.reason.trim()) throw new UsageError('--reason is required (it goes to the audit log)');
+    if (typeof v.reason !== 'string' || !v.reason.trim())
+      throw new UsageError('--reason is required (it goes to the audit log)');
     try {
-      const out = await lifecycle(ctx).revoke(kid, { via: 'cli', reason: v.reason.trim(), revokeTokens: v['revoke-tokens'] === true });
+      const out = await lifecycle(ctx).revoke(kid, {
+        via: 'cli',
+        reason: v.reason.trim(),
+        revokeTokens: v['revoke-tokens'] === true,
+      });
       return { revoked: out.kid, activated: out.activated, tokens_revoked: out.tokensRevoked };
     } catch (err) {
       if (err instanceof KeyNotFoundError) throw new CommandError(err.message);

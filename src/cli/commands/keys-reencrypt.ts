@@ -6,17 +6,23 @@ import { CommandError, UsageError, type Command } from '../command.js';
 
 export const keysReencrypt: Command = {
   name: 'keys reencrypt',
-  summary: 'reseal secrets at rest under KEYS_ENCRYPTION_KEY (after a rotation; old keys in KEYS_ENCRYPTION_KEY_PREVIOUS)',
+  summary:
+    'reseal secrets at rest under KEYS_ENCRYPTION_KEY (after a rotation; old keys in KEYS_ENCRYPTION_KEY_PREVIOUS)',
   usage: 'bhxh-id keys reencrypt [--batch-size N]',
   options: { 'batch-size': { type: 'string' } },
   async run(ctx, v) {
     let batchSize: number | undefined;
     if (v['batch-size'] !== undefined) {
       batchSize = Number(v['batch-size']);
-      if (!/^[0-9]+$/.test(String(v['batch-size'])) || batchSize < 1 || batchSize > 10_000) throw new UsageError('--batch-size must be a whole number from 1 to 10000');
+      if (!/^[0-9]+$/.test(String(v['batch-size'])) || batchSize < 1 || batchSize > 10_000)
+        throw new UsageError('--batch-size must be a whole number from 1 to 10000');
     }
     const encryptionKeyId = ctx.sealer.keyId;
-    const { reencrypted, remaining, unreadable } = await reencryptAll(ctx.db, ctx.sealer, batchSize === undefined ? {} : { batchSize });
+    const { reencrypted, remaining, unreadable } = await reencryptAll(
+      ctx.db,
+      ctx.sealer,
+      batchSize === undefined ? {} : { batchSize },
+    );
     await ctx.audit.record({
       type: 'keys.reencrypted',
       outcome: remaining === 0 ? 'success' : 'failure',
@@ -27,7 +33,9 @@ export const keysReencrypt: Command = {
       const unopened = Object.values(unreadable).reduce((a, b) => a + b, 0);
       throw new CommandError(
         `${remaining} sealed values are still not under encryption key ${encryptionKeyId} (${done} resealed by this run` +
-          (unopened ? `; ${unopened} could not be opened with KEYS_ENCRYPTION_KEY or KEYS_ENCRYPTION_KEY_PREVIOUS` : '') +
+          (unopened
+            ? `; ${unopened} could not be opened with KEYS_ENCRYPTION_KEY or KEYS_ENCRYPTION_KEY_PREVIOUS`
+            : '') +
           '); run bhxh-id keys reencrypt again',
       );
     }

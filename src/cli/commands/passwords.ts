@@ -6,7 +6,10 @@ import type { CliContext } from '../context.js';
 import { generateTemporaryPassword } from '../../methods/temporary-password/temporary-passwords.js';
 
 /** Reads the password from stdin (first line) and applies the policy. */
-export async function readPasswordFromStdin(ctx: CliContext, person: Pick<Account, 'bhxhNumber' | 'phoneNumber' | 'birthdate'>): Promise<string> {
+export async function readPasswordFromStdin(
+  ctx: CliContext,
+  person: Pick<Account, 'bhxhNumber' | 'phoneNumber' | 'birthdate'>,
+): Promise<string> {
   const input = await ctx.readStdin();
   const password = input.replace(/\r?\n$/, '');
   if (!password) throw new UsageError('no password on standard input');

@@ -10,7 +10,8 @@ export const resourcesCreate: Command = {
     if (typeof v.id !== 'string' || !URL.canParse(v.id)) throw new UsageError('--id must be an absolute URI');
     const scope = typeof v.scope === 'string' ? v.scope.trim().split(/\s+/).filter(Boolean).join(' ') : '';
     const ttl = v.ttl === undefined ? 600 : Number(v.ttl);
-    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) throw new UsageError('--ttl must be whole seconds between 60 and 86400');
+    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400)
+      throw new UsageError('--ttl must be whole seconds between 60 and 86400');
     await ctx.resourceServers.upsert({ identifier: v.id, scope, accessTokenTtl: ttl });
     await ctx.audit.record({ type: 'resource_server.created', detail: { identifier: v.id, scope } });
     return { resource_server: await ctx.resourceServers.find(v.id) };

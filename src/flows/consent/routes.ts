@@ -7,7 +7,11 @@ import type { MessageId } from '../../core/i18n.js';
 import { consentPage } from '../../../views/consent.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 
-type Details = { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+type Details = {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+};
 
 /** Adds what the interaction asks for to the account's grant with this client and returns its id. */
 async function grantRequested(deps: AppDeps, ctx: Context): Promise<string> {
@@ -15,13 +19,23 @@ async function grantRequested(deps: AppDeps, ctx: Context): Promise<string> {
   const provider = deps.provider();
   const accountId = interaction.session!.accountId;
   const clientId = String(interaction.params.client_id);
-  const grant = (interaction.grantId && (await provider.Grant.find(interaction.grantId))) || new provider.Grant({ accountId, clientId });
+  const grant =
+    (interaction.grantId && (await provider.Grant.find(interaction.grantId))) ||
+    new provider.Grant({ accountId, clientId });
   const details = interaction.prompt.details as Details;
   if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+  for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {}))
+    grant.addResourceScope(indicator, scopes.join(' '));
   const grantId = await grant.save();
-  await deps.audit.record({ type: 'consent.granted', accountId, clientId, ip: ctx.ip, requestId: ctx.state.requestId, detail: { scope: details.missingOIDCScope ?? [] } });
+  await deps.audit.record({
+    type: 'consent.granted',
+    accountId,
+    clientId,
+    ip: ctx.ip,
+    requestId: ctx.state.requestId,
+    detail: { scope: details.missingOIDCScope ?? [] },
+  });
   return grantId;
 }
 
@@ -62,7 +76,14 @@ export function showConsent(deps: AppDeps): Middleware {
 }
 
 export function registerConsentRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {
-  router.post('/interaction/:uid/confirm', parseForm, deps.csrf.verify, loadInteraction(deps), requirePrompt('consent'), async (ctx) => {
-    await finishInteraction(deps, ctx, { consent: { grantId: await grantRequested(deps, ctx) } });
-  });
+  router.post(
+    '/interaction/:uid/confirm',
+    parseForm,
+    deps.csrf.verify,
+    loadInteraction(deps),
+    requirePrompt('consent'),
+    async (ctx) => {
+      await finishInteraction(deps, ctx, { consent: { grantId: await grantRequested(deps, ctx) } });
+    },
+  );
 }

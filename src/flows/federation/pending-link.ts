@@ -39,7 +39,11 @@ export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditE
   return async (trx: Knex.Transaction) => {
     const now = deps.clock.now();
     await deps.audit.record({ ...event, type: 'federation.link' }, trx);
-    await notifyEveryChannel(deps.outbox, trx, account, { purpose: 'vneid_linked', email: vneidLinkedEmail({ when: now, issuer: deps.config.issuer }), sms: vneidLinkedSms({ when: now }) });
+    await notifyEveryChannel(deps.outbox, trx, account, {
+      purpose: 'vneid_linked',
+      email: vneidLinkedEmail({ when: now, issuer: deps.config.issuer }),
+      sms: vneidLinkedSms({ when: now }),
+    });
   };
 }
 
@@ -53,20 +57,43 @@ export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLi
  * sign-in counts as what the link may confer (the password level). Refused: a page has been shown and the sign-in
  * stops. `credentialVersion` is the version the password belongs to: a change since then refuses the link.
  */
-export async function completePendingLink(deps: AppDeps, ctx: Context, account: Account, credentialVersion: number): Promise<{ acr: Acr; amr: string[] } | 'refused' | undefined> {
+export async function completePendingLink(
+  deps: AppDeps,
+  ctx: Context,
+  account: Account,
+  credentialVersion: number,
+): Promise<{ acr: Acr; amr: string[] } | 'refused' | undefined> {
   const { interaction, page, clientName } = interactionState(ctx);
   const pending = await pendingLink(deps, interaction.uid);
   if (!pending) return undefined;
   await deps.flows.delete(PENDING_KIND, interaction.uid);
-  const base = { accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId };
+  const base = {
+    accountId: account.id,
+    clientId: String(interaction.params.client_id),
+    ip: ctx.ip,
+    requestId: ctx.state.requestId,
+  };
   const detail = { method: 'vneid', issuer: pending.issuer, level: pending.level, linkedBy: 'password' };
   const outcome = await deps.federation!.identities.link(
-    { issuer: pending.issuer, subject: pending.subject, accountId: account.id, nationalId: pending.nationalId, linkedBy: 'password', credentialVersion },
+    {
+      issuer: pending.issuer,
+      subject: pending.subject,
+      accountId: account.id,
+      nationalId: pending.nationalId,
+      linkedBy: 'password',
+      credentialVersion,
+    },
     announceLink(deps, account, { ...base, detail }),
   );
-  if (!outcome.ok && outcome.reason === 'credentials_changed') throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'vneid_pending_link' } });
+  if (!outcome.ok && outcome.reason === 'credentials_changed')
+    throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'vneid_pending_link' } });
   if (!outcome.ok) {
-    await deps.audit.record({ ...base, type: 'federation.link', outcome: 'failure', detail: { ...detail, reason: outcome.reason } });
+    await deps.audit.record({
+      ...base,
+      type: 'federation.link',
+      outcome: 'failure',
+      detail: { ...detail, reason: outcome.reason },
+    });
     ctx.status = 409;
     ctx.type = 'html';
     ctx.body = federationProblemPage(page, {
@@ -80,7 +107,12 @@ export async function completePendingLink(deps: AppDeps, ctx: Context, account: 
   const acr = linkAssurance('password', pending.level);
   if (!meets(acr, requiredAcr(interaction.params))) {
     // Linked, but a password-made link cannot meet this request's VNeID demand: say so, and issue nothing.
-    await deps.audit.record({ ...base, type: 'sign_in', outcome: 'failure', detail: { ...detail, acr, reason: 'link_level_insufficient' } });
+    await deps.audit.record({
+      ...base,
+      type: 'sign_in',
+      outcome: 'failure',
+      detail: { ...detail, acr, reason: 'link_level_insufficient' },
+    });
     ctx.status = 403;
     ctx.type = 'html';
     ctx.body = federationProblemPage(page, {

@@ -57,7 +57,19 @@ function expiresAt(deps: AppDeps): Date {
 }
 
 /** A page that ends the round trip short of a sign-in, with the way back to password sign-in and a retry. */
-function showProblem(deps: AppDeps, ctx: Context, opts: { status: number; title: MessageId; message: MessageId; messageVars?: Record<string, string>; next?: MessageId; retry?: boolean; passwordLabel?: MessageId }) {
+function showProblem(
+  deps: AppDeps,
+  ctx: Context,
+  opts: {
+    status: number;
+    title: MessageId;
+    message: MessageId;
+    messageVars?: Record<string, string>;
+    next?: MessageId;
+    retry?: boolean;
+    passwordLabel?: MessageId;
+  },
+) {
   const { interaction, page } = interactionState(ctx);
   const required = requiredAcr(interaction.params);
   ctx.status = opts.status;
@@ -66,19 +78,41 @@ function showProblem(deps: AppDeps, ctx: Context, opts: { status: number; title:
     title: page.t(opts.title),
     message: page.t(opts.message, opts.messageVars),
     ...(opts.next ? { next: page.t(opts.next) } : {}),
-    ...(opts.retry ? { retry: { action: `/interaction/${interaction.uid}/vneid`, csrfToken: deps.csrf.issue(ctx) } } : {}),
+    ...(opts.retry
+      ? { retry: { action: `/interaction/${interaction.uid}/vneid`, csrfToken: deps.csrf.issue(ctx) } }
+      : {}),
     // Password sign-in is offered only when it can meet the request (or to link a verified identity).
     ...(meets(ACR.password, required) || opts.passwordLabel
-      ? { password: { href: `/interaction/${interaction.uid}`, label: page.t(opts.passwordLabel ?? 'federation.back_to_password') } }
+      ? {
+          password: {
+            href: `/interaction/${interaction.uid}`,
+            label: page.t(opts.passwordLabel ?? 'federation.back_to_password'),
+          },
+        }
       : {}),
     cancelHref: `/interaction/${interaction.uid}/abort`,
   });
 }
 
-function audit(deps: AppDeps, ctx: Context, type: AuditType, outcome: 'success' | 'failure', detail: Record<string, unknown>, accountId?: string) {
+function audit(
+  deps: AppDeps,
+  ctx: Context,
+  type: AuditType,
+  outcome: 'success' | 'failure',
+  detail: Record<string, unknown>,
+  accountId?: string,
+) {
   const { interaction } = interactionState(ctx);
   if (type === 'sign_in' && outcome === 'failure') deps.metrics.signIns.inc({ outcome: 'failure' });
-  return deps.audit.record({ type, outcome, accountId: accountId ?? null, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', ...detail } });
+  return deps.audit.record({
+    type,
+    outcome,
+    accountId: accountId ?? null,
+    clientId: String(interaction.params.client_id),
+    ip: ctx.ip,
+    requestId: ctx.state.requestId,
+    detail: { method: 'vneid', ...detail },
+  });
 }
 
 /** POST /interaction/:uid/vneid: discovery, fresh state/nonce/PKCE kept with the interaction, then off to VNeID. */
@@ -86,14 +120,19 @@ function start(deps: AppDeps): Middleware {
   return async (ctx) => {
     const { upstream } = federation(deps);
     const { interaction, page } = interactionState(ctx);
-    let started;
+    let started: Awaited<ReturnType<typeof upstream.start>>;
     try {
       started = await upstream.start({ uiLocales: page.locale });
     } catch (err) {
       const failure = err instanceof UpstreamError ? err : new UpstreamError('unavailable');
       deps.logger.warn({ kind: failure.kind, detail: failure.detail }, 'VNeID: could not start');
       await audit(deps, ctx, 'sign_in', 'failure', { ...failure.detail, reason: failure.kind, stage: 'start' });
-      return showProblem(deps, ctx, { status: 503, title: 'federation.failed.title', message: FAILURE_MESSAGES[failure.kind], retry: true });
+      return showProblem(deps, ctx, {
+        status: 503,
+        title: 'federation.failed.title',
+        message: FAILURE_MESSAGES[failure.kind],
+        retry: true,
+      });
     }
     await deps.flows.put<VneidState, VneidFlowData>({
       kind: KIND,
@@ -117,7 +156,13 @@ function callback(deps: AppDeps): Middleware {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
     if (!flow) {
-      await deps.audit.record({ type: 'sign_in', outcome: 'failure', ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', reason: 'bad_state', stage: 'callback' } });
+      await deps.audit.record({
+        type: 'sign_in',
+        outcome: 'failure',
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+        detail: { method: 'vneid', reason: 'bad_state', stage: 'callback' },
+      });
       throw new FlowError('FEDERATION_STATE', { detail: { reason: 'VNeID callback with an unknown or used state' } });
     }
     ctx.status = 303;
@@ -135,12 +180,19 @@ function finish(deps: AppDeps): Middleware {
     const { interaction } = interactionState(ctx);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
-    const fresh = flow && flow.data.uid === interaction.uid && (await deps.flows.advance(KIND, state, 'awaiting_callback', 'done'));
+    const fresh =
+      flow && flow.data.uid === interaction.uid && (await deps.flows.advance(KIND, state, 'awaiting_callback', 'done'));
     if (!flow || !fresh) {
       await audit(deps, ctx, 'sign_in', 'failure', { reason: 'bad_state', stage: 'callback' });
-      return showProblem(deps, ctx, { status: 400, title: 'federation.failed.title', message: 'federation.bad_state', retry: true });
+      return showProblem(deps, ctx, {
+        status: 400,
+        title: 'federation.failed.title',
+        message: 'federation.bad_state',
+        retry: true,
+      });
     }
-    if (interaction.prompt.name !== 'login') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'not waiting for login' } });
+    if (interaction.prompt.name !== 'login')
+      throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'not waiting for login' } });
 
     let signIn: UpstreamSignIn;
     try {
@@ -163,7 +215,12 @@ function finish(deps: AppDeps): Middleware {
   };
 }
 
-async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: UpstreamSignIn, identities: NonNullable<AppDeps['federation']>['identities']) {
+async function finishFederatedSignIn(
+  deps: AppDeps,
+  ctx: Context,
+  signIn: UpstreamSignIn,
+  identities: NonNullable<AppDeps['federation']>['identities'],
+) {
   const { interaction, clientName } = interactionState(ctx);
   const { identity } = signIn;
   const achieved = vneidAcr(identity.level);
@@ -172,7 +229,12 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
   // A level the request cannot accept ends here, whoever the citizen is.
   if (!meets(achieved, requiredAcr(interaction.params))) {
     await audit(deps, ctx, 'sign_in', 'failure', { ...detail, reason: 'level_insufficient' });
-    return showProblem(deps, ctx, { status: 403, title: 'federation.level.title', message: 'federation.level.message', messageVars: { client: clientName } });
+    return showProblem(deps, ctx, {
+      status: 403,
+      title: 'federation.level.title',
+      message: 'federation.level.message',
+      messageVars: { client: clientName },
+    });
   }
 
   let account: Account | undefined;
@@ -189,12 +251,28 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
     if (account?.status === 'active') {
       conferred = linkAssurance('national_id', identity.level);
       const linked = await identities.link(
-        { issuer: signIn.issuer, subject: identity.subject, accountId: account.id, nationalId: identity.nationalId, linkedBy: 'national_id' },
-        announceLink(deps, account, { accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'vneid', ...detail, linkedBy: 'national_id' } }),
+        {
+          issuer: signIn.issuer,
+          subject: identity.subject,
+          accountId: account.id,
+          nationalId: identity.nationalId,
+          linkedBy: 'national_id',
+        },
+        announceLink(deps, account, {
+          accountId: account.id,
+          clientId: String(interaction.params.client_id),
+          ip: ctx.ip,
+          requestId: ctx.state.requestId,
+          detail: { method: 'vneid', ...detail, linkedBy: 'national_id' },
+        }),
       );
       if (!linked.ok) {
         await audit(deps, ctx, 'federation.link', 'failure', { ...detail, reason: linked.reason }, account.id);
-        return showProblem(deps, ctx, { status: 409, title: 'federation.link_refused.title', message: 'federation.link_refused.message' });
+        return showProblem(deps, ctx, {
+          status: 409,
+          title: 'federation.link_refused.title',
+          message: 'federation.link_refused.message',
+        });
       }
     }
   }
@@ -204,7 +282,13 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
       kind: PENDING_KIND,
       id: interaction.uid,
       state: 'awaiting_password',
-      data: { issuer: signIn.issuer, subject: identity.subject, nationalId: identity.nationalId, level: identity.level, ...(signIn.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, signIn.idToken) } : {}) },
+      data: {
+        issuer: signIn.issuer,
+        subject: identity.subject,
+        nationalId: identity.nationalId,
+        level: identity.level,
+        ...(signIn.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, signIn.idToken) } : {}),
+      },
       expiresAt: expiresAt(deps),
     });
     await audit(deps, ctx, 'sign_in', 'failure', { ...detail, reason: 'no_account' });
@@ -218,17 +302,35 @@ async function finishFederatedSignIn(deps: AppDeps, ctx: Context, signIn: Upstre
   }
   if (account.status !== 'active') {
     await audit(deps, ctx, 'sign_in', 'failure', { ...detail, reason: 'account_disabled' }, account.id);
-    return showProblem(deps, ctx, { status: 403, title: 'federation.failed.title', message: 'federation.account_disabled' });
+    return showProblem(deps, ctx, {
+      status: 403,
+      title: 'federation.failed.title',
+      message: 'federation.account_disabled',
+    });
   }
   if (!meets(conferred, requiredAcr(interaction.params))) {
-    await audit(deps, ctx, 'sign_in', 'failure', { ...detail, acr: conferred, reason: 'link_level_insufficient' }, account.id);
-    return showProblem(deps, ctx, { status: 403, title: 'federation.link_level.title', message: 'federation.link_level.message', messageVars: { client: clientName } });
+    await audit(
+      deps,
+      ctx,
+      'sign_in',
+      'failure',
+      { ...detail, acr: conferred, reason: 'link_level_insufficient' },
+      account.id,
+    );
+    return showProblem(deps, ctx, {
+      status: 403,
+      title: 'federation.link_level.title',
+      message: 'federation.link_level.message',
+      messageVars: { client: clientName },
+    });
   }
 
   await rememberUpstreamSession(deps, interaction.uid, signIn);
   deps.metrics.signIns.inc({ outcome: 'success' });
   await audit(deps, ctx, 'sign_in', 'success', { ...detail, acr: conferred }, account.id);
-  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr: conferred, amr: ['fed'], remember: true } });
+  await finishInteraction(deps, ctx, {
+    login: { accountId: account.id, acr: conferred, amr: ['fed'], remember: true },
+  });
 }
 
 export function registerFederationRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {

@@ -53,13 +53,20 @@ export function openUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, sealed: strin
 }
 
 function seal(deps: AppDeps, session: UpstreamSession): StoredUpstreamSession {
-  return { issuer: session.issuer, ...(session.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, session.idToken) } : {}) };
+  return {
+    issuer: session.issuer,
+    ...(session.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, session.idToken) } : {}),
+  };
 }
 
 const idTokenOf = (deps: AppDeps, stored: StoredUpstreamSession) => openUpstreamIdToken(deps, stored.idTokenSealed);
 
 /** Called when a VNeID sign-in completes on an interaction. */
-export async function rememberUpstreamSession(deps: AppDeps, interactionUid: string, session: UpstreamSession): Promise<void> {
+export async function rememberUpstreamSession(
+  deps: AppDeps,
+  interactionUid: string,
+  session: UpstreamSession,
+): Promise<void> {
   if (!deps.config.vneid?.upstreamLogout) return;
   await deps.flows.put<'signed_in', StoredUpstreamSession>({
     kind: PENDING,
@@ -78,7 +85,9 @@ export function installUpstreamLogout(deps: AppDeps, provider: Provider): void {
     const sessionUid = ctx.oidc.session?.uid;
     if (!uid || !sessionUid) return;
     const sessionExp = (ctx.oidc.session as { exp?: number } | undefined)?.exp;
-    void handOver(deps, uid, sessionUid, sessionExp).catch((err) => deps.logger.warn({ err }, 'VNeID: could not keep the upstream session for logout'));
+    void handOver(deps, uid, sessionUid, sessionExp).catch((err) =>
+      deps.logger.warn({ err }, 'VNeID: could not keep the upstream session for logout'),
+    );
   });
   provider.use(upstreamLogoutRedirect(deps));
 }
@@ -107,7 +116,12 @@ export async function sweepOrphanUpstreamSessions(db: Db): Promise<number> {
   return deletedCount(
     await db('flows')
       .where({ kind: SESSION })
-      .whereNotExists(db('oidc_payloads').select(db.raw('1')).where({ model: 'Session' }).andWhereRaw('oidc_payloads.uid = substr(flows.id, ?)', [prefix.length + 1]))
+      .whereNotExists(
+        db('oidc_payloads')
+          .select(db.raw('1'))
+          .where({ model: 'Session' })
+          .andWhereRaw('oidc_payloads.uid = substr(flows.id, ?)', [prefix.length + 1]),
+      )
       .delete(),
   );
 }
@@ -133,7 +147,12 @@ function upstreamLogoutRedirect(deps: AppDeps): Middleware {
       data: { returnTo: ctx.response.get('Location') },
       expiresAt: new Date(deps.clock.now().getTime() + 15 * 60 * 1000),
     });
-    await deps.audit.record({ type: 'federation.logout', accountId: session.accountId ?? null, ip: ctx.ip, detail: { issuer: upstream.data.issuer } });
+    await deps.audit.record({
+      type: 'federation.logout',
+      accountId: session.accountId ?? null,
+      ip: ctx.ip,
+      detail: { issuer: upstream.data.issuer },
+    });
     ctx.redirect(url.href);
     ctx.status = 303;
   };

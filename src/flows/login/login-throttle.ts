@@ -19,8 +19,16 @@ export interface LoginThrottleOptions {
 }
 
 export type ThrottleDecision =
-  | { allowed: true; delayMs: number; /** The number is past its limit (a captcha was solved for this attempt). */ captchaRequired?: boolean }
-  | { allowed: false; retryAfterSeconds: number; /** True: only a solved captcha is missing (not an address refusal). */ captchaRequired?: boolean };
+  | {
+      allowed: true;
+      delayMs: number /** The number is past its limit (a captcha was solved for this attempt). */;
+      captchaRequired?: boolean;
+    }
+  | {
+      allowed: false;
+      retryAfterSeconds: number /** True: only a solved captcha is missing (not an address refusal). */;
+      captchaRequired?: boolean;
+    };
 
 export function createLoginThrottle(db: Db, options: LoginThrottleOptions, throttle: Throttle) {
   const perNumber: Limit = { name: 'login_number', max: options.accountMaxFailuresPerHour, windowSeconds: 3600 };
@@ -39,16 +47,20 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions, throt
      * then) says a captcha was solved; otherwise it is refused with `captchaRequired` and costs the number nothing.
      */
     async begin(bhxhNumber: string, ip: string, solveCaptcha?: () => Promise<boolean>): Promise<ThrottleDecision> {
-      const first = await db.transaction(async (trx): Promise<ThrottleDecision | { hot: true; retryAfterSeconds: number }> => {
-        const address = await throttle.take(trx, perAddress, { address: ip });
-        if (!address.allowed) return { allowed: false, retryAfterSeconds: address.retryAfterSeconds, captchaRequired: false };
-        const number = await throttle.take(trx, perNumber, { id: bhxhNumber });
-        if (number.allowed) return { allowed: true, delayMs: delayFor(number.hitsBefore), captchaRequired: false };
-        return { hot: true, retryAfterSeconds: number.retryAfterSeconds };
-      });
+      const first = await db.transaction(
+        async (trx): Promise<ThrottleDecision | { hot: true; retryAfterSeconds: number }> => {
+          const address = await throttle.take(trx, perAddress, { address: ip });
+          if (!address.allowed)
+            return { allowed: false, retryAfterSeconds: address.retryAfterSeconds, captchaRequired: false };
+          const number = await throttle.take(trx, perNumber, { id: bhxhNumber });
+          if (number.allowed) return { allowed: true, delayMs: delayFor(number.hitsBefore), captchaRequired: false };
+          return { hot: true, retryAfterSeconds: number.retryAfterSeconds };
+        },
+      );
       if (!('hot' in first)) return first;
       // The captcha is checked outside the transaction (it has queries of its own; PGlite has one connection).
-      if (!solveCaptcha || !(await solveCaptcha())) return { allowed: false, retryAfterSeconds: first.retryAfterSeconds, captchaRequired: true };
+      if (!solveCaptcha || !(await solveCaptcha()))
+        return { allowed: false, retryAfterSeconds: first.retryAfterSeconds, captchaRequired: true };
       const failures = await db.transaction(async (trx) => {
         const counted = await throttle.count(trx, perNumber, { id: bhxhNumber });
         await throttle.hit(trx, perNumber, { id: bhxhNumber });

@@ -62,17 +62,31 @@ async function signInOptions(deps: AppDeps, ctx: Context) {
   const linking = Boolean(await pendingLink(deps, interaction.uid));
   const password = linking || meets(ACR.password, required);
   // The demand a password cannot meet: tell the member why only VNeID is offered (or that nothing can be).
-  const demand: MessageId | undefined = password ? undefined : !deps.federation ? 'login.error.vneid_unavailable' : required === ACR.vneid2 ? 'login.error.vneid_required' : 'login.error.vneid1_required';
+  const demand: MessageId | undefined = password
+    ? undefined
+    : !deps.federation
+      ? 'login.error.vneid_unavailable'
+      : required === ACR.vneid2
+        ? 'login.error.vneid_required'
+        : 'login.error.vneid1_required';
   return { password, vneid: Boolean(deps.federation) && !linking, linking, demand };
 }
 
 export async function showLoginPage(
   deps: AppDeps,
   ctx: Context,
-  opts: { status?: number; error?: MessageId; errorVars?: Record<string, string | number>; bhxhNumber?: string; notice?: MessageId; captcha?: boolean } = {},
+  opts: {
+    status?: number;
+    error?: MessageId;
+    errorVars?: Record<string, string | number>;
+    bhxhNumber?: string;
+    notice?: MessageId;
+    captcha?: boolean;
+  } = {},
 ) {
   const { interaction, page, clientName } = interactionState(ctx);
-  const hint = typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
+  const hint =
+    typeof interaction.params.login_hint === 'string' ? parseBhxhNumber(interaction.params.login_hint) : null;
   const options = await signInOptions(deps, ctx);
   const csrfToken = deps.csrf.issue(ctx);
   const error = opts.error ?? options.demand;
@@ -90,11 +104,24 @@ export async function showLoginPage(
     cancelHref: `/interaction/${interaction.uid}/abort`,
     passwordForm: options.password,
     ...(opts.captcha ? { captcha: deps.captcha.field(page) } : {}),
-    ...(options.vneid ? { vneid: vneidButton(page, { action: `/interaction/${interaction.uid}/vneid`, csrfToken, primary: !options.password }) } : {}),
+    ...(options.vneid
+      ? {
+          vneid: vneidButton(page, {
+            action: `/interaction/${interaction.uid}/vneid`,
+            csrfToken,
+            primary: !options.password,
+          }),
+        }
+      : {}),
   });
 }
 
-async function showNewPasswordPage(deps: AppDeps, ctx: Context, accountId: string, opts: { status?: number; error?: MessageId } = {}) {
+async function showNewPasswordPage(
+  deps: AppDeps,
+  ctx: Context,
+  accountId: string,
+  opts: { status?: number; error?: MessageId } = {},
+) {
   const { interaction, page } = interactionState(ctx);
   const account = await deps.accounts.findById(accountId);
   ctx.status = opts.status ?? 200;
@@ -113,15 +140,25 @@ async function showNewPasswordPage(deps: AppDeps, ctx: Context, accountId: strin
  */
 async function completeSignIn(deps: AppDeps, ctx: Context, account: Account, credentialVersion: number) {
   const { interaction } = interactionState(ctx);
-  if (!(await credentialsUnchanged(deps.db, account.id, credentialVersion))) throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'sign_in' } });
+  if (!(await credentialsUnchanged(deps.db, account.id, credentialVersion)))
+    throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'sign_in' } });
   const linked = await completePendingLink(deps, ctx, account, credentialVersion);
   if (linked === 'refused') return; // the page saying why has been shown
   const { acr, amr } = linked ?? { acr: ACR.password, amr: ['pwd'] };
   deps.metrics.signIns.inc({ outcome: 'success' });
-  await deps.audit.record({ type: 'sign_in', accountId: account.id, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', acr } });
+  await deps.audit.record({
+    type: 'sign_in',
+    accountId: account.id,
+    clientId: String(interaction.params.client_id),
+    ip: ctx.ip,
+    requestId: ctx.state.requestId,
+    detail: { method: 'password', acr },
+  });
   // The version travels with the result: the resume checks it again once the session is saved
   // (src/oidc/resume-credential-check.ts).
-  await finishInteraction(deps, ctx, { login: { accountId: account.id, acr, amr, remember: true, [CREDENTIAL_VERSION]: credentialVersion } });
+  await finishInteraction(deps, ctx, {
+    login: { accountId: account.id, acr, amr, remember: true, [CREDENTIAL_VERSION]: credentialVersion },
+  });
 }
 
 /** GET: the page for whatever the login prompt waits for. */
@@ -138,7 +175,8 @@ function showLogin(deps: AppDeps): Middleware {
       return showNewPasswordPage(deps, ctx, flow.data.accountId);
     }
     // Back from a password reset begun on this request: say so and fill in the number.
-    if (notice) return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
+    if (notice)
+      return showLoginPage(deps, ctx, { notice: 'login.notice.password_reset', bhxhNumber: notice.data.bhxhNumber });
     await showLoginPage(deps, ctx);
   };
 }
@@ -159,31 +197,63 @@ function submitCredentials(deps: AppDeps): Middleware {
     // A request that demands more than a password can give is answered by VNeID only.
     if (!(await signInOptions(deps, ctx)).password) return showLoginPage(deps, ctx, { status: 400 });
     const bhxhNumber = parseBhxhNumber(typed);
-    if (!bhxhNumber) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: echoable(typed) });
+    if (!bhxhNumber)
+      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.format', bhxhNumber: echoable(typed) });
     if (!password) return showLoginPage(deps, ctx, { status: 400, error: 'login.error.missing_password', bhxhNumber });
 
     // Past the number's failures a solved captcha is needed (never a refusal: the number is not a secret).
     // NOTE: only a real solution counts here, not the no-JavaScript budget: that budget would give every address a
     // few free tries at a number that is under attack.
-    const solveCaptcha = async () => field(ctx, 'altcha') !== '' && (await deps.captcha.verify(field(ctx, 'altcha'), ctx.ip)) === 'ok';
+    const solveCaptcha = async () =>
+      field(ctx, 'altcha') !== '' && (await deps.captcha.verify(field(ctx, 'altcha'), ctx.ip)) === 'ok';
     const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip, solveCaptcha);
     if (!decision.allowed && decision.captchaRequired) {
       deps.metrics.signIns.inc({ outcome: 'throttled' });
-      await deps.audit.record({ type: 'sign_in.throttled', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { reason: 'captcha_required' } });
-      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.captcha_required', bhxhNumber, captcha: true });
+      await deps.audit.record({
+        type: 'sign_in.throttled',
+        outcome: 'failure',
+        clientId: String(interaction.params.client_id),
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+        detail: { reason: 'captcha_required' },
+      });
+      return showLoginPage(deps, ctx, {
+        status: 400,
+        error: 'login.error.captcha_required',
+        bhxhNumber,
+        captcha: true,
+      });
     }
     if (!decision.allowed) {
       deps.metrics.signIns.inc({ outcome: 'throttled' });
-      await deps.audit.record({ type: 'sign_in.throttled', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId });
+      await deps.audit.record({
+        type: 'sign_in.throttled',
+        outcome: 'failure',
+        clientId: String(interaction.params.client_id),
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+      });
       ctx.set('Retry-After', String(decision.retryAfterSeconds));
-      return showLoginPage(deps, ctx, { status: 429, error: 'login.error.throttled', errorVars: { minutes: Math.ceil(decision.retryAfterSeconds / 60) }, bhxhNumber });
+      return showLoginPage(deps, ctx, {
+        status: 429,
+        error: 'login.error.throttled',
+        errorVars: { minutes: Math.ceil(decision.retryAfterSeconds / 60) },
+        bhxhNumber,
+      });
     }
     if (decision.delayMs > 0) await deps.sleep(decision.delayMs);
 
     const outcome = await verifyPassword(deps, bhxhNumber, password);
     if (!outcome.ok) {
       deps.metrics.signIns.inc({ outcome: 'failure' });
-      await deps.audit.record({ type: 'sign_in', outcome: 'failure', clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId, detail: { method: 'password', reason: outcome.reason } });
+      await deps.audit.record({
+        type: 'sign_in',
+        outcome: 'failure',
+        clientId: String(interaction.params.client_id),
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+        detail: { method: 'password', reason: outcome.reason },
+      });
       // NOTE: one message, status and page for an unknown number, a wrong password and a disabled account; the
       // captcha shows once the number needs it (unknown numbers alike).
       const captcha = decision.captchaRequired || (await deps.loginThrottle.captchaRequired(bhxhNumber));
@@ -196,7 +266,11 @@ function submitCredentials(deps: AppDeps): Middleware {
         id: interaction.uid,
         kind: KIND,
         state: 'awaiting_new_password',
-        data: { accountId: account.id, via: outcome.temporary ? 'temporary_password' : 'must_change_password', credentialVersion: account.credentialVersion },
+        data: {
+          accountId: account.id,
+          via: outcome.temporary ? 'temporary_password' : 'must_change_password',
+          credentialVersion: account.credentialVersion,
+        },
         // The flow store keeps time with the injected clock; give the step as long as an interaction lives.
         expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
       });
@@ -211,16 +285,22 @@ function submitNewPassword(deps: AppDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
     const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
-    if (flow?.state !== 'awaiting_new_password') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
+    if (flow?.state !== 'awaiting_new_password')
+      throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
     await requireCurrentCredentials(deps, interaction.uid, flow.data);
     const account = await deps.accounts.findById(flow.data.accountId);
-    if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
+    if (account?.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
 
     const newPassword = field(ctx, 'new_password');
-    const problem = checkPassword(newPassword, account) ?? (newPassword !== field(ctx, 'confirm_password') ? 'mismatch' : null);
+    const problem =
+      checkPassword(newPassword, account) ?? (newPassword !== field(ctx, 'confirm_password') ? 'mismatch' : null);
     if (problem) return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: `password.error.${problem}` });
     // After an operator's temporary password (the account's own hash), the new one must differ from it.
-    if (flow.data.via !== 'temporary_password' && account.passwordHash && (await deps.hasher.verify(account.passwordHash, newPassword))) {
+    if (
+      flow.data.via !== 'temporary_password' &&
+      account.passwordHash &&
+      (await deps.hasher.verify(account.passwordHash, newPassword))
+    ) {
       return showNewPasswordPage(deps, ctx, account.id, { status: 400, error: 'password.error.same_as_old' });
     }
     // One request wins, and only while the credentials are those the step began with: a parallel duplicate, or a
@@ -259,7 +339,21 @@ export function registerLoginRoutes(router: Router, deps: AppDeps, parseForm: Mi
     const { interaction } = interactionState(ctx);
     return interaction.prompt.name === 'login' ? showLogin(deps)(ctx, next) : showConsent(ctx, next);
   });
-  router.post('/interaction/:uid/login', parseForm, deps.csrf.verify, load, requirePrompt('login'), submitCredentials(deps));
-  router.post('/interaction/:uid/password', parseForm, deps.csrf.verify, load, requirePrompt('login'), submitNewPassword(deps));
+  router.post(
+    '/interaction/:uid/login',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requirePrompt('login'),
+    submitCredentials(deps),
+  );
+  router.post(
+    '/interaction/:uid/password',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requirePrompt('login'),
+    submitNewPassword(deps),
+  );
   router.get('/interaction/:uid/abort', load, abort(deps));
 }

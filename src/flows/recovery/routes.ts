@@ -75,7 +75,12 @@ async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, u
     id: crypto.randomBytes(16).toString('base64url'),
     kind: KIND,
     state: 'awaiting_address',
-    data: { method: deps.config.recovery.methods[0]!, binding: deps.csrf.binding(ctx), ...(interactionUid ? { interactionUid } : {}), ...(uiLocales ? { uiLocales } : {}) },
+    data: {
+      method: deps.config.recovery.methods[0]!,
+      binding: deps.csrf.binding(ctx),
+      ...(interactionUid ? { interactionUid } : {}),
+      ...(uiLocales ? { uiLocales } : {}),
+    },
     expiresAt: new Date(deps.clock.now().getTime() + FLOW_TTL_SECONDS * 1000),
   };
   await deps.flows.put(flow);
@@ -87,11 +92,18 @@ async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, u
 function loadFlow(deps: AppDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const flowId = String(ctx.params.flowId);
-    if (!FLOW_ID.test(flowId)) throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: 'malformed id' } });
+    if (!FLOW_ID.test(flowId))
+      throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: 'malformed id' } });
     const flow = await deps.flows.get<RecoveryState, RecoveryData>(KIND, flowId);
     const binding = Buffer.from(deps.csrf.binding(ctx));
-    if (!flow || binding.length !== Buffer.from(flow.data.binding).length || !crypto.timingSafeEqual(binding, Buffer.from(flow.data.binding))) {
-      throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: flow ? 'other browser' : 'unknown or expired' } });
+    if (
+      !flow ||
+      binding.length !== Buffer.from(flow.data.binding).length ||
+      !crypto.timingSafeEqual(binding, Buffer.from(flow.data.binding))
+    ) {
+      throw new FlowError('SESSION_EXPIRED', {
+        detail: { flow: 'recovery', reason: flow ? 'other browser' : 'unknown or expired' },
+      });
     }
     ctx.state.flow = flow;
     ctx.state.page = pageContext(ctx, resolveLocale(ctx, flow.data.uiLocales));
@@ -111,7 +123,11 @@ function requireState(state: RecoveryState): Middleware {
   };
 }
 
-function showAddress(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; bhxhNumber?: string; address?: string } = {}) {
+function showAddress(
+  deps: AppDeps,
+  ctx: Context,
+  opts: { status?: number; error?: MessageId; bhxhNumber?: string; address?: string } = {},
+) {
   const flow = flowOf(ctx);
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
@@ -169,7 +185,8 @@ function show(deps: AppDeps): Middleware {
       case 'awaiting_code':
         return showCode(deps, ctx);
       case 'awaiting_password':
-        if (!(await credentialsUnchanged(deps.db, flow.data.accountId!, flow.data.credentialVersion))) return endStaleFlow(deps, flow, 'awaiting_password');
+        if (!(await credentialsUnchanged(deps.db, flow.data.accountId!, flow.data.credentialVersion)))
+          return endStaleFlow(deps, flow, 'awaiting_password');
         return showNewPassword(deps, ctx);
       case 'done':
         ctx.type = 'html';
@@ -187,32 +204,57 @@ function show(deps: AppDeps): Middleware {
  * unverified address is a non-match. The message, the one step done only for a match, runs in a savepoint: if it
  * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
  */
-async function issueCode(deps: AppDeps, ctx: Context, flow: Flow, bhxhNumber: string, address: string): Promise<{ allowed: boolean; credentialVersion?: number }> {
+async function issueCode(
+  deps: AppDeps,
+  ctx: Context,
+  flow: Flow,
+  bhxhNumber: string,
+  address: string,
+): Promise<{ allowed: boolean; credentialVersion?: number }> {
   const method = deps.recoveryMethods[flow.data.method];
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
   const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
   const matched = to ? account : undefined;
   // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
-  const unverified = !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
+  const unverified =
+    !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
   // NOTE: the version is recorded only with a new code (which kills every earlier one): a request refused by the
   // cooldown or the hourly cap leaves the earlier code live, so it must not refresh the version that code answers to.
   let newCode = false;
   const allowed = await deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
-    const issued = await deps.codes.issue(trx, { flowId: flow.id, accountId: matched?.id ?? null, ip: ctx.ip, channel: method.channel, typed: `${bhxhNumber}|${address}` });
+    const issued = await deps.codes.issue(trx, {
+      flowId: flow.id,
+      accountId: matched?.id ?? null,
+      ip: ctx.ip,
+      channel: method.channel,
+      typed: `${bhxhNumber}|${address}`,
+    });
     let failed = false;
     try {
       // Entered on every path (a non-match sends nothing), so both do the same statements around the message.
       await trx.transaction(async (savepoint) => {
-        if (to && issued.issued) await method.sendCode(savepoint, to, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
+        if (to && issued.issued)
+          await method.sendCode(savepoint, to, issued.code, Math.round(deps.codes.options.ttlSeconds / 60));
       });
     } catch (err) {
       failed = true;
       // NOTE: the error class only: a message may repeat the address, and the code must never reach a log.
-      deps.logger.error({ requestId: ctx.state.requestId, method: method.id, error: errorClass(err) }, 'recovery: the code message could not be queued; answered as for a non-match');
+      deps.logger.error(
+        { requestId: ctx.state.requestId, method: method.id, error: errorClass(err) },
+        'recovery: the code message could not be queued; answered as for a non-match',
+      );
     }
     newCode = Boolean(matched && issued.issued);
-    const reason = !matched ? (unverified ? 'address_unverified' : 'no_match') : !issued.issued ? issued.reason : failed ? 'delivery_failed' : undefined;
+    const reason = !matched
+      ? unverified
+        ? 'address_unverified'
+        : 'no_match'
+      : !issued.issued
+        ? issued.reason
+        : failed
+          ? 'delivery_failed'
+          : undefined;
     await deps.audit.record(
       {
         type: 'recovery.code_requested',
@@ -237,13 +279,20 @@ function submitAddress(deps: AppDeps): Middleware {
     const typedNumber = field(ctx, 'bhxh_number');
     const typedAddress = field(ctx, method.field);
     const bhxhNumber = parseBhxhNumber(typedNumber);
-    const keep = { bhxhNumber: Array.from(typedNumber).slice(0, 20).join(''), address: Array.from(typedAddress).slice(0, 254).join('') };
+    const keep = {
+      bhxhNumber: Array.from(typedNumber).slice(0, 20).join(''),
+      address: Array.from(typedAddress).slice(0, 254).join(''),
+    };
     if (!bhxhNumber) return showAddress(deps, ctx, { status: 400, error: 'login.error.format', ...keep });
     const address = method.parseAddress(typedAddress);
     if (!address.ok) return showAddress(deps, ctx, { status: 400, error: address.error, ...keep });
     const captcha = await deps.captcha.verify(form(ctx).altcha, ctx.ip);
     if (captcha !== 'ok') {
-      return showAddress(deps, ctx, { status: captcha === 'throttled' ? 429 : 400, error: captcha === 'throttled' ? 'recovery.error.ip_limit' : 'recovery.error.captcha', ...keep });
+      return showAddress(deps, ctx, {
+        status: captcha === 'throttled' ? 429 : 400,
+        error: captcha === 'throttled' ? 'recovery.error.ip_limit' : 'recovery.error.captcha',
+        ...keep,
+      });
     }
     const issued = await issueCode(deps, ctx, flow, bhxhNumber, address.address);
     if (!issued.allowed) {
@@ -251,7 +300,12 @@ function submitAddress(deps: AppDeps): Middleware {
     }
     flow.state = 'awaiting_code';
     const { credentialVersion: _previous, ...data } = flow.data;
-    flow.data = { ...data, bhxhNumber, address: address.address, ...(issued.credentialVersion !== undefined ? { credentialVersion: issued.credentialVersion } : {}) };
+    flow.data = {
+      ...data,
+      bhxhNumber,
+      address: address.address,
+      ...(issued.credentialVersion !== undefined ? { credentialVersion: issued.credentialVersion } : {}),
+    };
     await deps.flows.put(flow);
     ctx.redirect(base(flow));
     ctx.status = 303;
@@ -296,15 +350,31 @@ function submitCode(deps: AppDeps): Middleware {
     const typed = field(ctx, 'code').replace(/[\s-]/g, '');
     const result = await deps.codes.verify(flow.id, typed);
     if (!result.ok) {
-      await deps.audit.record({ type: 'recovery.code_checked', outcome: 'failure', ip: ctx.ip, requestId: ctx.state.requestId, detail: { reason: result.reason } });
-      return showCode(deps, ctx, { status: 400, error: result.reason === 'wrong' ? 'recovery.code.error.wrong' : 'recovery.code.error.dead' });
+      await deps.audit.record({
+        type: 'recovery.code_checked',
+        outcome: 'failure',
+        ip: ctx.ip,
+        requestId: ctx.state.requestId,
+        detail: { reason: result.reason },
+      });
+      return showCode(deps, ctx, {
+        status: 400,
+        error: result.reason === 'wrong' ? 'recovery.code.error.wrong' : 'recovery.code.error.dead',
+      });
     }
-    if (!(await credentialsUnchanged(deps.db, result.accountId, flow.data.credentialVersion))) await endStaleFlow(deps, flow, 'awaiting_code');
-    if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_code', 'awaiting_password'))) throw new FlowError('SESSION_EXPIRED');
+    if (!(await credentialsUnchanged(deps.db, result.accountId, flow.data.credentialVersion)))
+      await endStaleFlow(deps, flow, 'awaiting_code');
+    if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_code', 'awaiting_password')))
+      throw new FlowError('SESSION_EXPIRED');
     flow.state = 'awaiting_password';
     flow.data = { ...flow.data, accountId: result.accountId };
     await deps.flows.put(flow);
-    await deps.audit.record({ type: 'recovery.code_checked', accountId: result.accountId, ip: ctx.ip, requestId: ctx.state.requestId });
+    await deps.audit.record({
+      type: 'recovery.code_checked',
+      accountId: result.accountId,
+      ip: ctx.ip,
+      requestId: ctx.state.requestId,
+    });
     ctx.redirect(base(flow));
     ctx.status = 303;
   };
@@ -322,10 +392,11 @@ function submitPassword(deps: AppDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const account = flow.data.accountId ? await deps.accounts.findById(flow.data.accountId) : undefined;
-    if (!account || account.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
+    if (account?.status !== 'active') throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'account gone' } });
     if (account.credentialVersion !== flow.data.credentialVersion) await endStaleFlow(deps, flow, 'awaiting_password');
     const password = field(ctx, 'new_password');
-    const problem = checkPassword(password, account) ?? (password !== field(ctx, 'confirm_password') ? 'mismatch' : null);
+    const problem =
+      checkPassword(password, account) ?? (password !== field(ctx, 'confirm_password') ? 'mismatch' : null);
     if (problem) return showNewPassword(deps, ctx, { status: 400, error: `password.error.${problem}` });
 
     const changed = await applyPasswordChange(deps, {
@@ -339,13 +410,20 @@ function submitPassword(deps: AppDeps): Middleware {
       guard: (trx) => deps.flows.advance(KIND, flow.id, 'awaiting_password', 'done', trx),
     });
     // Stale, or a parallel duplicate of this flow won: the flow is left to that winner (GET ends it if it is stale).
-    if (!changed) throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage: 'awaiting_password' } });
+    if (!changed)
+      throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage: 'awaiting_password' } });
     await deps.codes.killFlow(flow.id);
 
     if (flow.data.interactionUid) {
       // Back to the sign-in page of the same authorization request, number filled in; no automatic sign-in.
       await deps.flows.delete('login', flow.data.interactionUid); // a pending temporary-password step is moot now
-      await deps.flows.put({ id: flow.data.interactionUid, kind: 'login_notice', state: 'password_reset', data: { bhxhNumber: account.bhxhNumber }, expiresAt: flow.expiresAt });
+      await deps.flows.put({
+        id: flow.data.interactionUid,
+        kind: 'login_notice',
+        state: 'password_reset',
+        data: { bhxhNumber: account.bhxhNumber },
+        expiresAt: flow.expiresAt,
+      });
       ctx.redirect(`/interaction/${flow.data.interactionUid}`);
       ctx.status = 303;
       return;
@@ -365,9 +443,44 @@ export function registerRecoveryRoutes(router: Router, deps: AppDeps, parseForm:
   });
   router.get('/recovery', (ctx) => startFlow(deps, ctx));
   router.get('/recovery/:flowId', load, show(deps));
-  router.post('/recovery/:flowId/address', parseForm, deps.csrf.verify, load, requireState('awaiting_address'), submitAddress(deps));
-  router.post('/recovery/:flowId/method', parseForm, deps.csrf.verify, load, requireState('awaiting_address'), chooseMethod(deps));
-  router.post('/recovery/:flowId/resend', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), resend(deps));
-  router.post('/recovery/:flowId/code', parseForm, deps.csrf.verify, load, requireState('awaiting_code'), submitCode(deps));
-  router.post('/recovery/:flowId/password', parseForm, deps.csrf.verify, load, requireState('awaiting_password'), submitPassword(deps));
+  router.post(
+    '/recovery/:flowId/address',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requireState('awaiting_address'),
+    submitAddress(deps),
+  );
+  router.post(
+    '/recovery/:flowId/method',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requireState('awaiting_address'),
+    chooseMethod(deps),
+  );
+  router.post(
+    '/recovery/:flowId/resend',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requireState('awaiting_code'),
+    resend(deps),
+  );
+  router.post(
+    '/recovery/:flowId/code',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requireState('awaiting_code'),
+    submitCode(deps),
+  );
+  router.post(
+    '/recovery/:flowId/password',
+    parseForm,
+    deps.csrf.verify,
+    load,
+    requireState('awaiting_password'),
+    submitPassword(deps),
+  );
 }

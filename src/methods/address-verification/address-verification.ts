@@ -15,11 +15,20 @@ import type { Db } from '../../db/database.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { addressVerificationEmail, addressVerificationSms } from '../../notify/templates.js';
 import type { Clock } from '../../core/clock.js';
-import { deliverableAddress, isAddressVerified, type AddressChannel, type AddressesOnFile } from '../../security/deliverable-address.js';
+import {
+  deliverableAddress,
+  isAddressVerified,
+  type AddressChannel,
+  type AddressesOnFile,
+} from '../../security/deliverable-address.js';
 import { createCodeStore, type CodeOptions } from '../codes/code-store.js';
 
-export type StartResult = { ok: true; address: string; minutes: number } | { ok: false; reason: 'no_address' | 'already_verified' | 'cooldown' | 'account_limit' };
-export type ConfirmResult = { ok: true; address: string } | { ok: false; reason: 'no_address' | 'wrong' | 'dead' | 'address_changed' };
+export type StartResult =
+  | { ok: true; address: string; minutes: number }
+  | { ok: false; reason: 'no_address' | 'already_verified' | 'cooldown' | 'account_limit' };
+export type ConfirmResult =
+  | { ok: true; address: string }
+  | { ok: false; reason: 'no_address' | 'wrong' | 'dead' | 'address_changed' };
 
 export interface AddressVerificationDeps {
   db: Db;
@@ -55,37 +64,92 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
   const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, { purpose: 'address_verification' });
   const minutes = Math.max(1, Math.round(deps.options.ttlSeconds / 60));
   const bindingOf = (accountId: string, channel: AddressChannel, address: string) =>
-    crypto.createHmac('sha256', deps.secret).update(`address-verification:${accountId}:${channel}:${address}`).digest('base64url');
+    crypto
+      .createHmac('sha256', deps.secret)
+      .update(`address-verification:${accountId}:${channel}:${address}`)
+      .digest('base64url');
   /** The address a code may prove: the one on file, of an active account. */
   const currentAddress = (row: AccountAddressRow | undefined, channel: AddressChannel) =>
     row && row.status === 'active' ? deliverableAddress(addressesOf(row), channel, 'verification') : null;
 
   return {
     /** Sends a code to the account's current address for the channel (a newer code kills the older one). */
-    async start(input: { accountId: string; channel: AddressChannel; ip: string; requestId?: string | null }): Promise<StartResult> {
+    async start(input: {
+      accountId: string;
+      channel: AddressChannel;
+      ip: string;
+      requestId?: string | null;
+    }): Promise<StartResult> {
       const { accountId, channel } = input;
       return db.transaction(async (trx): Promise<StartResult> => {
-        const row = (await trx('accounts').where({ id: accountId }).forUpdate().first(...COLUMNS)) as AccountAddressRow | undefined;
+        const row = (await trx('accounts')
+          .where({ id: accountId })
+          .forUpdate()
+          .first(...COLUMNS)) as AccountAddressRow | undefined;
         const address = currentAddress(row, channel);
         if (!row || !address) return { ok: false, reason: 'no_address' };
         if (isAddressVerified(addressesOf(row), channel)) return { ok: false, reason: 'already_verified' };
-        const issued = await codes.issue(trx, { flowId: bindingOf(accountId, channel, address), accountId, ip: input.ip, channel, typed: '' });
+        const issued = await codes.issue(trx, {
+          flowId: bindingOf(accountId, channel, address),
+          accountId,
+          ip: input.ip,
+          channel,
+          typed: '',
+        });
         if (!issued.issued) return { ok: false, reason: issued.reason };
         if (channel === 'email') {
-          await outbox.enqueue({ channel, to: address, purpose: 'address_verification', ...addressVerificationEmail({ code: issued.code, minutes, issuer: deps.issuer }) }, trx);
+          await outbox.enqueue(
+            {
+              channel,
+              to: address,
+              purpose: 'address_verification',
+              ...addressVerificationEmail({ code: issued.code, minutes, issuer: deps.issuer }),
+            },
+            trx,
+          );
         } else {
-          await outbox.enqueue({ channel, to: address, purpose: 'address_verification', ...addressVerificationSms({ code: issued.code, minutes }) }, trx);
+          await outbox.enqueue(
+            {
+              channel,
+              to: address,
+              purpose: 'address_verification',
+              ...addressVerificationSms({ code: issued.code, minutes }),
+            },
+            trx,
+          );
         }
-        await audit.record({ type: 'address.verification_requested', accountId, ip: input.ip, requestId: input.requestId ?? null, detail: { channel } }, trx);
+        await audit.record(
+          {
+            type: 'address.verification_requested',
+            accountId,
+            ip: input.ip,
+            requestId: input.requestId ?? null,
+            detail: { channel },
+          },
+          trx,
+        );
         return { ok: true, address, minutes };
       });
     },
 
     /** Checks a typed code; on success, and only if the address is still the one the code went to, marks it verified. */
-    async confirm(input: { accountId: string; channel: AddressChannel; code: string; ip?: string | null; requestId?: string | null }): Promise<ConfirmResult> {
+    async confirm(input: {
+      accountId: string;
+      channel: AddressChannel;
+      code: string;
+      ip?: string | null;
+      requestId?: string | null;
+    }): Promise<ConfirmResult> {
       const { accountId, channel } = input;
-      const event = { type: 'address.verified' as const, accountId, ip: input.ip ?? null, requestId: input.requestId ?? null };
-      const before = (await db('accounts').where({ id: accountId }).first(...COLUMNS)) as AccountAddressRow | undefined;
+      const event = {
+        type: 'address.verified' as const,
+        accountId,
+        ip: input.ip ?? null,
+        requestId: input.requestId ?? null,
+      };
+      const before = (await db('accounts')
+        .where({ id: accountId })
+        .first(...COLUMNS)) as AccountAddressRow | undefined;
       const address = currentAddress(before, channel);
       if (!address) return { ok: false, reason: 'no_address' };
       // A code sent to another address lives under another binding: it is not found here ('dead').
@@ -96,12 +160,17 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
       }
       return db.transaction(async (trx): Promise<ConfirmResult> => {
         // The address may have changed while the code was checked: look again under the row lock.
-        const row = (await trx('accounts').where({ id: accountId }).forUpdate().first(...COLUMNS)) as AccountAddressRow | undefined;
+        const row = (await trx('accounts')
+          .where({ id: accountId })
+          .forUpdate()
+          .first(...COLUMNS)) as AccountAddressRow | undefined;
         if (currentAddress(row, channel) !== address) {
           await audit.record({ ...event, outcome: 'failure', detail: { channel, reason: 'address_changed' } }, trx);
           return { ok: false, reason: 'address_changed' };
         }
-        await trx('accounts').where({ id: accountId }).update({ [VERIFIED_COLUMN[channel]]: true, updated_at: trx.fn.now() });
+        await trx('accounts')
+          .where({ id: accountId })
+          .update({ [VERIFIED_COLUMN[channel]]: true, updated_at: trx.fn.now() });
         await audit.record({ ...event, detail: { channel } }, trx);
         return { ok: true, address };
       });

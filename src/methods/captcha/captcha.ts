@@ -90,16 +90,26 @@ function decodePayload(payload: string): Payload | null {
 }
 
 function assertInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) {
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`captcha: ${name} must be an integer from ${min} to ${max} (got ${value})`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`captcha: ${name} must be an integer from ${min} to ${max} (got ${value})`);
 }
 
-export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresSeconds = 600, noJsMaxPerHourPerIp = 5, throttle: given }: CaptchaOptions): Captcha {
+export function createCaptcha({
+  db,
+  hmacKey,
+  clock,
+  maxNumber = 50_000,
+  expiresSeconds = 600,
+  noJsMaxPerHourPerIp = 5,
+  throttle: given,
+}: CaptchaOptions): Captcha {
   if (hmacKey.length < 32) throw new Error('captcha: hmacKey must be at least 32 bytes');
   assertInteger('maxNumber', maxNumber, 2, 0xffffffff);
   assertInteger('expiresSeconds', expiresSeconds, 1);
   assertInteger('noJsMaxPerHourPerIp', noJsMaxPerHourPerIp, 0);
 
-  const secret = (purpose: string) => crypto.createHmac('sha256', hmacKey).update(`bhxh-id captcha ${purpose}`).digest('hex');
+  const secret = (purpose: string) =>
+    crypto.createHmac('sha256', hmacKey).update(`bhxh-id captcha ${purpose}`).digest('hex');
   const hmacSignatureSecret = secret('challenge signature');
   const hmacKeySignatureSecret = secret('key signature');
 
@@ -121,7 +131,13 @@ export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresS
     // clock), so a challenge is accepted only while both say it is fresh. In production both are the system clock.
     if (decoded.challenge.parameters.expiresAt * 1000 <= clock.now().getTime()) return null;
     try {
-      const result = await verifySolution({ challenge: decoded.challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret, hmacKeySignatureSecret });
+      const result = await verifySolution({
+        challenge: decoded.challenge,
+        solution: decoded.solution,
+        deriveKey,
+        hmacSignatureSecret,
+        hmacKeySignatureSecret,
+      });
       return result.verified ? decoded : null;
     } catch {
       return null; // the library throws on some malformed values (for example odd hex); that is an invalid payload
@@ -131,7 +147,10 @@ export function createCaptcha({ db, hmacKey, clock, maxNumber = 50_000, expiresS
   /** Records the challenge as used; false when it already was (a replay). Sweeps a few expired rows on the way. */
   async function useUp(solved: Payload): Promise<boolean> {
     const inserted = await db(USED_TABLE)
-      .insert({ signature: solved.challenge.signature, expires_at: new Date(solved.challenge.parameters.expiresAt * 1000) })
+      .insert({
+        signature: solved.challenge.signature,
+        expires_at: new Date(solved.challenge.parameters.expiresAt * 1000),
+      })
       .onConflict('signature')
       .ignore()
       .returning('signature');

@@ -17,7 +17,10 @@ export function registerCaptchaRoutes(router: Router, captcha: Pick<Captcha, 'ch
     }
     ctx.type = asset.type;
     // Versioned URLs (the ones our pages use) never change; an unversioned or stale one is cached briefly.
-    ctx.set('Cache-Control', isCurrentVersion(ctx.query.v) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    ctx.set(
+      'Cache-Control',
+      isCurrentVersion(ctx.query.v) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
     ctx.body = asset.body;
   });
 }

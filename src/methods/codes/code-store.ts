@@ -34,9 +34,13 @@ export function createCodeStore(
   clock: Clock,
   secret: Buffer,
   options: CodeOptions,
-  { purpose = 'recovery', throttle = createThrottle({ key: secret, clock }) }: { purpose?: CodePurpose; throttle?: Throttle } = {},
+  {
+    purpose = 'recovery',
+    throttle = createThrottle({ key: secret, clock }),
+  }: { purpose?: CodePurpose; throttle?: Throttle } = {},
 ) {
-  const mac = (id: string, code: string) => crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
+  const mac = (id: string, code: string) =>
+    crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');
   const since = (seconds: number) => new Date(clock.now().getTime() - seconds * 1000);
   const keyed = (value: string) => keyedHash(secret, 'rate', value);
   const perAddress: Limit = { name: 'codes_address', max: options.perIpPerHour, windowSeconds: 3600 };
@@ -55,7 +59,13 @@ export function createCodeStore(
      */
     async issue(
       trx: Knex.Transaction,
-      input: { flowId: string; accountId: string | null; ip: string; channel: Channel; /** what the member typed, for requests that match no account */ typed: string },
+      input: {
+        flowId: string;
+        accountId: string | null;
+        ip: string;
+        channel: Channel /** what the member typed, for requests that match no account */;
+        typed: string;
+      },
     ): Promise<IssueResult> {
       const now = clock.now();
       // NOTE: limits count on the account, or on what was typed when nothing matched: the same statements and the
@@ -66,11 +76,18 @@ export function createCodeStore(
         .where({ rate_key: rateKey, purpose })
         .andWhere('created_at', '>', since(3600))
         .select('created_at');
-      if (recent.some((r) => new Date(r.created_at).getTime() > now.getTime() - options.cooldownSeconds * 1000)) return { issued: false, reason: 'cooldown' };
+      if (recent.some((r) => new Date(r.created_at).getTime() > now.getTime() - options.cooldownSeconds * 1000))
+        return { issued: false, reason: 'cooldown' };
       if (recent.length >= options.perAccountPerHour) return { issued: false, reason: 'account_limit' };
       // A new code kills every earlier one for the same account (or the same typed details).
-      await trx('verification_codes').where({ rate_key: rateKey, purpose }).whereNull('consumed_at').update({ consumed_at: now });
-      await trx('verification_codes').where({ flow_id: input.flowId }).whereNull('consumed_at').update({ consumed_at: now });
+      await trx('verification_codes')
+        .where({ rate_key: rateKey, purpose })
+        .whereNull('consumed_at')
+        .update({ consumed_at: now });
+      await trx('verification_codes')
+        .where({ flow_id: input.flowId })
+        .whereNull('consumed_at')
+        .update({ consumed_at: now });
       const id = crypto.randomBytes(12).toString('base64url');
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
       await trx('verification_codes').insert({
@@ -95,7 +112,16 @@ export function createCodeStore(
     async verify(flowId: string, typed: string): Promise<VerifyResult> {
       const now = clock.now();
       const [row] = await db('verification_codes')
-        .where('id', db('verification_codes').select('id').where({ flow_id: flowId, purpose }).whereNull('consumed_at').andWhere('expires_at', '>', now).orderBy('created_at', 'desc').limit(1))
+        .where(
+          'id',
+          db('verification_codes')
+            .select('id')
+            .where({ flow_id: flowId, purpose })
+            .whereNull('consumed_at')
+            .andWhere('expires_at', '>', now)
+            .orderBy('created_at', 'desc')
+            .limit(1),
+        )
         .andWhere('attempts', '<', db.ref('max_attempts'))
         .whereNull('consumed_at')
         .increment('attempts', 1)
@@ -103,14 +129,21 @@ export function createCodeStore(
       if (!row) return { ok: false, reason: 'dead' };
       const expected = Buffer.from(row.code_hash as string);
       const given = Buffer.from(mac(row.id as string, /^\d{6}$/.test(typed) ? typed : 'x'));
-      if (!row.account_id || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return { ok: false, reason: 'wrong' };
-      const used = await db('verification_codes').where({ id: row.id }).whereNull('consumed_at').update({ consumed_at: now });
+      if (!row.account_id || expected.length !== given.length || !crypto.timingSafeEqual(expected, given))
+        return { ok: false, reason: 'wrong' };
+      const used = await db('verification_codes')
+        .where({ id: row.id })
+        .whereNull('consumed_at')
+        .update({ consumed_at: now });
       return used === 1 ? { ok: true, accountId: row.account_id as string } : { ok: false, reason: 'dead' };
     },
 
     /** Kills the flow's live codes (flow finished or abandoned). */
     async killFlow(flowId: string): Promise<void> {
-      await db('verification_codes').where({ flow_id: flowId, purpose }).whereNull('consumed_at').update({ consumed_at: clock.now() });
+      await db('verification_codes')
+        .where({ flow_id: flowId, purpose })
+        .whereNull('consumed_at')
+        .update({ consumed_at: clock.now() });
     },
   };
 }

@@ -15,7 +15,10 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
       return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },
     async sendCode(trx, to, code, minutes) {
-      await outbox.enqueue({ channel: 'email', to, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) }, trx);
+      await outbox.enqueue(
+        { channel: 'email', to, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) },
+        trx,
+      );
     },
   };
 }

@@ -31,12 +31,18 @@ export interface PasswordHasher {
  * node-argon2 parses either; a hash in the old order is rewritten at the member's next sign-in (needsRehash).
  */
 export function toStandardPhc(hash: string): string {
-  return hash.replace(/^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)(\$)/, (_all, head: string, params: string, tail: string) => {
-    const pairs = params.split(',').map((p) => p.split('=') as [string, string]);
-    const order = ['m', 't', 'p'];
-    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
-    return `${head}${pairs.sort((a, b) => rank(a[0]) - rank(b[0])).map(([k, v]) => `${k}=${v}`).join(',')}${tail}`;
-  });
+  return hash.replace(
+    /^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)(\$)/,
+    (_all, head: string, params: string, tail: string) => {
+      const pairs = params.split(',').map((p) => p.split('=') as [string, string]);
+      const order = ['m', 't', 'p'];
+      const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+      return `${head}${pairs
+        .sort((a, b) => rank(a[0]) - rank(b[0]))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}${tail}`;
+    },
+  );
 }
 
 export function createPasswordHasher(params: Argon2Params & { maxConcurrency?: number }): PasswordHasher {

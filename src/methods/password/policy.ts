@@ -5,7 +5,14 @@ import { commonPasswords } from './common-passwords.js';
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'contains_bhxh_number' | 'contains_phone' | 'contains_birthdate' | 'mismatch';
+export type PasswordProblem =
+  | 'too_short'
+  | 'too_long'
+  | 'common'
+  | 'contains_bhxh_number'
+  | 'contains_phone'
+  | 'contains_birthdate'
+  | 'mismatch';
 
 export interface PersonalData {
   bhxhNumber: string;
@@ -25,7 +32,11 @@ function personalFragments(person: PersonalData): Array<[PasswordProblem, string
   const m = person.birthdate?.match(/^(\d{4})-(\d{2})-(\d{2})$/);
   if (m) {
     const [, y, mo, d] = m as unknown as [string, string, string, string];
-    out.push(['contains_birthdate', `${y}${mo}${d}`], ['contains_birthdate', `${d}${mo}${y}`], ['contains_birthdate', `${d}${mo}${y.slice(2)}`]);
+    out.push(
+      ['contains_birthdate', `${y}${mo}${d}`],
+      ['contains_birthdate', `${d}${mo}${y}`],
+      ['contains_birthdate', `${d}${mo}${y.slice(2)}`],
+    );
   }
   return out;
 }

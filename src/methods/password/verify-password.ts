@@ -4,7 +4,9 @@ import type { Account, AccountRepository } from '../../accounts/account-reposito
 import type { PasswordHasher } from './hasher.js';
 import type { TemporaryPasswords } from '../temporary-password/temporary-passwords.js';
 
-export type PasswordOutcome = { ok: true; account: Account; /** signed in with a temporary password (now used up) */ temporary: boolean } | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
+export type PasswordOutcome =
+  | { ok: true; account: Account /** signed in with a temporary password (now used up) */; temporary: boolean }
+  | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
 
 export async function verifyPassword(
   deps: { accounts: AccountRepository; hasher: PasswordHasher; temporaryPasswords?: TemporaryPasswords },
@@ -12,7 +14,7 @@ export async function verifyPassword(
   password: string,
 ): Promise<PasswordOutcome> {
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
-  if (!account || !account.passwordHash) {
+  if (!account?.passwordHash) {
     // NOTE: unknown accounts look like known ones: the same argon2 cost, then the same answer.
     await deps.hasher.verifyDummy(password);
     return { ok: false, reason: account ? 'no_password' : 'unknown' };
@@ -20,7 +22,11 @@ export async function verifyPassword(
   const matches = await deps.hasher.verify(account.passwordHash, password);
   if (!matches) {
     // A temporary password (SMS keyword, hotline, office) lives beside the member's own and is used up here.
-    if (account.status === 'active' && deps.temporaryPasswords && (await deps.temporaryPasswords.consume(account, password))) {
+    if (
+      account.status === 'active' &&
+      deps.temporaryPasswords &&
+      (await deps.temporaryPasswords.consume(account, password))
+    ) {
       return { ok: true, account, temporary: true };
     }
     return { ok: false, reason: 'wrong_password' };

@@ -15,7 +15,10 @@ export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
       return phone ? { ok: true, address: phone } : { ok: false, error: 'recovery.error.phone_format' };
     },
     async sendCode(trx, to, code, minutes) {
-      await outbox.enqueue({ channel: 'sms', to, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) }, trx);
+      await outbox.enqueue(
+        { channel: 'sms', to, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) },
+        trx,
+      );
     },
   };
 }

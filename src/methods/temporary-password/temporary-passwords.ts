@@ -21,7 +21,12 @@ export interface TemporaryPasswordOptions {
   ttlSeconds: number;
 }
 
-export function createTemporaryPasswords(db: Db, hasher: PasswordHasher, clock: Clock, options: TemporaryPasswordOptions) {
+export function createTemporaryPasswords(
+  db: Db,
+  hasher: PasswordHasher,
+  clock: Clock,
+  options: TemporaryPasswordOptions,
+) {
   return {
     options,
     /**
@@ -31,7 +36,10 @@ export function createTemporaryPasswords(db: Db, hasher: PasswordHasher, clock: 
     async issue(accountId: string, trx: Knex.Transaction | Db = db): Promise<{ password: string; expiresAt: Date }> {
       const password = generateTemporaryPassword();
       const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
-      await moveCredentialVersion(trx, accountId, { temporary_password_hash: await hasher.hash(password), temporary_password_expires_at: expiresAt });
+      await moveCredentialVersion(trx, accountId, {
+        temporary_password_hash: await hasher.hash(password),
+        temporary_password_expires_at: expiresAt,
+      });
       return { password, expiresAt };
     },
 
@@ -40,7 +48,9 @@ export function createTemporaryPasswords(db: Db, hasher: PasswordHasher, clock: 
      * conditional update (single use: a second sign-in with it fails).
      */
     async consume(account: Account & { temporaryPasswordHash?: string | null }, typed: string): Promise<boolean> {
-      const row = await db('accounts').where({ id: account.id }).first('temporary_password_hash', 'temporary_password_expires_at');
+      const row = await db('accounts')
+        .where({ id: account.id })
+        .first('temporary_password_hash', 'temporary_password_expires_at');
       if (!row?.temporary_password_hash || !row.temporary_password_expires_at) return false;
       if (new Date(row.temporary_password_expires_at).getTime() <= clock.now().getTime()) return false;
       if (!(await hasher.verify(row.temporary_password_hash, typed))) return false;

@@ -14,7 +14,9 @@ export interface UpstreamIdentity {
   birthdate?: string;
 }
 
-export type MappingResult = { ok: true; identity: UpstreamIdentity } | { ok: false; missing: 'subject' | 'national_id' | 'level' };
+export type MappingResult =
+  | { ok: true; identity: UpstreamIdentity }
+  | { ok: false; missing: 'subject' | 'national_id' | 'level' };
 
 type Claims = Record<string, unknown>;
 
@@ -22,7 +24,8 @@ type Claims = Record<string, unknown>;
 function pick(claims: Claims, names: string[]): unknown {
   for (const name of names) {
     let value: unknown = claims;
-    for (const part of name.split('.')) value = typeof value === 'object' && value !== null ? (value as Claims)[part] : undefined;
+    for (const part of name.split('.'))
+      value = typeof value === 'object' && value !== null ? (value as Claims)[part] : undefined;
     if (value !== undefined && value !== null && value !== '') return value;
   }
   return undefined;
@@ -60,10 +63,20 @@ export function mapIdentity(claims: Claims, mapping: Pick<VneidConfig, 'claims' 
   const nationalId = parseNationalId(pick(claims, mapping.claims.nationalId));
   if (!nationalId) return { ok: false, missing: 'national_id' };
   const levelValue = text(pick(claims, mapping.claims.level));
-  const level = levelValue === undefined ? undefined : mapping.levels[2].includes(levelValue) ? 2 : mapping.levels[1].includes(levelValue) ? 1 : undefined;
+  const level =
+    levelValue === undefined
+      ? undefined
+      : mapping.levels[2].includes(levelValue)
+        ? 2
+        : mapping.levels[1].includes(levelValue)
+          ? 1
+          : undefined;
   // NOTE: an unknown or absent level is refused rather than guessed: a relying party may rely on it.
   if (!level) return { ok: false, missing: 'level' };
   const fullName = text(pick(claims, mapping.claims.fullName));
   const birthdate = parseBirthdate(pick(claims, mapping.claims.birthdate));
-  return { ok: true, identity: { subject, nationalId, level, ...(fullName ? { fullName } : {}), ...(birthdate ? { birthdate } : {}) } };
+  return {
+    ok: true,
+    identity: { subject, nationalId, level, ...(fullName ? { fullName } : {}), ...(birthdate ? { birthdate } : {}) },
+  };
 }

@@ -20,7 +20,12 @@ import { mapIdentity, type UpstreamIdentity } from './identity-mapping.js';
  * invalid_response (a check failed: state, iss, nonce, audience, issuer, signature), identity_incomplete (no usable
  * identification number or level).
  */
-export type UpstreamFailure = 'unavailable' | 'cancelled' | 'error_response' | 'invalid_response' | 'identity_incomplete';
+export type UpstreamFailure =
+  | 'unavailable'
+  | 'cancelled'
+  | 'error_response'
+  | 'invalid_response'
+  | 'identity_incomplete';
 
 export class UpstreamError extends Error {
   constructor(
@@ -72,16 +77,34 @@ export function classify(err: unknown): UpstreamError {
   if (err instanceof UpstreamError) return err;
   if (err instanceof oidc.AuthorizationResponseError) {
     const code = err.error;
-    const kind = code === 'access_denied' ? 'cancelled' : code === 'server_error' || code === 'temporarily_unavailable' ? 'unavailable' : 'error_response';
+    const kind =
+      code === 'access_denied'
+        ? 'cancelled'
+        : code === 'server_error' || code === 'temporarily_unavailable'
+          ? 'unavailable'
+          : 'error_response';
     return new UpstreamError(kind, { error: code }, { cause: err });
   }
   if (err instanceof oidc.ResponseBodyError) {
-    return new UpstreamError(err.status >= 500 ? 'unavailable' : 'error_response', { error: err.error, status: err.status }, { cause: err });
+    return new UpstreamError(
+      err.status >= 500 ? 'unavailable' : 'error_response',
+      { error: err.error, status: err.status },
+      { cause: err },
+    );
   }
   if (err instanceof TypeError) return new UpstreamError('unavailable', { reason: 'network' }, { cause: err });
   if (err instanceof oidc.ClientError) {
-    const unavailable = ['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON'].includes(err.code ?? '');
-    return new UpstreamError(unavailable ? 'unavailable' : 'invalid_response', { code: err.code, reason: err.message }, { cause: err });
+    const unavailable = [
+      'OAUTH_TIMEOUT',
+      'OAUTH_ABORT',
+      'OAUTH_RESPONSE_IS_NOT_CONFORM',
+      'OAUTH_RESPONSE_IS_NOT_JSON',
+    ].includes(err.code ?? '');
+    return new UpstreamError(
+      unavailable ? 'unavailable' : 'invalid_response',
+      { code: err.code, reason: err.message },
+      { cause: err },
+    );
   }
   return new UpstreamError('invalid_response', { reason: (err as Error)?.name }, { cause: err });
 }
@@ -111,18 +134,23 @@ export function createVneidUpstream(
     return pending;
   }
 
-  async function claimsOf(cfg: oidc.Configuration, tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>): Promise<Record<string, unknown>> {
+  async function claimsOf(
+    cfg: oidc.Configuration,
+    tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>,
+  ): Promise<Record<string, unknown>> {
     const idClaims = tokens.claims();
     if (config.claimsSource === 'id_token') return { ...idClaims };
     const userinfoUrl = config.userinfoUrl ?? cfg.serverMetadata().userinfo_endpoint;
     if (!userinfoUrl) throw new UpstreamError('invalid_response', { reason: 'no userinfo endpoint' });
     // With an ID token, the OIDC userinfo endpoint must describe the same subject.
-    if (idClaims && !config.userinfoUrl) return { ...(await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub)) };
+    if (idClaims && !config.userinfoUrl)
+      return { ...(await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub)) };
     const response = await oidc.fetchProtectedResource(cfg, tokens.access_token, new URL(userinfoUrl), 'GET');
     if (response.status >= 500) throw new UpstreamError('unavailable', { status: response.status, reason: 'userinfo' });
     if (!response.ok) throw new UpstreamError('error_response', { status: response.status, reason: 'userinfo' });
     const body = (await response.json().catch(() => undefined)) as unknown;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UpstreamError('invalid_response', { reason: 'userinfo not a JSON object' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new UpstreamError('invalid_response', { reason: 'userinfo not a JSON object' });
     if (idClaims && (body as { sub?: unknown }).sub !== undefined && (body as { sub?: unknown }).sub !== idClaims.sub) {
       throw new UpstreamError('invalid_response', { reason: 'userinfo subject differs' });
     }
@@ -136,7 +164,11 @@ export function createVneidUpstream(
       try {
         const cfg = await configuration();
         const codeVerifier = oidc.randomPKCECodeVerifier();
-        const checks: AuthorizationChecks = { state: oidc.randomState(), codeVerifier, ...(config.idToken ? { nonce: oidc.randomNonce() } : {}) };
+        const checks: AuthorizationChecks = {
+          state: oidc.randomState(),
+          codeVerifier,
+          ...(config.idToken ? { nonce: oidc.randomNonce() } : {}),
+        };
         const url = oidc.buildAuthorizationUrl(cfg, {
           redirect_uri: options.redirectUri,
           scope: config.scope,
@@ -168,7 +200,11 @@ export function createVneidUpstream(
         );
         const mapped = mapIdentity(await claimsOf(cfg, tokens), config);
         if (!mapped.ok) throw new UpstreamError('identity_incomplete', { missing: mapped.missing });
-        return { issuer: config.issuer, identity: mapped.identity, ...(tokens.id_token ? { idToken: tokens.id_token } : {}) };
+        return {
+          issuer: config.issuer,
+          identity: mapped.identity,
+          ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+        };
       } catch (err) {
         throw classify(err);
       }

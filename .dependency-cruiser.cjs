@@ -1,0 +1,61 @@
+// Dependency rules, checked by `npm run lint:deps` (part of `npm test`). See docs/architecture.md for the layers.
+// Violations that existed when a rule was introduced are listed in .dependency-cruiser-known-violations.json and
+// reported as warnings; anything new fails. Burn the list down, never add to it by hand
+// (`npx depcruise src views --config .dependency-cruiser.cjs --output-type baseline > .dependency-cruiser-known-violations.json`).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-imports-nothing',
+      comment: 'src/core/ is the bottom layer: it may use libraries and node:, never the rest of src/ or views/.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^(src/(?!core/)|views/)' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles between modules.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycles',
+      comment:
+        'No cycles between top-level folders of src/ (a module may not take part in a cycle that leaves its folder).',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { circular: true, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'nothing-imports-dev',
+      comment:
+        'Dev-only code (the dev mailbox, dev commands, the demo seed, the VNeID simulator) is reached only through the composition root.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(server|main|dev|demo|vneid-sim|cli/main|cli/commands/dev-)' },
+      to: { path: '^src/(dev|demo|vneid-sim)/' },
+    },
+    {
+      name: 'no-tests-from-src',
+      severity: 'error',
+      from: { path: '^(src|views)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js'],
+    },
+  },
+};

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The folder-level dependency rule (docs/architecture.md, "Layers"): the top-level units of src/ (a folder, or a file
+// at the root of src/) and views/ must form no import cycle. dependency-cruiser (.dependency-cruiser.cjs) checks the
+// module-level rules; this script reads its JSON and checks the folder graph, which dependency-cruiser cannot express.
+// Folder edges inside cycles that existed when the rule came in are listed in bin/known-folder-cycles.json: they are
+// reported and may only be removed. A dependency that closes a cycle with an edge not on that list fails the check.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cruiser = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+const out = execFileSync(
+  process.execPath,
+  [cruiser, 'src', 'views', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
+  { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+);
+const { modules } = JSON.parse(out.toString());
+
+const unitOf = (file) => {
+  const m = /^src\/([^/]+)\/|^src\/([^/]+)\.ts$|^(views)\//.exec(file);
+  if (!m) return undefined;
+  return m[1] ?? (m[2] ? `${m[2]}.ts` : m[3]);
+};
+const edges = new Map();
+const example = new Map();
+for (const mod of modules) {
+  const from = unitOf(mod.source);
+  if (!from) continue;
+  if (!edges.has(from)) edges.set(from, new Set());
+  for (const dep of mod.dependencies) {
+    const to = unitOf(dep.resolved);
+    if (!to || to === from) continue;
+    edges.get(from).add(to);
+    if (!example.has(`${from}>${to}`)) example.set(`${from}>${to}`, `${mod.source} → ${dep.resolved}`);
+  }
+}
+
+// Tarjan's strongly connected components: every component of more than one unit is a cycle between folders.
+let counter = 0;
+const index = new Map();
+const low = new Map();
+const stack = [];
+const onStack = new Set();
+const components = [];
+function visit(v) {
+  index.set(v, counter);
+  low.set(v, counter);
+  counter++;
+  stack.push(v);
+  onStack.add(v);
+  for (const w of edges.get(v) ?? []) {
+    if (!index.has(w)) {
+      visit(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+  }
+  if (low.get(v) === index.get(v)) {
+    const component = [];
+    let w;
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1) components.push(component.sort());
+  }
+}
+for (const v of edges.keys()) if (!index.has(v)) visit(v);
+
+const cycleEdges = [];
+for (const c of components)
+  for (const a of c) for (const b of edges.get(a) ?? []) if (c.includes(b)) cycleEdges.push(`${a}>${b}`);
+cycleEdges.sort();
+
+const knownFile = path.join(root, 'bin/known-folder-cycles.json');
+if (process.argv.includes('--write-baseline')) {
+  const comment =
+    'Folder edges inside import cycles when the rule came in (bin/check-layers.mjs). Only ever remove lines.';
+  fs.writeFileSync(knownFile, `${JSON.stringify({ comment, edges: cycleEdges }, null, 2)}\n`);
+  console.log(`wrote ${cycleEdges.length} known edges`);
+  process.exit(0);
+}
+const known = new Set(fs.existsSync(knownFile) ? JSON.parse(fs.readFileSync(knownFile, 'utf8')).edges : []);
+const fresh = cycleEdges.filter((e) => !known.has(e));
+const inCycles = new Set(components.flat());
+console.log(
+  `layers: ${components.length} folder cycle(s) over ${inCycles.size} of ${edges.size} units, ` +
+    `${cycleEdges.length - fresh.length} known edge(s) (bin/known-folder-cycles.json)`,
+);
+const gone = [...known].filter((e) => !cycleEdges.includes(e));
+if (gone.length) console.log(`gone, remove from bin/known-folder-cycles.json: ${gone.join(', ')}`);
+if (fresh.length) {
+  console.error('New dependencies that close a cycle between folders (docs/architecture.md, "Layers"):');
+  for (const e of fresh) console.error(`  ${e.replace('>', ' → ')}   e.g. ${example.get(e)}`);
+  process.exit(1);
+}
