@@ -13,13 +13,13 @@
 // NOTE: everything runs inside the transaction of `channelRequests.once` and uses only that transaction (PGlite has
 // a single connection: a query on the global db inside it would wait for ever).
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
+import { provePhoneOwnership } from '../accounts/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
-import { deliverableMatch } from '../security/deliverable-address.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import { createChannelRequests } from './channel-requests.js';
@@ -87,13 +87,6 @@ export function parseSmsSender(sender: string): string | null {
   return e164?.startsWith('+84') ? e164 : null;
 }
 
-interface AccountMatchRow {
-  id: string;
-  phone_number: string | null;
-  phone_number_verified: boolean;
-  status: string;
-}
-
 /**
  * Handles one inbound message once per message id: throttles, answers (into the outbox) and audits, all in one
  * transaction. Returns `duplicate` for a message id already handled (nothing is done again).
@@ -116,24 +109,9 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
       }
       const bhxhNumber = parseSmsKeyword(message.text);
 
-      // Who the number belongs to, and whether the sender is that member's verified phone.
-      let account: AccountMatchRow | undefined;
-      if (bhxhNumber) {
-        account = (await trx('accounts')
-          .where({ bhxh_number: bhxhNumber })
-          .first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
-      }
-      const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
-      // NOTE: only the verified phone on file counts (src/security/deliverable-address.ts, the rule of every channel).
-      const matched = Boolean(
-        account &&
-          account.status === 'active' &&
-          deliverableMatch(
-            { phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified },
-            'sms',
-            sender,
-          ),
-      );
+      // Who the number belongs to, and whether the sender is that member's verified phone (the rule of every channel).
+      const ownership = await provePhoneOwnership(trx, bhxhNumber, sender);
+      const { matched, account } = ownership;
 
       // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender
       // who keeps sending stays silent). Always the sender's budget before the number's: no two messages wait on each
@@ -159,9 +137,9 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
       } else if (!bhxhNumber) {
         outcome = 'help';
         await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
-      } else if (matched && account) {
+      } else if (ownership.matched) {
         outcome = 'issued';
-        const { password } = await deps.temporaryPasswords.issue(account.id, trx);
+        const { password } = await deps.temporaryPasswords.issue(ownership.account.id, trx);
         const minutes = Math.max(1, Math.floor(deps.temporaryPasswords.options.ttlSeconds / 60));
         await deps.outbox.enqueue(
           { channel: 'sms', to: sender, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) },
@@ -182,7 +160,7 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
           outcome: outcome === 'issued' || outcome === 'help' ? 'success' : 'failure',
           // The account named, matched or not (a stranger asking for it is worth seeing); never the number or phone.
           accountId: account?.id ?? null,
-          detail: { outcome, ...(outcome === 'mismatch' ? { reason: mismatchReason(account, onFile, sender) } : {}) },
+          detail: { outcome, ...(outcome === 'mismatch' && !ownership.matched ? { reason: ownership.reason } : {}) },
         },
         trx,
       );
@@ -191,13 +169,6 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
   );
 
   return { status: replayed ? 'duplicate' : 'accepted', outcome: result.outcome };
-}
-
-function mismatchReason(account: AccountMatchRow | undefined, onFile: string | null, sender: string): string {
-  if (!account) return 'unknown_number';
-  if (account.status !== 'active') return 'account_disabled';
-  if (onFile !== sender) return 'other_phone';
-  return 'phone_unverified';
 }
 
 /**

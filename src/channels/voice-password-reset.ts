@@ -24,13 +24,13 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
+import { provePhoneOwnership } from '../accounts/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Sealer } from '../keys/sealer.js';
 import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Outbox } from '../notify/outbox.js';
 import { temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
-import { deliverableMatch } from '../security/deliverable-address.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
 import type { ChannelRequests } from './channel-requests.js';
@@ -306,22 +306,9 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
   async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
-    const account = (await trx('accounts')
-      .where({ bhxh_number: bhxhNumber })
-      .first('id', 'phone_number', 'phone_number_verified', 'status')) as AccountMatchRow | undefined;
-    const callerNumber = parsePhoneNumber(call.caller);
-    const onFile = account?.phone_number ? (parsePhoneNumber(account.phone_number) ?? account.phone_number) : null;
-    // NOTE: only a verified phone on file counts: a temporary password never goes to a number nobody confirmed
-    // (src/security/deliverable-address.ts, the rule of every channel).
-    const matched = Boolean(
-      account &&
-        account.status === 'active' &&
-        deliverableMatch(
-          { phoneNumber: account.phone_number, phoneNumberVerified: account.phone_number_verified },
-          'sms',
-          callerNumber,
-        ),
-    );
+    // Whether the calling number is that member's verified phone (src/accounts/phone-ownership.ts, every channel's rule).
+    const ownership = await provePhoneOwnership(trx, bhxhNumber, parsePhoneNumber(call.caller));
+    const { matched, account } = ownership;
 
     // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the
     // caller's budget before the number's: two calls never wait on each other in a cycle.
@@ -332,20 +319,21 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
       return finish(trx, call, 'throttled', SAY.throttled, { accountId: account?.id ?? null });
     }
 
-    if (!account || !matched || !onFile) {
+    if (!ownership.matched) {
       await recordCheck(trx, call, check, 'no_match');
       return finish(trx, call, 'no_match', MISMATCH_SENTENCE, {
         accountId: account?.id ?? null,
-        reason: mismatchReason(account, onFile, callerNumber),
+        reason: ownership.reason,
       });
     }
+    const { onFile } = ownership;
 
-    const { password } = await temporaryPasswords.issue(account.id, trx);
+    const { password } = await temporaryPasswords.issue(ownership.account.id, trx);
     if (call.callerVerified && options.readAloud) {
       await recordCheck(trx, call, check, 'read_aloud');
       const spelled = spellForSpeech(password);
       const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)} ${GOODBYE}`;
-      return finish(trx, call, 'read_aloud', say, { accountId: account.id }, SAY.callEnded);
+      return finish(trx, call, 'read_aloud', say, { accountId: ownership.account.id }, SAY.callEnded);
     }
     // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
     await outbox.enqueue(
@@ -354,7 +342,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     );
     await recordCheck(trx, call, check, 'sms_sent');
     return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, {
-      accountId: account.id,
+      accountId: ownership.account.id,
     });
   }
 
@@ -398,27 +386,6 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 }
 
 export type VoicePasswordReset = ReturnType<typeof createVoicePasswordReset>;
-
-interface AccountMatchRow {
-  id: string;
-  phone_number: string | null;
-  phone_number_verified: boolean;
-  status: string;
-}
-
-/** For the audit trail only; the caller always hears the same sentence. */
-function mismatchReason(
-  account: AccountMatchRow | undefined,
-  onFile: string | null,
-  callerNumber: string | null,
-): string {
-  if (!account) return 'unknown_number';
-  if (account.status !== 'active') return 'account_disabled';
-  if (!onFile) return 'no_phone';
-  if (!callerNumber) return 'caller_unparsed';
-  if (onFile !== callerNumber) return 'other_phone';
-  return 'phone_unverified';
-}
 
 /**
  * Deletes what the hotline no longer needs: number checks past the hour they count for (kept a day for operators),

@@ -296,7 +296,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const reasons = (await db('audit_events').orderBy('id').select('detail')).map(
       (r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail).reason,
     );
-    assert.deepEqual(reasons, ['unknown_number', 'account_disabled', 'phone_unverified', 'other_phone']);
+    assert.deepEqual(reasons, ['unknown_number', 'account_disabled', 'phone_unverified', 'no_phone']);
   });
 
   it('any other text gets the short help reply', async () => {
