@@ -195,7 +195,10 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       secret: derive('address-verification'),
       options: config.recovery,
     }),
-    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords),
+    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords, {
+      outbox,
+      issuer: config.issuer,
+    }),
     smsInboundKey: derive('sms-inbound'),
     voiceKey: derive('voice'),
     sealer,

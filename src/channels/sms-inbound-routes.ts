@@ -20,7 +20,7 @@ import { verifyWebhook } from '../core/webhook-signature.js';
 export const SMS_INBOUND_PATH = '/channels/sms/inbound';
 
 export type SmsInboundRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit'> & {
-  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   /** Keys the hashes kept for the hourly limits (server.ts: derive('sms-inbound')). */
   smsInboundKey: Buffer;
   /** The one throttle (src/security/throttle.ts); by default one keyed with smsInboundKey. */

@@ -18,7 +18,7 @@ import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Outbox } from '../notify/outbox.js';
-import { smsHelpReply, smsMismatchReply, temporaryPasswordSms } from '../notify/templates.js';
+import { smsHelpReply, smsMismatchReply } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
@@ -45,7 +45,7 @@ export interface InboundSms {
 export interface SmsInboundDeps {
   db: Db;
   clock: Clock;
-  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   outbox: Outbox;
   audit: Pick<AuditLog, 'record'>;
   limits: { perSenderPerHour: number; perNumberPerHour: number };
@@ -139,12 +139,7 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
         await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
       } else if (ownership.matched) {
         outcome = 'issued';
-        const { password } = await deps.temporaryPasswords.issue(ownership.account.id, trx);
-        const minutes = Math.max(1, Math.floor(deps.temporaryPasswords.options.ttlSeconds / 60));
-        await deps.outbox.enqueue(
-          { channel: 'sms', to: sender, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) },
-          trx,
-        );
+        await deps.temporaryPasswords.issueAndDeliver(ownership.account.id, { channel: 'sms', to: sender }, trx);
       } else {
         outcome = 'mismatch';
         await deps.outbox.enqueue(

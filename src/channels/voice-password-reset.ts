@@ -183,7 +183,7 @@ export interface VoicePasswordResetOptions {
 export interface VoicePasswordResetDeps {
   clock: Clock;
   channelRequests: ChannelRequests;
-  temporaryPasswords: Pick<TemporaryPasswords, 'issue' | 'options'>;
+  temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   outbox: Outbox;
   audit: Pick<AuditLog, 'record'>;
   sealer: Sealer;
@@ -207,7 +207,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   const { clock, channelRequests, temporaryPasswords, outbox, audit, sealer, options } = deps;
   const keyOf = (kind: 'caller' | 'number', value: string) => keyedHash(deps.key, 'voice', `${kind}:${value}`);
   const sealContext = (callId: string) => `voice:reply:${callId}`;
-  const minutes = Math.max(1, Math.floor(temporaryPasswords.options.ttlSeconds / 60)); // never more than it lasts
+  const { minutes } = temporaryPasswords;
   const replaySeconds = options.replaySeconds ?? 120;
   const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock });
   const perCaller: Limit = { name: 'voice_caller', max: options.perCallerPerHour, windowSeconds: 3600 };
@@ -328,18 +328,19 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
     }
     const { onFile } = ownership;
 
-    const { password } = await temporaryPasswords.issue(ownership.account.id, trx);
-    if (call.callerVerified && options.readAloud) {
+    const readAloud = call.callerVerified && options.readAloud;
+    // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
+    const { password } = await temporaryPasswords.issueAndDeliver(
+      ownership.account.id,
+      readAloud ? null : { channel: 'sms', to: onFile },
+      trx,
+    );
+    if (readAloud) {
       await recordCheck(trx, call, check, 'read_aloud');
       const spelled = spellForSpeech(password);
       const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)} ${GOODBYE}`;
       return finish(trx, call, 'read_aloud', say, { accountId: ownership.account.id }, SAY.callEnded);
     }
-    // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
-    await outbox.enqueue(
-      { channel: 'sms', to: onFile, purpose: 'temporary_password', ...temporaryPasswordSms({ password, minutes }) },
-      trx,
-    );
     await recordCheck(trx, call, check, 'sms_sent');
     return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, {
       accountId: ownership.account.id,

@@ -83,7 +83,13 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       await db(table).delete();
     sealer = createSealer(crypto.randomBytes(32));
     clock = testClock(START);
-    temporaryPasswords = createTemporaryPasswords(db, hasher, clock, { ttlSeconds: 600 });
+    temporaryPasswords = createTemporaryPasswords(
+      db,
+      hasher,
+      clock,
+      { ttlSeconds: 600 },
+      { outbox: createOutbox(db, sealer, clock), issuer: 'http://localhost' },
+    );
   });
 
   /** A Koa app with only the SMS routes, on real services over the test database. */

@@ -96,14 +96,21 @@ describe('hotline password reset webhook', () => {
     const logLines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
     const router = new Router();
+    const outbox = createOutbox(db, sealer, clock);
     registerVoiceRoutes(router, {
       config,
       db,
       clock,
       logger,
-      outbox: createOutbox(db, sealer, clock),
+      outbox,
       audit: createAuditLog(db),
-      temporaryPasswords: createTemporaryPasswords(db, hasher, clock, { ttlSeconds: 600 }),
+      temporaryPasswords: createTemporaryPasswords(
+        db,
+        hasher,
+        clock,
+        { ttlSeconds: 600 },
+        { outbox, issuer: 'http://localhost' },
+      ),
       voiceKey: crypto.randomBytes(32),
       sealer,
     });

@@ -4,7 +4,6 @@
 // for the member; audited with the operator's id. Like every temporary password it moves the credential version
 // (pending steps end); as a reset it also removes the VNeID links made with a password (security/credential-change.ts),
 // with a notice on every channel on file.
-import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../../notify/outbox.js';
 import { systemClock } from '../../core/clock.js';
@@ -38,31 +37,29 @@ export const accountsResetPassword: Command = {
       );
     }
 
-    const temporaryPasswords = createTemporaryPasswords(ctx.db, ctx.hasher, systemClock, ctx.config.temporaryPasswords);
     const outbox = createOutbox(ctx.db, ctx.sealer, systemClock);
-    const minutes = Math.round(ctx.config.temporaryPasswords.ttlSeconds / 60);
+    const temporaryPasswords = createTemporaryPasswords(
+      ctx.db,
+      ctx.hasher,
+      systemClock,
+      ctx.config.temporaryPasswords,
+      {
+        outbox,
+        issuer: ctx.config.issuer,
+      },
+    );
     const issued = await ctx.db.transaction(async (trx) => {
-      const temp = await temporaryPasswords.issue(account.id, trx);
+      const temp = await temporaryPasswords.issueAndDeliver(
+        account.id,
+        deliver === 'print' ? null : { channel: deliver, to: to! },
+        trx,
+      );
       await removePasswordLinks(
         { db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: systemClock },
         trx,
         account,
         'office',
       );
-      if (deliver === 'sms') {
-        await outbox.enqueue(
-          {
-            channel: 'sms',
-            to: to!,
-            purpose: 'temporary_password',
-            ...temporaryPasswordSms({ password: temp.password, minutes }),
-          },
-          trx,
-        );
-      } else if (deliver === 'email') {
-        const content = temporaryPasswordEmail({ password: temp.password, minutes, issuer: ctx.config.issuer });
-        await outbox.enqueue({ channel: 'email', to: to!, purpose: 'temporary_password', ...content }, trx);
-      }
       await ctx.audit.record(
         { type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } },
         trx,

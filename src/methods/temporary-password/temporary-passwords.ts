@@ -7,6 +7,8 @@ import type { Account } from '../../accounts/account-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordHasher } from '../password/hasher.js';
+import type { Outbox } from '../../notify/outbox.js';
+import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { moveCredentialVersion } from '../../security/credential-change.js';
 
 /** No 0/o, 1/l/i: nothing a member could misread or mishear. */
@@ -21,26 +23,70 @@ export interface TemporaryPasswordOptions {
   ttlSeconds: number;
 }
 
+/** Where a new temporary password goes: an SMS or an email to an address on file, or nowhere (the hotline reads it
+ * aloud, the office prints it at the desk). The caller has checked the address (deliverable-address.ts). */
+export type TemporaryDelivery = { channel: 'sms' | 'email'; to: string } | null;
+
+/** What delivering needs: the outbox, and the issuer named in the email. */
+export interface TemporaryPasswordDelivery {
+  outbox: Pick<Outbox, 'enqueue'>;
+  issuer: string;
+}
+
 export function createTemporaryPasswords(
   db: Db,
   hasher: PasswordHasher,
   clock: Clock,
   options: TemporaryPasswordOptions,
+  delivery?: TemporaryPasswordDelivery,
 ) {
+  /** How long a temporary password lasts, in whole minutes as members are told (never more than it lasts). */
+  const minutes = Math.max(1, Math.floor(options.ttlSeconds / 60));
+  const issue = async (
+    accountId: string,
+    trx: Knex.Transaction | Db = db,
+  ): Promise<{ password: string; expiresAt: Date }> => {
+    const password = generateTemporaryPassword();
+    const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
+    await moveCredentialVersion(trx, accountId, {
+      temporary_password_hash: await hasher.hash(password),
+      temporary_password_expires_at: expiresAt,
+    });
+    return { password, expiresAt };
+  };
   return {
     options,
+    minutes,
     /**
      * Issues a new temporary password for the account (the previous one, if any, dies) and returns it once. It moves
      * the credential version: a step begun with an older one ends. The member's sessions stay (her password works).
      */
-    async issue(accountId: string, trx: Knex.Transaction | Db = db): Promise<{ password: string; expiresAt: Date }> {
-      const password = generateTemporaryPassword();
-      const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
-      await moveCredentialVersion(trx, accountId, {
-        temporary_password_hash: await hasher.hash(password),
-        temporary_password_expires_at: expiresAt,
-      });
-      return { password, expiresAt };
+    issue,
+
+    /**
+     * The one way every channel hands out a temporary password: issues it (as `issue`) and, in the same transaction,
+     * queues it for the address given. Returns the password once, for a channel that says it (hotline, office desk).
+     */
+    async issueAndDeliver(
+      accountId: string,
+      to: TemporaryDelivery,
+      trx: Knex.Transaction,
+    ): Promise<{ password: string; expiresAt: Date }> {
+      const issued = await issue(accountId, trx);
+      if (!to) return issued;
+      if (!delivery) throw new Error('temporary passwords were created without an outbox');
+      const { password } = issued;
+      const purpose = 'temporary_password';
+      if (to.channel === 'sms') {
+        await delivery.outbox.enqueue(
+          { channel: 'sms', to: to.to, purpose, ...temporaryPasswordSms({ password, minutes }) },
+          trx,
+        );
+      } else {
+        const content = temporaryPasswordEmail({ password, minutes, issuer: delivery.issuer });
+        await delivery.outbox.enqueue({ channel: 'email', to: to.to, purpose, ...content }, trx);
+      }
+      return issued;
     },
 
     /**
