@@ -28,8 +28,6 @@ import { provePhoneOwnership } from '../accounts/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Sealer } from '../keys/sealer.js';
 import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
-import type { Outbox } from '../notify/outbox.js';
-import { temporaryPasswordSms } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
@@ -184,7 +182,6 @@ export interface VoicePasswordResetDeps {
   clock: Clock;
   channelRequests: ChannelRequests;
   temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
-  outbox: Outbox;
   audit: Pick<AuditLog, 'record'>;
   sealer: Sealer;
   /** Keys the hashes under which calling and BHXH numbers are counted in voice_checks (server.ts: derive('voice')). */
@@ -204,7 +201,7 @@ interface Call extends VoiceRequest {
 }
 
 export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
-  const { clock, channelRequests, temporaryPasswords, outbox, audit, sealer, options } = deps;
+  const { clock, channelRequests, temporaryPasswords, audit, sealer, options } = deps;
   const keyOf = (kind: 'caller' | 'number', value: string) => keyedHash(deps.key, 'voice', `${kind}:${value}`);
   const sealContext = (callId: string) => `voice:reply:${callId}`;
   const { minutes } = temporaryPasswords;

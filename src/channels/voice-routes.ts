@@ -25,10 +25,7 @@ import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
 
-export type VoiceRouteDeps = Pick<
-  AppDeps,
-  'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit' | 'temporaryPasswords'
-> & {
+export type VoiceRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'audit' | 'temporaryPasswords'> & {
   /** Keys the hashes kept for the hourly limits (server.ts: derive('voice')). */
   voiceKey: Buffer;
   /** Seals the recorded final reply of a call (it may hold the temporary password). */
@@ -119,7 +116,6 @@ export function registerVoiceRoutes(router: Router, deps: VoiceRouteDeps): void 
     clock: deps.clock,
     channelRequests: createChannelRequests(deps.db, deps.clock),
     temporaryPasswords: deps.temporaryPasswords,
-    outbox: deps.outbox,
     audit: deps.audit,
     sealer: deps.sealer,
     key: deps.voiceKey,

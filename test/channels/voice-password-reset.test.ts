@@ -102,7 +102,6 @@ describe('hotline password reset webhook', () => {
       db,
       clock,
       logger,
-      outbox,
       audit: createAuditLog(db),
       temporaryPasswords: createTemporaryPasswords(
         db,

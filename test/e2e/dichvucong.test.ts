@@ -11,6 +11,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, redeem, signIn, signInOnPage } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { withTimeout } from '../helpers/until.js';
 
 const REDIRECT_URI = 'https://dichvucong.example.vn/auth/callback';
 const POST_LOGOUT_URI = 'https://dichvucong.example.vn/da-dang-xuat';
@@ -52,17 +53,6 @@ async function oauthErrorOf(promise: Promise<unknown>): Promise<string> {
     throw err;
   }
   assert.fail('expected the request to be refused');
-}
-
-/** Settles like `promise`, or rejects after `ms` (a bound on waiting, not a sleep: the timer is cleared when it settles). */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
 }
 
 describe('Cổng dịch vụ công (confidential web client)', () => {

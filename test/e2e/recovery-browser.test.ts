@@ -18,21 +18,11 @@ import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oi
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
+import { withTimeout } from '../helpers/until.js';
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 /** How long the widget may take to solve (it is about a second on a slow machine; this is only a bound). */
 const SOLVE_TIMEOUT_MS = 30_000;
-
-/** Settles like `promise`, or rejects after `ms` (a bound on waiting; the timer is cleared when it settles). */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
-}
 
 async function assertFitsPhone(page: Page, what: string) {
   const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));

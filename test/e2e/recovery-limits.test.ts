@@ -26,6 +26,7 @@ import {
 import { randomBhxhNumber, randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox } from '../helpers/smtp.js';
 import { demoClients } from '../../src/demo/seed-demo.js';
+import { withTimeout } from '../helpers/until.js';
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 const REDIRECT_URI = 'http://127.0.0.1:43210/callback';
@@ -72,17 +73,6 @@ function rawPost(browser: Browser, url: string, body: URLSearchParams | string):
     headers: { cookie: browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
     body,
   });
-}
-
-/** Settles like `promise`, or rejects after `ms` (a bound on waiting, not a sleep: the timer is cleared when it settles). */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    }),
-  ]);
 }
 
 /** A page a person can read: HTML, a heading, and never the 500 page. */
