@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
-import type { LoginThrottle } from '../flows/login/login-throttle.js';
 import type { Outbox } from '../notify/outbox.js';
 import type { Account } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
@@ -111,7 +110,8 @@ interface Deps extends NoticeDeps {
   db: Db;
   logger: Logger;
   provider?: () => Provider;
-  loginThrottle?: Pick<LoginThrottle, 'clearFailures'>;
+  /** The sign-in throttle (flows/login/login-throttle.ts): a new password starts with no failures counted. */
+  loginThrottle?: { clearFailures(bhxhNumber: string): Promise<void> };
 }
 
 /** Rolls a change back when its step turns out to be stale or already finished. */
