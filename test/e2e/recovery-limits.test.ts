@@ -25,7 +25,7 @@ import {
 } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';
 const REDIRECT_URI = 'http://127.0.0.1:43210/callback';
