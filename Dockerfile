@@ -20,6 +20,8 @@ COPY src ./src
 COPY views ./views
 COPY migrations ./migrations
 COPY bin ./bin
+# npm run build leaves out src/dev/ (dev-only code: demo seed, VNeID simulator, dev mailbox, dev commands; see
+# docs/architecture.md): it deletes dist/src/dev after tsc, and the runtime stage copies only dist/.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

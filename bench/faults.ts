@@ -23,7 +23,7 @@ import knexFactory, { type Knex } from 'knex';
 import { SMTPServer } from 'smtp-server';
 import { createAccountRepository } from '../src/accounts/account-repository.js';
 import { createClientRepository } from '../src/clients/client-repository.js';
-import { demoClients } from '../src/demo/seed-demo.js';
+import { demoClients } from '../src/dev/seed-demo.js';
 import { createSealer } from '../src/keys/sealer.js';
 import { createPasswordHasher } from '../src/methods/password/hasher.js';
 import { Browser } from '../test/helpers/browser.js';

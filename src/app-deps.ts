@@ -24,7 +24,7 @@ import type { SafeHtml } from './core/html.js';
 import type { PageContext } from './core/locale.js';
 import type { Captcha } from './methods/captcha/captcha.js';
 import type { Throttle } from './security/throttle.js';
-import type { DevMailbox } from './notify/email-senders.js';
+import type Router from '@koa/router';
 import type { KeyLifecycle } from './keys/lifecycle.js';
 import type { VneidUpstream } from './methods/vneid/upstream-client.js';
 import type { FederatedIdentities } from './accounts/federated-identities.js';
@@ -66,8 +66,9 @@ export interface AppDeps {
   };
   /** Issues captcha challenges (GET /captcha/challenge). */
   captchaChallenges: Pick<Captcha, 'challenge'>;
-  /** Set outside production when mail goes to the dev mailbox (GET /dev/mailbox). */
-  devMailbox?: DevMailbox;
+  /** Set outside production when mail goes to the dev mailbox: registers GET /dev/mailbox (src/dev/mailbox-routes.ts,
+   * loaded by the composition root, src/server.ts, so src/http never imports src/dev). */
+  devRoutes?: (router: Router) => void;
   /** Sign in with VNeID, when configured (VNEID_ISSUER, or the simulator in the embedded default). */
   federation?: { upstream: VneidUpstream; identities: FederatedIdentities };
   /** Staging, activating, retiring and revoking keys (the admin API; set by the composition root). */

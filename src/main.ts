@@ -3,10 +3,10 @@
 import crypto from 'node:crypto';
 import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { seedDemo, type DemoCredentials } from './demo/seed-demo.js';
+import type { DemoCredentials } from './dev/seed-demo.js';
+import { devCodeMissing } from './core/dev-code.js';
 import { buildServer } from './server.js';
-import { startVneidSimulator, type VneidSimulator } from './vneid-sim/simulator.js';
-import { DEFAULT_CITIZENS } from './vneid-sim/citizens.js';
+import type { VneidSimulator } from './dev/vneid-sim/simulator.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
 
@@ -65,29 +65,41 @@ async function main() {
     throw err;
   }
   // The embedded default offers the built-in VNeID simulator, so a newcomer can try the VNeID button at once.
-  const sim = config.simulator
-    ? await startVneidSimulator({
-        port: config.simulator.port,
-        citizens: DEFAULT_CITIZENS,
-        clients: [
-          {
-            client_id: config.simulator.clientId,
-            client_secret: config.simulator.clientSecret,
-            redirect_uris: [`${config.issuer}${CALLBACK_PATH}`],
-            post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],
-          },
-        ],
-      }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err;
-        throw new Error(
-          `the VNeID simulator cannot listen on port ${config.simulator!.port}: set VNEID_SIMULATOR_PORT to a free port, or VNEID_SIMULATOR=false`,
-        );
-      })
+  // NOTE: the simulator and the demo seed are dev-only code (src/dev/, left out of the production build): loaded by
+  // dynamic import only when configuration asks for them (never in production, src/config/config.ts refuses it).
+  const simulator = config.simulator;
+  const sim = simulator
+    ? await (async () => {
+        const [{ startVneidSimulator }, { DEFAULT_CITIZENS }] = await Promise.all([
+          import('./dev/vneid-sim/simulator.js'),
+          import('./dev/vneid-sim/citizens.js'),
+        ]).catch(devCodeMissing('the VNeID simulator (VNEID_SIMULATOR)'));
+        return startVneidSimulator({
+          port: simulator.port,
+          citizens: DEFAULT_CITIZENS,
+          clients: [
+            {
+              client_id: simulator.clientId,
+              client_secret: simulator.clientSecret,
+              redirect_uris: [`${config.issuer}${CALLBACK_PATH}`],
+              post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],
+            },
+          ],
+        }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err;
+          throw new Error(
+            `the VNeID simulator cannot listen on port ${simulator.port}: set VNEID_SIMULATOR_PORT to a free port, or VNEID_SIMULATOR=false`,
+          );
+        });
+      })()
     : undefined;
   const server = await buildServer(config);
   const { deps } = server;
   let demo: DemoCredentials | undefined;
-  if (config.seedDemo) demo = await seedDemo(deps, config.issuer, config.dataDir);
+  if (config.seedDemo) {
+    const { seedDemo } = await import('./dev/seed-demo.js').catch(devCodeMissing('the demo seed (SEED_DEMO)'));
+    demo = await seedDemo(deps, config.issuer, config.dataDir);
+  }
   await server.listen(config.port);
   deps.logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind }, 'listening');
   console.log(banner(config.issuer, demo, sim));

@@ -39,7 +39,9 @@ import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-m
 import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.js';
 import { createCaptcha } from './methods/captcha/captcha.js';
 import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
-import { createDevMailbox, createSmtpSender, type DevMailbox } from './notify/email-senders.js';
+import { createSmtpSender } from './notify/email-senders.js';
+import type { DevMailbox } from './dev/mailbox.js';
+import { devCodeMissing } from './core/dev-code.js';
 import { createHttpSmsGateway } from './notify/sms-gateway.js';
 import { sweepSmsInbound } from './channels/sms-inbound.js';
 import { sweepVoiceCalls } from './channels/voice-password-reset.js';
@@ -116,8 +118,18 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   // With the dev mailbox on (config.devMailbox: the embedded development default, or DEV_MAILBOX=true outside
   // production), whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes there. Without it, messages for
   // a channel with no transport wait in the outbox and fail as undeliverable.
-  const devMailbox =
-    config.devMailbox && !config.production ? createDevMailbox(path.join(config.dataDir, 'mailbox'), clock) : undefined;
+  // NOTE: dev-only code (src/dev/), left out of the production build: loaded by dynamic import only in that case.
+  let devMailbox: DevMailbox | undefined;
+  let devRoutes: AppDeps['devRoutes'];
+  if (config.devMailbox && !config.production) {
+    const [{ createDevMailbox }, { registerDevMailboxRoutes }] = await Promise.all([
+      import('./dev/mailbox.js'),
+      import('./dev/mailbox-routes.js'),
+    ]).catch(devCodeMissing('the dev mailbox (DEV_MAILBOX)'));
+    const mailbox = createDevMailbox(path.join(config.dataDir, 'mailbox'), clock);
+    devMailbox = mailbox;
+    devRoutes = (router) => registerDevMailboxRoutes(router, mailbox);
+  }
   const smtpSender = config.mail.smtpUrl
     ? createSmtpSender({
         smtpUrl: config.mail.smtpUrl,
@@ -211,7 +223,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       field: (page) => captchaField({ locale: page.locale, noScript: page.t('recovery.captcha_noscript') }),
     },
     captchaChallenges: captcha,
-    devMailbox,
+    devRoutes,
     ...(config.vneid
       ? {
           federation: {

@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/config.js';
 import { deletedCount } from '../../src/db/database.js';
 import { openAndMigrate } from '../../src/db/open-and-migrate.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 /** argon2id as in production (the configuration's minimum): m=19456 KiB, t=2, p=1. */
 export const ARGON2_ENV = { ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1' };

@@ -6,6 +6,7 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { pino } from 'pino';
 import { CommandError, UsageError, type Command } from './command.js';
 import { openCliContext } from './context.js';
+import { isMissingModule } from '../core/dev-code.js';
 import { accountsCreate } from './commands/accounts-create.js';
 import { accountsSetPassword } from './commands/accounts-set-password.js';
 import { accountsResetPassword } from './commands/accounts-reset-password.js';
@@ -17,9 +18,6 @@ import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
 import { keysReencrypt } from './commands/keys-reencrypt.js';
-import { devSms } from './commands/dev-sms.js';
-import { devCall } from './commands/dev-call.js';
-import { devSeedAccounts } from './commands/dev-seed-accounts.js';
 import { keysRevoke, keysRotate } from './commands/keys-lifecycle.js';
 import { migrateCommand } from './commands/migrate.js';
 import { resourcesCreate, resourcesDelete, resourcesList } from './commands/resources.js';
@@ -45,17 +43,28 @@ export const COMMANDS: Command[] = [
   keysRotate,
   keysRevoke,
   keysReencrypt,
-  devSms,
-  devCall,
-  devSeedAccounts,
 ];
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/**
+ * The operator commands, then the dev-only ones (bhxh-id dev sms, dev call, dev seed-accounts): those live in
+ * src/dev/cli/ and are registered here through a dynamic import, so a build without src/dev (production) lists none.
+ */
+async function allCommands(): Promise<Command[]> {
+  try {
+    const { DEV_COMMANDS } = await import('../dev/cli/commands.js');
+    return [...COMMANDS, ...DEV_COMMANDS];
+  } catch (err) {
+    if (isMissingModule(err)) return COMMANDS;
+    throw err;
+  }
+}
+
+function overview(commands: Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'usage: bhxh-id COMMAND [options]    (bhxh-id COMMAND --help for its options)',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Configuration comes from the environment (DATABASE_URL, DATA_DIR, KEYS_ENCRYPTION_KEY, …), as for the server.',
   ].join('\n');
@@ -82,13 +91,14 @@ export async function runCli(
     err: (s) => process.stderr.write(s),
   },
 ): Promise<number> {
+  const commands = await allCommands();
   const words = argv.filter((a) => !a.startsWith('-'));
   const command =
-    COMMANDS.find((c) => c.name === words.slice(0, 2).join(' ')) ??
-    COMMANDS.find((c) => c.name === words[0] && !c.name.includes(' '));
+    commands.find((c) => c.name === words.slice(0, 2).join(' ')) ??
+    commands.find((c) => c.name === words[0] && !c.name.includes(' '));
   if (!command) {
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
-      io.out(`${overview()}\n`);
+      io.out(`${overview(commands)}\n`);
       return argv.length === 0 ? 2 : 0;
     }
     io.err(`error: unknown command "${words.slice(0, 2).join(' ')}"; run bhxh-id --help\n`);

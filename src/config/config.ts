@@ -169,7 +169,7 @@ const list = (value: string) =>
 
 /**
  * VNeID federation settings. With no VNEID_ISSUER, the embedded default outside production runs the built-in
- * simulator (src/vneid-sim) on VNEID_SIMULATOR_PORT with a client secret made up at start, so the button works at
+ * simulator (src/dev/vneid-sim) on VNEID_SIMULATOR_PORT with a client secret made up at start, so the button works at
  * once; VNEID_SIMULATOR=false turns that off, VNEID_ENABLED=false turns the button off altogether.
  */
 function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {

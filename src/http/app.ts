@@ -14,7 +14,6 @@ import { registerAdminKeyRoutes } from '../admin/keys-routes.js';
 import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
 import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
 import { registerVoiceRoutes } from '../channels/voice-routes.js';
-import { registerDevMailboxRoutes } from '../notify/dev-mailbox-routes.js';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
 import { html } from '../core/html.js';
@@ -205,7 +204,7 @@ export function createApp(deps: AppDeps): Koa {
   registerSmsInboundRoutes(router, deps);
   registerVoiceRoutes(router, deps);
   // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
-  if (deps.devMailbox && !deps.config.production) registerDevMailboxRoutes(router, deps.devMailbox);
+  if (deps.devRoutes && !deps.config.production) deps.devRoutes(router);
 
   app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy, deps.config.nodeName));
   app.use(securityHeaders({ https: deps.config.https }));

@@ -1,11 +1,8 @@
-// The senders the outbox worker delivers through: SMTP (nodemailer) in production, and the dev mailbox (JSON files
-// under DATA_DIR/mailbox) in the embedded mode. The real SMS gateway comes with its own issue; only its interface is here.
-import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+// The senders the outbox worker delivers through: SMTP (nodemailer) in production. The dev mailbox (JSON files under
+// DATA_DIR/mailbox, the embedded mode's sender) is dev-only code in src/dev/mailbox.ts. The real SMS gateway comes with
+// its own issue; only its interface is here.
 import nodemailer from 'nodemailer';
-import { systemClock, type Clock } from '../core/clock.js';
-import type { Channel, EmailMessage, SmsMessage } from './messages.js';
+import type { EmailMessage, SmsMessage } from './messages.js';
 
 export interface EmailSender {
   /** Resolves once the message is accepted for delivery; rejects (with a `code` when known) otherwise. */
@@ -66,86 +63,5 @@ export function createSmtpSender(options: SmtpSenderOptions): EmailSender & { cl
     close() {
       transport.close();
     },
-  };
-}
-
-export interface MailboxEntry {
-  id: string;
-  channel: Channel;
-  to: string;
-  subject?: string;
-  text: string;
-  html?: string;
-  /** ISO 8601. */
-  at: string;
-}
-
-export interface DevMailbox {
-  email: EmailSender;
-  sms: SmsSender;
-  /** The newest messages first. */
-  list(limit?: number): Promise<MailboxEntry[]>;
-  /** One message, or undefined when the id is unknown or not a mailbox id at all. */
-  read(id: string): Promise<MailboxEntry | undefined>;
-}
-
-/** Mailbox ids: 13-digit epoch milliseconds, a 6-digit sequence, 8 hex digits. Nothing else reaches the file system. */
-export const MAILBOX_ID = /^\d{13}-\d{6}-[0-9a-f]{8}$/;
-
-/**
- * A sender for development: each message becomes a JSON file (mode 0600) in `dir`, readable at /dev/mailbox.
- * NOTE: files hold one-time codes in clear; this is never wired in production.
- */
-export function createDevMailbox(dir: string, clock: Clock = systemClock): DevMailbox {
-  let sequence = 0;
-  let ready: Promise<unknown> | undefined;
-
-  async function write(entry: Omit<MailboxEntry, 'id' | 'at'>): Promise<void> {
-    ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    await ready;
-    const at = clock.now();
-    sequence = (sequence + 1) % 1_000_000;
-    const id = `${String(at.getTime()).padStart(13, '0')}-${String(sequence).padStart(6, '0')}-${crypto.randomBytes(4).toString('hex')}`;
-    const file: MailboxEntry = { id, ...entry, at: at.toISOString() };
-    await fs.writeFile(path.join(dir, `${id}.json`), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  }
-
-  async function readFile(id: string): Promise<MailboxEntry | undefined> {
-    if (!MAILBOX_ID.test(id)) return undefined;
-    try {
-      return JSON.parse(await fs.readFile(path.join(dir, `${id}.json`), 'utf8')) as MailboxEntry;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-
-  return {
-    email: {
-      send: (m) => write({ channel: 'email', to: m.to, subject: m.subject, text: m.text, html: m.html }),
-    },
-    sms: {
-      send: (m) => write({ channel: 'sms', to: m.to, text: m.text }),
-    },
-    async list(limit = 200) {
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
-      // The id starts with the time and a sequence, so the name order is the arrival order.
-      const ids = names
-        .filter((n) => n.endsWith('.json'))
-        .map((n) => n.slice(0, -'.json'.length))
-        .filter((id) => MAILBOX_ID.test(id))
-        .sort()
-        .reverse()
-        .slice(0, limit);
-      const entries = await Promise.all(ids.map(readFile));
-      return entries.filter((e): e is MailboxEntry => e !== undefined);
-    },
-    read: readFile,
   };
 }

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createAccountRepository, type AccountRepository } from '../../src/accounts/account-repository.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
-import { signedInboundSms } from '../../src/channels/dev-sms.js';
+import { signedInboundSms } from '../../src/dev/dev-sms.js';
 import {
   registerSmsInboundRoutes,
   SMS_INBOUND_PATH,

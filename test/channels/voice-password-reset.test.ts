@@ -17,7 +17,7 @@ import {
   sweepVoiceCalls,
   type VoiceReply,
 } from '../../src/channels/voice-password-reset.js';
-import { playDevCall } from '../../src/channels/dev-call.js';
+import { playDevCall } from '../../src/dev/dev-call.js';
 import { registerVoiceRoutes, VOICE_PASSWORD_RESET_PATH } from '../../src/channels/voice-routes.js';
 import { signWebhook } from '../../src/core/webhook-signature.js';
 import { loadConfig } from '../../src/config/config.js';

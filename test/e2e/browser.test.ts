@@ -11,7 +11,7 @@ import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
   const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../../bench/cluster-lib.js';
 import { createAccountRepository } from '../../src/accounts/account-repository.js';
 import { createClientRepository } from '../../src/clients/client-repository.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { createSealer } from '../../src/keys/sealer.js';
 import { createPasswordHasher } from '../../src/methods/password/hasher.js';
 import { Browser } from '../helpers/browser.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, type oidc, signIn } from '../helpers/oidc.js';

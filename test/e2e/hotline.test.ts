@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
-import { playDevCall } from '../../src/channels/dev-call.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
+import { playDevCall } from '../../src/dev/dev-call.js';
 import { MISMATCH_SENTENCE, SPOKEN_CHARACTERS, type VoiceReply } from '../../src/channels/voice-password-reset.js';
 import { runCli } from '../../src/cli/main.js';
 

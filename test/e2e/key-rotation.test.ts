@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { runCli } from '../../src/cli/main.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { discover, oidc, signIn } from '../helpers/oidc.js';
 import {
   createTestDatabase,

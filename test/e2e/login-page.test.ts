@@ -7,7 +7,7 @@ import { Browser, type Page } from '../helpers/browser.js';
 import { authorizationRequest, discover, type oidc, redeem, signIn, type AuthRequest } from '../helpers/oidc.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { solveCaptcha } from '../helpers/recovery.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { translator, type MessageId } from '../../src/core/i18n.js';
 
 const vi = translator('vi');

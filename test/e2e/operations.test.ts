@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, signIn } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 const redirect_uri = 'http://127.0.0.1:41000/callback';
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, signIn, signInOnPage } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 /** What a browser sends when it navigates (oidc-provider answers JSON errors to clients that prefer JSON). */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';

@@ -17,7 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { withTimeout } from '../helpers/until.js';
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';

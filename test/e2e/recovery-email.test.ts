@@ -7,7 +7,7 @@ import { authorizationRequest, discover, oidc, redeem, signIn } from '../helpers
 import { choosePassword, enterCode, normalise, requestCode } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 const redirect_uri = 'http://127.0.0.1:43210/callback';
 

@@ -25,7 +25,7 @@ import {
 } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { withTimeout } from '../helpers/until.js';
 
 const MAIL_FROM = 'BHXH ID <no-reply@baohiemxahoi.gov.vn>';

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
-import { sendDevSms } from '../../src/channels/dev-sms.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
+import { sendDevSms } from '../../src/dev/dev-sms.js';
 import { runCli } from '../../src/cli/main.js';
 
 const redirect_uri = 'http://127.0.0.1:46123/callback';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.js';
 import { authorizationRequest, discover, oidc, redeem, signIn } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import {
   TEMPORARY_ALPHABET,
   generateTemporaryPassword,

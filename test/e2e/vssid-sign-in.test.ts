@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import { discover, oidc, signIn } from '../helpers/oidc.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 describe('VssID native app sign-in', () => {
   let t: TestServer;

@@ -7,8 +7,8 @@ import {
   type SimBehaviour,
   type SimClient,
   type VneidSimulator,
-} from '../../src/vneid-sim/simulator.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+} from '../../src/dev/vneid-sim/simulator.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { Browser, type Page } from './browser.js';
 import { authorizationRequest, discover, type AuthRequest, type oidc } from './oidc.js';
 import { freePort, startTestServer, type TestServer } from './server.js';

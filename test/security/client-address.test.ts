@@ -9,7 +9,7 @@ import { Browser, type Page } from '../helpers/browser.js';
 import { authorizationRequest, discover, type oidc } from '../helpers/oidc.js';
 import { solveCaptcha } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { addressBucket, clientAddressFrom } from '../../src/security/client-address.js';
 
 const redirect_uri = 'http://127.0.0.1:53123/callback';

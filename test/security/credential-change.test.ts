@@ -8,7 +8,7 @@ import { authorizationRequest, discover, type oidc, signIn } from '../helpers/oi
 import { enterCode, postForm, requestCode } from '../helpers/recovery.js';
 import { randomPassword, startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import { translator, type MessageId } from '../../src/core/i18n.js';
 
 const redirect_uri = 'http://127.0.0.1:45124/callback';

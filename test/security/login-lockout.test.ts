@@ -9,7 +9,7 @@ import { authorizationRequest, discover, type oidc } from '../helpers/oidc.js';
 import { choosePassword, enterCode, requestCode, solveCaptcha } from '../helpers/recovery.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 
 const redirect_uri = 'http://127.0.0.1:53123/callback';
 

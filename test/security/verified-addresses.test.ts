@@ -11,7 +11,7 @@ import { authorizationRequest, discover, type oidc, redeem } from '../helpers/oi
 import { choosePassword, enterCode, normalise, postForm, solveCaptcha } from '../helpers/recovery.js';
 import { randomBhxhNumber, randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { demoClients } from '../../src/demo/seed-demo.js';
+import { demoClients } from '../../src/dev/seed-demo.js';
 import type { Outbox } from '../../src/notify/outbox.js';
 
 const redirect_uri = 'http://127.0.0.1:43219/callback';

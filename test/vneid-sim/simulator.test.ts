@@ -7,8 +7,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { Browser, type Page } from '../helpers/browser.js';
-import { citizenSubject, DEFAULT_CITIZENS, type Citizen } from '../../src/vneid-sim/citizens.js';
-import { startVneidSimulator, type SimBehaviour, type VneidSimulator } from '../../src/vneid-sim/simulator.js';
+import { citizenSubject, DEFAULT_CITIZENS, type Citizen } from '../../src/dev/vneid-sim/citizens.js';
+import { startVneidSimulator, type SimBehaviour, type VneidSimulator } from '../../src/dev/vneid-sim/simulator.js';
 
 const REDIRECT_URI = 'https://rp.example/federation/vneid/callback';
 const SECRET_CLIENT = 'bhxh-id';

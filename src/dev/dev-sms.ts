@@ -3,10 +3,10 @@
 //
 //   SMS_INBOUND_SECRET=… npx bhxh-id dev sms --from 0912345678 --text "BH MK 0123456789"
 //
-// The CLI command (src/cli/commands/dev-sms.ts) takes the address and the secret from the same configuration.
+// The CLI command (src/dev/cli/dev-sms.ts) takes the address and the secret from the same configuration.
 import crypto from 'node:crypto';
-import { SMS_INBOUND_PATH } from './sms-inbound-routes.js';
-import { SHORT_CODE, type InboundSms } from './sms-inbound.js';
+import { SMS_INBOUND_PATH } from '../channels/sms-inbound-routes.js';
+import { SHORT_CODE, type InboundSms } from '../channels/sms-inbound.js';
 import { postSignedJson, signWebhook } from '../core/webhook-signature.js';
 
 /** The body and headers of a signed inbound SMS (the exact bytes the signature covers). */

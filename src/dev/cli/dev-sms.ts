@@ -1,7 +1,7 @@
 // bhxh-id dev sms: plays the SMS aggregator against a running server — a signed inbound SMS to 8079 — so a newcomer
 // can try the BH MK keyword without a carrier. The reply lands in the dev mailbox (/dev/mailbox).
-import { sendDevSms } from '../../channels/dev-sms.js';
-import { CommandError, UsageError, type Command } from '../command.js';
+import { sendDevSms } from '../dev-sms.js';
+import { CommandError, UsageError, type Command } from '../../cli/command.js';
 
 export const devSms: Command = {
   name: 'dev sms',

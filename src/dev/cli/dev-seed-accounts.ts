@@ -3,9 +3,9 @@
 // million rows. Every seeded member gets the same argon2id hash of one password read from standard input. Never in
 // production.
 import type { Knex } from 'knex';
-import { CommandError, UsageError, type Command } from '../command.js';
-import type { CliContext } from '../context.js';
-import { readPasswordFromStdin } from './passwords.js';
+import { CommandError, UsageError, type Command } from '../../cli/command.js';
+import type { CliContext } from '../../cli/context.js';
+import { readPasswordFromStdin } from '../../cli/commands/passwords.js';
 
 /** Rows per statement: small enough for PGlite's memory, large enough that statement overhead does not matter. */
 const CHUNK = 100_000;

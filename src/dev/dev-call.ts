@@ -5,8 +5,8 @@
 //
 // The server's address and the secret come from the same configuration as the server's (src/config/config.ts).
 import crypto from 'node:crypto';
-import type { VoiceReply, VoiceRequest } from './voice-password-reset.js';
-import { VOICE_PASSWORD_RESET_PATH } from './voice-routes.js';
+import type { VoiceReply, VoiceRequest } from '../channels/voice-password-reset.js';
+import { VOICE_PASSWORD_RESET_PATH } from '../channels/voice-routes.js';
 import { postSignedJson } from '../core/webhook-signature.js';
 
 export interface DevCallStep {

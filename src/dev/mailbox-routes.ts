@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { html } from '../core/html.js';
 import { layout } from '../../views/layout.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
-import type { DevMailbox, MailboxEntry } from './email-senders.js';
+import type { DevMailbox, MailboxEntry } from './mailbox.js';
 
 const TITLE = 'Hộp thư thử nghiệm / Dev mailbox';
 

@@ -1,7 +1,7 @@
 // bhxh-id dev call: plays the telephony platform against a running server — a call to 1900 9068, key 8 — step by
 // step, printing what the assistant says at each step, so a newcomer can try the hotline without a carrier.
-import { playDevCall } from '../../channels/dev-call.js';
-import { UsageError, type Command } from '../command.js';
+import { playDevCall } from '../dev-call.js';
+import { UsageError, type Command } from '../../cli/command.js';
 
 export const devCall: Command = {
   name: 'dev call',
