@@ -30,7 +30,7 @@ const OWNERS: Record<string, string> = {
 
 // "file table": queries of a table outside its owner, to be moved into the owning repository.
 const KNOWN = new Set([
-  'src/cli/commands/dev-seed-accounts.ts accounts',
+  'src/dev/cli/dev-seed-accounts.ts accounts',
   'src/flows/federation/upstream-logout.ts oidc_payloads',
   'src/keys/lifecycle.ts oidc_payloads',
   'src/keys/lifecycle.ts resource_servers',
