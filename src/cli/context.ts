@@ -1,4 +1,6 @@
-// What commands work with: the configured database (PGlite with its lock, or PostgreSQL), repositories, hasher.
+// What commands work with: the configured database (PGlite with its lock, or PostgreSQL), repositories, hasher, and
+// the services commands share (outbox, temporary passwords, federated identities, key lifecycle), built here once on the
+// system clock, so no command constructs a service.
 import type { Logger } from 'pino';
 import { createAccountRepository } from '../accounts/account-repository.js';
 import { createAuditLog } from '../audit/audit-log.js';
@@ -10,6 +12,14 @@ import { createSealer, type Sealer } from '../keys/sealer.js';
 import { createPasswordHasher } from '../methods/password/hasher.js';
 import { openAndMigrate } from '../db/open-and-migrate.js';
 import { resolveEncryptionKey } from '../keys/encryption-key.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { createOutbox, type Outbox } from '../notify/outbox.js';
+import {
+  createTemporaryPasswords,
+  type TemporaryPasswords,
+} from '../methods/temporary-password/temporary-passwords.js';
+import { createFederatedIdentities, type FederatedIdentities } from '../accounts/federated-identities.js';
+import { createKeyLifecycle, type KeyLifecycle, policyFromConfig } from '../keys/lifecycle.js';
 
 export interface CliContext {
   config: Config;
@@ -21,6 +31,11 @@ export interface CliContext {
   resourceServers: ReturnType<typeof createResourceServerRepository>;
   audit: ReturnType<typeof createAuditLog>;
   hasher: ReturnType<typeof createPasswordHasher>;
+  clock: Clock;
+  outbox: Outbox;
+  temporaryPasswords: TemporaryPasswords;
+  federatedIdentities: FederatedIdentities;
+  keyLifecycle: KeyLifecycle;
   /** Migrations applied when the context opened. */
   migrationsApplied: string[];
   readStdin(): Promise<string>;
@@ -35,6 +50,10 @@ export async function openCliContext(
   const { db, release, applied } = await openAndMigrate(config);
   // Previous keys (a rotation in progress) still open what they sealed; new values are sealed under the primary.
   const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
+  const clock = systemClock;
+  const audit = createAuditLog(db);
+  const hasher = createPasswordHasher(config.argon2);
+  const outbox = createOutbox(db, sealer, clock);
   return {
     config,
     db,
@@ -43,8 +62,16 @@ export async function openCliContext(
     accounts: createAccountRepository(db),
     clients: createClientRepository(db, sealer),
     resourceServers: createResourceServerRepository(db),
-    audit: createAuditLog(db),
-    hasher: createPasswordHasher(config.argon2),
+    audit,
+    hasher,
+    clock,
+    outbox,
+    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords, {
+      outbox,
+      issuer: config.issuer,
+    }),
+    federatedIdentities: createFederatedIdentities(db, clock),
+    keyLifecycle: createKeyLifecycle({ db, sealer, clock, audit, policy: policyFromConfig(config) }),
     migrationsApplied: applied,
     readStdin,
     async close() {

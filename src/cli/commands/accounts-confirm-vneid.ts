@@ -1,11 +1,4 @@
-// bhxh-id accounts confirm-vneid: office staff, having checked the member's citizen ID card in person, type its number
-// and confirm the VNeID links the member made with a password that carry exactly that number. They become 'office'
-// links and confer the VNeID level (security/link-assurance.ts); an account without an identification number records
-// the card's. Links carrying other numbers stay at the password level and are listed. Audited with the operator's id
-// and the outcome, never the number.
-import { createFederatedIdentities } from '../../accounts/federated-identities.js';
 import { parseNationalId } from '../../accounts/identifiers.js';
-import { systemClock } from '../../core/clock.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountSelector, findAccountArg, linkView } from './account-view.js';
 
@@ -36,22 +29,18 @@ export const accountsConfirmVneid: Command = {
     if (!nationalId)
       throw new UsageError('--national-id NUMBER is required: the 12 digits on the citizen ID card you checked');
     const account = await findAccountArg(ctx, v);
-    const outcome = await createFederatedIdentities(ctx.db, systemClock).confirmByOffice(
-      account.id,
-      nationalId,
-      async (trx, confirmed) => {
-        for (const link of confirmed) {
-          await ctx.audit.record(
-            {
-              type: 'federation.confirm',
-              accountId: account.id,
-              detail: { via: 'office', operator, issuer: link.issuer },
-            },
-            trx,
-          );
-        }
-      },
-    );
+    const outcome = await ctx.federatedIdentities.confirmByOffice(account.id, nationalId, async (trx, confirmed) => {
+      for (const link of confirmed) {
+        await ctx.audit.record(
+          {
+            type: 'federation.confirm',
+            accountId: account.id,
+            detail: { via: 'office', operator, issuer: link.issuer },
+          },
+          trx,
+        );
+      }
+    });
     if (!outcome.ok) {
       await ctx.audit.record({
         type: 'federation.confirm',

@@ -1,12 +1,3 @@
-// bhxh-id accounts reset-password: an office reset, for staff who have verified the member's identity in person.
-// Issues a temporary password (10 minutes, single use, must be replaced at the first sign-in) and delivers it by
-// SMS or email to what is on file (verified addresses only: src/security/deliverable-address.ts), or prints it once
-// for the member; audited with the operator's id. Like every temporary password it moves the credential version
-// (pending steps end); as a reset it also removes the VNeID links made with a password (security/credential-change.ts),
-// with a notice on every channel on file.
-import { createTemporaryPasswords } from '../../methods/temporary-password/temporary-passwords.js';
-import { createOutbox } from '../../notify/outbox.js';
-import { systemClock } from '../../core/clock.js';
 import { deliverableAddress } from '../../security/deliverable-address.js';
 import { removePasswordLinks } from '../../security/credential-change.js';
 import { CommandError, UsageError, type Command } from '../command.js';
@@ -37,17 +28,7 @@ export const accountsResetPassword: Command = {
       );
     }
 
-    const outbox = createOutbox(ctx.db, ctx.sealer, systemClock);
-    const temporaryPasswords = createTemporaryPasswords(
-      ctx.db,
-      ctx.hasher,
-      systemClock,
-      ctx.config.temporaryPasswords,
-      {
-        outbox,
-        issuer: ctx.config.issuer,
-      },
-    );
+    const { outbox, temporaryPasswords } = ctx;
     const issued = await ctx.db.transaction(async (trx) => {
       const temp = await temporaryPasswords.issueAndDeliver(
         account.id,
@@ -55,7 +36,7 @@ export const accountsResetPassword: Command = {
         trx,
       );
       await removePasswordLinks(
-        { db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: systemClock },
+        { db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: ctx.clock },
         trx,
         account,
         'office',

@@ -1,8 +1,3 @@
-// bhxh-id accounts set-password: an operator sets a member's password (from stdin) or a temporary one. A credential
-// change like any other (security/credential-change.ts): the version moves, pending steps end, password-made VNeID
-// links are removed, every channel on file is told, sessions and tokens are revoked.
-import { createOutbox } from '../../notify/outbox.js';
-import { systemClock } from '../../core/clock.js';
 import { applyOperatorPassword } from '../../security/credential-change.js';
 import { UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
@@ -22,10 +17,10 @@ export const accountsSetPassword: Command = {
     await applyOperatorPassword(
       {
         db: ctx.db,
-        outbox: createOutbox(ctx.db, ctx.sealer, systemClock),
+        outbox: ctx.outbox,
         audit: ctx.audit,
         config: ctx.config,
-        clock: systemClock,
+        clock: ctx.clock,
         logger: ctx.logger,
       },
       {

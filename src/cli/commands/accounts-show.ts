@@ -1,7 +1,5 @@
 // bhxh-id accounts show: one account, without its password hash, and the VNeID identities linked to it.
 import type { Command } from '../command.js';
-import { createFederatedIdentities } from '../../accounts/federated-identities.js';
-import { systemClock } from '../../core/clock.js';
 import { accountSelector, accountView, findAccountArg, linkView } from './account-view.js';
 
 export const accountsShow: Command = {
@@ -11,7 +9,7 @@ export const accountsShow: Command = {
   options: { ...accountSelector },
   async run(ctx, v) {
     const account = await findAccountArg(ctx, v);
-    const links = await createFederatedIdentities(ctx.db, systemClock).listForAccount(account.id);
+    const links = await ctx.federatedIdentities.listForAccount(account.id);
     return { account: accountView(account), vneid_links: links.map(linkView) };
   },
 };

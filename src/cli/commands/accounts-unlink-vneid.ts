@@ -1,7 +1,3 @@
-// bhxh-id accounts unlink-vneid: removes the VNeID identities linked to an account (for example after the member
-// reports a link notice they did not cause). The next VNeID sign-in links again only by the identification number.
-import { createFederatedIdentities } from '../../accounts/federated-identities.js';
-import { systemClock } from '../../core/clock.js';
 import type { Command } from '../command.js';
 import { accountSelector, findAccountArg, linkView } from './account-view.js';
 
@@ -12,7 +8,7 @@ export const accountsUnlinkVneid: Command = {
   options: { ...accountSelector },
   async run(ctx, v) {
     const account = await findAccountArg(ctx, v);
-    const removed = await createFederatedIdentities(ctx.db, systemClock).unlinkAll(account.id);
+    const removed = await ctx.federatedIdentities.unlinkAll(account.id);
     for (const link of removed) {
       await ctx.audit.record({
         type: 'federation.unlink',

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import type { ClientMetadata } from 'oidc-provider';
 import { ClientExistsError, needsSecret } from '../../clients/client-repository.js';
 import { ensureActiveKeys, loadProviderKeys } from '../../keys/key-store.js';
-import { systemClock } from '../../core/clock.js';
 import { checkRegistration } from '../../security/scope-policy.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -22,7 +21,7 @@ async function validateMetadata(ctx: CliContext, metadata: ClientMetadata): Prom
     clients: ctx.clients,
     resourceServers: ctx.resourceServers,
     logger: ctx.logger,
-    clock: systemClock,
+    clock: ctx.clock,
   });
   try {
     await provider.Client.validate(metadata);

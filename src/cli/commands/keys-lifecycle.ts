@@ -1,18 +1,11 @@
 // bhxh-id keys rotate | revoke: the security team's key operations (the admin API offers the same, nothing more).
 // Every running node picks a change up within seconds (NOTIFY bhxh_keys, polling as a fallback).
-import { createKeyLifecycle, KeyNotFoundError, policyFromConfig } from '../../keys/lifecycle.js';
-import { systemClock } from '../../core/clock.js';
+import { KeyNotFoundError } from '../../keys/lifecycle.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 
 function lifecycle(ctx: CliContext) {
-  return createKeyLifecycle({
-    db: ctx.db,
-    sealer: ctx.sealer,
-    clock: systemClock,
-    audit: ctx.audit,
-    policy: policyFromConfig(ctx.config),
-  });
+  return ctx.keyLifecycle;
 }
 
 export const keysRotate: Command = {
