@@ -78,6 +78,8 @@ describe('a password-made VNeID link cannot outrank its proof', () => {
       accounts: deps.accounts,
       audit: deps.audit,
       hasher: deps.hasher,
+      clock: deps.clock,
+      federatedIdentities: deps.federation?.identities,
     } as unknown as CliContext;
     return accountsConfirmVneid.run(ctx, values, []);
   }
