@@ -20,6 +20,7 @@ import type { AddressVerification } from './methods/address-verification/address
 import type { TemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
 import type { RecoveryMethod, RecoveryMethodId } from './flows/recovery/recovery-method.js';
 import type { Outbox } from './notify/outbox.js';
+import type { ChannelRequests } from './channels/channel-requests.js';
 import type { SafeHtml } from './core/html.js';
 import type { PageContext } from './core/locale.js';
 import type { Captcha } from './methods/captcha/captcha.js';
@@ -52,6 +53,8 @@ export interface AppDeps {
   /** A member proves an email or phone on file with a code (the account page will call it). */
   addressVerification: AddressVerification;
   temporaryPasswords: TemporaryPasswords;
+  /** Once per carrier message or call id (SMS keyword, hotline). */
+  channelRequests: ChannelRequests;
   /** Keys the hashes of senders and BHXH numbers kept for the SMS keyword's hourly limits. */
   smsInboundKey: Buffer;
   /** Keys the hashes of callers and BHXH numbers kept for the hotline's hourly limits. */

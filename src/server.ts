@@ -35,6 +35,7 @@ import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-a
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createAddressVerification } from './methods/address-verification/address-verification.js';
 import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
+import { createChannelRequests } from './channels/channel-requests.js';
 import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
 import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.js';
 import { createCaptcha } from './methods/captcha/captcha.js';
@@ -207,6 +208,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       secret: derive('address-verification'),
       options: config.recovery,
     }),
+    channelRequests: createChannelRequests(db, clock),
     temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords, {
       outbox,
       issuer: config.issuer,

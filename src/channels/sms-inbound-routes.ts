@@ -11,18 +11,32 @@ import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AppDeps } from '../app-deps.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../db/database.js';
+import type { Outbox } from '../notify/outbox.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Throttle } from '../security/throttle.js';
 import { handleInboundSms, type SmsInboundDeps } from './sms-inbound.js';
+import type { ChannelRequests } from './channel-requests.js';
 import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const SMS_INBOUND_PATH = '/channels/sms/inbound';
 
-export type SmsInboundRouteDeps = Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger' | 'outbox' | 'audit'> & {
+/** What the SMS keyword's routes use: their own narrow list, not the service bag. */
+export type SmsInboundRouteDeps = {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  outbox: Outbox;
+  audit: AuditLog;
   temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   /** Keys the hashes kept for the hourly limits (server.ts: derive('sms-inbound')). */
   smsInboundKey: Buffer;
+  /** Once per message id (src/channels/channel-requests.ts; built by the composition root). */
+  channelRequests: ChannelRequests;
   /** The one throttle (src/security/throttle.ts); by default one keyed with smsInboundKey. */
   throttle?: Throttle;
 };
@@ -64,6 +78,7 @@ export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDe
   const handlerDeps: SmsInboundDeps = {
     db: deps.db,
     clock: deps.clock,
+    channelRequests: deps.channelRequests,
     temporaryPasswords: deps.temporaryPasswords,
     outbox: deps.outbox,
     audit: deps.audit,

@@ -22,7 +22,7 @@ import { smsHelpReply, smsMismatchReply } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
-import { createChannelRequests } from './channel-requests.js';
+import type { ChannelRequests } from './channel-requests.js';
 
 const TABLE = 'sms_inbound_messages';
 const HOUR = 3600;
@@ -45,6 +45,8 @@ export interface InboundSms {
 export interface SmsInboundDeps {
   db: Db;
   clock: Clock;
+  /** Once per message id (built by the composition root). */
+  channelRequests: ChannelRequests;
   temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   outbox: Outbox;
   audit: Pick<AuditLog, 'record'>;
@@ -92,7 +94,7 @@ export function parseSmsSender(sender: string): string | null {
  * transaction. Returns `duplicate` for a message id already handled (nothing is done again).
  */
 export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms): Promise<SmsInboundResult> {
-  const channelRequests = createChannelRequests(deps.db, deps.clock);
+  const { channelRequests } = deps;
   const keyed = (value: string) => keyedHash(deps.key, 'sms-inbound', value);
   const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock: deps.clock });
   const perSender: Limit = { name: 'sms_sender', max: deps.limits.perSenderPerHour, windowSeconds: HOUR };

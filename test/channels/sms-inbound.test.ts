@@ -41,6 +41,7 @@ import {
 import { createOutbox } from '../../src/notify/outbox.js';
 import { fitsOneSmsSegment } from '../../src/notify/templates.js';
 import { createTestDatabase, randomBhxhNumber, randomPassword, testClock, usingPostgres } from '../helpers/server.js';
+import { createChannelRequests } from '../../src/channels/channel-requests.js';
 
 const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
 const SECRET = crypto.randomBytes(24).toString('base64url');
@@ -103,6 +104,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       outbox: createOutbox(db, sealer, clock),
       audit: createAuditLog(db),
       temporaryPasswords,
+      channelRequests: createChannelRequests(db, clock),
       smsInboundKey: crypto.randomBytes(32),
     };
     const koa = new Koa();

@@ -30,6 +30,7 @@ import {
 import { createPasswordHasher } from '../../src/methods/password/hasher.js';
 import { createOutbox } from '../../src/notify/outbox.js';
 import { createTestDatabase, randomBhxhNumber, testClock } from '../helpers/server.js';
+import { createChannelRequests } from '../../src/channels/channel-requests.js';
 
 const SECRET = crypto.randomBytes(24).toString('base64url');
 const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -111,6 +112,7 @@ describe('hotline password reset webhook', () => {
         { outbox, issuer: 'http://localhost' },
       ),
       voiceKey: crypto.randomBytes(32),
+      channelRequests: createChannelRequests(db, clock),
       sealer,
     });
     const app = new Koa();
