@@ -2,7 +2,7 @@
 // is done before the member reaches the button), and a note for browsers without JavaScript. Works under our CSP
 // ('self' only, no inline script or style): every file comes from /static/altcha/.
 import type { Locale } from '../src/core/i18n.js';
-import { widgetAssetUrl } from '../src/methods/captcha/widget-assets.js';
+import { widgetAssetUrl } from './captcha-assets.js';
 import { html, type SafeHtml } from '../src/core/html.js';
 
 export interface CaptchaFieldLabels {

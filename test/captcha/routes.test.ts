@@ -10,7 +10,7 @@ import Koa from 'koa';
 import request from 'supertest';
 import { addressBucket } from '../../src/security/client-address.js';
 import { registerCaptchaRoutes } from '../../src/methods/captcha/routes.js';
-import { widgetAssetUrl } from '../../src/methods/captcha/widget-assets.js';
+import { widgetAssetUrl } from '../../views/captcha-assets.js';
 import { securityHeaders } from '../../src/http/security-headers.js';
 import { captchaField } from '../../views/captcha.js';
 

@@ -1,7 +1,7 @@
 // The captcha's HTTP side: fresh challenges for the widget, and the widget's own files from our origin.
 import type Router from '@koa/router';
 import type { Captcha } from './captcha.js';
-import { isCurrentVersion, widgetAsset, WIDGET_ASSET_PREFIX } from './widget-assets.js';
+import { isCurrentVersion, widgetAsset, WIDGET_ASSET_PREFIX } from '../../../views/captcha-assets.js';
 
 export function registerCaptchaRoutes(router: Router, captcha: Pick<Captcha, 'challenge'>) {
   router.get('/captcha/challenge', async (ctx) => {
