@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { postSignedJson } from '../../src/core/webhook-signature.js';
-import { sweepVoiceCalls, type VoiceReply, type VoiceRequest } from '../../src/channels/voice-password-reset.js';
-import { VOICE_PASSWORD_RESET_PATH } from '../../src/channels/voice-routes.js';
+import { sweepVoiceCalls } from '../../src/channels/voice-password-reset.js';
 import { startTestServer, testClock, type TestServer } from '../helpers/server.js';
+import { voiceStepper } from '../helpers/voice.js';
 
 const READ_ALOUD = 'Mật khẩu tạm thời của quý khách là';
 
@@ -22,16 +21,7 @@ describe('hotline replays (VOICE_REPLAY_SECONDS=120)', () => {
   });
   after(() => t.close());
 
-  async function step(request: VoiceRequest): Promise<VoiceReply> {
-    const { status, body } = await postSignedJson(
-      `${t.url}${VOICE_PASSWORD_RESET_PATH}`,
-      secret,
-      request,
-      Math.floor(clock.now().getTime() / 1000),
-    );
-    assert.equal(status, 200, JSON.stringify(body));
-    return body as VoiceReply;
-  }
+  const step = voiceStepper(() => t.url, secret, clock);
 
   /** The owner calls from her verified phone and hears her temporary password. */
   async function finishedCall() {

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { postSignedJson } from '../../src/core/webhook-signature.js';
-import type { VoiceReply, VoiceRequest } from '../../src/channels/voice-password-reset.js';
-import { VOICE_PASSWORD_RESET_PATH } from '../../src/channels/voice-routes.js';
+import type { VoiceReply } from '../../src/channels/voice-password-reset.js';
 import { startTestServer, testClock, type TestServer } from '../helpers/server.js';
+import { voiceStepper } from '../helpers/voice.js';
 
 const READ_ALOUD = 'Mật khẩu tạm thời của quý khách là';
 const SENT_BY_SMS = 'đã được gửi bằng tin nhắn SMS';
@@ -32,16 +31,7 @@ describe(`hotline calls with a spoofed caller ID (VOICE_PER_NUMBER_PER_HOUR=${LI
   });
   after(() => t.close());
 
-  async function step(request: VoiceRequest): Promise<VoiceReply> {
-    const { status, body } = await postSignedJson(
-      `${t.url}${VOICE_PASSWORD_RESET_PATH}`,
-      secret,
-      request,
-      Math.floor(clock.now().getTime() / 1000),
-    );
-    assert.equal(status, 200, JSON.stringify(body));
-    return body as VoiceReply;
-  }
+  const step = voiceStepper(() => t.url, secret, clock);
   /** A whole call that types one BHXH number; returns the last reply. */
   async function call(caller: string, callerVerified: boolean, bhxhNumber: string): Promise<VoiceReply> {
     const callId = `call-${crypto.randomUUID()}`;
