@@ -1,7 +1,6 @@
-// Dependency rules, checked by `npm run lint:deps` (part of `npm test`). See docs/architecture.md for the layers.
-// Violations that existed when a rule was introduced are listed in .dependency-cruiser-known-violations.json and
-// reported as warnings; anything new fails. Burn the list down, never add to it by hand
-// (`npx depcruise src views --config .dependency-cruiser.cjs --output-type baseline > .dependency-cruiser-known-violations.json`).
+// Module-level dependency rules, checked by bin/check-layers.mjs in `npm run lint` (part of `npm test`), which also
+// checks the folder-level rule these cannot express. Every rule here holds today with no exceptions: a violation fails.
+// See docs/architecture.md, "Dependency rules".
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
