@@ -31,8 +31,16 @@ module.exports = {
       comment:
         'Dev-only code (src/dev/: the dev mailbox, dev commands, the demo seed, the VNeID simulator) is reached only from the composition roots (by dynamic import when configuration allows; type-only imports are erased) and from src/dev itself.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(server\\.ts|main\\.ts|cli/main\\.ts|dev/)' },
+      from: { path: '^src/', pathNot: '^src/(app/server\\.ts|main\\.ts|cli/main\\.ts|dev/)' },
       to: { path: '^src/dev/' },
+    },
+    {
+      name: 'app-is-the-top',
+      comment:
+        'src/app/ (the composition root, the route table, the service bag) sits above every flow, channel and method: only the entry points (src/main.ts, src/cli/, src/dev/) import it. A flow declares the services it uses in its own deps type instead.',
+      severity: 'error',
+      from: { path: '^(src|views)/', pathNot: '^src/(app/|main\\.ts|cli/|dev/)' },
+      to: { path: '^src/app/' },
     },
     {
       name: 'no-tests-from-src',

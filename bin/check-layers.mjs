@@ -46,10 +46,12 @@ for (const mod of modules) {
   for (const dep of mod.dependencies) {
     const to = unitOf(dep.resolved);
     if (!to || to === from) continue;
-    // src/dev/ sits on top of everything: the composition roots (src/server.ts, src/main.ts, src/cli/main.ts; the
+    // src/dev/ sits on top of everything: the composition roots (src/app/server.ts, src/main.ts, src/cli/main.ts; the
     // nothing-imports-dev rule in .dependency-cruiser.cjs) load it at run time by dynamic import, when configuration
-    // allows, and a build without it still loads. Such a late-bound edge into dev is not a layering edge; a static one is.
-    if (to === 'dev' && dep.dynamic) continue;
+    // allows, and a build without it still loads. Such a late-bound edge into dev is not a layering edge, nor is a
+    // type-only import (erased at compile time: the production build, which leaves src/dev out, still loads); a static
+    // value import is.
+    if (to === 'dev' && (dep.dynamic || dep.dependencyTypes?.includes('type-only'))) continue;
     edges.get(from).add(to);
     if (!example.has(`${from}>${to}`)) example.set(`${from}>${to}`, `${mod.source} → ${dep.resolved}`);
   }

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import type { DemoCredentials } from './dev/seed-demo.js';
 import { devCodeMissing } from './core/dev-code.js';
-import { buildServer } from './server.js';
+import { buildServer } from './app/server.js';
 import type { VneidSimulator } from './dev/vneid-sim/simulator.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';

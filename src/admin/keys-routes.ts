@@ -7,10 +7,23 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import type { AppDeps } from '../app-deps.js';
+import type Provider from 'oidc-provider';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientRepository } from '../clients/client-repository.js';
+import type { Db } from '../db/database.js';
+import type { KeyLifecycle } from '../keys/lifecycle.js';
 import { listKeys } from '../keys/key-store.js';
 import { KeyNotFoundError } from '../keys/lifecycle.js';
 import { ADMIN_KEYS_SCOPE, checkAdminAccess } from '../security/scope-policy.js';
+
+/** What the admin API uses. */
+export interface AdminKeyDeps {
+  db: Db;
+  provider: () => Provider;
+  clients: Pick<ClientRepository, 'find'>;
+  audit: AuditLog;
+  keyLifecycle?: KeyLifecycle;
+}
 
 function refuse(ctx: Context, status: 401 | 403, error: 'invalid_token' | 'insufficient_scope', description: string) {
   ctx.status = status;
@@ -22,7 +35,7 @@ function refuse(ctx: Context, status: 401 | 403, error: 'invalid_token' | 'insuf
 }
 
 /** Bearer token → the client it was issued to, or a 401/403 in RFC 6750 form. */
-function requireAdminToken(deps: AppDeps): Middleware {
+function requireAdminToken(deps: AdminKeyDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     ctx.set('Cache-Control', 'no-store');
     const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/.exec(ctx.get('authorization'));
@@ -52,7 +65,7 @@ function reasonOf(ctx: Context): string | undefined {
   return typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 500) : undefined;
 }
 
-export function registerAdminKeyRoutes(router: Router, deps: AppDeps) {
+export function registerAdminKeyRoutes(router: Router, deps: AdminKeyDeps) {
   const lifecycle = () => deps.keyLifecycle!;
   const auth = requireAdminToken(deps);
   const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }) as unknown as Middleware;

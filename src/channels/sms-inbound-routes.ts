@@ -37,8 +37,8 @@ export type SmsInboundRouteDeps = {
   smsInboundKey: Buffer;
   /** Once per message id (src/channels/channel-requests.ts; built by the composition root). */
   channelRequests: ChannelRequests;
-  /** The one throttle (src/security/throttle.ts); by default one keyed with smsInboundKey. */
-  throttle?: Throttle;
+  /** The one throttle (src/security/throttle.ts). */
+  throttle: Throttle;
 };
 
 const InboundSmsBody = z.object({
@@ -84,7 +84,7 @@ export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDe
     audit: deps.audit,
     limits: deps.config.smsInbound,
     key: deps.smsInboundKey,
-    ...(deps.throttle ? { throttle: deps.throttle } : {}),
+    throttle: deps.throttle,
   };
 
   const enabled: Middleware = async (ctx, next) => {

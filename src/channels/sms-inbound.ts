@@ -21,7 +21,7 @@ import type { Outbox } from '../notify/outbox.js';
 import { smsHelpReply, smsMismatchReply } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
-import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
+import type { Limit, Throttle } from '../security/throttle.js';
 import type { ChannelRequests } from './channel-requests.js';
 
 const TABLE = 'sms_inbound_messages';
@@ -53,8 +53,8 @@ export interface SmsInboundDeps {
   limits: { perSenderPerHour: number; perNumberPerHour: number };
   /** Keys the hashes of senders and numbers kept for the limits (a secret of the deployment, shared by all nodes). */
   key: Buffer;
-  /** The one throttle (src/security/throttle.ts); by default one keyed with `key`. */
-  throttle?: Throttle;
+  /** The one throttle (src/security/throttle.ts). */
+  throttle: Throttle;
 }
 
 export interface SmsInboundResult {
@@ -96,7 +96,7 @@ export function parseSmsSender(sender: string): string | null {
 export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms): Promise<SmsInboundResult> {
   const { channelRequests } = deps;
   const keyed = (value: string) => keyedHash(deps.key, 'sms-inbound', value);
-  const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock: deps.clock });
+  const { throttle } = deps;
   const perSender: Limit = { name: 'sms_sender', max: deps.limits.perSenderPerHour, windowSeconds: HOUR };
 
   const { result, replayed } = await channelRequests.once(

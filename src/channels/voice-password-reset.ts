@@ -30,7 +30,7 @@ import type { Sealer } from '../keys/sealer.js';
 import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
-import { createThrottle, type Limit, type Throttle } from '../security/throttle.js';
+import type { Limit, Throttle } from '../security/throttle.js';
 import type { ChannelRequests } from './channel-requests.js';
 
 export const VOICE_CHANNEL = 'voice';
@@ -184,11 +184,11 @@ export interface VoicePasswordResetDeps {
   temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   audit: Pick<AuditLog, 'record'>;
   sealer: Sealer;
-  /** Keys the hashes under which calling and BHXH numbers are counted in voice_checks (server.ts: derive('voice')). */
+  /** Keys the hashes under which calling and BHXH numbers are counted in voice_checks (src/app/server.ts: derive('voice')). */
   key: Buffer;
   options: VoicePasswordResetOptions;
-  /** The one throttle (src/security/throttle.ts); by default one keyed with `key`. */
-  throttle?: Throttle;
+  /** The one throttle (src/security/throttle.ts). */
+  throttle: Throttle;
 }
 
 const AUDIT_TYPE: AuditType = 'voice_reset';
@@ -206,7 +206,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   const sealContext = (callId: string) => `voice:reply:${callId}`;
   const { minutes } = temporaryPasswords;
   const replaySeconds = options.replaySeconds ?? 120;
-  const throttle = deps.throttle ?? createThrottle({ key: deps.key, clock });
+  const { throttle } = deps;
   const perCaller: Limit = { name: 'voice_caller', max: options.perCallerPerHour, windowSeconds: 3600 };
   // NOTE: per number, the owner's phone and everybody else have separate budgets: strangers naming a number use up
   // only the mismatch answers for it, never the passwords its owner may ask for.

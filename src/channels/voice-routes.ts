@@ -11,20 +11,9 @@ import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
-import type { Db } from '../db/database.js';
-import type { Sealer } from '../keys/sealer.js';
-import type { Throttle } from '../security/throttle.js';
-import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
-import type { ChannelRequests } from './channel-requests.js';
-import {
-  createVoicePasswordReset,
-  voiceRequestSchema,
-  type VoicePasswordReset,
-  type VoiceRequest,
-} from './voice-password-reset.js';
+import { voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
 import { verifyWebhook } from '../core/webhook-signature.js';
 
 export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
@@ -32,19 +21,10 @@ export const VOICE_PASSWORD_RESET_PATH = '/channels/voice/password-reset';
 /** What the hotline's routes use: their own narrow list, not the service bag. */
 export type VoiceRouteDeps = {
   config: Config;
-  db: Db;
   clock: Clock;
   logger: Logger;
-  audit: AuditLog;
-  temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
-  /** Keys the hashes kept for the hourly limits (server.ts: derive('voice')). */
-  voiceKey: Buffer;
-  /** Once per call id, with the dialogue's state (src/channels/channel-requests.ts; built by the composition root). */
-  channelRequests: ChannelRequests;
-  /** Seals the recorded final reply of a call (it may hold the temporary password). */
-  sealer: Sealer;
-  /** The one throttle (src/security/throttle.ts); by default one keyed with voiceKey. */
-  throttle?: Throttle;
+  /** The dialogue (voice-password-reset.ts), built by the composition root. */
+  voice: VoicePasswordReset;
 };
 
 function fail(ctx: Context, status: number, error: string): void {
@@ -125,16 +105,8 @@ function answerCall(voice: VoicePasswordReset, logger: Logger): Middleware {
 
 /** The hotline webhook; answers 404 while config.voice.enabled is false. */
 export function registerVoiceRoutes(router: Router, deps: VoiceRouteDeps): void {
-  const voice = createVoicePasswordReset({
-    clock: deps.clock,
-    channelRequests: deps.channelRequests,
-    temporaryPasswords: deps.temporaryPasswords,
-    audit: deps.audit,
-    sealer: deps.sealer,
-    key: deps.voiceKey,
-    options: deps.config.voice,
-    ...(deps.throttle ? { throttle: deps.throttle } : {}),
-  });
+  const { voice } = deps;
+
   router.post(
     VOICE_PASSWORD_RESET_PATH,
     answerErrorsAsJson(deps.logger),

@@ -1,6 +1,6 @@
 // The shape of an operator command: one module per noun-verb, parsed with node:util parseArgs.
 import type { ParseArgsConfig } from 'node:util';
-import type { CliContext } from './context.js';
+import type { CliContext } from '../app/cli-context.js';
 
 export interface Command {
   /** "accounts create" */

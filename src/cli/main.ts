@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { pino } from 'pino';
 import { CommandError, UsageError, type Command } from './command.js';
-import { openCliContext } from './context.js';
+import { openCliContext } from '../app/cli-context.js';
 import { isMissingModule } from '../core/dev-code.js';
 import { accountsCreate } from './commands/accounts-create.js';
 import { accountsSetPassword } from './commands/accounts-set-password.js';

@@ -1,11 +1,16 @@
 // Shared steps for hosted interaction pages: load the oidc-provider interaction, the client, the page language.
 import type { Context, Next } from 'koa';
-import type { AppDeps } from '../app-deps.js';
+import type Provider from 'oidc-provider';
 import { FlowError } from '../http/errors.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
 import type { PageContext } from '../core/locale.js';
 
-type Interaction = Awaited<ReturnType<ReturnType<AppDeps['provider']>['interactionDetails']>>;
+/** What the interaction steps use: the provider serving now (a key change swaps it). */
+export interface InteractionDeps {
+  provider: () => Provider;
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export interface InteractionState {
   interaction: Interaction;
@@ -19,7 +24,7 @@ export function interactionState(ctx: Context): InteractionState {
 }
 
 /** Loads the interaction named by :uid and bound to this browser's interaction cookie. */
-export function loadInteraction(deps: AppDeps) {
+export function loadInteraction(deps: InteractionDeps) {
   return async (ctx: Context, next: Next) => {
     const provider = deps.provider();
     let interaction: Interaction;
@@ -56,7 +61,11 @@ export function requirePrompt(name: 'login' | 'consent') {
 }
 
 /** Ends the interaction with a result and sends the browser back to the authorization endpoint. */
-export async function finishInteraction(deps: AppDeps, ctx: Context, result: Record<string, unknown>): Promise<void> {
+export async function finishInteraction(
+  deps: InteractionDeps,
+  ctx: Context,
+  result: Record<string, unknown>,
+): Promise<void> {
   const returnTo = await deps
     .provider()
     .interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });

@@ -2,6 +2,7 @@
 // temporary password only to the phone on file, the same reply for every mismatch, help for anything else, hourly
 // limits per sender and per number with no reply past them, and JSON answers for anything malformed.
 // Time is the injected clock: requests are signed with the clock's time and the limits follow it.
+import { createThrottle } from '../../src/security/throttle.js';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -106,6 +107,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
       temporaryPasswords,
       channelRequests: createChannelRequests(db, clock),
       smsInboundKey: crypto.randomBytes(32),
+      throttle: createThrottle({ key: crypto.randomBytes(32), clock }),
     };
     const koa = new Koa();
     const router = new Router();

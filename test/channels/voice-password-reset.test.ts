@@ -11,6 +11,7 @@ import request from 'supertest';
 import { createAccountRepository, type AccountRepository } from '../../src/accounts/account-repository.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import {
+  createVoicePasswordReset,
   MISMATCH_SENTENCE,
   spellForSpeech,
   SPOKEN_CHARACTERS,
@@ -31,6 +32,7 @@ import { createPasswordHasher } from '../../src/methods/password/hasher.js';
 import { createOutbox } from '../../src/notify/outbox.js';
 import { createTestDatabase, randomBhxhNumber, testClock } from '../helpers/server.js';
 import { createChannelRequests } from '../../src/channels/channel-requests.js';
+import { createThrottle } from '../../src/security/throttle.js';
 
 const SECRET = crypto.randomBytes(24).toString('base64url');
 const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -98,22 +100,27 @@ describe('hotline password reset webhook', () => {
     const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
     const router = new Router();
     const outbox = createOutbox(db, sealer, clock);
+    const voiceKey = crypto.randomBytes(32);
     registerVoiceRoutes(router, {
       config,
-      db,
       clock,
       logger,
-      audit: createAuditLog(db),
-      temporaryPasswords: createTemporaryPasswords(
-        db,
-        hasher,
+      voice: createVoicePasswordReset({
         clock,
-        { ttlSeconds: 600 },
-        { outbox, issuer: 'http://localhost' },
-      ),
-      voiceKey: crypto.randomBytes(32),
-      channelRequests: createChannelRequests(db, clock),
-      sealer,
+        channelRequests: createChannelRequests(db, clock),
+        temporaryPasswords: createTemporaryPasswords(
+          db,
+          hasher,
+          clock,
+          { ttlSeconds: 600 },
+          { outbox, issuer: 'http://localhost' },
+        ),
+        audit: createAuditLog(db),
+        sealer,
+        key: voiceKey,
+        options: config.voice,
+        throttle: createThrottle({ key: voiceKey, clock }),
+      }),
     });
     const app = new Koa();
     app.use(router.routes());

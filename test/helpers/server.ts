@@ -10,7 +10,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { migrate, openDatabase, type Db } from '../../src/db/database.js';
-import { buildServer, type Server } from '../../src/server.js';
+import { buildServer, type Server } from '../../src/app/server.js';
 import type { NewAccount } from '../../src/accounts/account-repository.js';
 import type { Clock } from '../../src/core/clock.js';
 

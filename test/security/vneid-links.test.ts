@@ -19,7 +19,7 @@ import {
   type FederatedPair,
 } from '../helpers/vneid.js';
 import { createCliSandbox, type CliSandbox } from '../helpers/cli.js';
-import type { CliContext } from '../../src/cli/context.js';
+import type { CliContext } from '../../src/app/cli-context.js';
 import type { Command } from '../../src/cli/command.js';
 
 /** From the "no account" page, the password sign-in that links; returns where the browser ends. */

@@ -1,7 +1,7 @@
 // How an account is shown to operators: everything but the password hash.
 import type { Account } from '../../accounts/account-repository.js';
 import type { FederatedIdentity } from '../../accounts/federated-identities.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../../app/cli-context.js';
 import { CommandError, UsageError } from '../command.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
 

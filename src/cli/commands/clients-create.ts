@@ -6,7 +6,7 @@ import { ClientExistsError, needsSecret } from '../../clients/client-repository.
 import { ensureActiveKeys, loadProviderKeys } from '../../keys/key-store.js';
 import { checkRegistration } from '../../security/scope-policy.js';
 import { CommandError, UsageError, type Command } from '../command.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../../app/cli-context.js';
 
 /** Runs the metadata through oidc-provider's own client schema, so an operator learns of a mistake now. */
 async function validateMetadata(ctx: CliContext, metadata: ClientMetadata): Promise<void> {

@@ -2,7 +2,7 @@
 // Every running node picks a change up within seconds (NOTIFY bhxh_keys, polling as a fallback).
 import { KeyNotFoundError } from '../../keys/lifecycle.js';
 import { CommandError, UsageError, type Command } from '../command.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../../app/cli-context.js';
 
 function lifecycle(ctx: CliContext) {
   return ctx.keyLifecycle;

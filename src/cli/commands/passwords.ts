@@ -2,7 +2,7 @@
 import type { Account } from '../../accounts/account-repository.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { CommandError, UsageError } from '../command.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../../app/cli-context.js';
 import { generateTemporaryPassword } from '../../methods/temporary-password/temporary-passwords.js';
 
 /** Reads the password from stdin (first line) and applies the policy. */

@@ -4,7 +4,7 @@
 // production.
 import type { Knex } from 'knex';
 import { CommandError, UsageError, type Command } from '../../cli/command.js';
-import type { CliContext } from '../../cli/context.js';
+import type { CliContext } from '../../app/cli-context.js';
 import { readPasswordFromStdin } from '../../cli/commands/passwords.js';
 
 /** Rows per statement: small enough for PGlite's memory, large enough that statement overhead does not matter. */

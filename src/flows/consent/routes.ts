@@ -2,10 +2,17 @@
 // oidc-provider remembers. First-party clients are approved without a page.
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AppDeps } from '../../app-deps.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Csrf } from '../../http/csrf.js';
 import type { MessageId } from '../../core/i18n.js';
 import { consentPage } from '../../../views/consent.js';
-import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
+import {
+  finishInteraction,
+  type InteractionDeps,
+  interactionState,
+  loadInteraction,
+  requirePrompt,
+} from '../interaction.js';
 
 type Details = {
   missingOIDCScope?: string[];
@@ -14,7 +21,13 @@ type Details = {
 };
 
 /** Adds what the interaction asks for to the account's grant with this client and returns its id. */
-async function grantRequested(deps: AppDeps, ctx: Context): Promise<string> {
+/** What the consent step uses. */
+export interface ConsentDeps extends InteractionDeps {
+  audit: AuditLog;
+  csrf: Csrf;
+}
+
+async function grantRequested(deps: ConsentDeps, ctx: Context): Promise<string> {
   const { interaction } = interactionState(ctx);
   const provider = deps.provider();
   const accountId = interaction.session!.accountId;
@@ -60,7 +73,7 @@ function describe(ctx: Context): string[] {
 }
 
 /** GET when the prompt is consent: first-party clients pass straight through; others see the page. */
-export function showConsent(deps: AppDeps): Middleware {
+export function showConsent(deps: ConsentDeps): Middleware {
   return async (ctx) => {
     const { interaction, page, clientName, firstParty } = interactionState(ctx);
     if (firstParty) return finishInteraction(deps, ctx, { consent: { grantId: await grantRequested(deps, ctx) } });
@@ -75,7 +88,7 @@ export function showConsent(deps: AppDeps): Middleware {
   };
 }
 
-export function registerConsentRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {
+export function registerConsentRoutes(router: Router, deps: ConsentDeps, parseForm: Middleware) {
   router.post(
     '/interaction/:uid/confirm',
     parseForm,

@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { AuditEvent } from '../../audit/audit-log.js';
-import type { AppDeps } from '../../app-deps.js';
+import type { Outbox } from '../../notify/outbox.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
 import { FlowError } from '../../http/errors.js';
@@ -18,7 +18,7 @@ import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
 import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
-import { openUpstreamIdToken, rememberUpstreamSession } from './upstream-logout.js';
+import { openUpstreamIdToken, rememberUpstreamSession, type UpstreamLogoutDeps } from './upstream-logout.js';
 
 export const PENDING_KIND = 'vneid_pending';
 
@@ -31,11 +31,16 @@ export interface PendingLink {
   idTokenSealed?: string;
 }
 
+/** What finishing a pending link uses (the sign-in flow calls it too). */
+export interface PendingLinkDeps extends UpstreamLogoutDeps {
+  outbox: Outbox;
+}
+
 /**
  * What happens in the transaction that creates a link, however it was made: the audit event, and a notice on every
  * channel on file (a member learns at once of a link they did not make).
  */
-export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditEvent, 'type'>) {
+export function announceLink(deps: PendingLinkDeps, account: Account, event: Omit<AuditEvent, 'type'>) {
   return async (trx: Knex.Transaction) => {
     const now = deps.clock.now();
     await deps.audit.record({ ...event, type: 'federation.link' }, trx);
@@ -47,7 +52,7 @@ export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditE
   };
 }
 
-export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLink | undefined> {
+export async function pendingLink(deps: PendingLinkDeps, uid: string): Promise<PendingLink | undefined> {
   if (!deps.federation) return undefined;
   return (await deps.flows.get<'awaiting_password', PendingLink>(PENDING_KIND, uid))?.data;
 }
@@ -58,7 +63,7 @@ export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLi
  * stops. `credentialVersion` is the version the password belongs to: a change since then refuses the link.
  */
 export async function completePendingLink(
-  deps: AppDeps,
+  deps: PendingLinkDeps,
   ctx: Context,
   account: Account,
   credentialVersion: number,

@@ -15,7 +15,11 @@
 // Every outcome is an audit event.
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AppDeps } from '../../app-deps.js';
+import type { AccountRepository } from '../../accounts/account-repository.js';
+import type { Csrf } from '../../http/csrf.js';
+import type { Metrics } from '../../http/observability.js';
+import type { InteractionDeps } from '../interaction.js';
+import type { Federation } from './federation.js';
 import type { Account } from '../../accounts/account-repository.js';
 import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
@@ -25,7 +29,7 @@ import { linkAssurance } from '../../security/link-assurance.js';
 import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
-import { announceLink, PENDING_KIND, type PendingLink } from './pending-link.js';
+import { announceLink, PENDING_KIND, type PendingLink, type PendingLinkDeps } from './pending-link.js';
 import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
@@ -38,7 +42,14 @@ interface VneidFlowData extends AuthorizationChecks {
   uid: string;
 }
 
-function federation(deps: AppDeps) {
+/** What the VNeID sign-in flow uses. */
+export interface FederationDeps extends PendingLinkDeps, InteractionDeps {
+  accounts: AccountRepository;
+  csrf: Csrf;
+  metrics: Metrics;
+}
+
+function federation(deps: FederationDeps) {
   if (!deps.federation) throw new FlowError('NOT_FOUND');
   return deps.federation;
 }
@@ -52,13 +63,13 @@ const FAILURE_MESSAGES: Record<UpstreamError['kind'] | 'bad_state', MessageId> =
   bad_state: 'federation.bad_state',
 };
 
-function expiresAt(deps: AppDeps): Date {
+function expiresAt(deps: FederationDeps): Date {
   return new Date(deps.clock.now().getTime() + Math.min(ROUND_TRIP_SECONDS, deps.config.ttl.interaction) * 1000);
 }
 
 /** A page that ends the round trip short of a sign-in, with the way back to password sign-in and a retry. */
 function showProblem(
-  deps: AppDeps,
+  deps: FederationDeps,
   ctx: Context,
   opts: {
     status: number;
@@ -95,7 +106,7 @@ function showProblem(
 }
 
 function audit(
-  deps: AppDeps,
+  deps: FederationDeps,
   ctx: Context,
   type: AuditType,
   outcome: 'success' | 'failure',
@@ -116,7 +127,7 @@ function audit(
 }
 
 /** POST /interaction/:uid/vneid: discovery, fresh state/nonce/PKCE kept with the interaction, then off to VNeID. */
-function start(deps: AppDeps): Middleware {
+function start(deps: FederationDeps): Middleware {
   return async (ctx) => {
     const { upstream } = federation(deps);
     const { interaction, page } = interactionState(ctx);
@@ -151,7 +162,7 @@ function start(deps: AppDeps): Middleware {
  * is /interaction/<uid>), so it only finds the flow by `state` and sends the browser on, same query, to the
  * interaction's own return URL, where the cookie proves it is the browser that started the round trip.
  */
-function callback(deps: AppDeps): Middleware {
+function callback(deps: FederationDeps): Middleware {
   return async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
@@ -174,7 +185,7 @@ function callback(deps: AppDeps): Middleware {
  * GET /interaction/:uid/vneid/return. The flow named by `state` must exist, be unused, and belong to this interaction
  * (whose cookie the browser carries), so a callback replayed in another browser, or a forged one, goes nowhere.
  */
-function finish(deps: AppDeps): Middleware {
+function finish(deps: FederationDeps): Middleware {
   return async (ctx) => {
     const { upstream, identities } = federation(deps);
     const { interaction } = interactionState(ctx);
@@ -216,10 +227,10 @@ function finish(deps: AppDeps): Middleware {
 }
 
 async function finishFederatedSignIn(
-  deps: AppDeps,
+  deps: FederationDeps,
   ctx: Context,
   signIn: UpstreamSignIn,
-  identities: NonNullable<AppDeps['federation']>['identities'],
+  identities: Federation['identities'],
 ) {
   const { interaction, clientName } = interactionState(ctx);
   const { identity } = signIn;
@@ -333,7 +344,7 @@ async function finishFederatedSignIn(
   });
 }
 
-export function registerFederationRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {
+export function registerFederationRoutes(router: Router, deps: FederationDeps, parseForm: Middleware) {
   if (!deps.federation) return;
   const load = loadInteraction(deps);
   router.post('/interaction/:uid/vneid', parseForm, deps.csrf.verify, load, requirePrompt('login'), start(deps));

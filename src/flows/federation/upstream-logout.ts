@@ -10,7 +10,13 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { AppDeps } from '../../app-deps.js';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../core/clock.js';
+import type { Sealer } from '../../keys/sealer.js';
+import type { FlowStore } from '../flow-store.js';
+import type { Federation } from './federation.js';
 import { deletedCount, type Db } from '../../db/database.js';
 import { UPSTREAM_ID_TOKEN_CONTEXT } from '../../keys/sealer.js';
 import { pageContext, resolveLocale } from '../../core/locale.js';
@@ -35,15 +41,29 @@ interface StoredUpstreamSession {
   idTokenSealed?: string;
 }
 
+/** What the upstream logout uses. */
+export interface UpstreamLogoutDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditLog;
+  flows: FlowStore;
+  sealer: Sealer;
+  federation?: Federation;
+}
+
 const SEAL_CONTEXT = UPSTREAM_ID_TOKEN_CONTEXT;
 
 /** Seals an upstream ID token for storage (the pending VNeID link keeps one too). */
-export function sealUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, idToken: string): string {
+export function sealUpstreamIdToken(deps: Pick<UpstreamLogoutDeps, 'sealer'>, idToken: string): string {
   return deps.sealer.seal(idToken, SEAL_CONTEXT);
 }
 
 /** Opens a sealed upstream ID token; undefined when it cannot be opened (a key no longer configured). */
-export function openUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, sealed: string | undefined): string | undefined {
+export function openUpstreamIdToken(
+  deps: Pick<UpstreamLogoutDeps, 'sealer'>,
+  sealed: string | undefined,
+): string | undefined {
   if (!sealed) return undefined;
   try {
     return deps.sealer.open(sealed, SEAL_CONTEXT);
@@ -52,18 +72,19 @@ export function openUpstreamIdToken(deps: Pick<AppDeps, 'sealer'>, sealed: strin
   }
 }
 
-function seal(deps: AppDeps, session: UpstreamSession): StoredUpstreamSession {
+function seal(deps: UpstreamLogoutDeps, session: UpstreamSession): StoredUpstreamSession {
   return {
     issuer: session.issuer,
     ...(session.idToken ? { idTokenSealed: sealUpstreamIdToken(deps, session.idToken) } : {}),
   };
 }
 
-const idTokenOf = (deps: AppDeps, stored: StoredUpstreamSession) => openUpstreamIdToken(deps, stored.idTokenSealed);
+const idTokenOf = (deps: UpstreamLogoutDeps, stored: StoredUpstreamSession) =>
+  openUpstreamIdToken(deps, stored.idTokenSealed);
 
 /** Called when a VNeID sign-in completes on an interaction. */
 export async function rememberUpstreamSession(
-  deps: AppDeps,
+  deps: UpstreamLogoutDeps,
   interactionUid: string,
   session: UpstreamSession,
 ): Promise<void> {
@@ -78,7 +99,7 @@ export async function rememberUpstreamSession(
 }
 
 /** Wires the hand-over (interaction → session) and the logout redirect into a provider instance. */
-export function installUpstreamLogout(deps: AppDeps, provider: Provider): void {
+export function installUpstreamLogout(deps: UpstreamLogoutDeps, provider: Provider): void {
   if (!deps.federation || !deps.config.vneid?.upstreamLogout) return;
   provider.on('interaction.ended', (ctx: KoaContextWithOIDC) => {
     const uid = ctx.params?.uid as string | undefined;
@@ -92,7 +113,7 @@ export function installUpstreamLogout(deps: AppDeps, provider: Provider): void {
   provider.use(upstreamLogoutRedirect(deps));
 }
 
-async function handOver(deps: AppDeps, interactionUid: string, sessionUid: string, sessionExp?: number) {
+async function handOver(deps: UpstreamLogoutDeps, interactionUid: string, sessionUid: string, sessionExp?: number) {
   const pending = await deps.flows.get<'signed_in', StoredUpstreamSession>(PENDING, interactionUid);
   if (!pending) return;
   // No longer than the session: its own expiry when the provider has set one, else the configured session lifetime.
@@ -126,7 +147,7 @@ export async function sweepOrphanUpstreamSessions(db: Db): Promise<number> {
   );
 }
 
-function upstreamLogoutRedirect(deps: AppDeps): Middleware {
+function upstreamLogoutRedirect(deps: UpstreamLogoutDeps): Middleware {
   return async (ctx, next) => {
     await next();
     const { oidc } = ctx as unknown as KoaContextWithOIDC;
@@ -159,7 +180,7 @@ function upstreamLogoutRedirect(deps: AppDeps): Middleware {
 }
 
 /** GET /federation/vneid/logged-out: back from the upstream, on to where the logout was going. */
-export function registerUpstreamLogoutRoutes(router: Router, deps: AppDeps) {
+export function registerUpstreamLogoutRoutes(router: Router, deps: UpstreamLogoutDeps) {
   if (!deps.federation) return;
   router.get(LOGGED_OUT_PATH, async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';

@@ -9,7 +9,14 @@
 // newer temporary password since then ends the step ("start again"), see security/credential-change.ts.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { AppDeps } from '../../app-deps.js';
+import type { AccountRepository } from '../../accounts/account-repository.js';
+import type { Db } from '../../db/database.js';
+import type { Csrf } from '../../http/csrf.js';
+import type { Metrics } from '../../http/observability.js';
+import type { CaptchaGate } from '../../methods/captcha/captcha.js';
+import type { PasswordHasher } from '../../methods/password/hasher.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type Provider from 'oidc-provider';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
 import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
@@ -21,10 +28,24 @@ import { CREDENTIAL_VERSION } from '../../oidc/resume-credential-check.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { loginPage } from '../../../views/login.js';
 import { vneidButton } from '../../../views/federation.js';
-import { completePendingLink, pendingLink } from '../federation/pending-link.js';
+import { completePendingLink, pendingLink, type PendingLinkDeps } from '../federation/pending-link.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import type { Middleware } from 'koa';
+
+/** What the sign-in flow uses (finishing a pending VNeID link included). */
+export interface LoginDeps extends PendingLinkDeps {
+  provider: () => Provider;
+  db: Db;
+  accounts: AccountRepository;
+  hasher: PasswordHasher;
+  loginThrottle: LoginThrottle;
+  captcha: CaptchaGate;
+  csrf: Csrf;
+  metrics: Metrics;
+  /** Waits before answering (progressive delays); tests inject one that records instead of sleeping. */
+  sleep: (ms: number) => Promise<void>;
+}
 
 export type LoginState = 'awaiting_new_password' | 'done';
 interface LoginFlowData {
@@ -56,7 +77,7 @@ function echoable(typed: string): string {
  * What this request lets the member do on the sign-in page: a password sign-in when it meets the demanded level of
  * assurance (or completes a pending VNeID link), and the VNeID button when federation is configured.
  */
-async function signInOptions(deps: AppDeps, ctx: Context) {
+async function signInOptions(deps: LoginDeps, ctx: Context) {
   const { interaction } = interactionState(ctx);
   const required = requiredAcr(interaction.params);
   const linking = Boolean(await pendingLink(deps, interaction.uid));
@@ -73,7 +94,7 @@ async function signInOptions(deps: AppDeps, ctx: Context) {
 }
 
 export async function showLoginPage(
-  deps: AppDeps,
+  deps: LoginDeps,
   ctx: Context,
   opts: {
     status?: number;
@@ -117,7 +138,7 @@ export async function showLoginPage(
 }
 
 async function showNewPasswordPage(
-  deps: AppDeps,
+  deps: LoginDeps,
   ctx: Context,
   accountId: string,
   opts: { status?: number; error?: MessageId } = {},
@@ -138,7 +159,7 @@ async function showNewPasswordPage(
  * The password was right (and any new password set): link a pending VNeID identity, then finish the sign-in.
  * `credentialVersion` is the version the checked password belongs to; a change since then ends the sign-in.
  */
-async function completeSignIn(deps: AppDeps, ctx: Context, account: Account, credentialVersion: number) {
+async function completeSignIn(deps: LoginDeps, ctx: Context, account: Account, credentialVersion: number) {
   const { interaction } = interactionState(ctx);
   if (!(await credentialsUnchanged(deps.db, account.id, credentialVersion)))
     throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'sign_in' } });
@@ -162,7 +183,7 @@ async function completeSignIn(deps: AppDeps, ctx: Context, account: Account, cre
 }
 
 /** GET: the page for whatever the login prompt waits for. */
-function showLogin(deps: AppDeps): Middleware {
+function showLogin(deps: LoginDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
     // Asked for together, read in one statement (flow-store.ts batches the gets of one event-loop round).
@@ -182,14 +203,14 @@ function showLogin(deps: AppDeps): Middleware {
 }
 
 /** A new-password step whose account's credentials changed since it began ends here, for good. */
-async function requireCurrentCredentials(deps: AppDeps, uid: string, data: LoginFlowData): Promise<void> {
+async function requireCurrentCredentials(deps: LoginDeps, uid: string, data: LoginFlowData): Promise<void> {
   if (await credentialsUnchanged(deps.db, data.accountId, data.credentialVersion)) return;
   await deps.flows.delete(KIND, uid);
   throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'awaiting_new_password' } });
 }
 
 /** POST credentials: format check, throttle, password, then finish or ask for a new password. */
-function submitCredentials(deps: AppDeps): Middleware {
+function submitCredentials(deps: LoginDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
     const typed = field(ctx, 'bhxh_number');
@@ -281,7 +302,7 @@ function submitCredentials(deps: AppDeps): Middleware {
 }
 
 /** POST new password (must_change_password): the policy, then the sign-in completes. */
-function submitNewPassword(deps: AppDeps): Middleware {
+function submitNewPassword(deps: LoginDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
     const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
@@ -327,13 +348,13 @@ function submitNewPassword(deps: AppDeps): Middleware {
 }
 
 /** The member gives up: the relying party gets access_denied. */
-function abort(deps: AppDeps): Middleware {
+function abort(deps: LoginDeps): Middleware {
   return async (ctx) => {
     await finishInteraction(deps, ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' });
   };
 }
 
-export function registerLoginRoutes(router: Router, deps: AppDeps, parseForm: Middleware, showConsent: Middleware) {
+export function registerLoginRoutes(router: Router, deps: LoginDeps, parseForm: Middleware, showConsent: Middleware) {
   const load = loadInteraction(deps);
   router.get('/interaction/:uid', load, async (ctx, next) => {
     const { interaction } = interactionState(ctx);

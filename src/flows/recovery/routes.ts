@@ -15,7 +15,20 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import type { AppDeps } from '../../app-deps.js';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { AccountRepository } from '../../accounts/account-repository.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Config } from '../../config/config.js';
+import type { Clock } from '../../core/clock.js';
+import type { Db } from '../../db/database.js';
+import type { Csrf } from '../../http/csrf.js';
+import type { CaptchaGate } from '../../methods/captcha/captcha.js';
+import type { CodeStore } from '../../methods/codes/code-store.js';
+import type { PasswordHasher } from '../../methods/password/hasher.js';
+import type { Outbox } from '../../notify/outbox.js';
+import type { FlowStore } from '../flow-store.js';
+import type { RecoveryMethod } from '../../methods/recovery-method.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
 import { FlowError } from '../../http/errors.js';
 import { pageContext, resolveLocale } from '../../core/locale.js';
@@ -26,10 +39,30 @@ import { addressOnFile, deliverableMatch } from '../../security/deliverable-addr
 import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
-import type { RecoveryMethodId } from './recovery-method.js';
+import type { RecoveryMethodId } from '../../methods/recovery-method.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../core/locale.js';
+
+/** What the recovery flow uses. */
+export interface RecoveryDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  provider: () => Provider;
+  accounts: AccountRepository;
+  hasher: PasswordHasher;
+  audit: AuditLog;
+  outbox: Outbox;
+  flows: FlowStore;
+  codes: CodeStore;
+  csrf: Csrf;
+  captcha: CaptchaGate;
+  recoveryMethods: Record<RecoveryMethodId, RecoveryMethod>;
+  /** The sign-in throttle: a new password starts with no failures counted. */
+  loginThrottle: { clearFailures(bhxhNumber: string): Promise<void> };
+}
 
 export type RecoveryState = 'awaiting_address' | 'awaiting_code' | 'awaiting_password' | 'done';
 
@@ -69,7 +102,7 @@ function page(ctx: Context): PageContext {
 const base = (flow: Flow) => `/recovery/${flow.id}`;
 const signInHref = (flow: Flow) => (flow.data.interactionUid ? `/interaction/${flow.data.interactionUid}` : undefined);
 
-async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, uiLocales?: string): Promise<void> {
+async function startFlow(deps: RecoveryDeps, ctx: Context, interactionUid?: string, uiLocales?: string): Promise<void> {
   resolveLocale(ctx, uiLocales); // remembers an explicit ?lang= choice for the pages that follow
   const flow: Flow = {
     id: crypto.randomBytes(16).toString('base64url'),
@@ -89,7 +122,7 @@ async function startFlow(deps: AppDeps, ctx: Context, interactionUid?: string, u
 }
 
 /** Loads the flow named in the URL; it must belong to this browser. */
-function loadFlow(deps: AppDeps): Middleware {
+function loadFlow(deps: RecoveryDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const flowId = String(ctx.params.flowId);
     if (!FLOW_ID.test(flowId))
@@ -124,7 +157,7 @@ function requireState(state: RecoveryState): Middleware {
 }
 
 function showAddress(
-  deps: AppDeps,
+  deps: RecoveryDeps,
   ctx: Context,
   opts: { status?: number; error?: MessageId; bhxhNumber?: string; address?: string } = {},
 ) {
@@ -145,7 +178,11 @@ function showAddress(
   });
 }
 
-function showCode(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId; notice?: MessageId } = {}) {
+function showCode(
+  deps: RecoveryDeps,
+  ctx: Context,
+  opts: { status?: number; error?: MessageId; notice?: MessageId } = {},
+) {
   const flow = flowOf(ctx);
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
@@ -161,7 +198,7 @@ function showCode(deps: AppDeps, ctx: Context, opts: { status?: number; error?: 
   });
 }
 
-async function showNewPassword(deps: AppDeps, ctx: Context, opts: { status?: number; error?: MessageId } = {}) {
+async function showNewPassword(deps: RecoveryDeps, ctx: Context, opts: { status?: number; error?: MessageId } = {}) {
   const flow = flowOf(ctx);
   const account = await deps.accounts.findById(flow.data.accountId!);
   ctx.status = opts.status ?? 200;
@@ -176,7 +213,7 @@ async function showNewPassword(deps: AppDeps, ctx: Context, opts: { status?: num
 }
 
 /** GET: the page for the state the flow is in. */
-function show(deps: AppDeps): Middleware {
+function show(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     switch (flow.state) {
@@ -205,7 +242,7 @@ function show(deps: AppDeps): Middleware {
  * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
  */
 async function issueCode(
-  deps: AppDeps,
+  deps: RecoveryDeps,
   ctx: Context,
   flow: Flow,
   bhxhNumber: string,
@@ -272,7 +309,7 @@ async function issueCode(
 }
 
 /** POST number + address + captcha: always the same reply, whether or not they match an account. */
-function submitAddress(deps: AppDeps): Middleware {
+function submitAddress(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const method = deps.recoveryMethods[flow.data.method];
@@ -313,7 +350,7 @@ function submitAddress(deps: AppDeps): Middleware {
 }
 
 /** POST method: the member switches between email and SMS before asking for a code. */
-function chooseMethod(deps: AppDeps): Middleware {
+function chooseMethod(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const chosen = field(ctx, 'method');
@@ -327,7 +364,7 @@ function chooseMethod(deps: AppDeps): Middleware {
 }
 
 /** POST resend: a new code (the old one dies), under the same limits; the reply never says whether one was sent. */
-function resend(deps: AppDeps): Middleware {
+function resend(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const issued = await issueCode(deps, ctx, flow, flow.data.bhxhNumber!, flow.data.address!);
@@ -344,7 +381,7 @@ function resend(deps: AppDeps): Middleware {
 }
 
 /** POST code: each try counts before the comparison; five wrong tries kill the code. */
-function submitCode(deps: AppDeps): Middleware {
+function submitCode(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const typed = field(ctx, 'code').replace(/[\s-]/g, '');
@@ -381,14 +418,14 @@ function submitCode(deps: AppDeps): Middleware {
 }
 
 /** A flow whose account's credentials changed since its code was issued ends for good: the member starts again. */
-async function endStaleFlow(deps: AppDeps, flow: Flow, stage: RecoveryState): Promise<never> {
+async function endStaleFlow(deps: RecoveryDeps, flow: Flow, stage: RecoveryState): Promise<never> {
   await deps.codes.killFlow(flow.id);
   await deps.flows.delete(KIND, flow.id);
   throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage } });
 }
 
 /** POST new password: the shared end of every recovery method. */
-function submitPassword(deps: AppDeps): Middleware {
+function submitPassword(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const account = flow.data.accountId ? await deps.accounts.findById(flow.data.accountId) : undefined;
@@ -433,7 +470,7 @@ function submitPassword(deps: AppDeps): Middleware {
   };
 }
 
-export function registerRecoveryRoutes(router: Router, deps: AppDeps, parseForm: Middleware) {
+export function registerRecoveryRoutes(router: Router, deps: RecoveryDeps, parseForm: Middleware) {
   const load = loadFlow(deps);
   // Started from the sign-in page: the interaction cookie proves the request belongs to this browser.
   router.get('/interaction/:uid/recovery', loadInteraction(deps), async (ctx) => {

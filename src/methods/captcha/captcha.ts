@@ -12,6 +12,8 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
+import type { SafeHtml } from '../../core/html.js';
+import type { PageContext } from '../../core/locale.js';
 import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
 
 export interface CaptchaOptions {
@@ -183,4 +185,11 @@ export function createCaptcha({
       return (await useUp(solved)) ? 'ok' : 'invalid';
     },
   };
+}
+
+/** What a form with a captcha uses: check an answer, and draw the field (the composition root binds the widget). */
+export interface CaptchaGate {
+  verify(payload: unknown, ip: string): Promise<'ok' | 'invalid' | 'throttled'>;
+  /** The captcha element for a form, in the page's language. */
+  field(page: PageContext): SafeHtml;
 }

@@ -1,5 +1,5 @@
 // The email-code recovery method: the member types the email on file; the code goes there through the outbox.
-import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
+import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { recoveryCodeEmail } from '../../notify/templates.js';
 import { parseEmailAddress } from '../../security/email-address.js';

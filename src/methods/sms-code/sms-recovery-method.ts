@@ -1,7 +1,7 @@
 // The SMS-code recovery method: the member types the phone number on file (any Vietnamese way of writing it); the
 // code goes to the number on file through the outbox (SMS gateway, or the dev mailbox).
 import { parsePhoneNumber } from '../../accounts/identifiers.js';
-import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
+import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { recoveryCodeSms } from '../../notify/templates.js';
 

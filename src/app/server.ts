@@ -1,63 +1,59 @@
-// The composition root: wires configuration, database, key store, repositories, flows, provider and HTTP app.
-// Nothing else constructs services; tests call buildServer() with their own configuration and clock.
+// The composition root of a node: wires configuration, database, key store, the shared services (services.ts, which
+// the CLI builds too), throttles, flows, channels, the provider and the HTTP app (routes.ts). Nothing outside src/app/
+// constructs services; tests call buildServer() with their own configuration and clock.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
-import { createAccountRepository } from './accounts/account-repository.js';
-import type { AppDeps } from './app-deps.js';
-import { createAuditLog } from './audit/audit-log.js';
-import { createClientRepository } from './clients/client-repository.js';
-import { withClientCache } from './clients/client-cache.js';
-import { createChangeFeed } from './db/change-feed.js';
-import { createResourceServerRepository } from './clients/resource-server-repository.js';
-import type { Config } from './config/config.js';
-import type { Db } from './db/database.js';
-import { openAndMigrate } from './db/open-and-migrate.js';
-import { resolveEncryptionKey } from './keys/encryption-key.js';
-import { createFlowStore } from './flows/flow-store.js';
-import { createLoginThrottle } from './flows/login/login-throttle.js';
-import { createApp, jwksCacheControl, notFoundPage } from './http/app.js';
-import { providerDocuments } from './http/provider-documents.js';
-import { securityHeaderList } from './http/security-headers.js';
-import { createCsrf } from './http/csrf.js';
-import { createLogger, createMetrics } from './http/observability.js';
-import { ensureActiveKeys, loadProviderKeys, type ProviderKeys } from './keys/key-store.js';
-import { createKeyLifecycle, policyFromConfig, type KeyLifecycle } from './keys/lifecycle.js';
-import { createKeyWatcher, type KeyWatcher } from './keys/key-watcher.js';
-import { createSealer, type Sealer } from './keys/sealer.js';
-import { createPasswordHasher } from './methods/password/hasher.js';
-import { sweepExpiredPayloads } from './oidc/adapter.js';
-import { systemClock, type Clock } from './core/clock.js';
-import { buildProvider, mayIntrospect } from './oidc/provider.js';
-import { installResumeCredentialCheck } from './oidc/resume-credential-check.js';
-import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
-import { createCodeStore } from './methods/codes/code-store.js';
-import { createAddressVerification } from './methods/address-verification/address-verification.js';
-import { createTemporaryPasswords } from './methods/temporary-password/temporary-passwords.js';
-import { createChannelRequests } from './channels/channel-requests.js';
-import { createEmailRecoveryMethod } from './methods/email-code/email-recovery-method.js';
-import { createSmsRecoveryMethod } from './methods/sms-code/sms-recovery-method.js';
-import { createCaptcha } from './methods/captcha/captcha.js';
-import { createOutbox, createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from './notify/outbox.js';
-import { createSmtpSender } from './notify/email-senders.js';
-import type { DevMailbox } from './dev/mailbox.js';
-import { devCodeMissing } from './core/dev-code.js';
-import { createHttpSmsGateway } from './notify/sms-gateway.js';
-import { sweepSmsInbound } from './channels/sms-inbound.js';
-import { sweepVoiceCalls } from './channels/voice-password-reset.js';
-import { captchaField } from '../views/captcha.js';
+import type { AppDeps } from './deps.js';
+import { withClientCache } from '../clients/client-cache.js';
+import { createChangeFeed } from '../db/change-feed.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/database.js';
+import { openAndMigrate } from '../db/open-and-migrate.js';
+import { resolveEncryptionKey } from '../keys/encryption-key.js';
+import { createFlowStore } from '../flows/flow-store.js';
+import { createLoginThrottle } from '../flows/login/login-throttle.js';
+import { jwksCacheControl, notFoundPage } from '../http/middleware.js';
+import { createApp } from './routes.js';
+import { providerDocuments } from '../http/provider-documents.js';
+import { securityHeaderList } from '../http/security-headers.js';
+import { createCsrf } from '../http/csrf.js';
+import { createLogger, createMetrics } from '../http/observability.js';
+import { ensureActiveKeys, loadProviderKeys, type ProviderKeys } from '../keys/key-store.js';
+import type { KeyLifecycle } from '../keys/lifecycle.js';
+import { buildSharedServices } from './services.js';
+import { createKeyWatcher, type KeyWatcher } from '../keys/key-watcher.js';
+import { createSealer, type Sealer } from '../keys/sealer.js';
+import { sweepExpiredPayloads } from '../oidc/adapter.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { buildProvider, mayIntrospect } from '../oidc/provider.js';
+import { installResumeCredentialCheck } from '../oidc/resume-credential-check.js';
+import { createJwtAccessTokenStore, installJwtIntrospection } from '../oidc/jwt-access-tokens.js';
+import { createCodeStore } from '../methods/codes/code-store.js';
+import { createAddressVerification } from '../methods/address-verification/address-verification.js';
+import { createChannelRequests } from '../channels/channel-requests.js';
+import { createEmailRecoveryMethod } from '../methods/email-code/email-recovery-method.js';
+import { createSmsRecoveryMethod } from '../methods/sms-code/sms-recovery-method.js';
+import { createCaptcha } from '../methods/captcha/captcha.js';
+import { createOutboxWorker, sweepFinishedOutbox, type OutboxWorker } from '../notify/outbox.js';
+import { createSmtpSender } from '../notify/email-senders.js';
+import type { DevMailbox } from '../dev/mailbox.js';
+import { devCodeMissing } from '../core/dev-code.js';
+import { createHttpSmsGateway } from '../notify/sms-gateway.js';
+import { sweepSmsInbound } from '../channels/sms-inbound.js';
+import { createVoicePasswordReset, sweepVoiceCalls } from '../channels/voice-password-reset.js';
+import { captchaField } from '../../views/captcha.js';
 import path from 'node:path';
-import { createVneidUpstream } from './methods/vneid/upstream-client.js';
-import { createFederatedIdentities } from './accounts/federated-identities.js';
-import { CALLBACK_PATH } from './flows/federation/routes.js';
+import { createVneidUpstream } from '../methods/vneid/upstream-client.js';
+import { CALLBACK_PATH } from '../flows/federation/routes.js';
 import {
   installUpstreamLogout,
   LOGGED_OUT_PATH,
   sweepOrphanUpstreamSessions,
-} from './flows/federation/upstream-logout.js';
-import { markIfUnavailable, providerUnavailable } from './http/unavailable.js';
-import { createThrottle, sweepThrottleHits } from './security/throttle.js';
+} from '../flows/federation/upstream-logout.js';
+import { markIfUnavailable, providerUnavailable } from '../http/unavailable.js';
+import { createThrottle, sweepThrottleHits } from '../security/throttle.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -97,25 +93,23 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
 
   const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
   const created = await ensureActiveKeys(db, sealer, clock.now());
-  const audit = createAuditLog(db);
+  const shared = buildSharedServices(config, { db, sealer, clock });
+  const { audit, accounts, resourceServers, outbox, hasher, temporaryPasswords } = shared;
   for (const kid of created) await audit.record({ type: 'key.created', detail: { kid, reason: 'first start' } });
   let keys = await loadProviderKeys(db, sealer);
 
-  const accounts = createAccountRepository(db);
   // One LISTEN connection for the changes other nodes make (keys, clients); none with PGlite.
   const feed =
     config.database.kind === 'postgres' ? createChangeFeed({ listenUrl: config.database.url, logger }) : undefined;
-  const clients = withClientCache(createClientRepository(db, sealer), {
+  const clients = withClientCache(shared.clients, {
     ttlMs: config.clientCacheSeconds * 1000,
     now: () => clock.now().getTime(),
     feed,
   });
-  const resourceServers = createResourceServerRepository(db);
   // Secrets derived from the key store's internal secret (shared by all nodes, sealed at rest, never rotated).
   const internalSecret = keys.internalSecret;
   const derive = (label: string) => crypto.createHmac('sha256', internalSecret).update(`bhxh-id ${label}`).digest();
   const csrfSecret = derive('csrf');
-  const outbox = createOutbox(db, sealer, clock);
   // With the dev mailbox on (config.devMailbox: the embedded development default, or DEV_MAILBOX=true outside
   // production), whatever has no real transport (no SMTP_URL, no SMS_GATEWAY_URL) goes there. Without it, messages for
   // a channel with no transport wait in the outbox and fail as undeliverable.
@@ -124,8 +118,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   let devRoutes: AppDeps['devRoutes'];
   if (config.devMailbox && !config.production) {
     const [{ createDevMailbox }, { registerDevMailboxRoutes }] = await Promise.all([
-      import('./dev/mailbox.js'),
-      import('./dev/mailbox-routes.js'),
+      import('../dev/mailbox.js'),
+      import('../dev/mailbox-routes.js'),
     ]).catch(devCodeMissing('the dev mailbox (DEV_MAILBOX)'));
     const mailbox = createDevMailbox(path.join(config.dataDir, 'mailbox'), clock);
     devMailbox = mailbox;
@@ -178,7 +172,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     throttle,
   });
 
-  const hasher = createPasswordHasher(config.argon2);
+  // Once per carrier message or call id (the SMS keyword and the hotline share it).
+  const channelRequests = createChannelRequests(db, clock);
   let provider: Provider;
   const metrics = createMetrics();
   const deps: AppDeps = {
@@ -208,13 +203,19 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
       secret: derive('address-verification'),
       options: config.recovery,
     }),
-    channelRequests: createChannelRequests(db, clock),
-    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords, {
-      outbox,
-      issuer: config.issuer,
-    }),
+    channelRequests,
+    temporaryPasswords,
     smsInboundKey: derive('sms-inbound'),
-    voiceKey: derive('voice'),
+    voice: createVoicePasswordReset({
+      clock,
+      channelRequests,
+      temporaryPasswords,
+      audit,
+      sealer,
+      key: derive('voice'),
+      options: config.voice,
+      throttle,
+    }),
     sealer,
     recoveryMethods: {
       'email-code': createEmailRecoveryMethod(outbox, config.issuer),
@@ -235,7 +236,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
               // Plain http to the upstream only outside production (the simulator, a test upstream).
               allowHttp: !config.production,
             }),
-            identities: createFederatedIdentities(db, clock),
+            identities: shared.federatedIdentities,
           },
         }
       : {}),
@@ -309,14 +310,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     current: () => keys.fingerprint,
     reload: reloadKeys,
   });
-  const keyLifecycle = createKeyLifecycle({
-    db,
-    sealer,
-    clock,
-    audit,
-    changed: () => void keyWatcher.check(),
-    policy: policyFromConfig(config),
-  });
+  const keyLifecycle = shared.keyLifecycle(() => void keyWatcher.check());
+
   deps.keyLifecycle = keyLifecycle;
 
   const app = createApp(deps);

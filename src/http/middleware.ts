@@ -1,28 +1,21 @@
-// The Koa application in front of oidc-provider: shared middleware, our hosted pages, operations endpoints, and
-// finally the provider (protocol endpoints) for everything else.
+// The HTTP pieces every route shares, below the route table (src/app/routes.ts): the error boundary that turns our
+// routes' errors into pages, the operations endpoints, the hand-over to the provider serving now, and the middleware
+// installed on each provider instance.
 import crypto from 'node:crypto';
-import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
-import Koa, { type Context, type Middleware } from 'koa';
-import type { AppDeps } from '../app-deps.js';
-import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
-import { registerLoginRoutes } from '../flows/login/routes.js';
-import { registerRecoveryRoutes } from '../flows/recovery/routes.js';
-import { registerFederationRoutes } from '../flows/federation/routes.js';
-import { registerUpstreamLogoutRoutes } from '../flows/federation/upstream-logout.js';
-import { registerAdminKeyRoutes } from '../admin/keys-routes.js';
-import { registerCaptchaRoutes } from '../methods/captcha/routes.js';
-import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
-import { registerVoiceRoutes } from '../channels/voice-routes.js';
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
+import type { Config } from '../config/config.js';
 import { html } from '../core/html.js';
-import { FlowError } from './errors.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
-import { requestContext } from './observability.js';
-import { securityHeaders } from './security-headers.js';
+import type { Db } from '../db/database.js';
+import { FlowError } from './errors.js';
+import type { Metrics } from './observability.js';
 import { isDatabaseUnavailable, respondUnavailable } from './unavailable.js';
-import { trustProxyHops } from '../security/client-address.js';
 
 function renderMessage(
   ctx: Context,
@@ -42,12 +35,12 @@ function renderMessage(
 }
 
 /** One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong". */
-function errorBoundary(deps: AppDeps): Middleware {
+export function errorBoundary(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (err) {
-      const log = ctx.state.log ?? deps.logger;
+      const log = (ctx.state.log as Logger | undefined) ?? logger;
       // PostgreSQL is down or restarting: say so at once (503, Retry-After); the pool reconnects by itself. A flow
       // error counts when its cause does (an interaction that could not be loaded is not an expired session).
       if (err instanceof FlowError ? isDatabaseUnavailable(err.options.cause) : isDatabaseUnavailable(err)) {
@@ -89,7 +82,16 @@ function bearerMatches(header: string, expected: string): boolean {
   return crypto.timingSafeEqual(a, b) && given.length > 0;
 }
 
-function opsRoutes(router: Router, deps: AppDeps) {
+/** What the operations endpoints use. */
+export interface OpsRouteDeps {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  /** /metrics: open (outside production) or behind METRICS_TOKEN. */
+  metricsAccess: Config['metrics'];
+}
+
+export function registerOpsRoutes(router: Router, deps: OpsRouteDeps) {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -98,7 +100,7 @@ function opsRoutes(router: Router, deps: AppDeps) {
       await deps.db.raw('select 1');
       ctx.body = { status: 'ready' };
     } catch (err) {
-      (ctx.state.log ?? deps.logger).warn({ err }, 'database not reachable');
+      ((ctx.state.log as Logger | undefined) ?? deps.logger).warn({ err }, 'database not reachable');
       ctx.status = 503;
       ctx.body = { status: 'unavailable' };
     }
@@ -106,7 +108,7 @@ function opsRoutes(router: Router, deps: AppDeps) {
   router.get('/metrics', async (ctx) => {
     // NOTE: metrics tell an outsider what is happening (sign-in outcomes, traffic): in production only with the
     // METRICS_TOKEN bearer token, and without one configured there is no /metrics at all.
-    const { token, open } = deps.config.metrics;
+    const { token, open } = deps.metricsAccess;
     if (!open) {
       if (!token) {
         ctx.status = 404;
@@ -144,10 +146,10 @@ function opsRoutes(router: Router, deps: AppDeps) {
 }
 
 /** Hands the request to the provider serving now; renders our 404 page for paths nobody serves. */
-function delegateToProvider(deps: AppDeps): Middleware {
+export function delegateToProvider(current: () => Provider): Middleware {
   const handlers = new WeakMap<object, ReturnType<Koa['callback']>>();
   return async (ctx) => {
-    const provider = deps.provider();
+    const provider = current();
     let handler = handlers.get(provider);
     if (!handler) {
       handler = provider.callback();
@@ -179,38 +181,4 @@ export function notFoundPage(): Middleware {
       renderMessage(ctx, 404, 'error.not_found.title', pageContext(ctx, resolveLocale(ctx)).t('error.not_found'));
     }
   };
-}
-
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
-  trustProxyHops(app, deps.config.trustedProxyHops);
-  app.silent = true; // errors are logged by our own middleware
-  const parseForm = bodyParser({
-    enableTypes: ['form'],
-    formLimit: '16kb',
-    encoding: 'utf-8',
-  }) as unknown as Middleware;
-
-  const router = new Router();
-  opsRoutes(router, deps);
-  registerLoginRoutes(router, deps, parseForm, showConsent(deps));
-  registerConsentRoutes(router, deps, parseForm);
-  registerRecoveryRoutes(router, deps, parseForm);
-  registerFederationRoutes(router, deps, parseForm);
-  registerUpstreamLogoutRoutes(router, deps);
-  registerCaptchaRoutes(router, deps.captchaChallenges);
-  registerAdminKeyRoutes(router, deps);
-  // Carrier webhooks: each answers 404 itself while its channel is switched off.
-  registerSmsInboundRoutes(router, deps);
-  registerVoiceRoutes(router, deps);
-  // NOTE: the dev mailbox exists only outside production (and only when mail is not sent over SMTP).
-  if (deps.devRoutes && !deps.config.production) deps.devRoutes(router);
-
-  app.use(requestContext(deps.logger, deps.metrics, deps.config.trustProxy, deps.config.nodeName));
-  app.use(securityHeaders({ https: deps.config.https }));
-  app.use(errorBoundary(deps));
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  app.use(delegateToProvider(deps));
-  return app;
 }

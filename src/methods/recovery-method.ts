@@ -1,8 +1,8 @@
-// A recovery method: how the member proves control of an address on file (email now, phone next). The flow owns
+// A recovery method: how the member proves control of an address on file (email, phone). The recovery flow owns
 // the states; a method only parses its address and sends the code. Whether the typed address may receive it is not
 // the method's call: the flow asks src/security/deliverable-address.ts (verified addresses only).
 import type { Knex } from 'knex';
-import type { MessageId } from '../../core/i18n.js';
+import type { MessageId } from '../core/i18n.js';
 
 export type RecoveryMethodId = 'email-code' | 'sms-code';
 

@@ -1,0 +1,52 @@
+// What commands work with: the configured database (PGlite with its lock, or PostgreSQL) and the services the server
+// builds too (src/app/services.ts: repositories, hasher, outbox, temporary passwords, federated identities, key
+// lifecycle), on the system clock. Commands construct no service.
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Db } from '../db/database.js';
+import { openAndMigrate } from '../db/open-and-migrate.js';
+import { resolveEncryptionKey } from '../keys/encryption-key.js';
+import type { KeyLifecycle } from '../keys/lifecycle.js';
+import { createSealer, type Sealer } from '../keys/sealer.js';
+import { buildSharedServices, type SharedServices } from './services.js';
+
+export interface CliContext extends Omit<SharedServices, 'keyLifecycle'> {
+  config: Config;
+  db: Db;
+  sealer: Sealer;
+  logger: Logger;
+  clock: Clock;
+  keyLifecycle: KeyLifecycle;
+  /** Migrations applied when the context opened. */
+  migrationsApplied: string[];
+  readStdin(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openCliContext(
+  config: Config,
+  logger: Logger,
+  readStdin: () => Promise<string>,
+): Promise<CliContext> {
+  const { db, release, applied } = await openAndMigrate(config);
+  // Previous keys (a rotation in progress) still open what they sealed; new values are sealed under the primary.
+  const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
+  const clock = systemClock;
+  const services = buildSharedServices(config, { db, sealer, clock });
+  return {
+    ...services,
+    config,
+    db,
+    sealer,
+    logger,
+    clock,
+    keyLifecycle: services.keyLifecycle(),
+    migrationsApplied: applied,
+    readStdin,
+    async close() {
+      await db.destroy();
+      release();
+    },
+  };
+}
