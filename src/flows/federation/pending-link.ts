@@ -19,17 +19,9 @@ import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession } from './upstream-logout.js';
+import type { PendingLink } from './flow-kinds.js';
 
 export const PENDING_KIND = 'vneid_pending';
-
-export interface PendingLink {
-  issuer: string;
-  subject: string;
-  nationalId: string;
-  level: 1 | 2;
-  /** The upstream ID token for logout, sealed (src/flows/federation/upstream-logout.ts). */
-  idTokenSealed?: string;
-}
 
 /**
  * What happens in the transaction that creates a link, however it was made: the audit event, and a notice on every
@@ -49,7 +41,7 @@ export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditE
 
 export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLink | undefined> {
   if (!deps.federation) return undefined;
-  return (await deps.flows.get<'awaiting_password', PendingLink>(PENDING_KIND, uid))?.data;
+  return (await deps.flows.get(PENDING_KIND, uid))?.data;
 }
 
 /**

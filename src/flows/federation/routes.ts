@@ -22,21 +22,16 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
 import { linkAssurance } from '../../security/link-assurance.js';
-import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
+import { UpstreamError, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
-import { announceLink, PENDING_KIND, type PendingLink } from './pending-link.js';
+import { announceLink, PENDING_KIND } from './pending-link.js';
 import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
 /** The upstream round trip must finish within this many seconds (and within the interaction's own lifetime). */
 const ROUND_TRIP_SECONDS = 15 * 60;
 export const CALLBACK_PATH = '/federation/vneid/callback';
-
-type VneidState = 'awaiting_callback' | 'done';
-interface VneidFlowData extends AuthorizationChecks {
-  uid: string;
-}
 
 function federation(deps: AppDeps) {
   if (!deps.federation) throw new FlowError('NOT_FOUND');
@@ -134,7 +129,7 @@ function start(deps: AppDeps): Middleware {
         retry: true,
       });
     }
-    await deps.flows.put<VneidState, VneidFlowData>({
+    await deps.flows.put({
       kind: KIND,
       id: started.checks.state,
       state: 'awaiting_callback',
@@ -154,7 +149,7 @@ function start(deps: AppDeps): Middleware {
 function callback(deps: AppDeps): Middleware {
   return async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
+    const flow = state ? await deps.flows.get(KIND, state) : undefined;
     if (!flow) {
       await deps.audit.record({
         type: 'sign_in',
@@ -179,7 +174,7 @@ function finish(deps: AppDeps): Middleware {
     const { upstream, identities } = federation(deps);
     const { interaction } = interactionState(ctx);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
+    const flow = state ? await deps.flows.get(KIND, state) : undefined;
     const fresh =
       flow && flow.data.uid === interaction.uid && (await deps.flows.advance(KIND, state, 'awaiting_callback', 'done'));
     if (!flow || !fresh) {
@@ -278,7 +273,7 @@ async function finishFederatedSignIn(
   }
 
   if (!account) {
-    await deps.flows.put<'awaiting_password', PendingLink>({
+    await deps.flows.put({
       kind: PENDING_KIND,
       id: interaction.uid,
       state: 'awaiting_password',

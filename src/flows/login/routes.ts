@@ -25,15 +25,8 @@ import { completePendingLink, pendingLink } from '../federation/pending-link.js'
 import { setPasswordPage } from '../../../views/set-password.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import type { Middleware } from 'koa';
+import type { LoginFlowData } from './flow-kinds.js';
 
-export type LoginState = 'awaiting_new_password' | 'done';
-interface LoginFlowData {
-  accountId: string;
-  /** Why a new password is needed: a temporary password was used, or the account demands a change. */
-  via: 'temporary_password' | 'must_change_password';
-  /** The account's credential version when the password was checked. */
-  credentialVersion: number;
-}
 const KIND = 'login';
 
 function form(ctx: Context): Record<string, unknown> {
@@ -167,8 +160,8 @@ function showLogin(deps: AppDeps): Middleware {
     const { interaction } = interactionState(ctx);
     // Asked for together, read in one statement (flow-store.ts batches the gets of one event-loop round).
     const [flow, notice] = await Promise.all([
-      deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid),
-      deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid),
+      deps.flows.get(KIND, interaction.uid),
+      deps.flows.get('login_notice', interaction.uid),
     ]);
     if (flow?.state === 'awaiting_new_password') {
       await requireCurrentCredentials(deps, interaction.uid, flow.data);
@@ -262,7 +255,7 @@ function submitCredentials(deps: AppDeps): Middleware {
     await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
     const { account } = outcome;
     if (account.mustChangePassword || outcome.temporary) {
-      await deps.flows.put<LoginState, LoginFlowData>({
+      await deps.flows.put({
         id: interaction.uid,
         kind: KIND,
         state: 'awaiting_new_password',
@@ -284,7 +277,7 @@ function submitCredentials(deps: AppDeps): Middleware {
 function submitNewPassword(deps: AppDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
-    const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
+    const flow = await deps.flows.get(KIND, interaction.uid);
     if (flow?.state !== 'awaiting_new_password')
       throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
     await requireCurrentCredentials(deps, interaction.uid, flow.data);
