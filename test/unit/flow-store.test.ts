@@ -7,16 +7,23 @@ import { createFlowStore, type FlowStore } from '../../src/flows/flow-store.js';
 import { createTestDatabase, testClock, usingPostgres } from '../helpers/server.js';
 import { statementsDuring } from '../helpers/sql.js';
 
+/** The application's kind names with data of the test's own, kept out of the application's registry (FlowKinds). */
+interface TestKinds {
+  login: { state: 'awaiting_new_password' | 'done'; data: { accountId?: string; n?: number } };
+  login_notice: { state: 'password_reset'; data: { bhxhNumber: string } };
+  recovery: { state: 'awaiting_address'; data: Record<string, never> };
+}
+
 describe(`flow store (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   let db: Db;
   let drop: () => Promise<void>;
-  let flows: FlowStore;
+  let flows: FlowStore<TestKinds>;
   const clock = testClock(new Date('2026-05-01T08:00:00Z'));
   const inSeconds = (s: number) => new Date(clock.now().getTime() + s * 1000);
 
   before(async () => {
     ({ db, drop } = await createTestDatabase());
-    flows = createFlowStore(db, clock);
+    flows = createFlowStore<TestKinds>(db, clock);
   });
   after(() => drop());
 

@@ -19,17 +19,9 @@ import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession, type UpstreamLogoutDeps } from './upstream-logout.js';
+import type { PendingLink } from './flow-kinds.js';
 
 export const PENDING_KIND = 'vneid_pending';
-
-export interface PendingLink {
-  issuer: string;
-  subject: string;
-  nationalId: string;
-  level: 1 | 2;
-  /** The upstream ID token for logout, sealed (src/flows/federation/upstream-logout.ts). */
-  idTokenSealed?: string;
-}
 
 /** What finishing a pending link uses (the sign-in flow calls it too). */
 export interface PendingLinkDeps extends UpstreamLogoutDeps {
@@ -54,7 +46,7 @@ export function announceLink(deps: PendingLinkDeps, account: Account, event: Omi
 
 export async function pendingLink(deps: PendingLinkDeps, uid: string): Promise<PendingLink | undefined> {
   if (!deps.federation) return undefined;
-  return (await deps.flows.get<'awaiting_password', PendingLink>(PENDING_KIND, uid))?.data;
+  return (await deps.flows.get(PENDING_KIND, uid))?.data;
 }
 
 /**

@@ -26,21 +26,16 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
 import { linkAssurance } from '../../security/link-assurance.js';
-import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
+import { UpstreamError, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
-import { announceLink, PENDING_KIND, type PendingLink, type PendingLinkDeps } from './pending-link.js';
+import { announceLink, PENDING_KIND, type PendingLinkDeps } from './pending-link.js';
 import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
 /** The upstream round trip must finish within this many seconds (and within the interaction's own lifetime). */
 const ROUND_TRIP_SECONDS = 15 * 60;
 export const CALLBACK_PATH = '/federation/vneid/callback';
-
-type VneidState = 'awaiting_callback' | 'done';
-interface VneidFlowData extends AuthorizationChecks {
-  uid: string;
-}
 
 /** What the VNeID sign-in flow uses. */
 export interface FederationDeps extends PendingLinkDeps, InteractionDeps {
@@ -145,7 +140,7 @@ function start(deps: FederationDeps): Middleware {
         retry: true,
       });
     }
-    await deps.flows.put<VneidState, VneidFlowData>({
+    await deps.flows.put({
       kind: KIND,
       id: started.checks.state,
       state: 'awaiting_callback',
@@ -165,7 +160,7 @@ function start(deps: FederationDeps): Middleware {
 function callback(deps: FederationDeps): Middleware {
   return async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
+    const flow = state ? await deps.flows.get(KIND, state) : undefined;
     if (!flow) {
       await deps.audit.record({
         type: 'sign_in',
@@ -190,7 +185,7 @@ function finish(deps: FederationDeps): Middleware {
     const { upstream, identities } = federation(deps);
     const { interaction } = interactionState(ctx);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.flows.get<VneidState, VneidFlowData>(KIND, state) : undefined;
+    const flow = state ? await deps.flows.get(KIND, state) : undefined;
     const fresh =
       flow && flow.data.uid === interaction.uid && (await deps.flows.advance(KIND, state, 'awaiting_callback', 'done'));
     if (!flow || !fresh) {
@@ -289,7 +284,7 @@ async function finishFederatedSignIn(
   }
 
   if (!account) {
-    await deps.flows.put<'awaiting_password', PendingLink>({
+    await deps.flows.put({
       kind: PENDING_KIND,
       id: interaction.uid,
       state: 'awaiting_password',

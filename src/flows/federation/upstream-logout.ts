@@ -21,6 +21,7 @@ import { deletedCount, type Db } from '../../db/database.js';
 import { UPSTREAM_ID_TOKEN_CONTEXT } from '../../keys/sealer.js';
 import { pageContext, resolveLocale } from '../../core/locale.js';
 import { messagePage } from '../../../views/message.js';
+import type { StoredUpstreamSession } from './flow-kinds.js';
 
 const PENDING = 'vneid_session_pending';
 const SESSION = 'vneid_session';
@@ -30,15 +31,6 @@ export const LOGGED_OUT_PATH = '/federation/vneid/logged-out';
 interface UpstreamSession {
   issuer: string;
   idToken?: string;
-}
-
-/**
- * What is stored. NOTE: the upstream ID token carries the national ID, the name and the birth date: it is sealed at
- * rest like every other secret (src/keys/sealer.ts), bound to this purpose, and kept no longer than our session.
- */
-interface StoredUpstreamSession {
-  issuer: string;
-  idTokenSealed?: string;
 }
 
 /** What the upstream logout uses. */
@@ -89,7 +81,7 @@ export async function rememberUpstreamSession(
   session: UpstreamSession,
 ): Promise<void> {
   if (!deps.config.vneid?.upstreamLogout) return;
-  await deps.flows.put<'signed_in', StoredUpstreamSession>({
+  await deps.flows.put({
     kind: PENDING,
     id: interactionUid,
     state: 'signed_in',
@@ -114,11 +106,11 @@ export function installUpstreamLogout(deps: UpstreamLogoutDeps, provider: Provid
 }
 
 async function handOver(deps: UpstreamLogoutDeps, interactionUid: string, sessionUid: string, sessionExp?: number) {
-  const pending = await deps.flows.get<'signed_in', StoredUpstreamSession>(PENDING, interactionUid);
+  const pending = await deps.flows.get(PENDING, interactionUid);
   if (!pending) return;
   // No longer than the session: its own expiry when the provider has set one, else the configured session lifetime.
   const byTtl = deps.clock.now().getTime() + deps.config.ttl.session * 1000;
-  await deps.flows.put<'signed_in', StoredUpstreamSession>({
+  await deps.flows.put({
     kind: SESSION,
     id: sessionUid,
     state: 'signed_in',
@@ -154,14 +146,14 @@ function upstreamLogoutRedirect(deps: UpstreamLogoutDeps): Middleware {
     if (oidc?.route !== 'end_session_confirm' || ctx.status !== 303) return;
     const session = oidc.session as (typeof oidc.session & { destroyed?: boolean }) | undefined;
     if (!session?.destroyed) return; // only a full logout ends the upstream session
-    const upstream = await deps.flows.get<'signed_in', StoredUpstreamSession>(SESSION, session.uid);
+    const upstream = await deps.flows.get(SESSION, session.uid);
     if (!upstream) return;
     await deps.flows.delete(SESSION, session.uid);
     const state = crypto.randomBytes(16).toString('base64url');
     const idTokenHint = idTokenOf(deps, upstream.data);
     const url = await deps.federation!.upstream.endSessionUrl({ state, ...(idTokenHint ? { idTokenHint } : {}) });
     if (!url) return;
-    await deps.flows.put<'awaiting_return', { returnTo: string }>({
+    await deps.flows.put({
       kind: LOGOUT,
       id: state,
       state: 'awaiting_return',
@@ -184,7 +176,7 @@ export function registerUpstreamLogoutRoutes(router: Router, deps: UpstreamLogou
   if (!deps.federation) return;
   router.get(LOGGED_OUT_PATH, async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const flow = state ? await deps.flows.get<'awaiting_return', { returnTo: string }>(LOGOUT, state) : undefined;
+    const flow = state ? await deps.flows.get(LOGOUT, state) : undefined;
     if (flow) {
       await deps.flows.delete(LOGOUT, state);
       ctx.status = 303;

@@ -32,6 +32,7 @@ import { completePendingLink, pendingLink, type PendingLinkDeps } from '../feder
 import { setPasswordPage } from '../../../views/set-password.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import type { Middleware } from 'koa';
+import type { LoginFlowData } from './flow-kinds.js';
 
 /** What the sign-in flow uses (finishing a pending VNeID link included). */
 export interface LoginDeps extends PendingLinkDeps {
@@ -47,14 +48,6 @@ export interface LoginDeps extends PendingLinkDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-export type LoginState = 'awaiting_new_password' | 'done';
-interface LoginFlowData {
-  accountId: string;
-  /** Why a new password is needed: a temporary password was used, or the account demands a change. */
-  via: 'temporary_password' | 'must_change_password';
-  /** The account's credential version when the password was checked. */
-  credentialVersion: number;
-}
 const KIND = 'login';
 
 function form(ctx: Context): Record<string, unknown> {
@@ -188,8 +181,8 @@ function showLogin(deps: LoginDeps): Middleware {
     const { interaction } = interactionState(ctx);
     // Asked for together, read in one statement (flow-store.ts batches the gets of one event-loop round).
     const [flow, notice] = await Promise.all([
-      deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid),
-      deps.flows.get<'password_reset', { bhxhNumber: string }>('login_notice', interaction.uid),
+      deps.flows.get(KIND, interaction.uid),
+      deps.flows.get('login_notice', interaction.uid),
     ]);
     if (flow?.state === 'awaiting_new_password') {
       await requireCurrentCredentials(deps, interaction.uid, flow.data);
@@ -283,7 +276,7 @@ function submitCredentials(deps: LoginDeps): Middleware {
     await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
     const { account } = outcome;
     if (account.mustChangePassword || outcome.temporary) {
-      await deps.flows.put<LoginState, LoginFlowData>({
+      await deps.flows.put({
         id: interaction.uid,
         kind: KIND,
         state: 'awaiting_new_password',
@@ -305,7 +298,7 @@ function submitCredentials(deps: LoginDeps): Middleware {
 function submitNewPassword(deps: LoginDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
-    const flow = await deps.flows.get<LoginState, LoginFlowData>(KIND, interaction.uid);
+    const flow = await deps.flows.get(KIND, interaction.uid);
     if (flow?.state !== 'awaiting_new_password')
       throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
     await requireCurrentCredentials(deps, interaction.uid, flow.data);

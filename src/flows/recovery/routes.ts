@@ -40,6 +40,8 @@ import { applyPasswordChange, credentialsUnchanged } from '../../security/creden
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from '../../methods/recovery-method.js';
+import type { RecoveryState } from './flow-kinds.js';
+import type { LoginNotice } from '../login/flow-kinds.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../core/locale.js';
@@ -64,23 +66,8 @@ export interface RecoveryDeps {
   loginThrottle: { clearFailures(bhxhNumber: string): Promise<void> };
 }
 
-export type RecoveryState = 'awaiting_address' | 'awaiting_code' | 'awaiting_password' | 'done';
-
-export interface RecoveryData {
-  method: RecoveryMethodId;
-  binding: string;
-  interactionUid?: string;
-  uiLocales?: string;
-  bhxhNumber?: string;
-  address?: string;
-  /** Known only once the code is verified. */
-  accountId?: string;
-  /** The matched account's credential version when the code was issued (absent when nothing matched). */
-  credentialVersion?: number;
-}
-
-type Flow = FlowRecord<RecoveryState, RecoveryData>;
 const KIND = 'recovery';
+type Flow = FlowRecord<typeof KIND>;
 /** How long a recovery flow lives; the code inside it lives `codes.options.ttlSeconds`. */
 const FLOW_TTL_SECONDS = 30 * 60;
 /** 16 random bytes, base64url. Anything else never reaches the database. */
@@ -127,7 +114,7 @@ function loadFlow(deps: RecoveryDeps): Middleware {
     const flowId = String(ctx.params.flowId);
     if (!FLOW_ID.test(flowId))
       throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: 'malformed id' } });
-    const flow = await deps.flows.get<RecoveryState, RecoveryData>(KIND, flowId);
+    const flow = await deps.flows.get(KIND, flowId);
     const binding = Buffer.from(deps.csrf.binding(ctx));
     if (
       !flow ||
@@ -458,7 +445,7 @@ function submitPassword(deps: RecoveryDeps): Middleware {
         id: flow.data.interactionUid,
         kind: 'login_notice',
         state: 'password_reset',
-        data: { bhxhNumber: account.bhxhNumber },
+        data: { bhxhNumber: account.bhxhNumber } satisfies LoginNotice, // the sign-in page's type, login/flow-kinds.ts
         expiresAt: flow.expiresAt,
       });
       ctx.redirect(`/interaction/${flow.data.interactionUid}`);
