@@ -13,12 +13,6 @@ import type { Outbox } from '../notify/outbox.js';
 import type { Account } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
-import {
-  passwordChangedEmail,
-  passwordChangedSms,
-  vneidLinkRemovedEmail,
-  vneidLinkRemovedSms,
-} from '../notify/templates.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
 
@@ -82,11 +76,7 @@ export async function removePasswordLinks(
       trx,
     );
   }
-  await notifyEveryChannel(deps.outbox, trx, account, {
-    purpose: 'vneid_link_removed',
-    email: vneidLinkRemovedEmail({ when: now, issuer: deps.config.issuer }),
-    sms: vneidLinkRemovedSms({ when: now }),
-  });
+  await notifyEveryChannel(deps.outbox, trx, account, 'vneid_link_removed', { when: now, issuer: deps.config.issuer });
   return removed.length;
 }
 
@@ -148,11 +138,7 @@ async function replacePassword(
   if (!moved) return false;
   await removePasswordLinks(deps, trx, account, change.via);
   // NOTE: every channel on file hears of it, so a member whose account was taken over learns at once.
-  await notifyEveryChannel(deps.outbox, trx, account, {
-    purpose: 'password_changed',
-    email: passwordChangedEmail({ when: now, issuer: deps.config.issuer }),
-    sms: passwordChangedSms({ when: now }),
-  });
+  await notifyEveryChannel(deps.outbox, trx, account, 'password_changed', { when: now, issuer: deps.config.issuer });
   await deps.audit.record(
     {
       type: 'password.changed',

@@ -15,7 +15,6 @@ import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
 import { FlowError } from '../../http/errors.js';
 import { linkAssurance } from '../../security/link-assurance.js';
 import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
-import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession } from './upstream-logout.js';
@@ -39,11 +38,7 @@ export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditE
   return async (trx: Knex.Transaction) => {
     const now = deps.clock.now();
     await deps.audit.record({ ...event, type: 'federation.link' }, trx);
-    await notifyEveryChannel(deps.outbox, trx, account, {
-      purpose: 'vneid_linked',
-      email: vneidLinkedEmail({ when: now, issuer: deps.config.issuer }),
-      sms: vneidLinkedSms({ when: now }),
-    });
+    await notifyEveryChannel(deps.outbox, trx, account, 'vneid_linked', { when: now, issuer: deps.config.issuer });
   };
 }
 
