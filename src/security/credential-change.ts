@@ -15,6 +15,7 @@ import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
+import { announcePasswordLinksRemoved } from './link-announcements.js';
 
 /**
  * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`, only
@@ -64,19 +65,7 @@ export async function removePasswordLinks(
   via: string,
 ): Promise<number> {
   const removed = await createFederatedIdentities(deps.db, deps.clock).removePasswordLinks(trx, account.id);
-  if (removed.length === 0) return 0;
-  const now = deps.clock.now();
-  for (const link of removed) {
-    await deps.audit.record(
-      {
-        type: 'federation.unlink',
-        accountId: account.id,
-        detail: { via, issuer: link.issuer, linkedBy: 'password', reason: 'credential_change' },
-      },
-      trx,
-    );
-  }
-  await notifyEveryChannel(deps.outbox, trx, account, 'vneid_link_removed', { when: now, issuer: deps.config.issuer });
+  await announcePasswordLinksRemoved(deps, trx, account, removed, via);
   return removed.length;
 }
 

@@ -6,15 +6,13 @@
 // identification number on the account (security/link-assurance.ts); only an office confirmation raises it
 // (`bhxh-id accounts confirm-vneid`), and the next password change or reset removes it. The notice on every channel
 // lets a member whose password was stolen notice a foreign link; an operator removes it with `accounts unlink-vneid`.
-import type { Knex } from 'knex';
 import type { Context } from 'koa';
-import type { AuditEvent } from '../../audit/audit-log.js';
 import type { AppDeps } from '../../app-deps.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
 import { FlowError } from '../../http/errors.js';
+import { announceLinkMade } from '../../security/link-announcements.js';
 import { linkAssurance } from '../../security/link-assurance.js';
-import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession } from './upstream-logout.js';
@@ -28,18 +26,6 @@ export interface PendingLink {
   level: 1 | 2;
   /** The upstream ID token for logout, sealed (src/flows/federation/upstream-logout.ts). */
   idTokenSealed?: string;
-}
-
-/**
- * What happens in the transaction that creates a link, however it was made: the audit event, and a notice on every
- * channel on file (a member learns at once of a link they did not make).
- */
-export function announceLink(deps: AppDeps, account: Account, event: Omit<AuditEvent, 'type'>) {
-  return async (trx: Knex.Transaction) => {
-    const now = deps.clock.now();
-    await deps.audit.record({ ...event, type: 'federation.link' }, trx);
-    await notifyEveryChannel(deps.outbox, trx, account, 'vneid_linked', { when: now, issuer: deps.config.issuer });
-  };
 }
 
 export async function pendingLink(deps: AppDeps, uid: string): Promise<PendingLink | undefined> {
@@ -78,7 +64,7 @@ export async function completePendingLink(
       linkedBy: 'password',
       credentialVersion,
     },
-    announceLink(deps, account, { ...base, detail }),
+    (trx) => announceLinkMade(deps, trx, account, { ...base, detail }),
   );
   if (!outcome.ok && outcome.reason === 'credentials_changed')
     throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'vneid_pending_link' } });
