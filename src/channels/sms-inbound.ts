@@ -18,7 +18,6 @@ import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import type { Outbox } from '../notify/outbox.js';
-import { smsHelpReply, smsMismatchReply } from '../notify/templates.js';
 import type { Clock } from '../core/clock.js';
 import { keyedHash } from '../core/keyed-hash.js';
 import type { Limit, Throttle } from '../security/throttle.js';
@@ -138,16 +137,13 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
         outcome = 'throttled';
       } else if (!bhxhNumber) {
         outcome = 'help';
-        await deps.outbox.enqueue({ channel: 'sms', to: sender, purpose: 'sms_inbound_help', ...smsHelpReply() }, trx);
+        await deps.outbox.send({ purpose: 'sms_inbound_help', channel: 'sms', to: sender }, trx);
       } else if (ownership.matched) {
         outcome = 'issued';
         await deps.temporaryPasswords.issueAndDeliver(ownership.account.id, { channel: 'sms', to: sender }, trx);
       } else {
         outcome = 'mismatch';
-        await deps.outbox.enqueue(
-          { channel: 'sms', to: sender, purpose: 'sms_inbound_mismatch', ...smsMismatchReply() },
-          trx,
-        );
+        await deps.outbox.send({ purpose: 'sms_inbound_mismatch', channel: 'sms', to: sender }, trx);
       }
 
       await trx(TABLE).insert({ sender_key: senderKey, number_key: numberKey, matched, outcome, created_at: now });

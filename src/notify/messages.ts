@@ -18,14 +18,3 @@ export type EmailContent = Omit<EmailMessage, 'to'>;
 export type SmsContent = Omit<SmsMessage, 'to'>;
 
 export type Channel = 'email' | 'sms';
-
-/**
- * Why a message is sent, for example 'recovery_code' or 'password_changed'. It is bound to the sealed payload and
- * kept (in clear) on the outbox row; lower-case letters, digits and underscores.
- */
-export type MessagePurpose = string;
-
-/** A message for the outbox: one channel, its rendered content, and why it is sent. */
-export type OutboundMessage = (({ channel: 'email' } & EmailMessage) | ({ channel: 'sms' } & SmsMessage)) & {
-  purpose: MessagePurpose;
-};

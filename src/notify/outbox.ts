@@ -17,7 +17,14 @@ import type { Sealer } from '../keys/sealer.js';
 import type { Clock } from '../core/clock.js';
 import { parseEmailAddress } from '../security/email-address.js';
 import type { EmailSender, SmsSender } from './email-senders.js';
-import type { Channel, EmailMessage, OutboundMessage, SmsMessage } from './messages.js';
+import {
+  composeMessage,
+  type CatalogueMessage,
+  type ChannelOf,
+  type MessagePurpose,
+  type OutboundMessage,
+} from './catalogue.js';
+import type { Channel, EmailMessage, SmsMessage } from './messages.js';
 
 const TABLE = 'outbox';
 
@@ -39,13 +46,26 @@ type SealedPayload = { v: 1 } & ({ channel: 'email'; message: EmailMessage } | {
 const sealContext = (purpose: string) => `outbox:${purpose}`;
 
 export interface Outbox {
-  /** Queues a message; inside `trx` when given, so it is sent only if the caller's change commits. */
+  /**
+   * Queues a message of the catalogue (src/notify/catalogue.ts), rendered from its template; inside `trx` when given,
+   * so it is sent only if the caller's change commits.
+   */
+  send<P extends MessagePurpose, C extends ChannelOf<P>>(
+    message: CatalogueMessage<P, C>,
+    trx?: Knex.Transaction | Db,
+  ): Promise<void>;
+  /** Queues a message already rendered; `send` renders and comes here. */
   enqueue(message: OutboundMessage, trx?: Knex.Transaction | Db): Promise<void>;
 }
 
 export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
-  return {
+  const outbox: Outbox = {
+    send(message, trx) {
+      // Through the object's enqueue, the one door to the table (a test may replace it to make delivery fail).
+      return outbox.enqueue(composeMessage(message), trx);
+    },
     async enqueue(message, trx) {
+      // Checked again though the type allows only the catalogue's: it names the row and binds the sealed payload.
       if (!PURPOSE.test(message.purpose))
         throw new Error('outbox: the purpose must be lower-case letters, digits and underscores');
       const payload = toSealedPayload(message);
@@ -63,6 +83,7 @@ export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
       });
     },
   };
+  return outbox;
 }
 
 function toSealedPayload(message: OutboundMessage): SealedPayload {

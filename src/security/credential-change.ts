@@ -13,14 +13,9 @@ import type { Outbox } from '../notify/outbox.js';
 import type { Account } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
-import {
-  passwordChangedEmail,
-  passwordChangedSms,
-  vneidLinkRemovedEmail,
-  vneidLinkRemovedSms,
-} from '../notify/templates.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
+import { announcePasswordLinksRemoved } from './link-announcements.js';
 
 /**
  * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`, only
@@ -70,23 +65,7 @@ export async function removePasswordLinks(
   via: string,
 ): Promise<number> {
   const removed = await createFederatedIdentities(deps.db, deps.clock).removePasswordLinks(trx, account.id);
-  if (removed.length === 0) return 0;
-  const now = deps.clock.now();
-  for (const link of removed) {
-    await deps.audit.record(
-      {
-        type: 'federation.unlink',
-        accountId: account.id,
-        detail: { via, issuer: link.issuer, linkedBy: 'password', reason: 'credential_change' },
-      },
-      trx,
-    );
-  }
-  await notifyEveryChannel(deps.outbox, trx, account, {
-    purpose: 'vneid_link_removed',
-    email: vneidLinkRemovedEmail({ when: now, issuer: deps.config.issuer }),
-    sms: vneidLinkRemovedSms({ when: now }),
-  });
+  await announcePasswordLinksRemoved(deps, trx, account, removed, via);
   return removed.length;
 }
 
@@ -148,11 +127,7 @@ async function replacePassword(
   if (!moved) return false;
   await removePasswordLinks(deps, trx, account, change.via);
   // NOTE: every channel on file hears of it, so a member whose account was taken over learns at once.
-  await notifyEveryChannel(deps.outbox, trx, account, {
-    purpose: 'password_changed',
-    email: passwordChangedEmail({ when: now, issuer: deps.config.issuer }),
-    sms: passwordChangedSms({ when: now }),
-  });
+  await notifyEveryChannel(deps.outbox, trx, account, 'password_changed', { when: now, issuer: deps.config.issuer });
   await deps.audit.record(
     {
       type: 'password.changed',

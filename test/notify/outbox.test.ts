@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Db } from '../../src/db/database.js';
 import { createSealer, type Sealer } from '../../src/keys/sealer.js';
 import { createSmtpSender, type EmailSender } from '../../src/notify/email-senders.js';
+import type { MessagePurpose } from '../../src/notify/catalogue.js';
 import type { EmailMessage } from '../../src/notify/messages.js';
 import {
   backoffSeconds,
@@ -38,7 +39,7 @@ const newCode = () => String(crypto.randomInt(100000, 1000000));
 const recoveryMail = (to: string, code: string) => ({
   channel: 'email' as const,
   to,
-  purpose: 'recovery_code',
+  purpose: 'recovery_code' as const,
   ...recoveryCodeEmail({ code, minutes: 10, issuer: ISSUER }),
 });
 
@@ -370,7 +371,8 @@ describe('outbox', () => {
       /E\.164/,
     );
     await assert.rejects(
-      outbox.enqueue({ channel: 'email', to: 'a@example.vn', purpose: 'Recovery Code', ...content }),
+      // A purpose outside the catalogue, as a caller that is not type-checked could pass.
+      outbox.enqueue({ channel: 'email', to: 'a@example.vn', purpose: 'Recovery Code' as MessagePurpose, ...content }),
       /purpose/,
     );
     assert.deepEqual(await rows(), []);

@@ -6,16 +6,13 @@
 // identification number on the account (security/link-assurance.ts); only an office confirmation raises it
 // (`bhxh-id accounts confirm-vneid`), and the next password change or reset removes it. The notice on every channel
 // lets a member whose password was stolen notice a foreign link; an operator removes it with `accounts unlink-vneid`.
-import type { Knex } from 'knex';
 import type { Context } from 'koa';
-import type { AuditEvent } from '../../audit/audit-log.js';
 import type { Outbox } from '../../notify/outbox.js';
 import type { Account } from '../../accounts/account-repository.js';
 import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
 import { FlowError } from '../../http/errors.js';
+import { announceLinkMade } from '../../security/link-announcements.js';
 import { linkAssurance } from '../../security/link-assurance.js';
-import { notifyEveryChannel } from '../../notify/notify-every-channel.js';
-import { vneidLinkedEmail, vneidLinkedSms } from '../../notify/templates.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession, type UpstreamLogoutDeps } from './upstream-logout.js';
@@ -26,22 +23,6 @@ export const PENDING_KIND = 'vneid_pending';
 /** What finishing a pending link uses (the sign-in flow calls it too). */
 export interface PendingLinkDeps extends UpstreamLogoutDeps {
   outbox: Outbox;
-}
-
-/**
- * What happens in the transaction that creates a link, however it was made: the audit event, and a notice on every
- * channel on file (a member learns at once of a link they did not make).
- */
-export function announceLink(deps: PendingLinkDeps, account: Account, event: Omit<AuditEvent, 'type'>) {
-  return async (trx: Knex.Transaction) => {
-    const now = deps.clock.now();
-    await deps.audit.record({ ...event, type: 'federation.link' }, trx);
-    await notifyEveryChannel(deps.outbox, trx, account, {
-      purpose: 'vneid_linked',
-      email: vneidLinkedEmail({ when: now, issuer: deps.config.issuer }),
-      sms: vneidLinkedSms({ when: now }),
-    });
-  };
 }
 
 export async function pendingLink(deps: PendingLinkDeps, uid: string): Promise<PendingLink | undefined> {
@@ -80,7 +61,7 @@ export async function completePendingLink(
       linkedBy: 'password',
       credentialVersion,
     },
-    announceLink(deps, account, { ...base, detail }),
+    (trx) => announceLinkMade(deps, trx, account, { ...base, detail }),
   );
   if (!outcome.ok && outcome.reason === 'credentials_changed')
     throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'vneid_pending_link' } });

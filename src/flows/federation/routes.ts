@@ -25,11 +25,12 @@ import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
+import { announceLinkMade } from '../../security/link-announcements.js';
 import { linkAssurance } from '../../security/link-assurance.js';
 import { UpstreamError, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
-import { announceLink, PENDING_KIND, type PendingLinkDeps } from './pending-link.js';
+import { PENDING_KIND, type PendingLinkDeps } from './pending-link.js';
 import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
@@ -256,6 +257,7 @@ async function finishFederatedSignIn(
     account = await deps.accounts.findByNationalId(identity.nationalId);
     if (account?.status === 'active') {
       conferred = linkAssurance('national_id', identity.level);
+      const member = account;
       const linked = await identities.link(
         {
           issuer: signIn.issuer,
@@ -264,13 +266,14 @@ async function finishFederatedSignIn(
           nationalId: identity.nationalId,
           linkedBy: 'national_id',
         },
-        announceLink(deps, account, {
-          accountId: account.id,
-          clientId: String(interaction.params.client_id),
-          ip: ctx.ip,
-          requestId: ctx.state.requestId,
-          detail: { method: 'vneid', ...detail, linkedBy: 'national_id' },
-        }),
+        (trx) =>
+          announceLinkMade(deps, trx, member, {
+            accountId: member.id,
+            clientId: String(interaction.params.client_id),
+            ip: ctx.ip,
+            requestId: ctx.state.requestId,
+            detail: { method: 'vneid', ...detail, linkedBy: 'national_id' },
+          }),
       );
       if (!linked.ok) {
         await audit(deps, ctx, 'federation.link', 'failure', { ...detail, reason: linked.reason }, account.id);

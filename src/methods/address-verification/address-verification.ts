@@ -13,7 +13,6 @@ import crypto from 'node:crypto';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Db } from '../../db/database.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { addressVerificationEmail, addressVerificationSms } from '../../notify/templates.js';
 import type { Clock } from '../../core/clock.js';
 import {
   deliverableAddress,
@@ -97,27 +96,15 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
           typed: '',
         });
         if (!issued.issued) return { ok: false, reason: issued.reason };
-        if (channel === 'email') {
-          await outbox.enqueue(
-            {
-              channel,
-              to: address,
-              purpose: 'address_verification',
-              ...addressVerificationEmail({ code: issued.code, minutes, issuer: deps.issuer }),
-            },
-            trx,
-          );
-        } else {
-          await outbox.enqueue(
-            {
-              channel,
-              to: address,
-              purpose: 'address_verification',
-              ...addressVerificationSms({ code: issued.code, minutes }),
-            },
-            trx,
-          );
-        }
+        await outbox.send(
+          {
+            purpose: 'address_verification',
+            channel,
+            to: address,
+            params: { code: issued.code, minutes, issuer: deps.issuer },
+          },
+          trx,
+        );
         await audit.record(
           {
             type: 'address.verification_requested',

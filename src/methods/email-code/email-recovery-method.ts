@@ -1,7 +1,6 @@
 // The email-code recovery method: the member types the email on file; the code goes there through the outbox.
 import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { recoveryCodeEmail } from '../../notify/templates.js';
 import { parseEmailAddress } from '../../security/email-address.js';
 
 export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
@@ -15,10 +14,7 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
       return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },
     async sendCode(trx, to, code, minutes) {
-      await outbox.enqueue(
-        { channel: 'email', to, purpose: 'recovery_code', ...recoveryCodeEmail({ code, minutes, issuer }) },
-        trx,
-      );
+      await outbox.send({ purpose: 'recovery_code', channel: 'email', to, params: { code, minutes, issuer } }, trx);
     },
   };
 }

@@ -3,7 +3,6 @@
 import { parsePhoneNumber } from '../../accounts/identifiers.js';
 import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { recoveryCodeSms } from '../../notify/templates.js';
 
 export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
   return {
@@ -15,10 +14,7 @@ export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
       return phone ? { ok: true, address: phone } : { ok: false, error: 'recovery.error.phone_format' };
     },
     async sendCode(trx, to, code, minutes) {
-      await outbox.enqueue(
-        { channel: 'sms', to, purpose: 'recovery_code', ...recoveryCodeSms({ code, minutes }) },
-        trx,
-      );
+      await outbox.send({ purpose: 'recovery_code', channel: 'sms', to, params: { code, minutes } }, trx);
     },
   };
 }

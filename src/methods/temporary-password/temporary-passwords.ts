@@ -8,7 +8,6 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { temporaryPasswordEmail, temporaryPasswordSms } from '../../notify/templates.js';
 import { moveCredentialVersion } from '../../security/credential-change.js';
 
 /** No 0/o, 1/l/i: nothing a member could misread or mishear. */
@@ -29,7 +28,7 @@ export type TemporaryDelivery = { channel: 'sms' | 'email'; to: string } | null;
 
 /** What delivering needs: the outbox, and the issuer named in the email. */
 export interface TemporaryPasswordDelivery {
-  outbox: Pick<Outbox, 'enqueue'>;
+  outbox: Pick<Outbox, 'send'>;
   issuer: string;
 }
 
@@ -75,17 +74,15 @@ export function createTemporaryPasswords(
       const issued = await issue(accountId, trx);
       if (!to) return issued;
       if (!delivery) throw new Error('temporary passwords were created without an outbox');
-      const { password } = issued;
-      const purpose = 'temporary_password';
-      if (to.channel === 'sms') {
-        await delivery.outbox.enqueue(
-          { channel: 'sms', to: to.to, purpose, ...temporaryPasswordSms({ password, minutes }) },
-          trx,
-        );
-      } else {
-        const content = temporaryPasswordEmail({ password, minutes, issuer: delivery.issuer });
-        await delivery.outbox.enqueue({ channel: 'email', to: to.to, purpose, ...content }, trx);
-      }
+      await delivery.outbox.send(
+        {
+          purpose: 'temporary_password',
+          channel: to.channel,
+          to: to.to,
+          params: { password: issued.password, minutes, issuer: delivery.issuer },
+        },
+        trx,
+      );
       return issued;
     },
 
