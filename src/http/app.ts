@@ -18,6 +18,7 @@ import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
 import { html } from '../core/html.js';
 import { FlowError } from './errors.js';
+import { ApiError, respondJsonError } from '../core/json-errors.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
 import { requestContext } from './observability.js';
 import { securityHeaders } from './security-headers.js';
@@ -41,7 +42,10 @@ function renderMessage(
   });
 }
 
-/** One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong". */
+/**
+ * One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong".
+ * An ApiError (core/json-errors.ts) that reaches it is answered as JSON; JSON routes catch their own with jsonErrors().
+ */
 function errorBoundary(deps: AppDeps): Middleware {
   return async (ctx, next) => {
     try {
@@ -54,6 +58,7 @@ function errorBoundary(deps: AppDeps): Middleware {
         log.warn({ err: String((err as Error).cause ?? (err as Error).message) }, 'database unavailable');
         return respondUnavailable(ctx, ctx.accepts('html', 'json') === 'json');
       }
+      if (err instanceof ApiError) return respondJsonError(ctx, err);
       if (err instanceof FlowError) {
         log.info({ code: err.code, detail: err.options.detail }, 'flow error');
         const page =
