@@ -113,17 +113,11 @@ function opsRoutes(router: Router, deps: AppDeps) {
     // METRICS_TOKEN bearer token, and without one configured there is no /metrics at all.
     const { token, open } = deps.config.metrics;
     if (!open) {
-      if (!token) {
-        ctx.status = 404;
-        ctx.body = { error: 'not_found' };
-        return;
-      }
-      if (!bearerMatches(ctx.get('authorization'), token)) {
-        ctx.status = 401;
-        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
-        ctx.body = { error: 'invalid_token', error_description: 'a Bearer token is required' };
-        return;
-      }
+      if (!token) throw new ApiError('not_found');
+      if (!bearerMatches(ctx.get('authorization'), token))
+        throw new ApiError('invalid_token', 'a Bearer token is required', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+        });
     }
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
