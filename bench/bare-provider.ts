@@ -1,8 +1,13 @@
-// The baseline of the token-endpoint rows: a bare oidc-provider with its in-memory adapter and a configuration
-// equivalent to ours (src/oidc/provider.ts): the same scopes, claims, acr values, PKCE, TTLs, refresh-token
-// rotation, client credentials, introspection, revocation, resource indicators, ES256 + RS256 keys generated at
-// start, opaque tokens, and the same three clients (secrets from the environment). No Koa app in front, no
-// database: what the library itself can do on this machine.
+// The baseline of the token-endpoint rows: a bare oidc-provider with the product's own configuration
+// (baseProviderConfiguration of src/oidc/provider.ts: the same features, TTLs — the defaults of src/config/config.ts —
+// scopes, claims, acr values, PKCE, algorithms, client defaults, refresh-token rotation, introspection policy), the
+// same three clients (secrets from the environment) and ES256 + RS256 keys generated at start. No Koa app in front,
+// no database: what the library itself can do on this machine. The only differences from buildProvider:
+//   - the library's in-memory adapter instead of ours (src/oidc/adapter.ts), and clients from its static list;
+//   - findAccount answers a fixed member without a database; no loadExistingGrant (grants are minted below);
+//   - no interactions, interaction policy, logout or error pages (no hosted pages at all);
+//   - no resource servers registered (opaque tokens, as ours without `resource`), so no JWT access-token records;
+//   - the library's own outbound fetch.
 //
 // Run by bench/run.ts as a child process: PORT, BARE_CC_SECRET, BARE_API_SECRET. Development only: it has a route
 // /__bench/tokens?n=N that mints N grants with an access and a refresh token each through the library's models (the
@@ -10,13 +15,12 @@
 import crypto from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Context, Next } from 'koa';
-import Provider, { errors, type ClientMetadata, type Configuration, type ResourceServer } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import { loadConfig } from '../src/config/config.js';
 import { ACR_VALUES } from '../src/oidc/assurance.js';
-import { SCOPE_CLAIMS, SCOPES } from '../src/oidc/claims.js';
+import { baseProviderConfiguration } from '../src/oidc/provider.js';
 import { API_CLIENT, CC_CLIENT, VSSID_CLIENT } from './perf/fixtures.js';
 
-const SIGNING_ALGS = ['ES256', 'RS256'];
-const CLIENT_AUTH_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'HS256'];
 /** The scope of the minted grants: what the bench's sign-ins ask of our server. */
 export const BARE_TOKEN_SCOPE = 'openid profile offline_access';
 
@@ -50,69 +54,14 @@ function clients(): ClientMetadata[] {
 }
 
 async function configuration(): Promise<Configuration> {
+  // The server the bench measures runs with the configuration's defaults: so does the baseline.
+  const base = baseProviderConfiguration(loadConfig({}).ttl, { find: async () => undefined });
   return {
+    ...base,
     clients: clients(),
     jwks: { keys: [await signingKey('ES256'), await signingKey('RS256')] } as Configuration['jwks'],
-    cookies: {
-      keys: [crypto.randomBytes(32).toString('base64url')],
-      names: { session: 'bhxh.session', interaction: 'bhxh.interaction', resume: 'bhxh.resume' },
-      long: { httpOnly: true, sameSite: 'lax', signed: true },
-      short: { httpOnly: true, sameSite: 'lax', signed: true },
-    },
-    scopes: [...SCOPES],
-    claims: {
-      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([k, v]) => [k, [...v]])),
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
-    },
-    acrValues: [...ACR_VALUES],
-    responseTypes: ['code'],
-    pkce: { required: () => true },
-    allowOmittingSingleRegisteredRedirectUri: false,
-    clientDefaults: {
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      id_token_signed_response_alg: 'ES256',
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-    enabledJWA: {
-      idTokenSigningAlgValues: SIGNING_ALGS as never,
-      userinfoSigningAlgValues: SIGNING_ALGS as never,
-      introspectionSigningAlgValues: SIGNING_ALGS as never,
-      authorizationSigningAlgValues: SIGNING_ALGS as never,
-      clientAuthSigningAlgValues: CLIENT_AUTH_ALGS as never,
-      requestObjectSigningAlgValues: CLIENT_AUTH_ALGS as never,
-    },
-    extraClientMetadata: { properties: ['first_party'] },
-    // The defaults of src/config/config.ts.
-    ttl: {
-      AccessToken: 600,
-      AuthorizationCode: 60,
-      ClientCredentials: 600,
-      IdToken: 600,
-      RefreshToken: 30 * 86400,
-      Interaction: 3600,
-      Session: 14 * 86400,
-      Grant: 30 * 86400,
-    },
-    rotateRefreshToken: () => true,
+    cookies: { ...base.cookies, keys: [crypto.randomBytes(32).toString('base64url')] },
     findAccount: async (_ctx, sub) => account(sub),
-    features: {
-      devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none' },
-      revocation: { enabled: true },
-      backchannelLogout: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (_ctx, _client, oneOf) => oneOf,
-        useGrantedResource: async () => true,
-        async getResourceServerInfo(): Promise<ResourceServer> {
-          throw new errors.InvalidTarget(); // no resource servers are registered: opaque tokens, as ours
-        },
-      },
-    },
   };
 }
 

@@ -4,8 +4,9 @@
 //   X-BHXH-Timestamp / X-BHXH-Signature (core/webhook-signature.ts)
 //
 // Answers JSON only: 200 { status: 'accepted' | 'duplicate' } whatever the message said (the reply, if any, goes out
-// by SMS through the outbox), 401 bad signature or stale timestamp, 400 malformed, 413 too large, 415 not JSON,
-// 404 when the channel is switched off.
+// by SMS through the outbox); errors `{ error }` of the one family (src/core/json-errors.ts): 401 bad signature or
+// stale timestamp, 400 malformed, 413 too large, 415 not JSON, 404 when the channel is switched off, 503 while the
+// database cannot be reached, 500 (logged) otherwise.
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
+import { ApiError, jsonErrors } from '../core/json-errors.js';
 import type { Db } from '../db/database.js';
 import type { Outbox } from '../notify/outbox.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
@@ -49,25 +51,18 @@ const InboundSmsBody = z.object({
   messageId: z.string().regex(/^[\x21-\x7e]{1,128}$/),
 });
 
-function reply(ctx: Context, status: number, body: Record<string, string>) {
-  ctx.status = status;
-  ctx.body = body;
-  ctx.set('Cache-Control', 'no-store');
-}
-
 /** Reads the JSON body (and the raw text the signature covers); parser failures become JSON answers, never a page. */
 function readJson(): Middleware {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '8kb', encoding: 'utf-8' }) as unknown as Middleware;
   return async (ctx: Context, next: Next) => {
-    if (!ctx.is('application/json')) return reply(ctx, 415, { error: 'unsupported_media_type' });
+    if (!ctx.is('application/json')) throw new ApiError('unsupported_media_type');
     try {
       await parse(ctx, async () => {});
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status === 413) return reply(ctx, 413, { error: 'payload_too_large' });
-      if (status === 415) return reply(ctx, 415, { error: 'unsupported_media_type' }); // a charset other than UTF-8
-      if (typeof status === 'number' && status >= 400 && status < 500)
-        return reply(ctx, 400, { error: 'invalid_request' });
+      if (status === 413) throw new ApiError('payload_too_large');
+      if (status === 415) throw new ApiError('unsupported_media_type'); // a charset other than UTF-8
+      if (typeof status === 'number' && status >= 400 && status < 500) throw new ApiError('invalid_request');
       throw err;
     }
     await next();
@@ -87,30 +82,28 @@ export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDe
     throttle: deps.throttle,
   };
 
-  const enabled: Middleware = async (ctx, next) => {
-    if (!deps.config.smsInbound.enabled) return reply(ctx, 404, { error: 'not_found' });
+  const enabled: Middleware = async (_ctx, next) => {
+    if (!deps.config.smsInbound.enabled) throw new ApiError('not_found');
     await next();
   };
 
   router.post(
     SMS_INBOUND_PATH,
+    // Nothing is committed on a failure (one transaction): the aggregator's retry with the same message id starts
+    // afresh.
+    jsonErrors(deps.logger, 'inbound sms'),
     enabled,
     readJson(),
     verifyWebhook({ secret: () => deps.config.smsInbound.secret, clock: deps.clock }),
     async (ctx) => {
       const parsed = InboundSmsBody.safeParse(ctx.request.body);
-      if (!parsed.success) return reply(ctx, 400, { error: 'invalid_request' });
+      if (!parsed.success) throw new ApiError('invalid_request');
       const log = (ctx.state.log as Logger | undefined) ?? deps.logger;
-      try {
-        const result = await handleInboundSms(handlerDeps, parsed.data);
-        // NOTE: neither the sender nor the number in the log line; the outcome is enough to follow the channel.
-        log.info({ channel: 'sms', status: result.status, outcome: result.outcome }, 'inbound sms');
-        reply(ctx, 200, { status: result.status });
-      } catch (err) {
-        // Nothing was committed (one transaction): the aggregator's retry with the same message id starts afresh.
-        log.error({ err }, 'inbound sms failed');
-        reply(ctx, 500, { error: 'server_error' });
-      }
+      const result = await handleInboundSms(handlerDeps, parsed.data);
+      // NOTE: neither the sender nor the number in the log line; the outcome is enough to follow the channel.
+      log.info({ channel: 'sms', status: result.status, outcome: result.outcome }, 'inbound sms');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: result.status };
     },
   );
 }

@@ -5,14 +5,16 @@
 //   200 { "say": "…", "next": { "action": "collect_digits", "finishOnKey": "#", "maxDigits": 12, "timeoutSeconds": 10 } }
 //   200 { "say": "…", "next": { "action": "hangup" } }
 //
-// Errors are JSON `{ error }`, as for the SMS webhook: 404 when the hotline is switched off, 415 not JSON (UTF-8),
-// 413 over 4 KiB, 401 bad signature or stale timestamp, 400 not the shape above, 500 (logged) otherwise.
+// Errors are JSON `{ error }` of the one family (src/core/json-errors.ts), as for the SMS webhook: 404 when the
+// hotline is switched off, 415 not JSON (UTF-8), 413 over 4 KiB, 401 bad signature or stale timestamp, 400 not the
+// shape above, 503 while the database cannot be reached, 500 (logged) otherwise.
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
+import { ApiError, jsonErrors } from '../core/json-errors.js';
 import { voiceRequestSchema, type VoicePasswordReset, type VoiceRequest } from './voice-password-reset.js';
 import { verifyWebhook } from '../core/webhook-signature.js';
 
@@ -27,30 +29,11 @@ export type VoiceRouteDeps = {
   voice: VoicePasswordReset;
 };
 
-function fail(ctx: Context, status: number, error: string): void {
-  ctx.status = status;
-  ctx.body = { error };
-  ctx.set('Cache-Control', 'no-store');
-}
-
 const logOf = (ctx: Context, logger: Logger): Logger => (ctx.state.log as Logger | undefined) ?? logger;
 
-/** Anything unexpected becomes a JSON 500 for the platform (the app's error boundary renders HTML pages). */
-function answerErrorsAsJson(logger: Logger): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      // Nothing was committed (one transaction per step): the platform's retry starts that step afresh.
-      logOf(ctx, logger).error({ err }, 'voice webhook failed');
-      fail(ctx, 500, 'server_error');
-    }
-  };
-}
-
 function requireVoiceEnabled(deps: VoiceRouteDeps): Middleware {
-  return async (ctx, next) => {
-    if (!deps.config.voice.enabled) return fail(ctx, 404, 'not_found');
+  return async (_ctx, next) => {
+    if (!deps.config.voice.enabled) throw new ApiError('not_found');
     await next();
   };
 }
@@ -66,13 +49,13 @@ const parseText = bodyParser({
 async function readRawBody(ctx: Context, next: Next) {
   const charset = ctx.request.charset.toLowerCase();
   if (!ctx.is('application/json') || (charset && charset !== 'utf-8' && charset !== 'utf8'))
-    return fail(ctx, 415, 'unsupported_media_type');
+    throw new ApiError('unsupported_media_type');
   try {
     await parseText(ctx, async () => {});
   } catch (err) {
     const status = (err as { status?: number }).status;
-    if (status === 413) return fail(ctx, 413, 'payload_too_large');
-    if (typeof status === 'number' && status >= 400 && status < 500) return fail(ctx, 400, 'invalid_request');
+    if (status === 413) throw new ApiError('payload_too_large');
+    if (typeof status === 'number' && status >= 400 && status < 500) throw new ApiError('invalid_request');
     throw err;
   }
   await next();
@@ -83,10 +66,10 @@ async function parseCallRequest(ctx: Context, next: Next) {
   try {
     json = JSON.parse((ctx.request as { rawBody?: string }).rawBody ?? '');
   } catch {
-    return fail(ctx, 400, 'invalid_request');
+    throw new ApiError('invalid_request');
   }
   const parsed = voiceRequestSchema.safeParse(json);
-  if (!parsed.success) return fail(ctx, 400, 'invalid_request');
+  if (!parsed.success) throw new ApiError('invalid_request');
   ctx.state.voiceRequest = parsed.data;
   await next();
 }
@@ -109,7 +92,9 @@ export function registerVoiceRoutes(router: Router, deps: VoiceRouteDeps): void 
 
   router.post(
     VOICE_PASSWORD_RESET_PATH,
-    answerErrorsAsJson(deps.logger),
+    // Anything unexpected is a JSON 500 for the platform, never a page. Nothing was committed (one transaction per
+    // step): the platform's retry starts that step afresh.
+    jsonErrors(deps.logger, 'voice webhook'),
     requireVoiceEnabled(deps),
     readRawBody,
     verifyWebhook({ secret: () => deps.config.voice.secret, clock: deps.clock }),

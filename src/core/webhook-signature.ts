@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Clock } from './clock.js';
+import { ApiError } from './json-errors.js';
 
 export const TIMESTAMP_HEADER = 'x-bhxh-timestamp';
 export const SIGNATURE_HEADER = 'x-bhxh-signature';
@@ -43,8 +44,9 @@ export async function postSignedJson(
 }
 
 /**
- * Koa middleware: needs the raw body (`ctx.request.rawBody`, set by @koa/bodyparser). Answers 401 JSON
- * `{ error }` for a missing or wrong signature or a timestamp outside the window; never says which part was wrong.
+ * Koa middleware: needs the raw body (`ctx.request.rawBody`, set by @koa/bodyparser). Throws ApiError
+ * `invalid_signature` (401, core/json-errors.ts) for a missing or wrong signature or a timestamp outside the window;
+ * never says which part was wrong.
  */
 export function verifyWebhook(options: { secret: () => string | undefined; clock: Clock; windowSeconds?: number }) {
   const window = options.windowSeconds ?? 300;
@@ -60,11 +62,7 @@ export function verifyWebhook(options: { secret: () => string | undefined; clock
       fresh &&
       given.length === expected.length &&
       crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-    if (!ok) {
-      ctx.status = 401;
-      ctx.body = { error: 'invalid_signature' };
-      return;
-    }
+    if (!ok) throw new ApiError('invalid_signature');
     await next();
   };
 }

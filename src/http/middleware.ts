@@ -11,6 +11,7 @@ import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
 import type { Config } from '../config/config.js';
 import { html } from '../core/html.js';
+import { ApiError, respondJsonError } from '../core/json-errors.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
 import type { Db } from '../db/database.js';
 import { FlowError } from './errors.js';
@@ -34,7 +35,10 @@ function renderMessage(
   });
 }
 
-/** One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong". */
+/**
+ * One place turns errors from our routes into pages: listed codes get their text; the rest is "something went wrong".
+ * An ApiError (core/json-errors.ts) that reaches it is answered as JSON; JSON routes catch their own with jsonErrors().
+ */
 export function errorBoundary(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
@@ -47,6 +51,7 @@ export function errorBoundary(logger: Logger): Middleware {
         log.warn({ err: String((err as Error).cause ?? (err as Error).message) }, 'database unavailable');
         return respondUnavailable(ctx, ctx.accepts('html', 'json') === 'json');
       }
+      if (err instanceof ApiError) return respondJsonError(ctx, err);
       if (err instanceof FlowError) {
         log.info({ code: err.code, detail: err.options.detail }, 'flow error');
         const page =
@@ -110,17 +115,11 @@ export function registerOpsRoutes(router: Router, deps: OpsRouteDeps) {
     // METRICS_TOKEN bearer token, and without one configured there is no /metrics at all.
     const { token, open } = deps.metricsAccess;
     if (!open) {
-      if (!token) {
-        ctx.status = 404;
-        ctx.body = { error: 'not_found' };
-        return;
-      }
-      if (!bearerMatches(ctx.get('authorization'), token)) {
-        ctx.status = 401;
-        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
-        ctx.body = { error: 'invalid_token', error_description: 'a Bearer token is required' };
-        return;
-      }
+      if (!token) throw new ApiError('not_found');
+      if (!bearerMatches(ctx.get('authorization'), token))
+        throw new ApiError('invalid_token', 'a Bearer token is required', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+        });
     }
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();

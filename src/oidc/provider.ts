@@ -75,14 +75,16 @@ function buildInteractionPolicy() {
   return policy;
 }
 
-export function buildProvider(deps: ProviderDeps): Provider {
-  const { config, keys, accounts, clients, resourceServers, logger } = deps;
-
-  const configuration: Configuration = {
-    adapter: createKnexAdapter(deps.db, deps.clock, clients) as unknown as Configuration['adapter'],
-    jwks: keys.jwks as Configuration['jwks'],
+/**
+ * The part of the provider's configuration that depends on none of our services: protocol features, TTLs, scopes,
+ * claims, acr values, PKCE, algorithms, client defaults and metadata, cookie names and flags, refresh-token rotation,
+ * introspection's policy and the shape of a resource server's tokens. buildProvider adds our adapter, keys, accounts,
+ * interactions, pages and hooks; the bench's bare provider (bench/bare-provider.ts) starts from the same object, so
+ * the baseline it measures cannot drift from the product.
+ */
+export function baseProviderConfiguration(ttl: Config['ttl'], resourceServers: Pick<ResourceServerRepository, 'find'>) {
+  return {
     cookies: {
-      keys: keys.cookieKeys,
       names: { session: 'bhxh.session', interaction: 'bhxh.interaction', resume: 'bhxh.resume' },
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
@@ -123,18 +125,58 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     ttl: {
       // A resource server's own lifetime wins for the tokens issued to it.
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
       AuthorizationCode: 60,
-      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
-      IdToken: config.ttl.idToken,
-      RefreshToken: config.ttl.refreshToken,
-      Interaction: config.ttl.interaction,
-      Session: config.ttl.session,
-      Grant: config.ttl.refreshToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      IdToken: ttl.idToken,
+      RefreshToken: ttl.refreshToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      Grant: ttl.refreshToken,
     },
     // Refresh tokens of every client rotate on each use; reusing a rotated one revokes the whole grant (the library
     // does that when a consumed refresh token comes back).
     rotateRefreshToken: () => true,
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client) => mayIntrospect(client),
+      },
+      revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: async () => true,
+        async getResourceServerInfo(_ctx, indicator): Promise<ResourceServer> {
+          const server = await resourceServers.find(indicator);
+          if (!server) throw new errors.InvalidTarget();
+          return {
+            scope: server.scope,
+            audience: server.identifier,
+            accessTokenTTL: server.accessTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+  } satisfies Configuration;
+}
+
+export function buildProvider(deps: ProviderDeps): Provider {
+  const { config, keys, accounts, clients, resourceServers, logger } = deps;
+  const base = baseProviderConfiguration(config.ttl, resourceServers);
+
+  const configuration: Configuration = {
+    ...base,
+    adapter: createKnexAdapter(deps.db, deps.clock, clients) as unknown as Configuration['adapter'],
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: { ...base.cookies, keys: keys.cookieKeys },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: buildInteractionPolicy(),
@@ -166,17 +208,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     features: {
-      devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
-      clientCredentials: { enabled: true },
-      introspection: {
-        enabled: true,
-        allowedPolicy: async (_ctx, client) => mayIntrospect(client),
-      },
-      revocation: { enabled: true },
-      backchannelLogout: { enabled: true },
+      ...base.features,
       rpInitiatedLogout: {
-        enabled: true,
+        ...base.features.rpInitiatedLogout,
         async logoutSource(ctx, form) {
           const page = pageContext(ctx, resolveLocale(ctx));
           ctx.type = 'html';
@@ -186,22 +220,6 @@ export function buildProvider(deps: ProviderDeps): Provider {
           const page = pageContext(ctx, resolveLocale(ctx));
           ctx.type = 'html';
           ctx.body = messagePage(page, { title: page.t('logout.title'), message: page.t('logout.done') });
-        },
-      },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (_ctx, _client, oneOf) => oneOf,
-        useGrantedResource: async () => true,
-        async getResourceServerInfo(_ctx, indicator): Promise<ResourceServer> {
-          const server = await resourceServers.find(indicator);
-          if (!server) throw new errors.InvalidTarget();
-          return {
-            scope: server.scope,
-            audience: server.identifier,
-            accessTokenTTL: server.accessTokenTtl,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
         },
       },
     },
