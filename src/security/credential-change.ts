@@ -10,7 +10,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Outbox } from '../notify/outbox.js';
-import type { Account } from '../accounts/account-repository.js';
+import { createAccountRepository, type Account } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
 import {
@@ -22,33 +22,10 @@ import {
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
 
-/**
- * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`, only
- * if the version is still that one (a step that recorded it): of racing changes, exactly one wins.
- */
-export async function moveCredentialVersion(
-  trx: Knex.Transaction | Db,
-  accountId: string,
-  changes: Record<string, unknown>,
-  expected?: number,
-): Promise<boolean> {
-  const query = trx('accounts').where({ id: accountId });
-  if (expected !== undefined) query.andWhere({ credential_version: expected });
-  const updated = await query.update({
-    ...changes,
-    credential_version: trx.raw('credential_version + 1'),
-    updated_at: trx.fn.now(),
-  });
-  return updated === 1;
-}
-
 /** Whether a step that recorded `recorded` when it began may go on (nothing changed the credentials since). */
 export async function credentialsUnchanged(db: Db, accountId: string, recorded: number | undefined): Promise<boolean> {
   if (recorded === undefined) return false;
-  const row = await db('accounts')
-    .where({ id: accountId })
-    .first<{ credential_version: number } | undefined>('credential_version');
-  return row !== undefined && Number(row.credential_version) === recorded;
+  return (await createAccountRepository(db).credentialVersion(accountId)) === recorded;
 }
 
 /** What announcing a change needs. */
@@ -133,8 +110,7 @@ async function replacePassword(
   },
 ): Promise<boolean> {
   const now = deps.clock.now();
-  const moved = await moveCredentialVersion(
-    trx,
+  const moved = await createAccountRepository(deps.db).moveCredentialVersion(
     account.id,
     {
       password_hash: change.newHash,
@@ -143,7 +119,7 @@ async function replacePassword(
       temporary_password_hash: null,
       temporary_password_expires_at: null,
     },
-    change.expected,
+    { expected: change.expected, trx },
   );
   if (!moved) return false;
   await removePasswordLinks(deps, trx, account, change.via);
