@@ -31,6 +31,7 @@ import { sweepExpiredPayloads } from './oidc/adapter.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { buildProvider, mayIntrospect } from './oidc/provider.js';
 import { installResumeCredentialCheck } from './oidc/resume-credential-check.js';
+import { revokeIssuedBetween } from './oidc/revoke-issued.js';
 import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createAddressVerification } from './methods/address-verification/address-verification.js';
@@ -315,7 +316,8 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     clock,
     audit,
     changed: () => void keyWatcher.check(),
-    policy: policyFromConfig(config),
+    policy: policyFromConfig(config, resourceServers),
+    revokeIssuedBetween,
   });
   deps.keyLifecycle = keyLifecycle;
 

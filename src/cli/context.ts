@@ -20,6 +20,7 @@ import {
 } from '../methods/temporary-password/temporary-passwords.js';
 import { createFederatedIdentities, type FederatedIdentities } from '../accounts/federated-identities.js';
 import { createKeyLifecycle, type KeyLifecycle, policyFromConfig } from '../keys/lifecycle.js';
+import { revokeIssuedBetween } from '../oidc/revoke-issued.js';
 
 export interface CliContext {
   config: Config;
@@ -71,7 +72,14 @@ export async function openCliContext(
       issuer: config.issuer,
     }),
     federatedIdentities: createFederatedIdentities(db, clock),
-    keyLifecycle: createKeyLifecycle({ db, sealer, clock, audit, policy: policyFromConfig(config) }),
+    keyLifecycle: createKeyLifecycle({
+      db,
+      sealer,
+      clock,
+      audit,
+      policy: policyFromConfig(config, createResourceServerRepository(db)),
+      revokeIssuedBetween,
+    }),
     migrationsApplied: applied,
     readStdin,
     async close() {
