@@ -2,7 +2,7 @@
 import type { RecoveryMethod } from '../../flows/recovery/recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
 import { recoveryCodeEmail } from '../../notify/templates.js';
-import { parseEmailAddress } from '../../security/email-address.js';
+import { parseEmailAddress } from '../../core/email-address.js';
 
 export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
   return {
@@ -10,7 +10,7 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
     field: 'email',
     channel: 'email',
     parseAddress(input) {
-      // The one email rule, the same the CLI and the outbox apply (src/security/email-address.ts).
+      // The one email rule, the same the CLI and the outbox apply (src/core/email-address.ts).
       const address = parseEmailAddress(input);
       return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },
