@@ -21,7 +21,7 @@ import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
-import { linkAssurance } from '../../security/link-assurance.js';
+import { linkAssurance } from '../../oidc/link-assurance.js';
 import { UpstreamError, type AuthorizationChecks, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
