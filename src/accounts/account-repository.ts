@@ -260,6 +260,30 @@ export function createAccountRepository(db: Db) {
     },
 
     /**
+     * The account a BHXH number names, with its phone on file (the phone channels' rule, src/security/phone-ownership.ts,
+     * reads it through a repository made over the caller's transaction).
+     */
+    async phoneOnFile(
+      bhxhNumber: string,
+    ): Promise<
+      { id: string; status: AccountStatus; phoneNumber: string | null; phoneNumberVerified: boolean } | undefined
+    > {
+      const row = (await db('accounts')
+        .where({ bhxh_number: bhxhNumber })
+        .first('id', 'phone_number', 'phone_number_verified', 'status')) as
+        | Pick<AccountRow, 'id' | 'phone_number' | 'phone_number_verified' | 'status'>
+        | undefined;
+      return (
+        row && {
+          id: row.id,
+          status: row.status,
+          phoneNumber: row.phone_number,
+          phoneNumberVerified: row.phone_number_verified,
+        }
+      );
+    },
+
+    /**
      * Development only (`bhxh-id dev seed-accounts`, load tests): creates the synthetic members in one set-based
      * statement (`insert … select … from generate_series`), skipping numbers that exist. Returns how many were created.
      */
