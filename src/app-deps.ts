@@ -78,6 +78,8 @@ export interface AppDeps {
   keyLifecycle?: KeyLifecycle;
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
+  /** Ends every session, grant and token of an account, on the provider serving now (src/oidc/revoke-account.ts). */
+  revokeAccount: (accountId: string) => Promise<{ sessions: number; artifacts: number }>;
   /** Discovery and JWKS as each provider instance first answered them (src/http/provider-documents.ts). */
   documents: ProviderDocuments;
 }

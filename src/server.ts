@@ -32,6 +32,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { buildProvider, mayIntrospect } from './oidc/provider.js';
 import { installResumeCredentialCheck } from './oidc/resume-credential-check.js';
 import { revokeIssuedBetween } from './oidc/revoke-issued.js';
+import { revokeAccount } from './oidc/revoke-account.js';
 import { createJwtAccessTokenStore, installJwtIntrospection } from './oidc/jwt-access-tokens.js';
 import { createCodeStore } from './methods/codes/code-store.js';
 import { createAddressVerification } from './methods/address-verification/address-verification.js';
@@ -241,6 +242,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
         }
       : {}),
     provider: () => provider,
+    revokeAccount: (accountId) => revokeAccount({ db, provider, logger }, accountId),
     documents: providerDocuments({
       issuer: config.issuer,
       trustProxy: config.trustProxy,

@@ -4,7 +4,6 @@
 // and removes the VNeID links made with a password. Called by the sign-in and reset flows, the federation pending
 // link, temporary passwords (SMS keyword, hotline, office) and the CLI (set-password, reset-password).
 import type { Knex } from 'knex';
-import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
@@ -20,7 +19,6 @@ import {
   vneidLinkRemovedSms,
 } from '../notify/templates.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
-import { revokeAccount } from '../oidc/revoke-account.js';
 
 /** Whether a step that recorded `recorded` when it began may go on (nothing changed the credentials since). */
 export async function credentialsUnchanged(db: Db, accountId: string, recorded: number | undefined): Promise<boolean> {
@@ -81,12 +79,16 @@ export interface PasswordChange {
   guard?: (trx: Knex.Transaction) => Promise<boolean>;
 }
 
-/** The provider is absent in the CLI: sessions and tokens are still deleted, without back-channel logout. */
 /** What a credential change needs: its own narrow list, not the service bag. */
 interface Deps extends NoticeDeps {
   db: Db;
   logger: Logger;
-  provider?: () => Provider;
+  /**
+   * Ends every session, grant and token of the account (src/oidc/revoke-account.ts, bound by the composition root:
+   * oidc/ calls this module, so this module does not import oidc/). The CLI has no provider: the rows still go,
+   * without back-channel logout.
+   */
+  revokeAccount(accountId: string): Promise<{ sessions: number; artifacts: number }>;
   /** The sign-in throttle (flows/login/login-throttle.ts): a new password starts with no failures counted. */
   loginThrottle?: { clearFailures(bhxhNumber: string): Promise<void> };
 }
@@ -144,7 +146,7 @@ async function replacePassword(
 
 /** After commit: every session and token ends, and failed sign-ins someone else caused no longer slow her down. */
 async function revokeAfterChange(deps: Deps, account: Account, via: string): Promise<void> {
-  const revoked = await revokeAccount({ db: deps.db, provider: deps.provider?.(), logger: deps.logger }, account.id);
+  const revoked = await deps.revokeAccount(account.id);
   await deps.loginThrottle?.clearFailures(account.bhxhNumber);
   deps.logger.info({ accountId: account.id, via, ...revoked }, 'password replaced: sessions and tokens revoked');
 }

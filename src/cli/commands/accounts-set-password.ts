@@ -1,3 +1,4 @@
+import { revokeAccount } from '../../oidc/revoke-account.js';
 import { applyOperatorPassword } from '../../security/credential-change.js';
 import { UsageError, type Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
@@ -22,6 +23,7 @@ export const accountsSetPassword: Command = {
         config: ctx.config,
         clock: ctx.clock,
         logger: ctx.logger,
+        revokeAccount: (accountId) => revokeAccount({ db: ctx.db, logger: ctx.logger }, accountId),
       },
       {
         account,
