@@ -1,6 +1,7 @@
 // Accounts: the member records behind every sign-in. The `id` is opaque and stable (the `sub`); the BHXH number is
 // an attribute, never an identifier in URLs, tokens or logs.
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
 
 export type AccountStatus = 'active' | 'disabled';
@@ -84,6 +85,53 @@ export function newAccountId(): string {
   return crypto.randomBytes(16).toString('base64url');
 }
 
+/**
+ * The credential columns a credential change writes; the version moves with them (src/security/credential-change.ts,
+ * src/methods/temporary-password/temporary-passwords.ts).
+ */
+export interface CredentialColumns {
+  password_hash?: string;
+  must_change_password?: boolean;
+  password_changed_at?: Date;
+  temporary_password_hash?: string | null;
+  temporary_password_expires_at?: Date | null;
+}
+
+/** The addresses on file and whether each is verified, with the account's status. */
+export interface AccountAddresses {
+  status: AccountStatus;
+  email: string | null;
+  emailVerified: boolean;
+  phoneNumber: string | null;
+  phoneNumberVerified: boolean;
+}
+
+/** Which synthetic members to create (`dev seed-accounts`); names are combined from the lists by the row number. */
+export interface SyntheticMembers {
+  /** Numbers are prefix‖i, zero-padded to 10 digits, for i in [from, to]. */
+  prefix: string;
+  from: number;
+  to: number;
+  passwordHash: string;
+  /** Written into the statement as constants (a quote doubled). */
+  names: { family: string[]; middle: string[]; given: string[] };
+}
+
+const ADDRESS_COLUMNS = ['status', 'email', 'email_verified', 'phone_number', 'phone_number_verified'] as const;
+const VERIFIED_COLUMN = { email: 'email_verified', sms: 'phone_number_verified' } as const;
+
+type AddressRow = Pick<AccountRow, (typeof ADDRESS_COLUMNS)[number]>;
+const addressesFromRow = (r: AddressRow): AccountAddresses => ({
+  status: r.status,
+  email: r.email,
+  emailVerified: r.email_verified,
+  phoneNumber: r.phone_number,
+  phoneNumberVerified: r.phone_number_verified,
+});
+
+/** A constant text array as SQL. */
+const sqlArray = (words: string[]) => `(array[${words.map((w) => `'${w.replaceAll("'", "''")}'`).join(',')}])`;
+
 export class AccountExistsError extends Error {
   constructor(readonly field: 'bhxh_number' | 'national_id') {
     super(`an account with this ${field} already exists`);
@@ -143,6 +191,132 @@ export function createAccountRepository(db: Db) {
 
     async setStatus(id: string, status: AccountStatus): Promise<void> {
       await db('accounts').where({ id }).update({ status, updated_at: db.fn.now() });
+    },
+
+    /**
+     * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`,
+     * only if the version is still that one (a step that recorded it): of racing changes, exactly one wins.
+     */
+    async moveCredentialVersion(
+      id: string,
+      changes: CredentialColumns,
+      { expected, trx = db }: { expected?: number; trx?: Knex.Transaction | Db } = {},
+    ): Promise<boolean> {
+      const query = trx('accounts').where({ id });
+      if (expected !== undefined) query.andWhere({ credential_version: expected });
+      const updated = await query.update({
+        ...changes,
+        credential_version: trx.raw('credential_version + 1'),
+        updated_at: trx.fn.now(),
+      });
+      return updated === 1;
+    },
+
+    /** The account's credential version now, or undefined when there is no such account. */
+    async credentialVersion(id: string): Promise<number | undefined> {
+      const row = await db('accounts')
+        .where({ id })
+        .first<{ credential_version: number } | undefined>('credential_version');
+      return row === undefined ? undefined : Number(row.credential_version);
+    },
+
+    /** The temporary password's hash and expiry, or undefined when there is none (expired or not: the caller's clock decides). */
+    async temporaryPassword(id: string): Promise<{ hash: string; expiresAt: Date } | undefined> {
+      const row = await db('accounts').where({ id }).first('temporary_password_hash', 'temporary_password_expires_at');
+      if (!row?.temporary_password_hash || !row.temporary_password_expires_at) return undefined;
+      return { hash: row.temporary_password_hash, expiresAt: new Date(row.temporary_password_expires_at) };
+    },
+
+    /** Uses up the temporary password, only if it is still the one with `hash` (single use: one caller wins). */
+    async useTemporaryPassword(id: string, hash: string): Promise<boolean> {
+      const used = await db('accounts')
+        .where({ id, temporary_password_hash: hash })
+        .update({ temporary_password_hash: null, temporary_password_expires_at: null });
+      return used === 1;
+    },
+
+    /** The addresses on file, as they are now. */
+    async addressesOnFile(id: string): Promise<AccountAddresses | undefined> {
+      const row = (await db('accounts')
+        .where({ id })
+        .first(...ADDRESS_COLUMNS)) as AddressRow | undefined;
+      return row && addressesFromRow(row);
+    },
+
+    /** The addresses on file, the account row locked until `trx` ends (no change of address in between). */
+    async lockAddressesOnFile(id: string, trx: Knex.Transaction): Promise<AccountAddresses | undefined> {
+      const row = (await trx('accounts')
+        .where({ id })
+        .forUpdate()
+        .first(...ADDRESS_COLUMNS)) as AddressRow | undefined;
+      return row && addressesFromRow(row);
+    },
+
+    /** Marks the address on file for the channel verified (the caller checked it is still the one proved). */
+    async markAddressVerified(id: string, channel: 'email' | 'sms', trx: Knex.Transaction | Db = db): Promise<void> {
+      await trx('accounts')
+        .where({ id })
+        .update({ [VERIFIED_COLUMN[channel]]: true, updated_at: trx.fn.now() });
+    },
+
+    /**
+     * The account a BHXH number names, with its phone on file (the phone channels' rule, src/security/phone-ownership.ts,
+     * reads it through a repository made over the caller's transaction).
+     */
+    async phoneOnFile(
+      bhxhNumber: string,
+    ): Promise<
+      { id: string; status: AccountStatus; phoneNumber: string | null; phoneNumberVerified: boolean } | undefined
+    > {
+      const row = (await db('accounts')
+        .where({ bhxh_number: bhxhNumber })
+        .first('id', 'phone_number', 'phone_number_verified', 'status')) as
+        | Pick<AccountRow, 'id' | 'phone_number' | 'phone_number_verified' | 'status'>
+        | undefined;
+      return (
+        row && {
+          id: row.id,
+          status: row.status,
+          phoneNumber: row.phone_number,
+          phoneNumberVerified: row.phone_number_verified,
+        }
+      );
+    },
+
+    /**
+     * Development only (`bhxh-id dev seed-accounts`, load tests): creates the synthetic members in one set-based
+     * statement (`insert … select … from generate_series`), skipping numbers that exist. Returns how many were created.
+     */
+    async insertSynthetic(members: SyntheticMembers): Promise<number> {
+      const { family, middle, given } = members.names;
+      const sql = `
+  with inserted as (
+    insert into accounts (id, bhxh_number, full_name, birthdate, password_hash, password_changed_at)
+    select
+      translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/=', '-_'),
+      ?::text || lpad(i::text, ?::int, '0'),
+      ${sqlArray(family)}[1 + (i % ${family.length})::int] || ' ' ||
+        ${sqlArray(middle)}[1 + ((i / ${family.length}) % ${middle.length})::int] || ' ' ||
+        ${sqlArray(given)}[1 + ((i / ${family.length * middle.length}) % ${given.length})::int],
+      to_char(date '1950-01-01' + (i % 18250)::int, 'YYYY-MM-DD'),
+      ?::text,
+      now()
+    from generate_series(?::bigint, ?::bigint) as s(i)
+    on conflict (bhxh_number) do nothing
+    returning 1
+  )
+  select count(*)::int as created from inserted`;
+      const { prefix } = members;
+      const result = await db.raw(sql, [prefix, 10 - prefix.length, members.passwordHash, members.from, members.to]);
+      return Number((result.rows as Array<{ created: number }>)[0]?.created ?? 0);
+    },
+
+    /**
+     * Fresh statistics after a bulk insert, so the planner treats a table that grew a hundredfold as what it now is;
+     * the vacuum sets the visibility map and hint bits now, rather than in the first sign-ins (or an autovacuum).
+     */
+    async vacuumAnalyze(): Promise<void> {
+      await db.raw('vacuum (analyze) accounts');
     },
   };
 }

@@ -1,11 +1,21 @@
 // Links between upstream identities (VNeID) and accounts, keyed by (issuer, subject). A link is made automatically
 // when an account carries the verified personal identification number, or by the member after a password sign-in
 // when the account carries none or the same one (then it confers only the password level and records no number,
-// see security/link-assurance.ts), and raised only by an office confirmation. Never by email or phone.
+// see oidc/link-assurance.ts), and raised only by an office confirmation. Never by email or phone.
 import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../core/clock.js';
-import { linkMayRecordNationalId, type LinkedBy } from '../security/link-assurance.js';
+
+/** How a link was made: by the account's verified number, by a password sign-in, or confirmed by office staff. */
+export type LinkedBy = 'national_id' | 'password' | 'office';
+
+/**
+ * Whether making (or confirming) a link may record the upstream's national ID on an account that has none: not a
+ * password-made link (the rule "a link never confers more than its proof", oidc/link-assurance.ts).
+ */
+function linkMayRecordNationalId(linkedBy: LinkedBy): boolean {
+  return linkedBy !== 'password';
+}
 
 export interface FederatedIdentity {
   issuer: string;

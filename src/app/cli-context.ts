@@ -9,6 +9,7 @@ import { openAndMigrate } from '../db/open-and-migrate.js';
 import { resolveEncryptionKey } from '../keys/encryption-key.js';
 import type { KeyLifecycle } from '../keys/lifecycle.js';
 import { createSealer, type Sealer } from '../keys/sealer.js';
+import { revokeAccount } from '../oidc/revoke-account.js';
 import { buildSharedServices, type SharedServices } from './services.js';
 
 export interface CliContext extends Omit<SharedServices, 'keyLifecycle'> {
@@ -18,6 +19,8 @@ export interface CliContext extends Omit<SharedServices, 'keyLifecycle'> {
   logger: Logger;
   clock: Clock;
   keyLifecycle: KeyLifecycle;
+  /** Ends an account's sessions, grants and tokens; without a provider here, so no back-channel logout. */
+  revokeAccount(accountId: string): Promise<{ sessions: number; artifacts: number }>;
   /** Migrations applied when the context opened. */
   migrationsApplied: string[];
   readStdin(): Promise<string>;
@@ -42,6 +45,7 @@ export async function openCliContext(
     logger,
     clock,
     keyLifecycle: services.keyLifecycle(),
+    revokeAccount: (accountId) => revokeAccount({ db, logger }, accountId),
     migrationsApplied: applied,
     readStdin,
     async close() {

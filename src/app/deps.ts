@@ -29,6 +29,7 @@ import type { Throttle } from '../security/throttle.js';
 import type Router from '@koa/router';
 import type { KeyLifecycle } from '../keys/lifecycle.js';
 import type { Federation } from '../flows/federation/federation.js';
+import type { FederatedIdentities } from '../accounts/federated-identities.js';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +54,8 @@ export interface AppDeps {
   /** A member proves an email or phone on file with a code (the account page will call it). */
   addressVerification: AddressVerification;
   temporaryPasswords: TemporaryPasswords;
+  /** The VNeID links (a password change removes the ones made with a password, configured upstream or not). */
+  federatedIdentities: FederatedIdentities;
   /** Once per carrier message or call id (SMS keyword, hotline). */
   channelRequests: ChannelRequests;
   /** Keys the hashes of senders and BHXH numbers kept for the SMS keyword's hourly limits. */
@@ -74,6 +77,8 @@ export interface AppDeps {
   keyLifecycle?: KeyLifecycle;
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
+  /** Ends every session, grant and token of an account, on the provider serving now (src/oidc/revoke-account.ts). */
+  revokeAccount: (accountId: string) => Promise<{ sessions: number; artifacts: number }>;
   /** Discovery and JWKS as each provider instance first answered them (src/http/provider-documents.ts). */
   documents: ProviderDocuments;
 }

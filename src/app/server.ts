@@ -44,6 +44,7 @@ import { createHttpSmsGateway } from '../notify/sms-gateway.js';
 import { sweepSmsInbound } from '../channels/sms-inbound.js';
 import { createVoicePasswordReset, sweepVoiceCalls } from '../channels/voice-password-reset.js';
 import { captchaField } from '../../views/captcha.js';
+import { revokeAccount } from '../oidc/revoke-account.js';
 import path from 'node:path';
 import { createVneidUpstream } from '../methods/vneid/upstream-client.js';
 import { CALLBACK_PATH } from '../flows/federation/routes.js';
@@ -205,6 +206,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     }),
     channelRequests,
     temporaryPasswords,
+    federatedIdentities: shared.federatedIdentities,
     smsInboundKey: derive('sms-inbound'),
     voice: createVoicePasswordReset({
       clock,
@@ -241,6 +243,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
         }
       : {}),
     provider: () => provider,
+    revokeAccount: (accountId) => revokeAccount({ db, provider, logger }, accountId),
     documents: providerDocuments({
       issuer: config.issuer,
       trustProxy: config.trustProxy,
@@ -273,7 +276,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
     installUpstreamLogout(deps, p);
-    installResumeCredentialCheck(p, { db: db! });
+    installResumeCredentialCheck(p, { accounts });
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
     p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
     p.on('backchannel.error', (_ctx, err, client) =>

@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../db/database.js';
 import { createKeyLifecycle, policyFromConfig } from '../keys/lifecycle.js';
 import type { Sealer } from '../keys/sealer.js';
+import { revokeIssuedBetween } from '../oidc/revoke-issued.js';
 import { createPasswordHasher } from '../methods/password/hasher.js';
 import { createTemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../notify/outbox.js';
@@ -19,11 +20,12 @@ export function buildSharedServices(config: Config, { db, sealer, clock }: { db:
   const audit = createAuditLog(db);
   const hasher = createPasswordHasher(config.argon2);
   const outbox = createOutbox(db, sealer, clock);
+  const resourceServers = createResourceServerRepository(db);
   return {
     accounts: createAccountRepository(db),
     /** Uncached: the server wraps it in its cache (src/clients/client-cache.ts). */
     clients: createClientRepository(db, sealer),
-    resourceServers: createResourceServerRepository(db),
+    resourceServers,
     audit,
     hasher,
     outbox,
@@ -39,7 +41,8 @@ export function buildSharedServices(config: Config, { db, sealer, clock }: { db:
         sealer,
         clock,
         audit,
-        policy: policyFromConfig(config),
+        policy: policyFromConfig(config, resourceServers),
+        revokeIssuedBetween,
         ...(changed ? { changed } : {}),
       }),
   };

@@ -13,7 +13,7 @@
 // NOTE: everything runs inside the transaction of `channelRequests.once` and uses only that transaction (PGlite has
 // a single connection: a query on the global db inside it would wait for ever).
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
-import { provePhoneOwnership } from '../accounts/phone-ownership.js';
+import { provePhoneOwnership } from '../security/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';

@@ -24,7 +24,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
-import { provePhoneOwnership } from '../accounts/phone-ownership.js';
+import { provePhoneOwnership } from '../security/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Sealer } from '../keys/sealer.js';
 import { TEMPORARY_ALPHABET, type TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
@@ -303,7 +303,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
   async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
-    // Whether the calling number is that member's verified phone (src/accounts/phone-ownership.ts, every channel's rule).
+    // Whether the calling number is that member's verified phone (src/security/phone-ownership.ts, every channel's rule).
     const ownership = await provePhoneOwnership(trx, bhxhNumber, parsePhoneNumber(call.caller));
     const { matched, account } = ownership;
 

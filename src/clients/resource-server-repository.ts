@@ -1,4 +1,5 @@
 // Resource servers (APIs) that receive JWT access tokens (RFC 9068) when a client names them with `resource`.
+import type { Knex } from 'knex';
 import { deletedCount, type Db } from '../db/database.js';
 
 export interface ResourceServerRecord {
@@ -29,6 +30,11 @@ export function createResourceServerRepository(db: Db) {
     },
     async delete(identifier: string): Promise<boolean> {
       return deletedCount(await db('resource_servers').where({ identifier }).delete()) > 0;
+    },
+    /** The longest access token lifetime a resource server sets, in seconds (0 with none); in `trx` when given. */
+    async longestAccessTokenTtl(trx: Knex.Transaction | Db = db): Promise<number> {
+      const longest = await trx('resource_servers').max({ ttl: 'access_token_ttl' }).first();
+      return Number(longest?.ttl ?? 0);
     },
   };
 }

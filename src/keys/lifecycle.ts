@@ -12,7 +12,7 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
-import { deletedCount, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import type { Clock } from '../core/clock.js';
 import {
   insertKey,
@@ -53,8 +53,27 @@ export type Step =
 
 export const KEYS_CHANNEL = 'bhxh_keys';
 
+// What the lifecycle needs of tables other folders own: oidc/ and clients/ import keys/, so keys/ imports neither and
+// the composition roots (src/server.ts, src/cli/context.ts) hand these in.
+
+/** The resource servers' longest access token lifetime (src/clients/resource-server-repository.ts). */
+export interface ResourceServerLifetimes {
+  longestAccessTokenTtl(trx?: Knex.Transaction | Db): Promise<number>;
+}
+
+/**
+ * Deletes, in `trx`, what was issued between `from` and `to` (epoch seconds) with a cookie key or a signing key;
+ * returns how many rows went (src/oidc/revoke-issued.ts).
+ */
+export type RevokeIssuedBetween = (
+  trx: Knex.Transaction,
+  issuedWith: 'cookie' | 'signature',
+  from: number,
+  to: number,
+) => Promise<number>;
+
 /** The policy the configuration asks for (the server's schedule and the CLI use the same). */
-export function policyFromConfig(config: Config): LifecyclePolicy {
+export function policyFromConfig(config: Config, resourceServers: ResourceServerLifetimes): LifecyclePolicy {
   return {
     stagingSeconds: config.keys.stagingSeconds,
     rotationIntervalSeconds: config.keys.rotationIntervalSeconds,
@@ -62,8 +81,8 @@ export function policyFromConfig(config: Config): LifecyclePolicy {
     cookieLifetimeSeconds: config.ttl.session,
     // ID tokens, JWT access tokens (a resource server may set its own lifetime) and logout tokens (a few minutes).
     async signedTokenLifetimeSeconds(trx) {
-      const longestResource = await trx('resource_servers').max({ ttl: 'access_token_ttl' }).first();
-      return Math.max(config.ttl.idToken, config.ttl.accessToken, Number(longestResource?.ttl ?? 0), 600);
+      const longestResource = await resourceServers.longestAccessTokenTtl(trx);
+      return Math.max(config.ttl.idToken, config.ttl.accessToken, longestResource, 600);
     },
   };
 }
@@ -83,6 +102,7 @@ export function createKeyLifecycle(deps: {
   clock: Clock;
   audit: AuditLog;
   policy: LifecyclePolicy;
+  revokeIssuedBetween: RevokeIssuedBetween;
   changed?: () => void;
 }) {
   const { db, sealer, clock, audit, policy } = deps;
@@ -172,41 +192,7 @@ export function createKeyLifecycle(deps: {
   async function revokeIssuedWhile(trx: Knex.Transaction, key: KeyRow, now: Date): Promise<number> {
     const from = epoch(key.activated_at ?? key.created_at);
     const to = epoch(key.retired_at ?? now) + 1; // timestamps carry fractions of a second
-    // When an artifact was issued, on the same clock as the key's dates: the adapter stamps expires_at with the
-    // injected clock, and exp - iat is its lifetime (oidc-provider's iat/exp come from its own clock).
-    const issuedBetween = [
-      `expires_at is not null and extract(epoch from expires_at) - ((payload->>'exp')::bigint - (payload->>'iat')::bigint) between ? and ?`,
-      [from, to],
-    ] as const;
-    if (key.use === 'cookie') {
-      return deletedCount(
-        await trx('oidc_payloads')
-          .whereIn('model', ['Session', 'Interaction'])
-          .andWhereRaw(...issuedBetween)
-          .delete(),
-      );
-    }
-    const grants = trx('oidc_payloads')
-      .whereIn('model', [
-        'AccessToken',
-        'RefreshToken',
-        'AuthorizationCode',
-        'ClientCredentials',
-        'BackchannelAuthenticationRequest',
-        'DeviceCode',
-      ])
-      .andWhereRaw(...issuedBetween)
-      .whereNotNull('grant_id')
-      .distinct('grant_id');
-    const tokens = deletedCount(await trx('oidc_payloads').whereIn('grant_id', grants.clone()).delete());
-    const grantRows = deletedCount(await trx('oidc_payloads').where({ model: 'Grant' }).whereIn('id', grants).delete());
-    const sessions = deletedCount(
-      await trx('oidc_payloads')
-        .where({ model: 'Session' })
-        .andWhereRaw(...issuedBetween)
-        .delete(),
-    );
-    return tokens + grantRows + sessions;
+    return deps.revokeIssuedBetween(trx, key.use === 'cookie' ? 'cookie' : 'signature', from, to);
   }
 
   return {

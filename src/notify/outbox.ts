@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { Sealer } from '../keys/sealer.js';
 import type { Clock } from '../core/clock.js';
-import { parseEmailAddress } from '../security/email-address.js';
+import { parseEmailAddress } from '../core/email-address.js';
 import type { EmailSender, SmsSender } from './email-senders.js';
 import {
   composeMessage,
@@ -88,7 +88,7 @@ export function createOutbox(db: Db, sealer: Sealer, clock: Clock): Outbox {
 
 function toSealedPayload(message: OutboundMessage): SealedPayload {
   if (message.channel === 'email') {
-    // One plain address under the one email rule (src/security/email-address.ts), the rule the CLI and the flows use:
+    // One plain address under the one email rule (src/core/email-address.ts), the rule the CLI and the flows use:
     // a dot-atom has no display name, no list, nothing a mail library would read as several recipients.
     const to = acceptedRecipient('email', message.to);
     if (!to) throw new Error('outbox: the recipient is not one plain email address');

@@ -12,6 +12,7 @@
 // together share a statement. Within a batch the last save of a (model, id) wins, as it would one after another;
 // rows go in key order, so concurrent batches cannot deadlock; a save resolves only once its batch has committed,
 // and if the statement fails every save in it fails.
+import type { Knex } from 'knex';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { batchPerRound } from '../db/batch.js';
 import { deletedCount, type Db } from '../db/database.js';
@@ -125,4 +126,13 @@ export async function sweepExpiredPayloads(db: Db, clock: Clock = systemClock, b
       .delete(),
   );
   return deleted;
+}
+
+/**
+ * A correlated subquery for `whereExists` / `whereNotExists`: a session of ours whose uid is `uidSql`, an SQL
+ * expression over the outer query's row with its `bindings` (the upstream-logout sweep keeps a note only while the
+ * session it belongs to lives: src/flows/federation/upstream-logout.ts).
+ */
+export function sessionWithUid(db: Db, uidSql: string, bindings: readonly Knex.RawBinding[]): Knex.QueryBuilder {
+  return db(TABLE).select(db.raw('1')).where({ model: 'Session' }).andWhereRaw(`${TABLE}.uid = ${uidSql}`, bindings);
 }

@@ -8,7 +8,7 @@
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { Db } from '../db/database.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
 import { credentialsUnchanged } from '../security/credential-change.js';
 import { messagePage } from '../../views/message.js';
@@ -20,14 +20,17 @@ interface Destroyable {
   destroy(): Promise<void>;
 }
 
-export function installResumeCredentialCheck(provider: Provider, deps: { db: Db }): void {
+export function installResumeCredentialCheck(
+  provider: Provider,
+  deps: { accounts: Pick<AccountRepository, 'credentialVersion'> },
+): void {
   const check: Middleware = async (ctx, next) => {
     await next();
     const { oidc } = ctx as unknown as KoaContextWithOIDC;
     if (oidc?.route !== 'resume') return;
     const login = (oidc.result as { login?: { accountId?: string; [CREDENTIAL_VERSION]?: number } } | undefined)?.login;
     if (!login?.accountId || typeof login[CREDENTIAL_VERSION] !== 'number') return;
-    if (await credentialsUnchanged(deps.db, login.accountId, login[CREDENTIAL_VERSION])) return;
+    if (await credentialsUnchanged(deps.accounts, login.accountId, login[CREDENTIAL_VERSION])) return;
     // What this resume saved goes; nothing else of the account is touched (her own new sign-ins stay).
     const entities = oidc.entities as Record<string, Destroyable | undefined>;
     for (const name of ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Grant'])

@@ -4,54 +4,34 @@
 // and removes the VNeID links made with a password. Called by the sign-in and reset flows, the federation pending
 // link, temporary passwords (SMS keyword, hotline, office) and the CLI (set-password, reset-password).
 import type { Knex } from 'knex';
-import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { Outbox } from '../notify/outbox.js';
-import type { Account } from '../accounts/account-repository.js';
-import { createFederatedIdentities } from '../accounts/federated-identities.js';
+import type { Account, AccountRepository } from '../accounts/account-repository.js';
+import type { FederatedIdentities } from '../accounts/federated-identities.js';
 import type { Db } from '../db/database.js';
 import { notifyEveryChannel } from '../notify/notify-every-channel.js';
-import { revokeAccount } from '../oidc/revoke-account.js';
 import { announcePasswordLinksRemoved } from './link-announcements.js';
 
-/**
- * Moves the account's credential version together with `changes` to its row, in one statement. With `expected`, only
- * if the version is still that one (a step that recorded it): of racing changes, exactly one wins.
- */
-export async function moveCredentialVersion(
-  trx: Knex.Transaction | Db,
-  accountId: string,
-  changes: Record<string, unknown>,
-  expected?: number,
-): Promise<boolean> {
-  const query = trx('accounts').where({ id: accountId });
-  if (expected !== undefined) query.andWhere({ credential_version: expected });
-  const updated = await query.update({
-    ...changes,
-    credential_version: trx.raw('credential_version + 1'),
-    updated_at: trx.fn.now(),
-  });
-  return updated === 1;
-}
-
 /** Whether a step that recorded `recorded` when it began may go on (nothing changed the credentials since). */
-export async function credentialsUnchanged(db: Db, accountId: string, recorded: number | undefined): Promise<boolean> {
+export async function credentialsUnchanged(
+  accounts: Pick<AccountRepository, 'credentialVersion'>,
+  accountId: string,
+  recorded: number | undefined,
+): Promise<boolean> {
   if (recorded === undefined) return false;
-  const row = await db('accounts')
-    .where({ id: accountId })
-    .first<{ credential_version: number } | undefined>('credential_version');
-  return row !== undefined && Number(row.credential_version) === recorded;
+  return (await accounts.credentialVersion(accountId)) === recorded;
 }
 
-/** What announcing a change needs. */
-interface NoticeDeps {
+/** What removing password-made links needs (announcing it included). */
+export interface LinkRemovalDeps {
   outbox: Outbox;
   audit: AuditLog;
   config: Config;
   clock: Clock;
+  federatedIdentities: Pick<FederatedIdentities, 'removePasswordLinks'>;
 }
 
 /**
@@ -59,12 +39,12 @@ interface NoticeDeps {
  * and an office reset call it in their transaction: a link can never outlive the password that made it.
  */
 export async function removePasswordLinks(
-  deps: NoticeDeps & { db: Db },
+  deps: LinkRemovalDeps,
   trx: Knex.Transaction,
   account: Account,
   via: string,
 ): Promise<number> {
-  const removed = await createFederatedIdentities(deps.db, deps.clock).removePasswordLinks(trx, account.id);
+  const removed = await deps.federatedIdentities.removePasswordLinks(trx, account.id);
   await announcePasswordLinksRemoved(deps, trx, account, removed, via);
   return removed.length;
 }
@@ -83,12 +63,17 @@ export interface PasswordChange {
   guard?: (trx: Knex.Transaction) => Promise<boolean>;
 }
 
-/** The provider is absent in the CLI: sessions and tokens are still deleted, without back-channel logout. */
 /** What a credential change needs: its own narrow list, not the service bag. */
-interface Deps extends NoticeDeps {
+export interface CredentialChangeDeps extends LinkRemovalDeps {
   db: Db;
+  accounts: Pick<AccountRepository, 'moveCredentialVersion'>;
   logger: Logger;
-  provider?: () => Provider;
+  /**
+   * Ends every session, grant and token of the account (src/oidc/revoke-account.ts, bound by the composition root:
+   * oidc/ calls this module, so this module does not import oidc/). The CLI has no provider: the rows still go,
+   * without back-channel logout.
+   */
+  revokeAccount(accountId: string): Promise<{ sessions: number; artifacts: number }>;
   /** The sign-in throttle (flows/login/login-throttle.ts): a new password starts with no failures counted. */
   loginThrottle?: { clearFailures(bhxhNumber: string): Promise<void> };
 }
@@ -98,7 +83,7 @@ class StaleStep extends Error {}
 
 /** The new hash, the version moved, password-made links removed, every channel told, an audit event. */
 async function replacePassword(
-  deps: Deps,
+  deps: CredentialChangeDeps,
   trx: Knex.Transaction,
   account: Account,
   change: {
@@ -112,8 +97,7 @@ async function replacePassword(
   },
 ): Promise<boolean> {
   const now = deps.clock.now();
-  const moved = await moveCredentialVersion(
-    trx,
+  const moved = await deps.accounts.moveCredentialVersion(
     account.id,
     {
       password_hash: change.newHash,
@@ -122,7 +106,7 @@ async function replacePassword(
       temporary_password_hash: null,
       temporary_password_expires_at: null,
     },
-    change.expected,
+    { expected: change.expected, trx },
   );
   if (!moved) return false;
   await removePasswordLinks(deps, trx, account, change.via);
@@ -142,8 +126,8 @@ async function replacePassword(
 }
 
 /** After commit: every session and token ends, and failed sign-ins someone else caused no longer slow her down. */
-async function revokeAfterChange(deps: Deps, account: Account, via: string): Promise<void> {
-  const revoked = await revokeAccount({ db: deps.db, provider: deps.provider?.(), logger: deps.logger }, account.id);
+async function revokeAfterChange(deps: CredentialChangeDeps, account: Account, via: string): Promise<void> {
+  const revoked = await deps.revokeAccount(account.id);
   await deps.loginThrottle?.clearFailures(account.bhxhNumber);
   deps.logger.info({ accountId: account.id, via, ...revoked }, 'password replaced: sessions and tokens revoked');
 }
@@ -153,7 +137,7 @@ async function revokeAfterChange(deps: Deps, account: Account, via: string): Pro
  * must_change_password). Returns false when the step is stale (the version moved) or the guard refused: nothing
  * changed. After commit every session, grant and token of the account is revoked (back-channel logout included).
  */
-export async function applyPasswordChange(deps: Deps, change: PasswordChange): Promise<boolean> {
+export async function applyPasswordChange(deps: CredentialChangeDeps, change: PasswordChange): Promise<boolean> {
   const { account } = change;
   try {
     await deps.db.transaction(async (trx) => {
@@ -177,7 +161,7 @@ export async function applyPasswordChange(deps: Deps, change: PasswordChange): P
 
 /** An operator sets a password (CLI `accounts set-password`): unconditional, otherwise the same as any change. */
 export async function applyOperatorPassword(
-  deps: Deps,
+  deps: CredentialChangeDeps,
   change: { account: Account; newHash: string; mustChange: boolean; detail?: Record<string, unknown> },
 ): Promise<void> {
   await deps.db.transaction((trx) => replacePassword(deps, trx, change.account, { ...change, via: 'cli' }));

@@ -2,7 +2,7 @@
 // and channel. Called by the recovery flow (email and SMS codes), the SMS keyword, the hotline, the office reset CLI,
 // and (for the one exception, a code that proves an address) the address verification module.
 import { parsePhoneNumber } from '../accounts/identifiers.js';
-import { parseEmailAddress } from './email-address.js';
+import { parseEmailAddress } from '../core/email-address.js';
 
 export type AddressChannel = 'email' | 'sms';
 

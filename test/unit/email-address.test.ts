@@ -1,9 +1,9 @@
-// The one email address rule (src/security/email-address.ts) that the CLI, the reset form and the outbox share.
+// The one email address rule (src/core/email-address.ts) that the CLI, the reset form and the outbox share.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createEmailRecoveryMethod } from '../../src/methods/email-code/email-recovery-method.js';
 import type { Outbox } from '../../src/notify/outbox.js';
-import { parseEmailAddress, sameEmailAddress } from '../../src/security/email-address.js';
+import { parseEmailAddress, sameEmailAddress } from '../../src/core/email-address.js';
 
 describe('the email address rule', () => {
   it("accepts every character RFC 5322's dot-atom allows in the local part", () => {

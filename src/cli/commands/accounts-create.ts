@@ -3,7 +3,7 @@
 // a code or a temporary password (src/security/deliverable-address.ts).
 import { AccountExistsError } from '../../accounts/account-repository.js';
 import { parseBhxhNumber, parseNationalId, parsePhoneNumber } from '../../accounts/identifiers.js';
-import { parseEmailAddress } from '../../security/email-address.js';
+import { parseEmailAddress } from '../../core/email-address.js';
 import { CommandError, UsageError, type Command } from '../command.js';
 import { accountView } from './account-view.js';
 import { readPasswordFromStdin, temporaryPassword } from './passwords.js';

@@ -28,19 +28,14 @@ export const accountsResetPassword: Command = {
       );
     }
 
-    const { outbox, temporaryPasswords } = ctx;
+    const { temporaryPasswords } = ctx;
     const issued = await ctx.db.transaction(async (trx) => {
       const temp = await temporaryPasswords.issueAndDeliver(
         account.id,
         deliver === 'print' ? null : { channel: deliver, to: to! },
         trx,
       );
-      await removePasswordLinks(
-        { db: ctx.db, outbox, audit: ctx.audit, config: ctx.config, clock: ctx.clock },
-        trx,
-        account,
-        'office',
-      );
+      await removePasswordLinks(ctx, trx, account, 'office');
       await ctx.audit.record(
         { type: 'password.temporary_issued', accountId: account.id, detail: { via: 'office', operator, deliver } },
         trx,

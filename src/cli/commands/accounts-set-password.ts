@@ -14,22 +14,12 @@ export const accountsSetPassword: Command = {
     const account = await findAccountArg(ctx, v);
     const temporary = v.temporary ? temporaryPassword() : undefined;
     const password = temporary ?? (await readPasswordFromStdin(ctx, account));
-    await applyOperatorPassword(
-      {
-        db: ctx.db,
-        outbox: ctx.outbox,
-        audit: ctx.audit,
-        config: ctx.config,
-        clock: ctx.clock,
-        logger: ctx.logger,
-      },
-      {
-        account,
-        newHash: await ctx.hasher.hash(password),
-        mustChange: Boolean(temporary),
-        detail: { temporary: Boolean(temporary) },
-      },
-    );
+    await applyOperatorPassword(ctx, {
+      account,
+      newHash: await ctx.hasher.hash(password),
+      mustChange: Boolean(temporary),
+      detail: { temporary: Boolean(temporary) },
+    });
     const updated = (await ctx.accounts.findById(account.id))!;
     return { account: accountView(updated), ...(temporary ? { temporary_password: temporary } : {}) };
   },

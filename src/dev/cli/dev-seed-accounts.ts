@@ -1,8 +1,7 @@
 // bhxh-id dev seed-accounts: fills the accounts table with many synthetic members for load tests (bench/), fast:
-// set-based SQL (`insert … select … from generate_series`), in chunks, so both PGlite and PostgreSQL cope with a
+// set-based SQL (`insert … select … from generate_series`: AccountRepository.insertSynthetic), in chunks, so both PGlite and PostgreSQL cope with a
 // million rows. Every seeded member gets the same argon2id hash of one password read from standard input. Never in
 // production.
-import type { Knex } from 'knex';
 import { CommandError, UsageError, type Command } from '../../cli/command.js';
 import type { CliContext } from '../../app/cli-context.js';
 import { readPasswordFromStdin } from '../../cli/commands/passwords.js';
@@ -59,28 +58,6 @@ const GIVEN = [
   'Vy',
 ];
 
-/** A constant text array as SQL (the words above contain no quote). */
-const sqlArray = (words: string[]) => `(array[${words.map((w) => `'${w}'`).join(',')}])`;
-
-/** The SQL for one chunk: numbers prefix‖i (zero-padded to 10 digits) for i in [from, to]; existing numbers are skipped. */
-const CHUNK_SQL = `
-  with inserted as (
-    insert into accounts (id, bhxh_number, full_name, birthdate, password_hash, password_changed_at)
-    select
-      translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/=', '-_'),
-      ?::text || lpad(i::text, ?::int, '0'),
-      ${sqlArray(FAMILY)}[1 + (i % ${FAMILY.length})::int] || ' ' ||
-        ${sqlArray(MIDDLE)}[1 + ((i / ${FAMILY.length}) % ${MIDDLE.length})::int] || ' ' ||
-        ${sqlArray(GIVEN)}[1 + ((i / ${FAMILY.length * MIDDLE.length}) % ${GIVEN.length})::int],
-      to_char(date '1950-01-01' + (i % 18250)::int, 'YYYY-MM-DD'),
-      ?::text,
-      now()
-    from generate_series(?::bigint, ?::bigint) as s(i)
-    on conflict (bhxh_number) do nothing
-    returning 1
-  )
-  select count(*)::int as created from inserted`;
-
 function parseOptions(v: Record<string, string | boolean | undefined>): { count: number; prefix: string } {
   const count = typeof v.count === 'string' && /^\d+$/.test(v.count) ? Number(v.count) : NaN;
   const prefix = typeof v.prefix === 'string' ? v.prefix : DEFAULT_PREFIX;
@@ -93,19 +70,18 @@ function parseOptions(v: Record<string, string | boolean | undefined>): { count:
   return { count, prefix };
 }
 
-async function insertChunk(db: Knex, prefix: string, from: number, to: number, hash: string): Promise<number> {
-  const result = await db.raw(CHUNK_SQL, [prefix, 10 - prefix.length, hash, from, to]);
-  return Number((result.rows as Array<{ created: number }>)[0]?.created ?? 0);
-}
-
 async function seed(ctx: CliContext, count: number, prefix: string, hash: string): Promise<number> {
   let created = 0;
   for (let from = 0; from < count; from += CHUNK) {
-    created += await insertChunk(ctx.db, prefix, from, Math.min(from + CHUNK, count) - 1, hash);
+    created += await ctx.accounts.insertSynthetic({
+      prefix,
+      from,
+      to: Math.min(from + CHUNK, count) - 1,
+      passwordHash: hash,
+      names: { family: FAMILY, middle: MIDDLE, given: GIVEN },
+    });
   }
-  // Fresh statistics, so the planner treats a table that grew a hundredfold as what it now is; the vacuum sets the
-  // visibility map and hint bits now, rather than in the first sign-ins (or an autovacuum) under load.
-  await ctx.db.raw('vacuum (analyze) accounts');
+  await ctx.accounts.vacuumAnalyze();
   return created;
 }
 

@@ -3,7 +3,7 @@
 // personal identification number or the same one. Every channel on file is told, and the audit log records it.
 //
 // NOTE: a password proves less than VNeID: a link made this way confers at most the password level and records no
-// identification number on the account (security/link-assurance.ts); only an office confirmation raises it
+// identification number on the account (oidc/link-assurance.ts); only an office confirmation raises it
 // (`bhxh-id accounts confirm-vneid`), and the next password change or reset removes it. The notice on every channel
 // lets a member whose password was stolen notice a foreign link; an operator removes it with `accounts unlink-vneid`.
 import type { Context } from 'koa';
@@ -12,7 +12,7 @@ import type { Account } from '../../accounts/account-repository.js';
 import { meets, requiredAcr, type Acr } from '../../oidc/assurance.js';
 import { FlowError } from '../../http/errors.js';
 import { announceLinkMade } from '../../security/link-announcements.js';
-import { linkAssurance } from '../../security/link-assurance.js';
+import { linkAssurance } from '../../oidc/link-assurance.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { interactionState } from '../interaction.js';
 import { openUpstreamIdToken, rememberUpstreamSession, type UpstreamLogoutDeps } from './upstream-logout.js';

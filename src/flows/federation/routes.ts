@@ -26,7 +26,7 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { ACR, meets, requiredAcr, vneidAcr, type Acr } from '../../oidc/assurance.js';
 import { announceLinkMade } from '../../security/link-announcements.js';
-import { linkAssurance } from '../../security/link-assurance.js';
+import { linkAssurance } from '../../oidc/link-assurance.js';
 import { UpstreamError, type UpstreamSignIn } from '../../methods/vneid/upstream-client.js';
 import { federationProblemPage } from '../../../views/federation.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';

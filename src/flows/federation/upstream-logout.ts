@@ -19,6 +19,7 @@ import type { FlowStore } from '../flow-store.js';
 import type { Federation } from './federation.js';
 import { deletedCount, type Db } from '../../db/database.js';
 import { UPSTREAM_ID_TOKEN_CONTEXT } from '../../keys/sealer.js';
+import { sessionWithUid } from '../../oidc/adapter.js';
 import { pageContext, resolveLocale } from '../../core/locale.js';
 import { messagePage } from '../../../views/message.js';
 import type { StoredUpstreamSession } from './flow-kinds.js';
@@ -129,12 +130,7 @@ export async function sweepOrphanUpstreamSessions(db: Db): Promise<number> {
   return deletedCount(
     await db('flows')
       .where({ kind: SESSION })
-      .whereNotExists(
-        db('oidc_payloads')
-          .select(db.raw('1'))
-          .where({ model: 'Session' })
-          .andWhereRaw('oidc_payloads.uid = substr(flows.id, ?)', [prefix.length + 1]),
-      )
+      .whereNotExists(sessionWithUid(db, 'substr(flows.id, ?)', [prefix.length + 1]))
       .delete(),
   );
 }

@@ -22,7 +22,11 @@ import { FlowError } from '../../http/errors.js';
 import type { MessageId } from '../../core/i18n.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { verifyPassword } from '../../methods/password/verify-password.js';
-import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
+import {
+  applyPasswordChange,
+  type CredentialChangeDeps,
+  credentialsUnchanged,
+} from '../../security/credential-change.js';
 import { ACR, meets, requiredAcr } from '../../oidc/assurance.js';
 import { CREDENTIAL_VERSION } from '../../oidc/resume-credential-check.js';
 import type { Account } from '../../accounts/account-repository.js';
@@ -35,7 +39,7 @@ import type { Middleware } from 'koa';
 import type { LoginFlowData } from './flow-kinds.js';
 
 /** What the sign-in flow uses (finishing a pending VNeID link included). */
-export interface LoginDeps extends PendingLinkDeps {
+export interface LoginDeps extends PendingLinkDeps, CredentialChangeDeps {
   provider: () => Provider;
   db: Db;
   accounts: AccountRepository;
@@ -154,7 +158,7 @@ async function showNewPasswordPage(
  */
 async function completeSignIn(deps: LoginDeps, ctx: Context, account: Account, credentialVersion: number) {
   const { interaction } = interactionState(ctx);
-  if (!(await credentialsUnchanged(deps.db, account.id, credentialVersion)))
+  if (!(await credentialsUnchanged(deps.accounts, account.id, credentialVersion)))
     throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'sign_in' } });
   const linked = await completePendingLink(deps, ctx, account, credentialVersion);
   if (linked === 'refused') return; // the page saying why has been shown
@@ -197,7 +201,7 @@ function showLogin(deps: LoginDeps): Middleware {
 
 /** A new-password step whose account's credentials changed since it began ends here, for good. */
 async function requireCurrentCredentials(deps: LoginDeps, uid: string, data: LoginFlowData): Promise<void> {
-  if (await credentialsUnchanged(deps.db, data.accountId, data.credentialVersion)) return;
+  if (await credentialsUnchanged(deps.accounts, data.accountId, data.credentialVersion)) return;
   await deps.flows.delete(KIND, uid);
   throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'awaiting_new_password' } });
 }

@@ -36,7 +36,11 @@ import type { MessageId } from '../../core/i18n.js';
 import { checkPassword } from '../../methods/password/policy.js';
 import { errorClass } from '../../notify/outbox.js';
 import { addressOnFile, deliverableMatch } from '../../security/deliverable-address.js';
-import { applyPasswordChange, credentialsUnchanged } from '../../security/credential-change.js';
+import {
+  applyPasswordChange,
+  type CredentialChangeDeps,
+  credentialsUnchanged,
+} from '../../security/credential-change.js';
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from '../../methods/recovery-method.js';
@@ -47,7 +51,7 @@ import { setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../core/locale.js';
 
 /** What the recovery flow uses. */
-export interface RecoveryDeps {
+export interface RecoveryDeps extends CredentialChangeDeps {
   config: Config;
   db: Db;
   clock: Clock;
@@ -209,7 +213,7 @@ function show(deps: RecoveryDeps): Middleware {
       case 'awaiting_code':
         return showCode(deps, ctx);
       case 'awaiting_password':
-        if (!(await credentialsUnchanged(deps.db, flow.data.accountId!, flow.data.credentialVersion)))
+        if (!(await credentialsUnchanged(deps.accounts, flow.data.accountId!, flow.data.credentialVersion)))
           return endStaleFlow(deps, flow, 'awaiting_password');
         return showNewPassword(deps, ctx);
       case 'done':
@@ -386,7 +390,7 @@ function submitCode(deps: RecoveryDeps): Middleware {
         error: result.reason === 'wrong' ? 'recovery.code.error.wrong' : 'recovery.code.error.dead',
       });
     }
-    if (!(await credentialsUnchanged(deps.db, result.accountId, flow.data.credentialVersion)))
+    if (!(await credentialsUnchanged(deps.accounts, result.accountId, flow.data.credentialVersion)))
       await endStaleFlow(deps, flow, 'awaiting_code');
     if (!(await deps.flows.advance(KIND, flow.id, 'awaiting_code', 'awaiting_password')))
       throw new FlowError('SESSION_EXPIRED');

@@ -10,16 +10,12 @@
 // address), so a code sent to an old address finds no live code once the address changed, and the final update
 // checks the address again under a row lock.
 import crypto from 'node:crypto';
+import { createAccountRepository, type AccountAddresses } from '../../accounts/account-repository.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Db } from '../../db/database.js';
 import type { Outbox } from '../../notify/outbox.js';
 import type { Clock } from '../../core/clock.js';
-import {
-  deliverableAddress,
-  isAddressVerified,
-  type AddressChannel,
-  type AddressesOnFile,
-} from '../../security/deliverable-address.js';
+import { deliverableAddress, isAddressVerified, type AddressChannel } from '../../security/deliverable-address.js';
 import { createCodeStore, type CodeOptions } from '../codes/code-store.js';
 
 export type StartResult =
@@ -40,26 +36,9 @@ export interface AddressVerificationDeps {
   options: CodeOptions;
 }
 
-interface AccountAddressRow {
-  status: string;
-  email: string | null;
-  email_verified: boolean;
-  phone_number: string | null;
-  phone_number_verified: boolean;
-}
-
-const COLUMNS = ['status', 'email', 'email_verified', 'phone_number', 'phone_number_verified'] as const;
-const VERIFIED_COLUMN = { email: 'email_verified', sms: 'phone_number_verified' } as const;
-
-const addressesOf = (row: AccountAddressRow): AddressesOnFile => ({
-  email: row.email,
-  emailVerified: row.email_verified,
-  phoneNumber: row.phone_number,
-  phoneNumberVerified: row.phone_number_verified,
-});
-
 export function createAddressVerification(deps: AddressVerificationDeps) {
   const { db, outbox, audit } = deps;
+  const accounts = createAccountRepository(db);
   const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, { purpose: 'address_verification' });
   const minutes = Math.max(1, Math.round(deps.options.ttlSeconds / 60));
   const bindingOf = (accountId: string, channel: AddressChannel, address: string) =>
@@ -68,8 +47,8 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
       .update(`address-verification:${accountId}:${channel}:${address}`)
       .digest('base64url');
   /** The address a code may prove: the one on file, of an active account. */
-  const currentAddress = (row: AccountAddressRow | undefined, channel: AddressChannel) =>
-    row && row.status === 'active' ? deliverableAddress(addressesOf(row), channel, 'verification') : null;
+  const currentAddress = (row: AccountAddresses | undefined, channel: AddressChannel) =>
+    row && row.status === 'active' ? deliverableAddress(row, channel, 'verification') : null;
 
   return {
     /** Sends a code to the account's current address for the channel (a newer code kills the older one). */
@@ -81,13 +60,10 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
     }): Promise<StartResult> {
       const { accountId, channel } = input;
       return db.transaction(async (trx): Promise<StartResult> => {
-        const row = (await trx('accounts')
-          .where({ id: accountId })
-          .forUpdate()
-          .first(...COLUMNS)) as AccountAddressRow | undefined;
+        const row = await accounts.lockAddressesOnFile(accountId, trx);
         const address = currentAddress(row, channel);
         if (!row || !address) return { ok: false, reason: 'no_address' };
-        if (isAddressVerified(addressesOf(row), channel)) return { ok: false, reason: 'already_verified' };
+        if (isAddressVerified(row, channel)) return { ok: false, reason: 'already_verified' };
         const issued = await codes.issue(trx, {
           flowId: bindingOf(accountId, channel, address),
           accountId,
@@ -134,9 +110,7 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
         ip: input.ip ?? null,
         requestId: input.requestId ?? null,
       };
-      const before = (await db('accounts')
-        .where({ id: accountId })
-        .first(...COLUMNS)) as AccountAddressRow | undefined;
+      const before = await accounts.addressesOnFile(accountId);
       const address = currentAddress(before, channel);
       if (!address) return { ok: false, reason: 'no_address' };
       // A code sent to another address lives under another binding: it is not found here ('dead').
@@ -147,17 +121,12 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
       }
       return db.transaction(async (trx): Promise<ConfirmResult> => {
         // The address may have changed while the code was checked: look again under the row lock.
-        const row = (await trx('accounts')
-          .where({ id: accountId })
-          .forUpdate()
-          .first(...COLUMNS)) as AccountAddressRow | undefined;
+        const row = await accounts.lockAddressesOnFile(accountId, trx);
         if (currentAddress(row, channel) !== address) {
           await audit.record({ ...event, outcome: 'failure', detail: { channel, reason: 'address_changed' } }, trx);
           return { ok: false, reason: 'address_changed' };
         }
-        await trx('accounts')
-          .where({ id: accountId })
-          .update({ [VERIFIED_COLUMN[channel]]: true, updated_at: trx.fn.now() });
+        await accounts.markAddressVerified(accountId, channel, trx);
         await audit.record({ ...event, detail: { channel } }, trx);
         return { ok: true, address };
       });

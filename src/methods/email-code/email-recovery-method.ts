@@ -1,7 +1,7 @@
 // The email-code recovery method: the member types the email on file; the code goes there through the outbox.
 import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { parseEmailAddress } from '../../security/email-address.js';
+import { parseEmailAddress } from '../../core/email-address.js';
 
 export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): RecoveryMethod {
   return {
@@ -9,7 +9,7 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
     field: 'email',
     channel: 'email',
     parseAddress(input) {
-      // The one email rule, the same the CLI and the outbox apply (src/security/email-address.ts).
+      // The one email rule, the same the CLI and the outbox apply (src/core/email-address.ts).
       const address = parseEmailAddress(input);
       return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },

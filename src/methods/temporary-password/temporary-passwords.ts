@@ -3,12 +3,11 @@
 // own password, single use, valid 10 minutes, and good only to sign in and choose a new password at once.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Account } from '../../accounts/account-repository.js';
+import { createAccountRepository, type Account } from '../../accounts/account-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordHasher } from '../password/hasher.js';
 import type { Outbox } from '../../notify/outbox.js';
-import { moveCredentialVersion } from '../../security/credential-change.js';
 
 /** No 0/o, 1/l/i: nothing a member could misread or mishear. */
 export const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -41,16 +40,18 @@ export function createTemporaryPasswords(
 ) {
   /** How long a temporary password lasts, in whole minutes as members are told (never more than it lasts). */
   const minutes = Math.max(1, Math.floor(options.ttlSeconds / 60));
+  const accounts = createAccountRepository(db);
   const issue = async (
     accountId: string,
     trx: Knex.Transaction | Db = db,
   ): Promise<{ password: string; expiresAt: Date }> => {
     const password = generateTemporaryPassword();
     const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
-    await moveCredentialVersion(trx, accountId, {
-      temporary_password_hash: await hasher.hash(password),
-      temporary_password_expires_at: expiresAt,
-    });
+    await accounts.moveCredentialVersion(
+      accountId,
+      { temporary_password_hash: await hasher.hash(password), temporary_password_expires_at: expiresAt },
+      { trx },
+    );
     return { password, expiresAt };
   };
   return {
@@ -91,16 +92,11 @@ export function createTemporaryPasswords(
      * conditional update (single use: a second sign-in with it fails).
      */
     async consume(account: Account & { temporaryPasswordHash?: string | null }, typed: string): Promise<boolean> {
-      const row = await db('accounts')
-        .where({ id: account.id })
-        .first('temporary_password_hash', 'temporary_password_expires_at');
-      if (!row?.temporary_password_hash || !row.temporary_password_expires_at) return false;
-      if (new Date(row.temporary_password_expires_at).getTime() <= clock.now().getTime()) return false;
-      if (!(await hasher.verify(row.temporary_password_hash, typed))) return false;
-      const used = await db('accounts')
-        .where({ id: account.id, temporary_password_hash: row.temporary_password_hash })
-        .update({ temporary_password_hash: null, temporary_password_expires_at: null });
-      return used === 1;
+      const live = await accounts.temporaryPassword(account.id);
+      if (!live) return false;
+      if (live.expiresAt.getTime() <= clock.now().getTime()) return false;
+      if (!(await hasher.verify(live.hash, typed))) return false;
+      return accounts.useTemporaryPassword(account.id, live.hash);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Invariant: one rule says what an email address is. The CLI (accounts create), the flows (the email recovery
 // method) and the outbox all call parseEmailAddress, so an address one of them accepts is never refused by another
-// (a refusal inside a code-issuing request would answer a match differently from a non-match).
+// (a refusal inside a code-issuing request would answer a match differently from a non-match). It sits in core/, below
+// both the outbox (notify/) and the address rule (security/deliverable-address.ts): security/ calls the outbox.
 import { domainToASCII } from 'node:url';
 
 // RFC 5322 dot-atom: atext runs separated by single dots (no quoted strings, comments or obsolete forms).
