@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { Config } from '../config/config.js';
 
 export type Db = Knex;
@@ -15,8 +16,14 @@ const CONNECT_TIMEOUT_MS = 2_000;
 /** How long a query waits for a pool connection (all busy, or none can be made) before it fails. */
 const ACQUIRE_TIMEOUT_MS = 5_000;
 
-/** Opens the database named by the configuration. For PGlite, `dataDir: null` gives an in-memory database (tests). */
-export function openDatabase(database: Config['database'] | { kind: 'pglite'; dataDir: string | null }): Db {
+/**
+ * Opens the database named by the configuration. For PGlite, `dataDir: null` gives an in-memory database (tests), and
+ * `loadDataDir` starts it from a dump (PGlite's dumpDataDir) instead of an empty cluster: tests start each database
+ * from one already migrated, which skips initdb (about 1.5 s of CPU each).
+ */
+export function openDatabase(
+  database: Config['database'] | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob },
+): Db {
   if (database.kind === 'postgres') {
     // While PostgreSQL is unreachable, a request must fail within seconds (503, src/http/unavailable.ts), not wait:
     // - connecting gives up after CONNECT_TIMEOUT_MS (a refused connection fails at once; the pool passes the error
@@ -38,7 +45,9 @@ export function openDatabase(database: Config['database'] | { kind: 'pglite'; da
     });
   }
   let connection: object = {};
-  if (database.dataDir) {
+  if ('loadDataDir' in database && database.loadDataDir) {
+    connection = { pglite: new PGlite({ loadDataDir: database.loadDataDir }) };
+  } else if (database.dataDir) {
     const pgdata = path.join(database.dataDir, 'pgdata');
     fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
     connection = { filename: pgdata };

@@ -1,6 +1,11 @@
 // The kinds of flow the sign-in flow keeps in the flow store (src/flows/flow-store.ts), and the notice other flows
 // leave for it.
-export type LoginState = 'awaiting_new_password' | 'done';
+/**
+ * `stale`: the credentials changed under the step (a reset, a newer temporary password, a parallel post that won).
+ * Kept, not deleted, until it expires or a new sign-in replaces it, so every late post of that page is told to start
+ * again, not that the session expired.
+ */
+export type LoginState = 'awaiting_new_password' | 'done' | 'stale';
 
 export interface LoginFlowData {
   accountId: string;

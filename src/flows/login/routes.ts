@@ -202,7 +202,7 @@ function showLogin(deps: LoginDeps): Middleware {
 /** A new-password step whose account's credentials changed since it began ends here, for good. */
 async function requireCurrentCredentials(deps: LoginDeps, uid: string, data: LoginFlowData): Promise<void> {
   if (await credentialsUnchanged(deps.accounts, data.accountId, data.credentialVersion)) return;
-  await deps.flows.delete(KIND, uid);
+  await deps.flows.advance(KIND, uid, 'awaiting_new_password', 'stale');
   throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'awaiting_new_password' } });
 }
 
@@ -303,6 +303,7 @@ function submitNewPassword(deps: LoginDeps): Middleware {
   return async (ctx) => {
     const { interaction } = interactionState(ctx);
     const flow = await deps.flows.get(KIND, interaction.uid);
+    if (flow?.state === 'stale') throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'new_password' } });
     if (flow?.state !== 'awaiting_new_password')
       throw new FlowError('SESSION_EXPIRED', { detail: { reason: 'no pending password change' } });
     await requireCurrentCredentials(deps, interaction.uid, flow.data);
@@ -335,7 +336,7 @@ function submitNewPassword(deps: LoginDeps): Middleware {
       guard: (trx) => deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'done', trx),
     });
     if (!changed) {
-      await deps.flows.delete(KIND, interaction.uid);
+      await deps.flows.advance(KIND, interaction.uid, 'awaiting_new_password', 'stale');
       throw new FlowError('CREDENTIALS_CHANGED', { detail: { stage: 'new_password' } });
     }
     await deps.flows.delete(KIND, interaction.uid);
