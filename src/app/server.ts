@@ -197,6 +197,11 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     codes: createCodeStore(db, clock, derive('codes'), config.recovery, { throttle }),
     addressVerification: createAddressVerification({
       db,
+      accounts,
+      codes: createCodeStore(db, clock, derive('address-verification'), config.recovery, {
+        purpose: 'address_verification',
+        throttle,
+      }),
       clock,
       outbox,
       audit,

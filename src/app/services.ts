@@ -21,15 +21,16 @@ export function buildSharedServices(config: Config, { db, sealer, clock }: { db:
   const hasher = createPasswordHasher(config.argon2);
   const outbox = createOutbox(db, sealer, clock);
   const resourceServers = createResourceServerRepository(db);
+  const accounts = createAccountRepository(db);
   return {
-    accounts: createAccountRepository(db),
+    accounts,
     /** Uncached: the server wraps it in its cache (src/clients/client-cache.ts). */
     clients: createClientRepository(db, sealer),
     resourceServers,
     audit,
     hasher,
     outbox,
-    temporaryPasswords: createTemporaryPasswords(db, hasher, clock, config.temporaryPasswords, {
+    temporaryPasswords: createTemporaryPasswords(accounts, hasher, clock, config.temporaryPasswords, {
       outbox,
       issuer: config.issuer,
     }),

@@ -1,6 +1,7 @@
 // The proof-of-work captcha against a real database (PGlite, or PostgreSQL with TEST_DATABASE_URL): challenges are
 // solved in Node with altcha-lib's own solver; expiry is tested by moving the injected clock, never by sleeping; the
 // no-JavaScript budget is per hour, so nothing here races the wall clock.
+import { createThrottle } from '../../src/security/throttle.js';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +10,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { Db } from '../../src/db/database.js';
 import { createCaptcha, type CaptchaOptions } from '../../src/methods/captcha/captcha.js';
 import { createTestDatabase, testClock, usingPostgres } from '../helpers/server.js';
+import type { Clock } from '../../src/core/clock.js';
 
 /** A fresh address per test, so budgets never leak between tests. */
 const ip = () => `203.0.113.${crypto.randomInt(1, 255)}-${crypto.randomBytes(4).toString('hex')}`;
@@ -35,6 +37,9 @@ function tamper(
   return encode(decoded);
 }
 
+/** The one throttle, as the composition root builds it; one key per suite, as one key per deployment. */
+const throttleKey = crypto.randomBytes(32);
+const throttleFor = (clock: Clock, key = throttleKey) => createThrottle({ key, clock });
 const flipLastHex = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
 
 describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -43,7 +48,7 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   const hmacKey = crypto.randomBytes(32);
   const make = (overrides: Partial<CaptchaOptions> = {}) => {
     const clock = testClock();
-    return { clock, captcha: createCaptcha({ db, hmacKey, clock, ...overrides }) };
+    return { clock, captcha: createCaptcha({ db, hmacKey, clock, throttle: throttleFor(clock), ...overrides }) };
   };
 
   before(async () => {
@@ -114,7 +119,12 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   it('refuses a challenge signed with another key', async () => {
-    const other = createCaptcha({ db, hmacKey: crypto.randomBytes(32), clock: testClock() });
+    const other = createCaptcha({
+      db,
+      hmacKey: crypto.randomBytes(32),
+      clock: testClock(),
+      throttle: throttleFor(testClock(), crypto.randomBytes(32)),
+    });
     const { payload } = await solve(await other.challenge());
     assert.equal(await make().captcha.verify(payload, ip()), 'invalid');
   });
@@ -253,9 +263,18 @@ describe(`captcha (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
 
   it('refuses unsafe options when it is built', () => {
     const clock = testClock();
-    assert.throws(() => createCaptcha({ db, hmacKey: crypto.randomBytes(16), clock }), /hmacKey/);
-    assert.throws(() => createCaptcha({ db, hmacKey, clock, maxNumber: 0 }), /maxNumber/);
-    assert.throws(() => createCaptcha({ db, hmacKey, clock, expiresSeconds: 0 }), /expiresSeconds/);
-    assert.throws(() => createCaptcha({ db, hmacKey, clock, noJsMaxPerHourPerIp: -1 }), /noJsMaxPerHourPerIp/);
+    assert.throws(
+      () => createCaptcha({ db, hmacKey: crypto.randomBytes(16), clock, throttle: throttleFor(clock) }),
+      /hmacKey/,
+    );
+    assert.throws(() => createCaptcha({ db, hmacKey, clock, maxNumber: 0, throttle: throttleFor(clock) }), /maxNumber/);
+    assert.throws(
+      () => createCaptcha({ db, hmacKey, clock, expiresSeconds: 0, throttle: throttleFor(clock) }),
+      /expiresSeconds/,
+    );
+    assert.throws(
+      () => createCaptcha({ db, hmacKey, clock, noJsMaxPerHourPerIp: -1, throttle: throttleFor(clock) }),
+      /noJsMaxPerHourPerIp/,
+    );
   });
 });

@@ -4,6 +4,7 @@
 // The solving time is printed, not asserted. A screenshot goes to test-artifacts/ (git-ignored).
 //
 // Without Chromium the tests are skipped with a reason, unless REQUIRE_BROWSER=1 (CI), where that is a failure.
+import { createThrottle } from '../../src/security/throttle.js';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -108,7 +109,14 @@ if (browserMissing && requireBrowser) {
     before(async () => {
       ({ db, drop } = await createTestDatabase());
       // NOTE: the system clock, as in production: the browser decides by its own clock when a challenge has expired.
-      app = await startApp(createCaptcha({ db, hmacKey: crypto.randomBytes(32), clock: systemClock }));
+      app = await startApp(
+        createCaptcha({
+          db,
+          hmacKey: crypto.randomBytes(32),
+          clock: systemClock,
+          throttle: createThrottle({ key: crypto.randomBytes(32), clock: systemClock }),
+        }),
+      );
       browser = await launchChromium();
     });
 

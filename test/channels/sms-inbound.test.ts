@@ -86,7 +86,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     sealer = createSealer(crypto.randomBytes(32));
     clock = testClock(START);
     temporaryPasswords = createTemporaryPasswords(
-      db,
+      createAccountRepository(db),
       hasher,
       clock,
       { ttlSeconds: 600 },

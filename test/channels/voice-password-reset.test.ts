@@ -109,7 +109,7 @@ describe('hotline password reset webhook', () => {
         clock,
         channelRequests: createChannelRequests(db, clock),
         temporaryPasswords: createTemporaryPasswords(
-          db,
+          createAccountRepository(db),
           hasher,
           clock,
           { ttlSeconds: 600 },

@@ -1,6 +1,8 @@
 // A member proves an email or phone on file with a code (issue 12, finding 5), at module level against a real
 // database: the right code for the current address marks it verified; a code for an old address, a wrong, used or
 // expired code never does; the code is kept only as an HMAC.
+import { createCodeStore } from '../../src/methods/codes/code-store.js';
+import { createThrottle } from '../../src/security/throttle.js';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -31,13 +33,19 @@ describe('address verification by code', () => {
     db = database.db;
     sealer = createSealer(crypto.randomBytes(32));
     accounts = createAccountRepository(db);
+    const secret = crypto.randomBytes(32);
     verification = createAddressVerification({
       db,
+      accounts,
+      codes: createCodeStore(db, clock, secret, OPTIONS, {
+        purpose: 'address_verification',
+        throttle: createThrottle({ key: crypto.randomBytes(32), clock }),
+      }),
       clock,
       outbox: createOutbox(db, sealer, clock),
       audit: createAuditLog(db),
       issuer: 'https://id.baohiemxahoi.test',
-      secret: crypto.randomBytes(32),
+      secret,
       options: OPTIONS,
     });
   });

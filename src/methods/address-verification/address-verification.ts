@@ -10,13 +10,13 @@
 // address), so a code sent to an old address finds no live code once the address changed, and the final update
 // checks the address again under a row lock.
 import crypto from 'node:crypto';
-import { createAccountRepository, type AccountAddresses } from '../../accounts/account-repository.js';
+import type { AccountAddresses, AccountRepository } from '../../accounts/account-repository.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { Db } from '../../db/database.js';
 import type { Outbox } from '../../notify/outbox.js';
 import type { Clock } from '../../core/clock.js';
 import { deliverableAddress, isAddressVerified, type AddressChannel } from '../../security/deliverable-address.js';
-import { createCodeStore, type CodeOptions } from '../codes/code-store.js';
+import type { CodeOptions, CodeStore } from '../codes/code-store.js';
 
 export type StartResult =
   | { ok: true; address: string; minutes: number }
@@ -27,19 +27,21 @@ export type ConfirmResult =
 
 export interface AddressVerificationDeps {
   db: Db;
+  accounts: AccountRepository;
+  /** One-time codes with purpose address_verification (the composition root builds it with the one throttle). */
+  codes: CodeStore;
   clock: Clock;
   outbox: Outbox;
   audit: AuditLog;
   issuer: string;
-  /** Keys the codes and their binding to an address (derived from the internal secret). */
+  /** Keys the binding of a code to an address (derived from the internal secret). */
   secret: Buffer;
   options: CodeOptions;
 }
 
 export function createAddressVerification(deps: AddressVerificationDeps) {
   const { db, outbox, audit } = deps;
-  const accounts = createAccountRepository(db);
-  const codes = createCodeStore(db, deps.clock, deps.secret, deps.options, { purpose: 'address_verification' });
+  const { accounts, codes } = deps;
   const minutes = Math.max(1, Math.round(deps.options.ttlSeconds / 60));
   const bindingOf = (accountId: string, channel: AddressChannel, address: string) =>
     crypto

@@ -14,7 +14,7 @@ import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import type { SafeHtml } from '../../core/html.js';
 import type { PageContext } from '../../core/locale.js';
-import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
+import type { Limit, Throttle } from '../../security/throttle.js';
 
 export interface CaptchaOptions {
   db: Db;
@@ -32,8 +32,8 @@ export interface CaptchaOptions {
   expiresSeconds?: number;
   /** Requests without a solution (no JavaScript) allowed per address (IPv6: per /64) per hour. @default 5 */
   noJsMaxPerHourPerIp?: number;
-  /** The one throttle (src/security/throttle.ts); by default one keyed with a secret derived from hmacKey. */
-  throttle?: Throttle;
+  /** The one throttle (src/security/throttle.ts), built by the composition root. */
+  throttle: Throttle;
 }
 
 export type CaptchaOutcome = 'ok' | 'invalid' | 'throttled';
@@ -103,7 +103,7 @@ export function createCaptcha({
   maxNumber = 50_000,
   expiresSeconds = 600,
   noJsMaxPerHourPerIp = 5,
-  throttle: given,
+  throttle,
 }: CaptchaOptions): Captcha {
   if (hmacKey.length < 32) throw new Error('captcha: hmacKey must be at least 32 bytes');
   assertInteger('maxNumber', maxNumber, 2, 0xffffffff);
@@ -115,7 +115,6 @@ export function createCaptcha({
   const hmacSignatureSecret = secret('challenge signature');
   const hmacKeySignatureSecret = secret('key signature');
 
-  const throttle = given ?? createThrottle({ key: Buffer.from(secret('throttle'), 'hex'), clock });
   const noJsBudget: Limit = { name: 'captcha_nojs', max: noJsMaxPerHourPerIp, windowSeconds: 3600 };
 
   /** Takes one request from the address's hourly budget (IPv6: its /64); parallel requests cannot overspend it. */

@@ -10,7 +10,7 @@ import { lockForTransaction } from '../../core/advisory-lock.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import { keyedHash } from '../../core/keyed-hash.js';
-import { createThrottle, type Limit, type Throttle } from '../../security/throttle.js';
+import type { Limit, Throttle } from '../../security/throttle.js';
 
 export interface CodeOptions {
   ttlSeconds: number;
@@ -28,16 +28,13 @@ type Channel = 'email' | 'sms';
 /** What a code is for; each purpose has its own limits and live codes (`verification_codes.purpose`). */
 export type CodePurpose = 'recovery' | 'address_verification';
 
-/** `throttle`: the one throttle; by default one keyed with `secret`. */
+/** `throttle`: the one throttle (src/security/throttle.ts), built by the composition root. */
 export function createCodeStore(
   db: Db,
   clock: Clock,
   secret: Buffer,
   options: CodeOptions,
-  {
-    purpose = 'recovery',
-    throttle = createThrottle({ key: secret, clock }),
-  }: { purpose?: CodePurpose; throttle?: Throttle } = {},
+  { purpose = 'recovery', throttle }: { purpose?: CodePurpose; throttle: Throttle },
 ) {
   const mac = (id: string, code: string) =>
     crypto.createHmac('sha256', secret).update(`${id}:${code}`).digest('base64url');

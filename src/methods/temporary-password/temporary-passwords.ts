@@ -3,7 +3,7 @@
 // own password, single use, valid 10 minutes, and good only to sign in and choose a new password at once.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { createAccountRepository, type Account } from '../../accounts/account-repository.js';
+import type { Account, AccountRepository } from '../../accounts/account-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordHasher } from '../password/hasher.js';
@@ -32,7 +32,7 @@ export interface TemporaryPasswordDelivery {
 }
 
 export function createTemporaryPasswords(
-  db: Db,
+  accounts: Pick<AccountRepository, 'moveCredentialVersion' | 'temporaryPassword' | 'useTemporaryPassword'>,
   hasher: PasswordHasher,
   clock: Clock,
   options: TemporaryPasswordOptions,
@@ -40,17 +40,16 @@ export function createTemporaryPasswords(
 ) {
   /** How long a temporary password lasts, in whole minutes as members are told (never more than it lasts). */
   const minutes = Math.max(1, Math.floor(options.ttlSeconds / 60));
-  const accounts = createAccountRepository(db);
   const issue = async (
     accountId: string,
-    trx: Knex.Transaction | Db = db,
+    trx?: Knex.Transaction | Db,
   ): Promise<{ password: string; expiresAt: Date }> => {
     const password = generateTemporaryPassword();
     const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
     await accounts.moveCredentialVersion(
       accountId,
       { temporary_password_hash: await hasher.hash(password), temporary_password_expires_at: expiresAt },
-      { trx },
+      trx ? { trx } : {},
     );
     return { password, expiresAt };
   };
