@@ -13,7 +13,14 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length ? only : find('test').sort();
+// Longest first (bin/test-durations.json, measured): with files running in parallel, a long file that starts last
+// holds the whole run open while the other slots sit idle. A file not listed there counts as long.
+const durations = JSON.parse(fs.readFileSync(new URL('./test-durations.json', import.meta.url), 'utf8')).seconds;
+const files = only.length
+  ? only
+  : find('test')
+      .map((f) => f.split(path.sep).join('/'))
+      .sort((a, b) => (durations[b] ?? 1e9) - (durations[a] ?? 1e9) || a.localeCompare(b));
 console.log(
   `running ${files.length} test files${process.env.TEST_DATABASE_URL ? ' on PostgreSQL (TEST_DATABASE_URL)' : ' on PGlite'}`,
 );
