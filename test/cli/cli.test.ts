@@ -12,7 +12,7 @@ describe('bhxh-id CLI', () => {
   let dataDir: string;
 
   before(async () => {
-    sandbox = await createCliSandbox('cli');
+    sandbox = await createCliSandbox('cli', { emptyDatabase: true }); // its first test is `migrate` itself
     sandbox.env.KEYS_ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');
     dataDir = sandbox.dataDir;
   });

@@ -35,7 +35,7 @@ let template: Promise<Blob> | undefined;
  * (named by a hash of the migrations and the PGlite version, so a changed migration makes a new one) for the other
  * test processes. Starting from it instead of an empty cluster saves initdb, the largest CPU cost of a test file.
  */
-function migratedPgliteTemplate(): Promise<Blob> {
+export function migratedPgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
     const hash = crypto.createHash('sha256');
     hash.update(fs.readFileSync(path.join(migrationsDirectory, '../node_modules/@electric-sql/pglite/package.json')));
