@@ -84,6 +84,48 @@ if (browserMissing && requireBrowser) {
       }
     });
 
+    it('the "no account" page survives a language switch and a reload, and still links the account afterwards', async () => {
+      const linker = await pair.t.createMember({});
+      const context = await browser.newContext({ ...PHONE });
+      const page = await context.newPage();
+      try {
+        const request = await authorizationRequest(pair.rp, {
+          redirect_uri: callback.redirectUri,
+          scope: 'openid profile',
+        });
+        await page.goto(request.url.href);
+        await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
+        await page.waitForURL((url) => url.href.startsWith(pair.sim.issuer));
+        await page.locator(`[data-national-id="${pair.citizens.stranger.nationalId}"]`).click();
+        // The callback's one-time code is used once; the browser ends on a page that can be reloaded.
+        await page.waitForURL((url) => url.pathname.endsWith('/vneid/result'));
+        assert.doesNotMatch(page.url(), /[?&](code|state)=/, 'the result page carries no one-time code');
+        assert.match((await page.textContent('h1')) ?? '', /Chưa có tài khoản BHXH gắn với định danh này/);
+        await page.screenshot({ path: `${artifacts}vneid-no-account-360.png`, fullPage: true });
+
+        await page.locator('a.lang').click();
+        await page.waitForLoadState();
+        assert.match((await page.textContent('h1')) ?? '', /No social insurance account is tied to this identity yet/);
+        await page.reload();
+        assert.match((await page.textContent('h1')) ?? '', /No social insurance account is tied to this identity yet/);
+        await page.screenshot({ path: `${artifacts}vneid-no-account-en-360.png`, fullPage: true });
+
+        // The way to link is still there: sign in with the BHXH number and password, and the identity is linked.
+        await page.locator('#federation-password').click();
+        await page.locator('input[name="bhxh_number"]').fill(linker.bhxhNumber);
+        await page.locator('input[name="password"]').fill(linker.password);
+        const arrived = callback.next();
+        await page.locator('input[name="password"]').press('Enter');
+        const callbackUrl = await arrived;
+        const claims = (await redeem(pair.rp, request, callbackUrl)).claims()!;
+        assert.equal(claims.sub, linker.id);
+        const link = await pair.t.db('federated_identities').where({ account_id: linker.id }).first();
+        assert.equal(link?.linked_by, 'password', 'the VNeID identity is now linked to the account');
+      } finally {
+        await context.close();
+      }
+    });
+
     it('a cancelled VNeID sign-in ends on our page, in Vietnamese, with the way back to password sign-in', async () => {
       const context = await browser.newContext({ ...PHONE });
       const page = await context.newPage();
@@ -96,6 +138,8 @@ if (browserMissing && requireBrowser) {
         await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
         await page.locator('[data-action="cancel"]').click();
         await page.waitForURL((url) => url.href.startsWith(pair.t.url));
+        assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);
+        await page.reload();
         assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);
         await page.screenshot({ path: `${artifacts}vneid-cancelled-360.png`, fullPage: true });
         await page.locator('#federation-password').click();

@@ -20,6 +20,7 @@ import type { Csrf } from '../../http/csrf.js';
 import type { Metrics } from '../../http/observability.js';
 import type { InteractionDeps } from '../interaction.js';
 import type { Federation } from './federation.js';
+import type { VneidProblem } from './flow-kinds.js';
 import type { Account } from '../../accounts/account-repository.js';
 import type { AuditType } from '../../audit/audit-log.js';
 import { FlowError } from '../../http/errors.js';
@@ -34,6 +35,7 @@ import { PENDING_KIND, type PendingLinkDeps } from './pending-link.js';
 import { rememberUpstreamSession, sealUpstreamIdToken } from './upstream-logout.js';
 
 const KIND = 'vneid';
+const RESULT_KIND = 'vneid_result';
 /** The upstream round trip must finish within this many seconds (and within the interaction's own lifetime). */
 const ROUND_TRIP_SECONDS = 15 * 60;
 export const CALLBACK_PATH = '/federation/vneid/callback';
@@ -63,24 +65,45 @@ function expiresAt(deps: FederationDeps): Date {
   return new Date(deps.clock.now().getTime() + Math.min(ROUND_TRIP_SECONDS, deps.config.ttl.interaction) * 1000);
 }
 
+export const RESULT_PATH = (uid: string) => `/interaction/${encodeURIComponent(uid)}/vneid/result`;
+
+/**
+ * Ends the round trip short of a sign-in: the outcome is kept with the interaction and the browser is sent to the
+ * result page (post/redirect/get). The callback's URL carries a one-time code; reloading it, switching the page's
+ * language, or Android reloading a discarded tab would use it again and read "invalid or already used". The result
+ * page can be reloaded and switched as often as the member likes, for as long as the interaction lives.
+ */
+async function showProblem(deps: FederationDeps, ctx: Context, problem: VneidProblem) {
+  const { interaction } = interactionState(ctx);
+  await deps.flows.put({
+    kind: RESULT_KIND,
+    id: interaction.uid,
+    state: 'shown',
+    data: problem,
+    expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
+  });
+  ctx.status = 303;
+  ctx.redirect(RESULT_PATH(interaction.uid));
+}
+
+/** GET /interaction/:uid/vneid/result: the kept outcome, in the language of this request. */
+function showResult(deps: FederationDeps): Middleware {
+  return async (ctx) => {
+    const { interaction } = interactionState(ctx);
+    const result = await deps.flows.get(RESULT_KIND, interaction.uid);
+    // Nothing kept (never, or the interaction's time is up): back to the sign-in page of this request.
+    if (!result) return ctx.redirect(`/interaction/${encodeURIComponent(interaction.uid)}`);
+    renderProblem(deps, ctx, result.data);
+  };
+}
+
 /** A page that ends the round trip short of a sign-in, with the way back to password sign-in and a retry. */
-function showProblem(
-  deps: FederationDeps,
-  ctx: Context,
-  opts: {
-    status: number;
-    title: MessageId;
-    message: MessageId;
-    messageVars?: Record<string, string>;
-    next?: MessageId;
-    retry?: boolean;
-    passwordLabel?: MessageId;
-  },
-) {
+function renderProblem(deps: FederationDeps, ctx: Context, opts: VneidProblem) {
   const { interaction, page } = interactionState(ctx);
   const required = requiredAcr(interaction.params);
   ctx.status = opts.status;
   ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
   ctx.body = federationProblemPage(page, {
     title: page.t(opts.title),
     message: page.t(opts.message, opts.messageVars),
@@ -348,4 +371,5 @@ export function registerFederationRoutes(router: Router, deps: FederationDeps, p
   router.post('/interaction/:uid/vneid', parseForm, deps.csrf.verify, load, requirePrompt('login'), start(deps));
   router.get(CALLBACK_PATH, callback(deps));
   router.get('/interaction/:uid/vneid/return', load, finish(deps));
+  router.get('/interaction/:uid/vneid/result', load, showResult(deps));
 }
