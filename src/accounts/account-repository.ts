@@ -261,14 +261,15 @@ export function createAccountRepository(db: Db) {
 
     /**
      * The account a BHXH number names, with its phone on file (the phone channels' rule, src/security/phone-ownership.ts,
-     * reads it through a repository made over the caller's transaction).
+     * reads it in the caller's transaction).
      */
     async phoneOnFile(
       bhxhNumber: string,
+      trx: Knex.Transaction | Db = db,
     ): Promise<
       { id: string; status: AccountStatus; phoneNumber: string | null; phoneNumberVerified: boolean } | undefined
     > {
-      const row = (await db('accounts')
+      const row = (await trx('accounts')
         .where({ bhxh_number: bhxhNumber })
         .first('id', 'phone_number', 'phone_number_verified', 'status')) as
         | Pick<AccountRow, 'id' | 'phone_number' | 'phone_number_verified' | 'status'>

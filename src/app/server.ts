@@ -29,7 +29,7 @@ import { sweepExpiredPayloads } from '../oidc/adapter.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { buildProvider, mayIntrospect } from '../oidc/provider.js';
 import { installResumeCredentialCheck } from '../oidc/resume-credential-check.js';
-import { createJwtAccessTokenStore, installJwtIntrospection } from '../oidc/jwt-access-tokens.js';
+import { installJwtIntrospection } from '../oidc/jwt-access-tokens.js';
 import { createCodeStore } from '../methods/codes/code-store.js';
 import { createAddressVerification } from '../methods/address-verification/address-verification.js';
 import { createChannelRequests } from '../channels/channel-requests.js';
@@ -215,6 +215,7 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     smsInboundKey: derive('sms-inbound'),
     voice: createVoicePasswordReset({
       clock,
+      accounts,
       channelRequests,
       temporaryPasswords,
       audit,
@@ -263,15 +264,17 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
     }),
   };
 
+  // One storage for every provider instance (a key change swaps the provider, not what it stores through).
+  const storage = await shared.providerStorage(clients);
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
   function providerFor(snapshot: ProviderKeys): Provider {
-    const p = buildProvider({ config, db: db!, keys: snapshot, accounts, clients, resourceServers, logger, clock });
+    const p = buildProvider({ config, storage, keys: snapshot, accounts, resourceServers, logger });
     // Outermost: a 500 caused by an unreachable database becomes a 503 with Retry-After (src/http/unavailable.ts).
     p.use(providerUnavailable());
     p.on('server_error', markIfUnavailable);
     // Inside the 503 wrapper: introspection of our JWT access tokens reads the database too.
     installJwtIntrospection(p, {
-      store: createJwtAccessTokenStore(db!, clock),
+      store: storage.jwtAccessTokens,
       keys: snapshot,
       issuer: config.issuer,
       clock,

@@ -4,7 +4,7 @@
 import { createAccountRepository } from '../accounts/account-repository.js';
 import { createFederatedIdentities } from '../accounts/federated-identities.js';
 import { createAuditLog } from '../audit/audit-log.js';
-import { createClientRepository } from '../clients/client-repository.js';
+import { type ClientRepository, createClientRepository } from '../clients/client-repository.js';
 import { createResourceServerRepository } from '../clients/resource-server-repository.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
@@ -12,6 +12,8 @@ import type { Db } from '../db/database.js';
 import { createKeyLifecycle, policyFromConfig } from '../keys/lifecycle.js';
 import type { Sealer } from '../keys/sealer.js';
 import { revokeIssuedBetween } from '../oidc/revoke-issued.js';
+import { createKnexAdapter } from '../oidc/adapter.js';
+import type { ProviderStorage } from '../oidc/provider.js';
 import { createPasswordHasher } from '../methods/password/hasher.js';
 import { createTemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
 import { createOutbox } from '../notify/outbox.js';
@@ -35,6 +37,18 @@ export function buildSharedServices(config: Config, { db, sealer, clock }: { db:
       issuer: config.issuer,
     }),
     federatedIdentities: createFederatedIdentities(db, clock),
+    /**
+     * Where a provider instance stores what it issues, over a client repository (the server's cache, or not).
+     * NOTE: loaded on demand: oidc-provider is heavy and warns on Node 20 at import, and most CLI commands never
+     * build a provider.
+     */
+    async providerStorage(clientRepository: ClientRepository): Promise<ProviderStorage> {
+      const { createJwtAccessTokenStore } = await import('../oidc/jwt-access-tokens.js');
+      return {
+        adapter: createKnexAdapter(db, clock, clientRepository),
+        jwtAccessTokens: createJwtAccessTokenStore(db, clock),
+      };
+    },
     /** Key staging, activation, retirement; `changed` tells this node's key watcher at once (the server's). */
     keyLifecycle: (changed?: () => void) =>
       createKeyLifecycle({

@@ -7,6 +7,7 @@
 // by SMS through the outbox); errors `{ error }` of the one family (src/core/json-errors.ts): 401 bad signature or
 // stale timestamp, 400 malformed, 413 too large, 415 not JSON, 404 when the channel is switched off, 503 while the
 // database cannot be reached, 500 (logged) otherwise.
+import type { AccountRepository } from '../accounts/account-repository.js';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
@@ -30,6 +31,7 @@ export const SMS_INBOUND_PATH = '/channels/sms/inbound';
 export type SmsInboundRouteDeps = {
   config: Config;
   db: Db;
+  accounts: Pick<AccountRepository, 'phoneOnFile'>;
   clock: Clock;
   logger: Logger;
   outbox: Outbox;
@@ -72,6 +74,7 @@ function readJson(): Middleware {
 export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDeps) {
   const handlerDeps: SmsInboundDeps = {
     db: deps.db,
+    accounts: deps.accounts,
     clock: deps.clock,
     channelRequests: deps.channelRequests,
     temporaryPasswords: deps.temporaryPasswords,

@@ -14,6 +14,7 @@
 // a single connection: a query on the global db inside it would wait for ever).
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
 import { provePhoneOwnership } from '../security/phone-ownership.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import type { TemporaryPasswords } from '../methods/temporary-password/temporary-passwords.js';
@@ -43,6 +44,7 @@ export interface InboundSms {
 
 export interface SmsInboundDeps {
   db: Db;
+  accounts: Pick<AccountRepository, 'phoneOnFile'>;
   clock: Clock;
   /** Once per message id (built by the composition root). */
   channelRequests: ChannelRequests;
@@ -111,7 +113,7 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
       const bhxhNumber = parseSmsKeyword(message.text);
 
       // Who the number belongs to, and whether the sender is that member's verified phone (the rule of every channel).
-      const ownership = await provePhoneOwnership(trx, bhxhNumber, sender);
+      const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, sender);
       const { matched, account } = ownership;
 
       // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender

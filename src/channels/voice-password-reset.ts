@@ -24,6 +24,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { parseBhxhNumber, parsePhoneNumber } from '../accounts/identifiers.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import { provePhoneOwnership } from '../security/phone-ownership.js';
 import type { AuditLog, AuditType } from '../audit/audit-log.js';
 import type { Sealer } from '../keys/sealer.js';
@@ -180,6 +181,7 @@ export interface VoicePasswordResetOptions {
 
 export interface VoicePasswordResetDeps {
   clock: Clock;
+  accounts: Pick<AccountRepository, 'phoneOnFile'>;
   channelRequests: ChannelRequests;
   temporaryPasswords: Pick<TemporaryPasswords, 'issueAndDeliver' | 'minutes'>;
   audit: Pick<AuditLog, 'record'>;
@@ -304,7 +306,7 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
   async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
     // Whether the calling number is that member's verified phone (src/security/phone-ownership.ts, every channel's rule).
-    const ownership = await provePhoneOwnership(trx, bhxhNumber, parsePhoneNumber(call.caller));
+    const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, parsePhoneNumber(call.caller));
     const { matched, account } = ownership;
 
     // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the

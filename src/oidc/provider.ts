@@ -6,36 +6,40 @@ import Provider, {
   interactionPolicy,
   type Client,
   type Configuration,
+  type Adapter,
   type KoaContextWithOIDC,
   type ResourceServer,
 } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
-import type { ClientRepository } from '../clients/client-repository.js';
 import type { ResourceServerRepository } from '../clients/resource-server-repository.js';
 import type { Config } from '../config/config.js';
-import type { Db } from '../db/database.js';
 import type { ProviderKeys } from '../keys/key-store.js';
 import { resolveLocale, pageContext } from '../core/locale.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
-import { createKnexAdapter } from './adapter.js';
-import type { Clock } from '../core/clock.js';
+import type { createKnexAdapter } from './adapter.js';
 import { accountClaims, SCOPE_CLAIMS } from './claims.js';
 import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
-import { createJwtAccessTokenStore, recordJwtAccessTokens } from './jwt-access-tokens.js';
+import { recordJwtAccessTokens } from './jwt-access-tokens.js';
 import type { Logger } from 'pino';
 import { trustProxyHops } from '../security/client-address.js';
 
+/** Where a provider instance stores what it issues; built by the composition root (src/app/services.ts). */
+export interface ProviderStorage {
+  /** The knex adapter (src/oidc/adapter.ts) over the client repository the node reads through. */
+  adapter: ReturnType<typeof createKnexAdapter>;
+  /** The record of each JWT access token's grant (src/oidc/jwt-access-tokens.ts). */
+  jwtAccessTokens: Adapter;
+}
+
 export interface ProviderDeps {
   config: Config;
-  db: Db;
+  storage: ProviderStorage;
   keys: ProviderKeys;
   accounts: AccountRepository;
-  clients: ClientRepository;
   resourceServers: ResourceServerRepository;
   logger: Logger;
-  clock: Clock;
 }
 
 const SIGNING_ALGS = ['ES256', 'RS256'];
@@ -169,12 +173,12 @@ export function baseProviderConfiguration(ttl: Config['ttl'], resourceServers: P
 }
 
 export function buildProvider(deps: ProviderDeps): Provider {
-  const { config, keys, accounts, clients, resourceServers, logger } = deps;
+  const { config, keys, accounts, resourceServers, logger } = deps;
   const base = baseProviderConfiguration(config.ttl, resourceServers);
 
   const configuration: Configuration = {
     ...base,
-    adapter: createKnexAdapter(deps.db, deps.clock, clients) as unknown as Configuration['adapter'],
+    adapter: deps.storage.adapter as unknown as Configuration['adapter'],
     jwks: keys.jwks as Configuration['jwks'],
     cookies: { ...base.cookies, keys: keys.cookieKeys },
     interactions: {
@@ -225,7 +229,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     // JWT access tokens are not stored by the library: a record of each one's grant lets introspection tell whether
     // it was revoked (src/oidc/jwt-access-tokens.ts).
-    formats: { customizers: { jwt: recordJwtAccessTokens(createJwtAccessTokenStore(deps.db, deps.clock)) } },
+    formats: { customizers: { jwt: recordJwtAccessTokens(deps.storage.jwtAccessTokens) } },
     // NOTE: oidc-provider guards outbound calls against special-use addresses (SSRF); hosts an operator lists in
     // OUTBOUND_PRIVATE_HOSTS (loopback outside production) skip that guard.
     fetch(url, options) {

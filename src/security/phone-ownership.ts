@@ -2,7 +2,7 @@
 // SMS keyword, the hotline). Only the verified phone on file of an active account counts
 // (src/security/deliverable-address.ts); the number is compared in E.164.
 import type { Knex } from 'knex';
-import { createAccountRepository } from '../accounts/account-repository.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import { parsePhoneNumber } from '../accounts/identifiers.js';
 import type { Db } from '../db/database.js';
 import { deliverableMatch } from './deliverable-address.js';
@@ -25,12 +25,12 @@ export type PhoneOwnership =
  * number? Reads inside the caller's transaction, so the answer and what is done with it are one unit.
  */
 export async function provePhoneOwnership(
-  db: Db | Knex.Transaction,
+  accounts: Pick<AccountRepository, 'phoneOnFile'>,
+  trx: Db | Knex.Transaction,
   bhxhNumber: string | null,
   phone: string | null,
 ): Promise<PhoneOwnership> {
-  // A repository over the caller's transaction: it reads there.
-  const account = bhxhNumber ? await createAccountRepository(db).phoneOnFile(bhxhNumber) : undefined;
+  const account = bhxhNumber ? await accounts.phoneOnFile(bhxhNumber, trx) : undefined;
   const onFile = account?.phoneNumber ? (parsePhoneNumber(account.phoneNumber) ?? account.phoneNumber) : null;
   const found = account ? { id: account.id } : undefined;
   if (!account) return { matched: false, account: found, onFile, reason: 'unknown_number' };

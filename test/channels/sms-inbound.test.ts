@@ -100,6 +100,7 @@ describe('inbound SMS keyword channel', { concurrency: false }, () => {
     const deps: SmsInboundRouteDeps = {
       config,
       db,
+      accounts: createAccountRepository(db),
       clock,
       logger: pino({ level: 'silent' }),
       outbox: createOutbox(db, sealer, clock),

@@ -107,6 +107,7 @@ describe('hotline password reset webhook', () => {
       logger,
       voice: createVoicePasswordReset({
         clock,
+        accounts: createAccountRepository(db),
         channelRequests: createChannelRequests(db, clock),
         temporaryPasswords: createTemporaryPasswords(
           createAccountRepository(db),

@@ -15,13 +15,11 @@ async function validateMetadata(ctx: CliContext, metadata: ClientMetadata): Prom
   await ensureActiveKeys(ctx.db, ctx.sealer);
   const provider = buildProvider({
     config: ctx.config,
-    db: ctx.db,
+    storage: await ctx.providerStorage(ctx.clients),
     keys: await loadProviderKeys(ctx.db, ctx.sealer),
     accounts: ctx.accounts,
-    clients: ctx.clients,
     resourceServers: ctx.resourceServers,
     logger: ctx.logger,
-    clock: ctx.clock,
   });
   try {
     await provider.Client.validate(metadata);
