@@ -141,6 +141,13 @@ if (browserMissing && requireBrowser) {
         assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);
         await page.reload();
         assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);
+        // Buttons speak in the page's font (a browser's default for buttons is its own system font).
+        const fonts = await page.evaluate(`[getComputedStyle(document.body).fontFamily,
+          ...[...document.querySelectorAll('button')].map((b) => getComputedStyle(b).fontFamily)]`);
+        assert.ok(
+          (fonts as string[]).every((f) => f === (fonts as string[])[0]),
+          `every button uses the page font: ${fonts}`,
+        );
         await page.screenshot({ path: `${artifacts}vneid-cancelled-360.png`, fullPage: true });
         await page.locator('#federation-password').click();
         assert.ok(await page.getByLabel('Mã số BHXH').isVisible());
