@@ -216,7 +216,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: {
         ...base.features.rpInitiatedLogout,
         async logoutSource(ctx, form) {
-          const page = pageContext(ctx, resolveLocale(ctx));
+          // The relying party's ui_locales counts here as on /auth (after the member's own switch, ?lang= / cookie).
+          const uiLocales = (ctx.oidc.params as { ui_locales?: unknown } | undefined)?.ui_locales;
+          const page = pageContext(ctx, resolveLocale(ctx, typeof uiLocales === 'string' ? uiLocales : undefined));
           ctx.type = 'html';
           ctx.body = logoutConfirmPage(page, form);
         },

@@ -300,6 +300,20 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
       assert.ok(again.html.includes('name="bhxh_number"'), 'the sign-in page is shown again');
     });
 
+    it("speaks the relying party's ui_locales on the sign-out page, as /auth does", async () => {
+      const { config } = await secretBasicClient();
+      const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      const endSession = oidc.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: POST_LOGOUT_URI,
+        ui_locales: 'en',
+      });
+      const confirm = await browser.get(endSession.href);
+      assert.equal(confirm.status, 200);
+      assert.ok(confirm.html.includes('Do you want to sign out of BHXH ID?'), confirm.html.slice(0, 800));
+      assert.ok(confirm.html.includes('lang="en"'));
+    });
+
     it('shows an error page, without redirecting, for an unregistered post_logout_redirect_uri', async () => {
       const { config } = await secretBasicClient();
       const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
