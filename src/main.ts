@@ -80,6 +80,7 @@ async function main() {
           clients: [
             {
               client_id: simulator.clientId,
+              client_name: 'BHXH ID',
               client_secret: simulator.clientSecret,
               redirect_uris: [`${config.issuer}${CALLBACK_PATH}`],
               post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],

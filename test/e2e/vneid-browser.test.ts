@@ -69,6 +69,7 @@ if (browserMissing && requireBrowser) {
         await page.waitForURL((url) => url.href.startsWith(pair.sim.issuer));
         const citizen = page.locator(`[data-national-id="${pair.citizens.level2.nationalId}"]`);
         assert.ok(await citizen.isVisible(), 'the simulator lists the citizen');
+        assert.equal(await page.textContent('strong'), 'BHXH ID', 'the simulator names the service, not its client_id');
 
         const arrived = callback.next();
         await citizen.click();

@@ -48,6 +48,7 @@ export async function startFederatedPair(
     clients: [
       {
         client_id: 'bhxh-id',
+        client_name: 'BHXH ID',
         client_secret: secret,
         redirect_uris: [`${idp}/federation/vneid/callback`],
         post_logout_redirect_uris: [`${idp}/federation/vneid/logged-out`],

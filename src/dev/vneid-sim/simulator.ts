@@ -32,6 +32,8 @@ export { DEFAULT_CITIZENS } from './citizens.js';
 
 export interface SimClient {
   client_id: string;
+  /** The name the citizen sees ("BHXH ID"); without one, the client_id. */
+  client_name?: string;
   /** for client_secret_basic */
   client_secret?: string;
   /** default client_secret_basic */
@@ -218,9 +220,9 @@ function citizenButton(citizen: Citizen): string {
 </button>`;
 }
 
-function loginPageBody(uid: string, clientId: string, citizens: readonly Citizen[]): string {
+function loginPageBody(uid: string, serviceName: string, citizens: readonly Citizen[]): string {
   const base = `/interaction/${encodeURIComponent(uid)}`;
-  return `<p>Chọn công dân để đăng nhập vào <strong>${escapeHtml(clientId)}</strong>.<br>
+  return `<p>Chọn công dân để đăng nhập vào <strong>${escapeHtml(serviceName)}</strong>.<br>
 <small>Choose the citizen to sign in as.</small></p>
 <form method="post" action="${escapeHtml(base)}/choose">
 ${citizens.map(citizenButton).join('\n')}
@@ -260,6 +262,7 @@ function toClientMetadata(client: SimClient): ClientMetadata {
     token_endpoint_auth_method: client.token_endpoint_auth_method ?? 'client_secret_basic',
   };
   if (client.client_secret !== undefined) metadata.client_secret = client.client_secret;
+  if (client.client_name) metadata.client_name = client.client_name;
   if (client.jwks) metadata.jwks = client.jwks as ClientMetadata['jwks'];
   if (client.post_logout_redirect_uris) metadata.post_logout_redirect_uris = client.post_logout_redirect_uris;
   return metadata;
@@ -573,11 +576,14 @@ function interactionRoutes(state: SimState, provider: Provider): Router {
     const details = await loadInteraction(provider, ctx);
     if (!details) return;
     if (details.prompt.name === 'consent') return completeConsent(provider, ctx, details);
+    // The service is named as the citizen knows it (client_name, "BHXH ID"), not by its client_id.
+    const clientId = String(details.params.client_id);
+    const client = await provider.Client.find(clientId);
     sendHtml(
       ctx,
       200,
       'Đăng nhập VNeID (giả lập)',
-      loginPageBody(details.uid, String(details.params.client_id), state.citizens),
+      loginPageBody(details.uid, client?.clientName ?? clientId, state.citizens),
     );
   });
 
