@@ -15,6 +15,9 @@ p{margin:0 0 12px}
 label{display:block;font-weight:600;margin:14px 0 4px}
 .hint{display:block;font-weight:400;font-size:14px;color:#4a5561;margin:-2px 0 6px}
 button,input,select,textarea{font-family:inherit}
+pre.wrap{white-space:pre-wrap;overflow-wrap:anywhere}
+.mailbox a{overflow-wrap:anywhere}
+iframe{max-width:100%}
 input[type=text],input[type=password],input[type=email],input[type=tel]{width:100%;font-size:18px;padding:12px;border:1px solid #8895a3;border-radius:8px;background:#fff}
 input:focus{outline:3px solid #9cc7f5;border-color:#0b5cad}
 button,.button{display:block;width:100%;margin-top:18px;padding:13px;font-size:17px;font-weight:600;border:0;border-radius:8px;background:#0b5cad;color:#fff;text-align:center;text-decoration:none;cursor:pointer}

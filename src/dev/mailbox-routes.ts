@@ -17,6 +17,9 @@ function respond(ctx: Context, status: number, title: string, body: ReturnType<t
   ctx.body = layout(pageContext(ctx, resolveLocale(ctx)), title, body);
 }
 
+/** What the list shows of a message: its subject, or an SMS's first line (an SMS has no subject). */
+const preview = (e: MailboxEntry) => e.subject ?? e.text.split('\n', 1)[0]!.slice(0, 80);
+
 function listPage(entries: MailboxEntry[]) {
   return html`
 <h1>${TITLE}</h1>
@@ -28,7 +31,7 @@ ${
 ${entries.map(
   (
     e,
-  ) => html`<li><a href="/dev/mailbox/${e.id}"><time datetime="${e.at}">${e.at}</time> · ${e.channel} · ${e.to}${e.subject ? html` · ${e.subject}` : ''}</a></li>
+  ) => html`<li><a href="/dev/mailbox/${e.id}"><time datetime="${e.at}">${e.at}</time> · ${e.channel} · ${e.to} · ${preview(e)}</a></li>
 `,
 )}</ul>`
 }`;
@@ -39,12 +42,12 @@ function messagePage(entry: MailboxEntry) {
 <h1>${entry.subject ?? `SMS → ${entry.to}`}</h1>
 <p class="muted"><time datetime="${entry.at}">${entry.at}</time> · ${entry.channel} · ${entry.to}</p>
 <h2>Text</h2>
-<pre>${entry.text}</pre>
+<pre class="wrap">${entry.text}</pre>
 ${
   entry.html
     ? html`<h2>HTML</h2>
 <iframe sandbox srcdoc="${entry.html}" title="HTML" width="100%" height="480"></iframe>
-<details><summary>HTML source</summary><pre>${entry.html}</pre></details>`
+<details><summary>HTML source</summary><pre class="wrap">${entry.html}</pre></details>`
     : ''
 }
 <p><a href="/dev/mailbox">← ${TITLE}</a></p>`;

@@ -170,7 +170,7 @@ describe('/dev/mailbox pages', () => {
   it('shows the text part in <pre> and the HTML part in a sandboxed iframe, escaped', async () => {
     const [, email] = await mailbox.list();
     const res = await request(app.callback()).get(`/dev/mailbox/${email!.id}`).expect(200);
-    assert.ok(res.text.includes('<pre>Code 482913 &lt;b&gt;not bold&lt;/b&gt;</pre>'));
+    assert.ok(res.text.includes('<pre class="wrap">Code 482913 &lt;b&gt;not bold&lt;/b&gt;</pre>'));
     assert.match(res.text, /<iframe sandbox srcdoc="&lt;p&gt;Code &lt;strong&gt;482913/);
     assert.ok(!res.text.includes('<script>'));
     assert.match(res.headers['content-security-policy']!, /default-src 'self'; script-src 'self'/);
@@ -179,7 +179,7 @@ describe('/dev/mailbox pages', () => {
   it('shows an SMS', async () => {
     const [sms] = await mailbox.list();
     const res = await request(app.callback()).get(`/dev/mailbox/${sms!.id}`).expect(200);
-    assert.ok(res.text.includes('<pre>BHXH: Ma 771204</pre>'));
+    assert.ok(res.text.includes('<pre class="wrap">BHXH: Ma 771204</pre>'));
     assert.ok(!res.text.includes('<iframe'));
   });
 
