@@ -113,16 +113,15 @@ const scamWarningEn: Block = [
   `The only official hotline of Vietnam Social Security is ${HOTLINE}.`,
 ];
 
-/** The code that lets a member reset a forgotten password (email recovery). */
-export function recoveryCodeEmail({
-  code,
-  minutes,
-  issuer,
-}: {
+/** What an emailed code says: the code, how long it lives, and the official site to type it on. */
+export interface EmailCodeParams {
   code: string;
   minutes: number;
   issuer: string;
-}): EmailContent {
+}
+
+/** The code that lets a member reset a forgotten password (email recovery). */
+export function recoveryCodeEmail({ code, minutes, issuer }: EmailCodeParams): EmailContent {
   checkCode(code);
   checkMinutes(minutes);
   const site = officialSite(issuer);
@@ -150,15 +149,7 @@ export function recoveryCodeEmail({
 }
 
 /** The code that proves the member controls the email on file (src/methods/address-verification). */
-export function addressVerificationEmail({
-  code,
-  minutes,
-  issuer,
-}: {
-  code: string;
-  minutes: number;
-  issuer: string;
-}): EmailContent {
+export function addressVerificationEmail({ code, minutes, issuer }: EmailCodeParams): EmailContent {
   checkCode(code);
   checkMinutes(minutes);
   const site = officialSite(issuer);

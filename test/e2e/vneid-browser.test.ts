@@ -10,7 +10,7 @@ import { startCallbackServer } from '../helpers/callback-server.js';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
 import { authorizationRequest, redeem } from '../helpers/oidc.js';
 import { startFederatedPair, type FederatedPair } from '../helpers/vneid.js';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 if (browserMissing && requireBrowser) {
   describe('VNeID in a real browser', () => {
@@ -37,6 +37,17 @@ if (browserMissing && requireBrowser) {
       fs.mkdirSync(artifacts, { recursive: true });
       browser = await launchChromium();
     });
+
+    /** Opens a new authorization request's sign-in page and presses the VNeID button; returns the request. */
+    async function pressVneidOnSignIn(page: Page) {
+      const request = await authorizationRequest(pair.rp, {
+        redirect_uri: callback.redirectUri,
+        scope: 'openid profile',
+      });
+      await page.goto(request.url.href);
+      await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
+      return request;
+    }
 
     after(async () => {
       await browser?.close();
@@ -90,12 +101,7 @@ if (browserMissing && requireBrowser) {
       const context = await browser.newContext({ ...PHONE });
       const page = await context.newPage();
       try {
-        const request = await authorizationRequest(pair.rp, {
-          redirect_uri: callback.redirectUri,
-          scope: 'openid profile',
-        });
-        await page.goto(request.url.href);
-        await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
+        const request = await pressVneidOnSignIn(page);
         await page.waitForURL((url) => url.href.startsWith(pair.sim.issuer));
         await page.locator(`[data-national-id="${pair.citizens.stranger.nationalId}"]`).click();
         // The callback's one-time code is used once; the browser ends on a page that can be reloaded.
@@ -131,12 +137,7 @@ if (browserMissing && requireBrowser) {
       const context = await browser.newContext({ ...PHONE });
       const page = await context.newPage();
       try {
-        const request = await authorizationRequest(pair.rp, {
-          redirect_uri: callback.redirectUri,
-          scope: 'openid profile',
-        });
-        await page.goto(request.url.href);
-        await page.getByRole('button', { name: 'Đăng nhập bằng tài khoản định danh điện tử VNeID' }).click();
+        await pressVneidOnSignIn(page);
         await page.locator('[data-action="cancel"]').click();
         await page.waitForURL((url) => url.href.startsWith(pair.t.url));
         assert.match((await page.textContent('#federation-message')) ?? '', /Bạn đã hủy đăng nhập bằng VNeID/);

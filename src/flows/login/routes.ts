@@ -225,7 +225,8 @@ function submitCredentials(deps: LoginDeps): Middleware {
     const solveCaptcha = async () =>
       field(ctx, 'altcha') !== '' && (await deps.captcha.verify(field(ctx, 'altcha'), ctx.ip)) === 'ok';
     const decision = await deps.loginThrottle.begin(bhxhNumber, ctx.ip, solveCaptcha);
-    if (!decision.allowed && decision.captchaRequired) {
+    /** A throttled attempt: counted and audited the same way, whatever the member is then shown. */
+    const recordThrottled = async (detail?: Record<string, unknown>) => {
       deps.metrics.signIns.inc({ outcome: 'throttled' });
       await deps.audit.record({
         type: 'sign_in.throttled',
@@ -233,8 +234,11 @@ function submitCredentials(deps: LoginDeps): Middleware {
         clientId: String(interaction.params.client_id),
         ip: ctx.ip,
         requestId: ctx.state.requestId,
-        detail: { reason: 'captcha_required' },
+        ...(detail ? { detail } : {}),
       });
+    };
+    if (!decision.allowed && decision.captchaRequired) {
+      await recordThrottled({ reason: 'captcha_required' });
       return showLoginPage(deps, ctx, {
         status: 400,
         error: 'login.error.captcha_required',
@@ -243,14 +247,7 @@ function submitCredentials(deps: LoginDeps): Middleware {
       });
     }
     if (!decision.allowed) {
-      deps.metrics.signIns.inc({ outcome: 'throttled' });
-      await deps.audit.record({
-        type: 'sign_in.throttled',
-        outcome: 'failure',
-        clientId: String(interaction.params.client_id),
-        ip: ctx.ip,
-        requestId: ctx.state.requestId,
-      });
+      await recordThrottled();
       ctx.set('Retry-After', String(decision.retryAfterSeconds));
       return showLoginPage(deps, ctx, {
         status: 429,
