@@ -49,6 +49,7 @@ import path from 'node:path';
 import { createVneidUpstream } from '../methods/vneid/upstream-client.js';
 import { CALLBACK_PATH } from '../flows/federation/routes.js';
 import {
+  endsUpstreamSession,
   installUpstreamLogout,
   LOGGED_OUT_PATH,
   sweepOrphanUpstreamSessions,
@@ -268,7 +269,15 @@ export async function buildServer(config: Config, options: ServerOptions = {}): 
   const storage = await shared.providerStorage(clients);
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
   function providerFor(snapshot: ProviderKeys): Provider {
-    const p = buildProvider({ config, storage, keys: snapshot, accounts, resourceServers, logger });
+    const p = buildProvider({
+      config,
+      storage,
+      keys: snapshot,
+      accounts,
+      resourceServers,
+      logger,
+      endsUpstreamSession: (sessionUid) => endsUpstreamSession(deps, sessionUid),
+    });
     // Outermost: a 500 caused by an unreachable database becomes a 503 with Retry-After (src/http/unavailable.ts).
     p.use(providerUnavailable());
     p.on('server_error', markIfUnavailable);

@@ -59,6 +59,7 @@ const vi = {
 
   'logout.title': 'Đăng xuất',
   'logout.confirm': 'Bạn có muốn đăng xuất khỏi BHXH ID không?',
+  'logout.also_vneid': 'Bạn đã đăng nhập bằng VNeID, nên bạn cũng sẽ được đăng xuất khỏi VNeID trên trình duyệt này.',
   'logout.yes': 'Đăng xuất',
   'logout.no': 'Không, giữ đăng nhập',
   'logout.done': 'Bạn đã đăng xuất.',
@@ -215,6 +216,7 @@ const en: Record<MessageId, string> = {
 
   'logout.title': 'Sign out',
   'logout.confirm': 'Do you want to sign out of BHXH ID?',
+  'logout.also_vneid': 'You signed in with VNeID, so you will also be signed out of VNeID in this browser.',
   'logout.yes': 'Sign out',
   'logout.no': 'No, stay signed in',
   'logout.done': 'You have signed out.',

@@ -40,6 +40,8 @@ export interface ProviderDeps {
   accounts: AccountRepository;
   resourceServers: ResourceServerRepository;
   logger: Logger;
+  /** Whether signing out of this session also signs the member out upstream (VNeID); the confirmation says so. */
+  endsUpstreamSession?: (sessionUid: string) => Promise<boolean>;
 }
 
 const SIGNING_ALGS = ['ES256', 'RS256'];
@@ -219,8 +221,10 @@ export function buildProvider(deps: ProviderDeps): Provider {
           // The relying party's ui_locales counts here as on /auth (after the member's own switch, ?lang= / cookie).
           const uiLocales = (ctx.oidc.params as { ui_locales?: unknown } | undefined)?.ui_locales;
           const page = pageContext(ctx, resolveLocale(ctx, typeof uiLocales === 'string' ? uiLocales : undefined));
+          const sessionUid = ctx.oidc.session?.uid;
+          const alsoVneid = sessionUid ? ((await deps.endsUpstreamSession?.(sessionUid)) ?? false) : false;
           ctx.type = 'html';
-          ctx.body = logoutConfirmPage(page, form);
+          ctx.body = logoutConfirmPage(page, form, { alsoVneid });
         },
         async postLogoutSuccessSource(ctx) {
           const page = pageContext(ctx, resolveLocale(ctx));

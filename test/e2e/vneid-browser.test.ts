@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import { ACR } from '../../src/oidc/assurance.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
@@ -91,6 +92,46 @@ if (browserMissing && requireBrowser) {
         assert.equal(claims.acr, ACR.vneid2);
         assert.deepEqual(claims.amr, ['fed']);
         assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('signing out after a VNeID sign-in asks once: our page says VNeID ends too, and the upstream does not ask again', async () => {
+      const context = await browser.newContext({ ...PHONE });
+      const page = await context.newPage();
+      try {
+        const request = await pressVneidOnSignIn(page);
+        await page.waitForURL((url) => url.href.startsWith(pair.sim.issuer));
+        const arrived = callback.next();
+        await page.locator(`[data-national-id="${pair.citizens.level2.nationalId}"]`).click();
+        const tokens = await redeem(pair.rp, request, await arrived);
+        const postLogoutUri = callback.redirectUri.replace('/callback', '/logout');
+
+        const upstreamQuestions: string[] = [];
+        let visitedUpstream = false;
+        page.on('framenavigated', (frame) => {
+          if (frame === page.mainFrame() && frame.url().startsWith(`${pair.sim.issuer}/session/end`))
+            visitedUpstream = true;
+        });
+        page.on('load', async () => {
+          if (page.url().startsWith(pair.sim.issuer) && (await page.locator('[data-action="stay"]').count()) > 0)
+            upstreamQuestions.push(page.url());
+        });
+        await page.goto(
+          oidc.buildEndSessionUrl(pair.rp, {
+            id_token_hint: tokens.id_token!,
+            // The app's registered loopback post-logout URI, on the callback server's port (RFC 8252, section 7.3).
+            post_logout_redirect_uri: postLogoutUri,
+            state: 'bye',
+          }).href,
+        );
+        assert.match((await page.textContent('#logout-vneid')) ?? '', /cũng sẽ được đăng xuất khỏi VNeID/);
+        await page.screenshot({ path: `${artifacts}sign-out-vneid-360.png`, fullPage: true });
+        await page.getByRole('button', { name: 'Đăng xuất' }).click();
+        await page.waitForURL(`${postLogoutUri}?state=bye`);
+        assert.ok(visitedUpstream, 'the sign-out went through the upstream end-session endpoint');
+        assert.deepEqual(upstreamQuestions, [], 'the upstream did not ask a second time');
       } finally {
         await context.close();
       }

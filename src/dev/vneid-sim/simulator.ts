@@ -212,6 +212,37 @@ function sendHtml(ctx: Context, status: number, title: string, body: string): vo
   ctx.body = layout(title, body);
 }
 
+/** The id_token_hint names the session's account and was issued to a client the session signed in to. */
+function hintBelongsToSession(ctx: KoaContextWithOIDC): boolean {
+  const hint = (
+    ctx.oidc.entities as { IdTokenHint?: { payload: { sub?: string; aud?: string | string[]; sid?: string } } }
+  ).IdTokenHint?.payload;
+  const session = ctx.oidc.session;
+  if (!hint || !session?.accountId || hint.sub !== session.accountId) return false;
+  const clientId = Array.isArray(hint.aud) ? hint.aud[0] : hint.aud;
+  if (!clientId || !session.authorizations?.[clientId]) return false;
+  return hint.sid === undefined || hint.sid === session.sidFor(clientId);
+}
+
+const AUTO_CONTINUE_SCRIPT = "document.getElementById('op.logoutForm').submit();";
+const AUTO_CONTINUE_HASH = crypto.createHash('sha256').update(AUTO_CONTINUE_SCRIPT).digest('base64');
+
+/** The provider's logout form, submitted at once with logout=yes (a Continue button without JavaScript). */
+function sendAutoContinue(ctx: Context, form: string): void {
+  const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+  sendHtml(
+    ctx,
+    200,
+    'Đang đăng xuất VNeID',
+    `${confirmed}<noscript><button type="submit" class="primary" form="op.logoutForm" data-action="continue">Tiếp tục / Continue</button></noscript>
+<script>${AUTO_CONTINUE_SCRIPT}</script>`,
+  );
+  ctx.set(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${AUTO_CONTINUE_HASH}'; base-uri 'none'; frame-ancestors 'none'`,
+  );
+}
+
 function citizenButton(citizen: Citizen): string {
   const id = escapeHtml(citizen.nationalId);
   return `<button type="submit" class="citizen" name="national_id" value="${id}" data-national-id="${id}">
@@ -384,6 +415,13 @@ function buildConfiguration(state: SimState): Configuration {
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
+          // OpenID Connect RP-Initiated Logout 1.0, section 2: the OP must ask unless the id_token_hint belongs to
+          // the current session with that relying party. Here it does (BHXH ID has just asked the member), so the
+          // simulator continues without a second question, as a conforming OP may.
+          if (hintBelongsToSession(ctx)) {
+            sendAutoContinue(ctx, form);
+            return;
+          }
           sendHtml(
             ctx,
             200,

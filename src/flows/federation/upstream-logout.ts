@@ -91,6 +91,12 @@ export async function rememberUpstreamSession(
   });
 }
 
+/** Whether signing out of this session of ours also ends an upstream (VNeID) session: the confirmation says so. */
+export async function endsUpstreamSession(deps: UpstreamLogoutDeps, sessionUid: string): Promise<boolean> {
+  if (!deps.federation || !deps.config.vneid?.upstreamLogout) return false;
+  return (await deps.flows.get(SESSION, sessionUid)) !== undefined;
+}
+
 /** Wires the hand-over (interaction → session) and the logout redirect into a provider instance. */
 export function installUpstreamLogout(deps: UpstreamLogoutDeps, provider: Provider): void {
   if (!deps.federation || !deps.config.vneid?.upstreamLogout) return;
