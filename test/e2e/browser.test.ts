@@ -190,6 +190,14 @@ if (browserMissing && requireBrowser) {
         assert.ok(await page.getByRole('button', { name: 'Lưu mật khẩu và tiếp tục' }).isVisible());
         await assertFitsPhone(page, 'new-password page');
         await page.screenshot({ path: `${artifacts}new-password-360.png`, fullPage: true });
+        // The step is a page of its own (post/redirect/get): a reload shows it again without posting the temporary
+        // password a second time, and so does a switch of language and back.
+        assert.doesNotMatch(page.url(), /\/login$/, 'the browser is not left on the POST');
+        await page.reload();
+        await page.locator('a.lang').click();
+        await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+        await page.locator('a.lang').click();
+        await page.getByRole('heading', { name: 'Đặt mật khẩu mới' }).waitFor();
 
         const chosen = `mây trắng bay ${randomPassword()}`;
         await newPassword.fill(chosen);

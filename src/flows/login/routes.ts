@@ -289,7 +289,10 @@ function submitCredentials(deps: LoginDeps): Middleware {
         // The flow store keeps time with the injected clock; give the step as long as an interaction lives.
         expiresAt: new Date(deps.clock.now().getTime() + deps.config.ttl.interaction * 1000),
       });
-      return showNewPasswordPage(deps, ctx, account.id);
+      // Post/redirect/get: the new-password page is the interaction's own URL, so a reload, a language switch or a
+      // phone restoring a discarded tab shows it again, and never posts the (already used) temporary password again.
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${interaction.uid}`);
     }
     await completeSignIn(deps, ctx, account, account.credentialVersion);
   };
