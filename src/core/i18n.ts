@@ -22,6 +22,8 @@ const vi = {
   'login.error.format': 'Mã số BHXH gồm đúng 10 chữ số. Vui lòng kiểm tra lại.',
   'login.error.missing_password': 'Vui lòng nhập mật khẩu.',
   'login.error.invalid': 'Mã số BHXH hoặc mật khẩu không đúng.',
+  'login.error.slowed':
+    'Mã số BHXH hoặc mật khẩu không đúng. Vì mã số này đã bị nhập sai nhiều lần, các lần đăng nhập tiếp theo sẽ được trả lời chậm hơn. Nếu bạn không nhớ mật khẩu, hãy chọn “Quên mật khẩu?” bên dưới.',
   'login.error.throttled':
     'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
   'login.error.captcha_required':
@@ -179,6 +181,8 @@ const en: Record<MessageId, string> = {
   'login.error.format': 'A social insurance number has exactly 10 digits. Please check it.',
   'login.error.missing_password': 'Please enter your password.',
   'login.error.invalid': 'The social insurance number or the password is incorrect.',
+  'login.error.slowed':
+    'The social insurance number or the password is incorrect. Because this number has had several wrong attempts, further sign-ins are answered more slowly. If you do not remember your password, choose “Forgot password?” below.',
   'login.error.throttled': 'Too many sign-in attempts. Please try again in {minutes} minutes or use Forgot password.',
   'login.error.captcha_required':
     'There have been many wrong passwords for this social insurance number. Please wait for the page to check that you are not a robot, then sign in again.',
