@@ -27,6 +27,12 @@ button,.button{display:block;width:100%;margin-top:18px;padding:13px;font-size:1
 .alert{padding:10px 12px;border-radius:8px;background:#fdecea;color:#8a1c12;border:1px solid #f5c2bc;margin:8px 0}
 .links{margin-top:6px;display:flex;flex-direction:column;align-items:flex-start}
 .links a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}
+.password-field{position:relative}
+.password-field.has-reveal input{padding-right:76px}
+.password-field .reveal{position:absolute;top:1px;right:1px;bottom:1px;display:flex;align-items:center;justify-content:center;width:auto;min-width:64px;min-height:44px;margin:0;padding:0 12px;font-size:15px;background:#fff;color:#0b5cad;border:0;border-left:1px solid #dde3ea;border-radius:0 7px 7px 0}
+.password-field .reveal[aria-pressed=true]{background:#dbe9f8;color:#083f78}
+.password-field .reveal:focus-visible{outline:3px solid #9cc7f5;outline-offset:-3px}
+button[aria-busy=true]{cursor:progress;opacity:.8}
 ul.scopes{padding-left:20px}
 .foot{max-width:440px;margin:0 auto 24px;padding:0 16px;font-size:14px;color:#4a5561}
 .notice{font-size:13px}

@@ -10,6 +10,9 @@ const vi = {
   'site.scam_notice': 'Dịch vụ hoàn toàn miễn phí. Không cung cấp mật khẩu hoặc mã OTP cho bất kỳ ai.',
   'site.switch_language': 'English',
   'site.skip': 'Bỏ qua đến nội dung chính',
+  'form.reveal': 'Hiện',
+  'form.reveal_label': 'Hiện mật khẩu',
+  'form.busy': 'Đang xử lý…',
 
   'login.title': 'Đăng nhập',
   'login.intro': 'Đăng nhập vào {client} bằng tài khoản BHXH của bạn.',
@@ -169,6 +172,9 @@ const en: Record<MessageId, string> = {
   'site.scam_notice': 'This service is free. Never give your password or an OTP code to anyone.',
   'site.switch_language': 'Tiếng Việt',
   'site.skip': 'Skip to main content',
+  'form.reveal': 'Show',
+  'form.reveal_label': 'Show password',
+  'form.busy': 'Please wait…',
 
   'login.title': 'Sign in',
   'login.intro': 'Sign in to {client} with your social insurance account.',

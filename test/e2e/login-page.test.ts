@@ -247,8 +247,33 @@ describe('sign-in page', () => {
         assert.match(page.html, new RegExp(`<input[^>]*\\bid="${id}"`), `a field with id="${id}" for its label`);
       }
       assert.match(page.html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
-      assert.doesNotMatch(page.html, /<script/i);
+      // Scripts only enhance the page (views/form-script.ts): none inline, each from our origin and deferred.
+      const scripts = [...page.html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
+      assert.ok(scripts.length > 0);
+      for (const [tag, body] of scripts) {
+        assert.match(tag, /<script src="\/static\/[^"]+" defer/, tag);
+        assert.equal(body, '', 'no inline script');
+      }
       assert.doesNotMatch(page.html, /\son[a-z]+="/i, 'no inline event handlers');
+    });
+  });
+
+  describe('its script', () => {
+    it('comes from our origin under a versioned URL, cached for good, and the same for every language', async () => {
+      const { page } = await openLogin(config, new Browser(t.url));
+      const src = decodeEntities(page.html.match(/<script src="([^"]+)"/)?.[1] ?? '');
+      assert.match(src, /^\/static\/forms\.js\?v=[0-9a-f]{12}$/);
+      const res = await fetch(new URL(src, t.url));
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const body = await res.text();
+      assert.ok(body.includes('aria-pressed') && body.includes('aria-busy'), 'the toggle and the working state');
+      const { page: english } = await openLogin(config, new Browser(t.url), { ui_locales: 'en' });
+      assert.ok(english.html.includes(`<script src="${src}"`), 'one file for both languages');
+      assert.ok(english.html.includes(`data-reveal-label="${en('form.reveal_label')}"`), 'strings from the page');
+      const stale = await fetch(new URL('/static/forms.js?v=000000000000', t.url));
+      assert.equal(stale.headers.get('cache-control'), 'public, max-age=300');
     });
   });
 
