@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../src/core/html.js';
 import type { PageContext } from '../src/core/locale.js';
+import { FORM_SCRIPT_URL } from './form-script.js';
 
 export function layout(page: PageContext, title: string, body: SafeHtml): string {
   const { t } = page;
@@ -12,6 +13,8 @@ export function layout(page: PageContext, title: string, body: SafeHtml): string
 <meta name="referrer" content="no-referrer">
 <title>${title} · ${t('site.name')}</title>
 <link rel="stylesheet" href="/static/app.css">
+<script src="${FORM_SCRIPT_URL}" defer data-reveal="${t('form.reveal')}" data-reveal-label="${t('form.reveal_label')}"
+  data-busy="${t('form.busy')}"></script>
 </head>
 <body>
 <a class="skip" href="#main">${t('site.skip')}</a>

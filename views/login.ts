@@ -1,5 +1,6 @@
 // The sign-in page: BHXH number and password, labelled for password managers, usable without JavaScript.
 import { html, type SafeHtml } from '../src/core/html.js';
+import { fieldAttributes, passwordField } from './fields.js';
 import { layout } from './layout.js';
 import type { PageContext } from '../src/core/locale.js';
 
@@ -9,6 +10,8 @@ export interface LoginView {
   clientName: string;
   bhxhNumber?: string;
   error?: string;
+  /** The fields the error is about; the first takes the focus (none: the error is about the page). */
+  errorFields?: Array<'bhxh_number' | 'password'>;
   notice?: string;
   forgotHref?: string;
   cancelHref: string;
@@ -22,6 +25,12 @@ export interface LoginView {
 
 export function loginPage(page: PageContext, view: LoginView): string {
   const { t } = page;
+  const field = fieldAttributes({
+    order: ['bhxh_number', 'password'],
+    errorId: view.error ? 'login-error' : undefined,
+    inError: view.errorFields,
+    focus: view.bhxhNumber ? 'password' : 'bhxh_number',
+  });
   return layout(
     page,
     t('login.title'),
@@ -39,11 +48,10 @@ ${
   <label for="bhxh_number">${t('login.bhxh_number')}</label>
   <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span>
   <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
-    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required
-    aria-describedby="bhxh_number_hint"${view.error ? html` aria-invalid="true"` : ''} ${view.bhxhNumber ? '' : html`autofocus`}>
+    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required${field('bhxh_number', ['bhxh_number_hint'])}>
   <label for="password">${t('login.password')}</label>
-  <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024"
-    ${view.bhxhNumber ? html`autofocus` : ''}>
+  ${passwordField(html`<input type="password" id="password" name="password" autocomplete="current-password" required
+    maxlength="1024"${field('password')}>`)}
   ${view.captcha ?? ''}
   <button type="submit">${t('login.submit')}</button>
 </form>

@@ -1,6 +1,7 @@
 // Password recovery pages: the address form (with the other ways to recover, shown to everyone), the code form,
 // and the "password changed" page. The new-password step reuses views/set-password.ts.
 import { html, type SafeHtml } from '../src/core/html.js';
+import { fieldAttributes } from './fields.js';
 import { layout } from './layout.js';
 import type { PageContext } from '../src/core/locale.js';
 
@@ -29,12 +30,19 @@ export interface RecoveryAddressView {
   bhxhNumber?: string;
   address?: string;
   error?: string;
+  /** The fields the error is about; the first takes the focus (none: the captcha, or a pause). */
+  errorFields?: Array<'bhxh_number' | 'address'>;
   captcha: SafeHtml;
   backHref?: string;
 }
 
 export function recoveryAddressPage(page: PageContext, view: RecoveryAddressView): string {
   const { t } = page;
+  const field = fieldAttributes({
+    order: ['bhxh_number', 'address'],
+    errorId: view.error ? 'recovery-error' : undefined,
+    inError: view.errorFields,
+  });
   return layout(
     page,
     t('recovery.title'),
@@ -47,16 +55,16 @@ ${view.error ? html`<div class="alert" role="alert" id="recovery-error">${view.e
   <label for="bhxh_number">${t('login.bhxh_number')}</label>
   <span class="hint" id="bhxh_number_hint">${t('login.bhxh_number_hint')}</span>
   <input type="text" id="bhxh_number" name="bhxh_number" value="${view.bhxhNumber ?? ''}" inputmode="numeric"
-    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required aria-describedby="bhxh_number_hint">
+    autocomplete="username" autocapitalize="off" spellcheck="false" maxlength="20" required${field('bhxh_number', ['bhxh_number_hint'])}>
   ${
     view.field === 'phone'
       ? html`<label for="phone">${t('recovery.phone')}</label>
   <span class="hint" id="phone_hint">${t('recovery.phone_hint')}</span>
   <input type="tel" id="phone" name="phone" value="${view.address ?? ''}" autocomplete="tel" inputmode="tel" maxlength="30"
-    required aria-describedby="phone_hint">`
+    required${field('address', ['phone_hint'])}>`
       : html`<label for="email">${t('recovery.email')}</label>
   <input type="email" id="email" name="email" value="${view.address ?? ''}" autocomplete="email" autocapitalize="off"
-    spellcheck="false" maxlength="254" required>`
+    spellcheck="false" maxlength="254" required${field('address')}>`
   }
   ${view.captcha}
   <button type="submit">${t('recovery.submit')}</button>
@@ -82,12 +90,20 @@ export interface RecoveryCodeView {
   address: string;
   minutes: number;
   error?: string;
+  /** True when the error is about the code typed (not a pause in sending codes). */
+  codeInError?: boolean;
   notice?: string;
   backHref?: string;
 }
 
 export function recoveryCodePage(page: PageContext, view: RecoveryCodeView): string {
   const { t } = page;
+  const field = fieldAttributes({
+    order: ['code'],
+    errorId: view.error ? 'code-error' : undefined,
+    inError: view.codeInError ? ['code'] : [],
+    focus: 'code',
+  });
   return layout(
     page,
     t('recovery.code.title'),
@@ -100,7 +116,7 @@ ${view.error ? html`<div class="alert" role="alert" id="code-error">${view.error
   <input type="hidden" name="csrf" value="${view.csrfToken}">
   <label for="code">${t('recovery.code.label')}</label>
   <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="12"
-    required autofocus>
+    required${field('code')}>
   <button type="submit">${t('recovery.code.submit')}</button>
 </form>
 <p class="muted">${t('recovery.code.never_share')}</p>

@@ -4,9 +4,10 @@ export const APP_CSS = `
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",Arial,sans-serif;font-size:16px;line-height:1.5;color:#1b1f24;background:#eef3f8}
 a{color:#0b5cad}
-.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:8px}
+.skip{position:absolute;left:-999px;display:inline-flex;align-items:center;min-height:44px;padding:0 12px}.skip:focus{left:8px;top:8px;background:#fff}
 .top{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:10px 16px;background:#0b5cad;color:#fff}
 .top a{color:#fff}
+.lang{display:inline-flex;align-items:center;min-height:44px;padding:0 10px;margin:-10px -10px -10px 0}
 .brand{display:flex;align-items:center;gap:8px;font-weight:600;font-size:15px}
 .logo{background:#fff;color:#0b5cad;border-radius:4px;padding:2px 6px;font-weight:800;font-size:13px}
 .card{max-width:440px;margin:16px auto;background:#fff;border-radius:12px;padding:20px 16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
@@ -19,11 +20,19 @@ pre.wrap{white-space:pre-wrap;overflow-wrap:anywhere}
 .mailbox a{overflow-wrap:anywhere}
 iframe{max-width:100%}
 input[type=text],input[type=password],input[type=email],input[type=tel]{width:100%;font-size:18px;padding:12px;border:1px solid #8895a3;border-radius:8px;background:#fff}
+input[aria-invalid=true]{border-color:#b3261e}
 input:focus{outline:3px solid #9cc7f5;border-color:#0b5cad}
 button,.button{display:block;width:100%;margin-top:18px;padding:13px;font-size:17px;font-weight:600;border:0;border-radius:8px;background:#0b5cad;color:#fff;text-align:center;text-decoration:none;cursor:pointer}
 .button.secondary,button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
 .alert{padding:10px 12px;border-radius:8px;background:#fdecea;color:#8a1c12;border:1px solid #f5c2bc;margin:8px 0}
-.links{margin-top:16px;display:flex;flex-direction:column;gap:10px}
+.links{margin-top:6px;display:flex;flex-direction:column;align-items:flex-start}
+.links a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}
+.password-field{position:relative}
+.password-field.has-reveal input{padding-right:76px}
+.password-field .reveal{position:absolute;top:1px;right:1px;bottom:1px;display:flex;align-items:center;justify-content:center;width:auto;min-width:64px;min-height:44px;margin:0;padding:0 12px;font-size:15px;background:#fff;color:#0b5cad;border:0;border-left:1px solid #dde3ea;border-radius:0 7px 7px 0}
+.password-field .reveal[aria-pressed=true]{background:#dbe9f8;color:#083f78}
+.password-field .reveal:focus-visible{outline:3px solid #9cc7f5;outline-offset:-3px}
+button[aria-busy=true]{cursor:progress;opacity:.8}
 ul.scopes{padding-left:20px}
 .foot{max-width:440px;margin:0 auto 24px;padding:0 16px;font-size:14px;color:#4a5561}
 .notice{font-size:13px}

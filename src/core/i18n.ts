@@ -10,6 +10,9 @@ const vi = {
   'site.scam_notice': 'Dịch vụ hoàn toàn miễn phí. Không cung cấp mật khẩu hoặc mã OTP cho bất kỳ ai.',
   'site.switch_language': 'English',
   'site.skip': 'Bỏ qua đến nội dung chính',
+  'form.reveal': 'Hiện',
+  'form.reveal_label': 'Hiện mật khẩu',
+  'form.busy': 'Đang xử lý…',
 
   'login.title': 'Đăng nhập',
   'login.intro': 'Đăng nhập vào {client} bằng tài khoản BHXH của bạn.',
@@ -22,6 +25,8 @@ const vi = {
   'login.error.format': 'Mã số BHXH gồm đúng 10 chữ số. Vui lòng kiểm tra lại.',
   'login.error.missing_password': 'Vui lòng nhập mật khẩu.',
   'login.error.invalid': 'Mã số BHXH hoặc mật khẩu không đúng.',
+  'login.error.slowed':
+    'Mã số BHXH hoặc mật khẩu không đúng. Vì mã số này đã bị nhập sai nhiều lần, các lần đăng nhập tiếp theo sẽ được trả lời chậm hơn. Nếu bạn không nhớ mật khẩu, hãy chọn “Quên mật khẩu?” bên dưới.',
   'login.error.throttled':
     'Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau {minutes} phút hoặc dùng chức năng Quên mật khẩu.',
   'login.error.captcha_required':
@@ -168,6 +173,9 @@ const en: Record<MessageId, string> = {
   'site.scam_notice': 'This service is free. Never give your password or an OTP code to anyone.',
   'site.switch_language': 'Tiếng Việt',
   'site.skip': 'Skip to main content',
+  'form.reveal': 'Show',
+  'form.reveal_label': 'Show password',
+  'form.busy': 'Please wait…',
 
   'login.title': 'Sign in',
   'login.intro': 'Sign in to {client} with your social insurance account.',
@@ -180,6 +188,8 @@ const en: Record<MessageId, string> = {
   'login.error.format': 'A social insurance number has exactly 10 digits. Please check it.',
   'login.error.missing_password': 'Please enter your password.',
   'login.error.invalid': 'The social insurance number or the password is incorrect.',
+  'login.error.slowed':
+    'The social insurance number or the password is incorrect. Because this number has had several wrong attempts, further sign-ins are answered more slowly. If you do not remember your password, choose “Forgot password?” below.',
   'login.error.throttled': 'Too many sign-in attempts. Please try again in {minutes} minutes or use Forgot password.',
   'login.error.captcha_required':
     'There have been many wrong passwords for this social insurance number. Please wait for the page to check that you are not a robot, then sign in again.',

@@ -9,6 +9,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
+import { FORM_SCRIPT, FORM_SCRIPT_PATH, isCurrentFormScript } from '../../views/form-script.js';
 import type { Config } from '../config/config.js';
 import { html } from '../core/html.js';
 import { ApiError, respondJsonError } from '../core/json-errors.js';
@@ -128,6 +129,15 @@ export function registerOpsRoutes(router: Router, deps: OpsRouteDeps) {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = APP_CSS;
+  });
+  router.get(FORM_SCRIPT_PATH, (ctx) => {
+    ctx.type = 'text/javascript';
+    // Pages link the versioned URL, which never changes; any other is cached briefly.
+    ctx.set(
+      'Cache-Control',
+      isCurrentFormScript(ctx.query.v) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
+    ctx.body = FORM_SCRIPT;
   });
   router.get('/favicon.ico', (ctx) => {
     ctx.status = 204;

@@ -101,9 +101,10 @@ function assertCaptchaRequired(page: Page) {
   assert.ok(isLoginPage(page), 'the sign-in page is shown again');
 }
 
-function assertInvalidCredentials(page: Page) {
+/** The wrong-credentials answer; past the free failures its message says answers are slowed (`login.error.slowed`). */
+function assertInvalidCredentials(page: Page, message: MessageId = 'login.error.invalid') {
   assert.equal(page.status, 400, `expected 400, got ${page.status}: ${alertText(page)}`);
-  assert.equal(alertText(page), vi('login.error.invalid'));
+  assert.equal(alertText(page), vi(message));
   assert.ok(isLoginPage(page));
 }
 
@@ -246,8 +247,33 @@ describe('sign-in page', () => {
         assert.match(page.html, new RegExp(`<input[^>]*\\bid="${id}"`), `a field with id="${id}" for its label`);
       }
       assert.match(page.html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
-      assert.doesNotMatch(page.html, /<script/i);
+      // Scripts only enhance the page (views/form-script.ts): none inline, each from our origin and deferred.
+      const scripts = [...page.html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
+      assert.ok(scripts.length > 0);
+      for (const [tag, body] of scripts) {
+        assert.match(tag, /<script src="\/static\/[^"]+" defer/, tag);
+        assert.equal(body, '', 'no inline script');
+      }
       assert.doesNotMatch(page.html, /\son[a-z]+="/i, 'no inline event handlers');
+    });
+  });
+
+  describe('its script', () => {
+    it('comes from our origin under a versioned URL, cached for good, and the same for every language', async () => {
+      const { page } = await openLogin(config, new Browser(t.url));
+      const src = decodeEntities(page.html.match(/<script src="([^"]+)"/)?.[1] ?? '');
+      assert.match(src, /^\/static\/forms\.js\?v=[0-9a-f]{12}$/);
+      const res = await fetch(new URL(src, t.url));
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const body = await res.text();
+      assert.ok(body.includes('aria-pressed') && body.includes('aria-busy'), 'the toggle and the working state');
+      const { page: english } = await openLogin(config, new Browser(t.url), { ui_locales: 'en' });
+      assert.ok(english.html.includes(`<script src="${src}"`), 'one file for both languages');
+      assert.ok(english.html.includes(`data-reveal-label="${en('form.reveal_label')}"`), 'strings from the page');
+      const stale = await fetch(new URL('/static/forms.js?v=000000000000', t.url));
+      assert.equal(stale.headers.get('cache-control'), 'public, max-age=300');
     });
   });
 
@@ -668,7 +694,7 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
       answers.unknown.push(await submitCredentials(browser, page, unknown, randomPassword()));
     }
     for (const kind of ['known', 'unknown'] as const) {
-      answers[kind].slice(0, 5).forEach(assertInvalidCredentials);
+      for (const answer of answers[kind].slice(0, 5)) assertInvalidCredentials(answer);
       assertCaptchaRequired(answers[kind][5]!);
     }
     for (let i = 0; i < 6; i++) {
@@ -693,7 +719,7 @@ describe('sign-in throttling per number (LOGIN_ACCOUNT_MAX_FAILURES_PER_HOUR=5)'
     const captcha = answers.filter((a) => alertText(a) === vi('login.error.captcha_required'));
     assert.equal(invalid.length, 5, `statuses: ${answers.map((a) => a.status).join(',')}`);
     assert.equal(captcha.length, 15);
-    invalid.forEach(assertInvalidCredentials);
+    for (const answer of invalid) assertInvalidCredentials(answer);
     captcha.forEach(assertCaptchaRequired);
     assertCaptchaRequired(await submitCredentials(browser, page, member.bhxhNumber, member.password));
   });
@@ -759,7 +785,10 @@ describe('progressive delays (LOGIN_FREE_FAILURES=2, LOGIN_DELAY_BASE_MS=100)', 
     const { page } = await openLogin(config, browser);
     const seen: number[][] = [];
     for (let i = 1; i <= 6; i++) {
-      assertInvalidCredentials(await submitCredentials(browser, page, member.bhxhNumber, randomPassword()));
+      assertInvalidCredentials(
+        await submitCredentials(browser, page, member.bhxhNumber, randomPassword()),
+        i <= 2 ? 'login.error.invalid' : 'login.error.slowed',
+      );
       seen.push([...t.sleeps]);
     }
     // Attempts 1–3 come after 0, 1 and 2 failures (the free ones); then each further failure doubles the wait.
@@ -773,9 +802,15 @@ describe('progressive delays (LOGIN_FREE_FAILURES=2, LOGIN_DELAY_BASE_MS=100)', 
     const browser2 = new Browser(t.url);
     const { page: page2 } = await openLogin(config, browser2);
     for (let i = 1; i <= 3; i++)
-      assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
+      assertInvalidCredentials(
+        await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()),
+        i <= 2 ? 'login.error.invalid' : 'login.error.slowed',
+      );
     assert.deepEqual(t.sleeps, [100, 200, 400, 800]);
-    assertInvalidCredentials(await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()));
+    assertInvalidCredentials(
+      await submitCredentials(browser2, page2, member.bhxhNumber, randomPassword()),
+      'login.error.slowed',
+    );
     assert.deepEqual(t.sleeps, [100, 200, 400, 800, 100]);
   });
 
@@ -785,7 +820,55 @@ describe('progressive delays (LOGIN_FREE_FAILURES=2, LOGIN_DELAY_BASE_MS=100)', 
     const browser = new Browser(t.url);
     const { page } = await openLogin(config, browser);
     for (let i = 1; i <= 5; i++)
-      assertInvalidCredentials(await submitCredentials(browser, page, unknown, randomPassword()));
+      assertInvalidCredentials(
+        await submitCredentials(browser, page, unknown, randomPassword()),
+        i <= 2 ? 'login.error.invalid' : 'login.error.slowed',
+      );
     assert.deepEqual(t.sleeps, [100, 200]);
+  });
+
+  // Issue 14, item 9: answers for a number past its free failures wait (4.7 s by default after 8 failures); the page
+  // says so before the wait begins, and points to "Quên mật khẩu?" by the link's own name.
+  it('says that answers are slowed once the failures pass the free ones, pointing to "Quên mật khẩu?"', async () => {
+    const known = await t.createMember();
+    const unknown = randomBhxhNumber();
+    const answers: Record<'known' | 'unknown', Page[]> = { known: [], unknown: [] };
+    for (const [kind, number] of [
+      ['known', known.bhxhNumber],
+      ['unknown', unknown],
+    ] as const) {
+      t.sleeps.length = 0;
+      const browser = new Browser(t.url);
+      const { page } = await openLogin(config, browser);
+      for (let i = 1; i <= 3; i++) answers[kind].push(await submitCredentials(browser, page, number, randomPassword()));
+      // Two free failures; the third is answered at once (no wait yet), but the next attempt will wait.
+      assert.deepEqual(t.sleeps, [], `${kind}: no answer so far was slowed`);
+    }
+    for (const kind of ['known', 'unknown'] as const) {
+      assertInvalidCredentials(answers[kind][0]!, 'login.error.invalid');
+      assertInvalidCredentials(answers[kind][1]!, 'login.error.invalid');
+      assertInvalidCredentials(answers[kind][2]!, 'login.error.slowed');
+      // The field to fix is tied to the message and has the focus.
+      const password = answers[kind][2]!.html.match(/<input[^>]*name="password"[^>]*>/)?.[0] ?? '';
+      assert.match(password, /aria-describedby="login-error"/);
+      assert.match(password, /aria-invalid="true"/);
+      assert.match(password, /\sautofocus[\s>]/);
+    }
+    const sameRequest = (html: string) => normalise(html).replace(/\/interaction\/[\w-]+/g, '/interaction/UID');
+    assert.equal(sameRequest(answers.known[2]!.html), sameRequest(answers.unknown[2]!.html), 'an unknown number alike');
+    assert.ok(vi('login.error.slowed').includes(`“${vi('login.forgot')}”`), 'names the link as the page shows it');
+    assert.ok(answers.known[2]!.html.includes(`>${vi('login.forgot')}</a>`), 'and the link is on the page');
+
+    // In English too.
+    const browser = new Browser(t.url);
+    const { page } = await openLogin(config, browser, { ui_locales: 'en' });
+    let answer = page;
+    for (let i = 1; i <= 3; i++) answer = await submitCredentials(browser, page, randomBhxhNumber(), randomPassword());
+    assert.equal(alertText(answer), en('login.error.invalid'), 'three numbers, one failure each: not slowed');
+    const number = randomBhxhNumber();
+    for (let i = 1; i <= 3; i++) answer = await submitCredentials(browser, page, number, randomPassword());
+    assert.equal(alertText(answer), en('login.error.slowed'));
+    assert.ok(en('login.error.slowed').includes(`“${en('login.forgot')}”`));
+    assert.ok(answer.html.includes(`>${en('login.forgot')}</a>`));
   });
 });

@@ -30,7 +30,7 @@ const options = (overrides: Partial<LoginThrottleOptions> = {}): LoginThrottleOp
 function assertAllowed(
   decision: ThrottleDecision,
   message?: string,
-): asserts decision is { allowed: true; delayMs: number } {
+): asserts decision is { allowed: true; delayMs: number; slowed?: boolean } {
   assert.equal(decision.allowed, true, message);
 }
 
@@ -120,13 +120,17 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     const number = randomBhxhNumber();
     const from = ip();
     const delays: number[] = [];
+    const slowed: boolean[] = [];
     for (let i = 0; i < 10; i++) {
       const decision = await throttle.begin(number, from);
       assertAllowed(decision);
       delays.push(decision.delayMs);
+      slowed.push(decision.slowed === true);
     }
     // Attempt n follows n-1 failures: 0, 1 and 2 failures are free; then 100, 200, 400, 800, capped at 1000.
     assert.deepEqual(delays, [0, 0, 0, 100, 200, 400, 800, 1000, 1000, 1000]);
+    // `slowed` says whether the next attempt waits should this one fail: from the third attempt on, before any wait.
+    assert.deepEqual(slowed, [false, false, true, true, true, true, true, true, true, true]);
     for (let i = 1; i < delays.length; i++) assert.ok(delays[i]! >= delays[i - 1]!, 'never shrinks');
   });
 
@@ -137,6 +141,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
       const decision = await throttle.begin(number, ip());
       assertAllowed(decision);
       assert.equal(decision.delayMs, 0);
+      assert.equal(decision.slowed, false, 'nothing is slowed, so the page never says so');
     }
   });
 
@@ -230,6 +235,7 @@ describe(`login throttle (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     assertAllowed(through);
     assert.equal(asked, 1);
     assert.equal(through.delayMs, 1000, 'the progressive delay is kept');
+    assert.equal(through.slowed, true);
   });
 
   it("clearFailures() (a password reset) forgets the number's failures", async () => {

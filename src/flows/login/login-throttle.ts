@@ -23,6 +23,8 @@ export type ThrottleDecision =
       allowed: true;
       delayMs: number /** The number is past its limit (a captcha was solved for this attempt). */;
       captchaRequired?: boolean;
+      /** Answers for this number are slowed: should this attempt fail, the next one waits (the page says so). */
+      slowed?: boolean;
     }
   | {
       allowed: false;
@@ -53,7 +55,13 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions, throt
           if (!address.allowed)
             return { allowed: false, retryAfterSeconds: address.retryAfterSeconds, captchaRequired: false };
           const number = await throttle.take(trx, perNumber, { id: bhxhNumber });
-          if (number.allowed) return { allowed: true, delayMs: delayFor(number.hitsBefore), captchaRequired: false };
+          if (number.allowed)
+            return {
+              allowed: true,
+              delayMs: delayFor(number.hitsBefore),
+              captchaRequired: false,
+              slowed: delayFor(number.hitsBefore + 1) > 0,
+            };
           return { hot: true, retryAfterSeconds: number.retryAfterSeconds };
         },
       );
@@ -66,7 +74,7 @@ export function createLoginThrottle(db: Db, options: LoginThrottleOptions, throt
         await throttle.hit(trx, perNumber, { id: bhxhNumber });
         return counted.hits;
       });
-      return { allowed: true, delayMs: delayFor(failures), captchaRequired: true };
+      return { allowed: true, delayMs: delayFor(failures), captchaRequired: true, slowed: delayFor(failures + 1) > 0 };
     },
 
     /** Whether sign-in for this number needs a solved captcha now (for the page after a failure). */

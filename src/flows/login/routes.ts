@@ -33,7 +33,7 @@ import type { Account } from '../../accounts/account-repository.js';
 import { loginPage } from '../../../views/login.js';
 import { vneidButton } from '../../../views/federation.js';
 import { completePendingLink, pendingLink, type PendingLinkDeps } from '../federation/pending-link.js';
-import { setPasswordPage } from '../../../views/set-password.js';
+import { newPasswordErrorFields, setPasswordPage } from '../../../views/set-password.js';
 import { finishInteraction, interactionState, loadInteraction, requirePrompt } from '../interaction.js';
 import type { Middleware } from 'koa';
 import type { LoginFlowData } from './flow-kinds.js';
@@ -90,6 +90,15 @@ async function signInOptions(deps: LoginDeps, ctx: Context) {
   return { password, vneid: Boolean(deps.federation) && !linking, linking, demand };
 }
 
+/** Which field each error of the sign-in form is about (the page focuses it); the others are about the page. */
+const ERROR_FIELDS: Partial<Record<MessageId, Array<'bhxh_number' | 'password'>>> = {
+  'login.error.format': ['bhxh_number'],
+  'login.error.missing_password': ['password'],
+  // Either may be wrong (we never say which); the password is the one to type again.
+  'login.error.invalid': ['password'],
+  'login.error.slowed': ['password'],
+};
+
 export async function showLoginPage(
   deps: LoginDeps,
   ctx: Context,
@@ -116,7 +125,7 @@ export async function showLoginPage(
     csrfToken,
     clientName,
     bhxhNumber: opts.bhxhNumber ?? hint ?? undefined,
-    ...(error ? { error: page.t(error, opts.errorVars) } : {}),
+    ...(error ? { error: page.t(error, opts.errorVars), errorFields: ERROR_FIELDS[error] ?? [] } : {}),
     ...(notice ? { notice: page.t(notice) } : {}),
     forgotHref: `/interaction/${interaction.uid}/recovery`,
     cancelHref: `/interaction/${interaction.uid}/abort`,
@@ -148,7 +157,7 @@ async function showNewPasswordPage(
     action: `/interaction/${interaction.uid}/password`,
     csrfToken: deps.csrf.issue(ctx),
     username: account?.bhxhNumber ?? '',
-    ...(opts.error ? { error: page.t(opts.error) } : {}),
+    ...(opts.error ? { error: page.t(opts.error), errorFields: newPasswordErrorFields(opts.error) } : {}),
   });
 }
 
@@ -272,7 +281,9 @@ function submitCredentials(deps: LoginDeps): Middleware {
       // NOTE: one message, status and page for an unknown number, a wrong password and a disabled account; the
       // captcha shows once the number needs it (unknown numbers alike).
       const captcha = decision.captchaRequired || (await deps.loginThrottle.captchaRequired(bhxhNumber));
-      return showLoginPage(deps, ctx, { status: 400, error: 'login.error.invalid', bhxhNumber, captcha });
+      // Past the free failures answers are slowed: the message says so and points to "Quên mật khẩu?".
+      const error = decision.slowed ? 'login.error.slowed' : 'login.error.invalid';
+      return showLoginPage(deps, ctx, { status: 400, error, bhxhNumber, captcha });
     }
     await deps.loginThrottle.succeeded(bhxhNumber, ctx.ip);
     const { account } = outcome;

@@ -47,7 +47,7 @@ import type { RecoveryMethodId } from '../../methods/recovery-method.js';
 import type { RecoveryState } from './flow-kinds.js';
 import type { LoginNotice } from '../login/flow-kinds.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
-import { setPasswordPage } from '../../../views/set-password.js';
+import { newPasswordErrorFields, setPasswordPage } from '../../../views/set-password.js';
 import type { PageContext } from '../../core/locale.js';
 
 /** What the recovery flow uses. */
@@ -150,7 +150,14 @@ function requireState(state: RecoveryState): Middleware {
 function showAddress(
   deps: RecoveryDeps,
   ctx: Context,
-  opts: { status?: number; error?: MessageId; bhxhNumber?: string; address?: string } = {},
+  opts: {
+    status?: number;
+    error?: MessageId;
+    /** The fields the error is about (none: the captcha, or the address's budget). */
+    errorFields?: Array<'bhxh_number' | 'address'>;
+    bhxhNumber?: string;
+    address?: string;
+  } = {},
 ) {
   const flow = flowOf(ctx);
   ctx.status = opts.status ?? 200;
@@ -164,7 +171,7 @@ function showAddress(
     captcha: deps.captcha.field(page(ctx)),
     ...(opts.bhxhNumber ? { bhxhNumber: opts.bhxhNumber } : {}),
     ...(opts.address ? { address: opts.address } : {}),
-    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+    ...(opts.error ? { error: page(ctx).t(opts.error), errorFields: opts.errorFields ?? [] } : {}),
     ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
   });
 }
@@ -183,7 +190,7 @@ function showCode(
     csrfToken: deps.csrf.issue(ctx),
     address: flow.data.address ?? '',
     minutes: Math.round(deps.codes.options.ttlSeconds / 60),
-    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+    ...(opts.error ? { error: page(ctx).t(opts.error), codeInError: opts.error !== 'recovery.error.ip_limit' } : {}),
     ...(opts.notice ? { notice: page(ctx).t(opts.notice) } : {}),
     ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
   });
@@ -199,7 +206,7 @@ async function showNewPassword(deps: RecoveryDeps, ctx: Context, opts: { status?
     csrfToken: deps.csrf.issue(ctx),
     username: account?.bhxhNumber ?? '',
     intro: page(ctx).t('recovery.password.intro'),
-    ...(opts.error ? { error: page(ctx).t(opts.error) } : {}),
+    ...(opts.error ? { error: page(ctx).t(opts.error), errorFields: newPasswordErrorFields(opts.error) } : {}),
   });
 }
 
@@ -311,9 +318,16 @@ function submitAddress(deps: RecoveryDeps): Middleware {
       bhxhNumber: Array.from(typedNumber).slice(0, 20).join(''),
       address: Array.from(typedAddress).slice(0, 254).join(''),
     };
-    if (!bhxhNumber) return showAddress(deps, ctx, { status: 400, error: 'login.error.format', ...keep });
+    if (!bhxhNumber)
+      return showAddress(deps, ctx, {
+        status: 400,
+        error: 'login.error.format',
+        errorFields: ['bhxh_number'],
+        ...keep,
+      });
     const address = method.parseAddress(typedAddress);
-    if (!address.ok) return showAddress(deps, ctx, { status: 400, error: address.error, ...keep });
+    if (!address.ok)
+      return showAddress(deps, ctx, { status: 400, error: address.error, errorFields: ['address'], ...keep });
     const captcha = await deps.captcha.verify(form(ctx).altcha, ctx.ip);
     if (captcha !== 'ok') {
       return showAddress(deps, ctx, {
