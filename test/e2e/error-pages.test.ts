@@ -113,6 +113,8 @@ describe('error pages with a way forward', () => {
     const request = await authorizationRequest(portal, { redirect_uri: WEB_REDIRECT, ...params });
     const login = await browser.get(request.url.href);
     assert.ok(login.html.includes('name="bhxh_number"'), login.html.slice(0, 600));
+    // Kept by no cache: Back after the sign-in ended asks the server again (and gets the pages below).
+    assert.equal(login.headers.get('cache-control'), 'no-store');
     const path = new URL(login.url).pathname;
     return { browser, login, path, request };
   }
