@@ -14,6 +14,7 @@ import type { ResourceServerRepository } from '../clients/resource-server-reposi
 import type { Config } from '../config/config.js';
 import type { ProviderKeys } from '../keys/key-store.js';
 import { resolveLocale, pageContext } from '../core/locale.js';
+import { appLink } from '../core/self-link.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import type { createKnexAdapter } from './adapter.js';
@@ -214,10 +215,16 @@ export function buildProvider(deps: ProviderDeps): Provider {
           ctx.type = 'html';
           ctx.body = logoutConfirmPage(page, form);
         },
+        // Signed out with nowhere the app asked to go: the way back to it (when the logout named it), else the start page.
         async postLogoutSuccessSource(ctx) {
           const page = pageContext(ctx, resolveLocale(ctx));
+          const client = ctx.oidc.client;
           ctx.type = 'html';
-          ctx.body = messagePage(page, { title: page.t('logout.title'), message: page.t('logout.done') });
+          ctx.body = messagePage(page, {
+            title: page.t('logout.title'),
+            message: page.t('logout.done'),
+            next: { app: client ? appLink(client) : undefined },
+          });
         },
       },
     },
