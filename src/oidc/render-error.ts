@@ -13,8 +13,8 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { messagePage } from '../../views/message.js';
 import type { MessageId } from '../core/i18n.js';
-import { pageContext, resolveLocale } from '../core/locale.js';
-import { appLink } from '../core/self-link.js';
+import { pageContext, resolveLocale, type PageContext } from '../core/locale.js';
+import { appLink, type AppLink } from '../core/self-link.js';
 
 type ErrorOut = { error: string; error_description?: string };
 
@@ -26,33 +26,52 @@ function uiLocalesOf(ctx: KoaContextWithOIDC): string | undefined {
   return text(params?.ui_locales) ?? text(ctx.query.ui_locales);
 }
 
+interface ErrorView {
+  title: MessageId;
+  message: string;
+  /** Shown to the developer in the collapsed block: only for a relying party's mistake. */
+  technical?: ErrorOut;
+}
+
+/** Which page, by what went wrong (the table at the top of this file). */
+function describeError(
+  ctx: KoaContextWithOIDC,
+  page: PageContext,
+  out: ErrorOut,
+  error: Error,
+  app?: AppLink,
+): ErrorView {
+  if (out.error === 'server_error' || ctx.status >= 500)
+    return { title: 'error.title', message: page.t('error.generic') };
+  if (error instanceof errors.SessionNotFound)
+    return { title: 'error.session_expired.title', message: page.t('error.session_expired') };
+  if (ctx.oidc?.route === 'end_session_confirm' && out.error === 'invalid_request')
+    return { title: 'error.csrf.title', message: page.t('logout.expired') };
+  return {
+    title: 'rp_error.title',
+    message: app ? page.t('rp_error.message_named', { client: app.name }) : page.t('rp_error.message'),
+    technical: out,
+  };
+}
+
 export async function renderProviderError(ctx: KoaContextWithOIDC, out: ErrorOut, error: Error, logger: Logger) {
   const page = pageContext(ctx, resolveLocale(ctx, uiLocalesOf(ctx)));
   const client = ctx.oidc?.client;
   const params = ctx.oidc?.params as { redirect_uri?: unknown } | undefined;
   // The redirect URI counts only if registered (appLink checks); an unregistered one is never offered as a link.
   const app = client ? appLink(client, params?.redirect_uri) : undefined;
-  const requestId = text(ctx.response.get('X-Request-Id')) || undefined;
-  let title: MessageId = 'rp_error.title';
-  let message = client ? page.t('rp_error.message_named', { client: app!.name }) : page.t('rp_error.message');
-  let technical: ErrorOut | undefined = out;
-  if (out.error === 'server_error' || ctx.status >= 500) {
-    logger.error({ err: error, requestId }, 'provider error');
-    [title, message, technical] = ['error.title', page.t('error.generic'), undefined];
-  } else if (error instanceof errors.SessionNotFound) {
-    [title, message, technical] = ['error.session_expired.title', page.t('error.session_expired'), undefined];
-  } else if (ctx.oidc?.route === 'end_session_confirm' && out.error === 'invalid_request') {
-    [title, message, technical] = ['error.csrf.title', page.t('logout.expired'), undefined];
-  }
+  const view = describeError(ctx, page, out, error, app);
+  const requestId = (ctx.response.get('X-Request-Id') as string | undefined) || undefined;
+  if (ctx.status >= 500) logger.error({ err: error, requestId }, 'provider error');
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
   ctx.body = messagePage(page, {
-    title: page.t(title),
-    message,
-    ...(technical === undefined && ctx.status >= 500 && requestId
-      ? { detail: page.t('error.request_id', { id: requestId }) }
-      : {}),
+    title: page.t(view.title),
+    message: view.message,
+    ...(ctx.status >= 500 && requestId ? { detail: page.t('error.request_id', { id: requestId }) } : {}),
     next: { app },
-    ...(technical ? { technical: { error: technical.error, description: technical.error_description } } : {}),
+    ...(view.technical
+      ? { technical: { error: view.technical.error, description: view.technical.error_description } }
+      : {}),
   });
 }

@@ -219,6 +219,30 @@ describe('error pages with a way forward', () => {
     });
   });
 
+  describe("the provider's own pages for a member's (not the app's) trouble", () => {
+    it('an authorization request resumed without its cookie: the session expired, no technical block', async () => {
+      const page = await navigate(`${t.url}/auth/${crypto.randomBytes(16).toString('base64url')}`);
+      assertErrorPage(page, {
+        status: 400,
+        title: vi('error.session_expired.title'),
+        message: vi('error.session_expired'),
+      });
+      assert.equal(technicalBlock(page.html), undefined);
+    });
+
+    it('a sign-out form sent again after it was used: this page has expired, no technical block', async () => {
+      const res = await fetch(`${t.url}/session/end/confirm`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ xsrf: 'stale', logout: 'yes' }).toString(),
+      });
+      const page = { status: res.status, url: res.url, html: await res.text(), headers: res.headers };
+      assertErrorPage(page, { status: 400, title: vi('error.csrf.title'), message: vi('logout.expired') });
+      assert.equal(technicalBlock(page.html), undefined);
+    });
+  });
+
   describe('Back after a cancel or a finished sign-in', () => {
     it('says calmly that the sign-in was cancelled, with the way back to the app', async () => {
       const { browser, login, path } = await openSignIn();
