@@ -46,6 +46,15 @@ form + p.muted{margin-top:12px}
 .or::before,.or::after{content:"";flex:1;border-top:1px solid #dde3ea}
 .vneid button{background:#fff;color:#b3261e;border:1px solid #b3261e}
 .vneid button:not(.secondary){background:#b3261e;color:#fff}
+.next{margin-top:18px}
+.next p{margin:12px 0 0}
+.help{font-size:15px}
+details.technical{margin-top:20px;padding-top:10px;border-top:1px solid #dde3ea;font-size:14px;color:#4a5561}
+details.technical summary{cursor:pointer;padding:6px 0}
+details.technical dl{margin:8px 0 0}
+details.technical dt{font-weight:600}
+details.technical dd{margin:0 0 8px}
+details.technical code{overflow-wrap:anywhere;word-break:break-word}
 .notice-ok{padding:10px 12px;border-radius:8px;background:#e7f4ea;color:#1d5e2c;border:1px solid #b9dfc2}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

@@ -1,4 +1,6 @@
 // Every user-facing string, by stable id, in Vietnamese (default) and English.
+import { HOTLINE } from './hotline.js';
+
 export type Locale = 'vi' | 'en';
 export const LOCALES: readonly Locale[] = ['vi', 'en'];
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -6,7 +8,7 @@ export const DEFAULT_LOCALE: Locale = 'vi';
 const vi = {
   'site.name': 'BHXH ID',
   'site.agency': 'Bảo hiểm xã hội Việt Nam',
-  'site.hotline': 'Tổng đài hỗ trợ: 1900 9068',
+  'site.hotline': `Tổng đài hỗ trợ: ${HOTLINE}`,
   'site.scam_notice': 'Dịch vụ hoàn toàn miễn phí. Không cung cấp mật khẩu hoặc mã OTP cho bất kỳ ai.',
   'site.switch_language': 'English',
   'site.skip': 'Bỏ qua đến nội dung chính',
@@ -68,21 +70,44 @@ const vi = {
   'logout.yes': 'Đăng xuất',
   'logout.no': 'Không, giữ đăng nhập',
   'logout.done': 'Bạn đã đăng xuất.',
+  'logout.expired': 'Trang đăng xuất này đã hết hạn. Nếu bạn vẫn muốn đăng xuất, hãy đăng xuất lại từ ứng dụng.',
 
   'error.title': 'Đã xảy ra lỗi',
   'error.generic': 'Đã xảy ra lỗi. Vui lòng thử lại sau.',
   'error.request_id': 'Mã tham chiếu: {id}',
   'error.not_found.title': 'Không tìm thấy trang',
-  'error.not_found': 'Trang bạn tìm không tồn tại.',
-  'error.session_expired': 'Phiên đăng nhập đã hết hạn. Vui lòng quay lại ứng dụng và thử lại.',
+  'error.not_found': 'Trang bạn tìm không tồn tại, hoặc đường dẫn đã bị gõ sai.',
+  'error.session_expired.title': 'Phiên đăng nhập đã hết hạn',
+  'error.session_expired':
+    'Vì lý do an toàn, mỗi lần đăng nhập chỉ có hiệu lực trong một thời gian giới hạn. Vui lòng quay lại ứng dụng và đăng nhập lại.',
+  'error.credentials_changed.title': 'Vui lòng bắt đầu lại',
   'error.credentials_changed':
     'Mật khẩu của tài khoản này vừa được thay đổi nên bước này không còn hiệu lực. Vui lòng quay lại ứng dụng và bắt đầu lại.',
+  'error.csrf.title': 'Trang đã hết hạn',
   'error.csrf': 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.',
   'error.invalid_request': 'Yêu cầu không hợp lệ.',
-  'error.back_to_app': 'Vui lòng quay lại ứng dụng và thử lại.',
+  'error.technical': 'Chi tiết kỹ thuật (cho nhà phát triển)',
+  'rp_error.title': 'Ứng dụng đã gửi yêu cầu không hợp lệ',
+  'rp_error.message':
+    'Ứng dụng chuyển bạn đến đây đã gửi kèm một yêu cầu đăng nhập không hợp lệ, nên chúng tôi chưa thể tiếp tục. Đây không phải lỗi của bạn. Vui lòng quay lại ứng dụng và thử lại sau; nếu vẫn gặp lỗi này, hãy báo cho đơn vị quản lý ứng dụng.',
+  'rp_error.message_named':
+    '{client} đã gửi kèm một yêu cầu đăng nhập không hợp lệ khi chuyển bạn đến đây, nên chúng tôi chưa thể tiếp tục. Đây không phải lỗi của bạn. Vui lòng quay lại ứng dụng và thử lại sau; nếu vẫn gặp lỗi này, hãy báo cho đơn vị quản lý ứng dụng.',
+  'ended.completed.title': 'Lần đăng nhập này đã hoàn tất',
+  'ended.completed':
+    'Bạn đã đăng nhập xong ở trang này, nên không cần làm gì thêm ở đây. Hãy quay lại ứng dụng để tiếp tục.',
+  'ended.cancelled.title': 'Bạn đã hủy lần đăng nhập này',
+  'ended.cancelled':
+    'Thông tin tài khoản của bạn không được chia sẻ với ứng dụng. Nếu muốn đăng nhập, hãy quay lại ứng dụng và chọn đăng nhập lại.',
+  'next.back_to_app': 'Quay lại {client}',
+  'next.close_to_app': 'Bạn có thể đóng trang này để quay lại ứng dụng {client}.',
+  'next.start_page': 'Về trang chủ BHXH ID',
+  'next.hotline': 'Cần hỗ trợ? Gọi Tổng đài',
 
   'home.title': 'BHXH ID',
   'home.intro': 'Dịch vụ đăng nhập một lần của Bảo hiểm xã hội Việt Nam cho ứng dụng VssID và Cổng dịch vụ công.',
+  'home.how':
+    'Để đăng nhập, hãy mở ứng dụng VssID hoặc Cổng dịch vụ công BHXH và chọn Đăng nhập: ứng dụng sẽ đưa bạn đến trang đăng nhập của BHXH ID.',
+  'home.developers': 'Dành cho nhà phát triển:',
 
   'recovery.title': 'Lấy lại mật khẩu',
   'recovery.intro': 'Nhập mã số BHXH và địa chỉ email đã đăng ký. Chúng tôi sẽ gửi mã xác thực (OTP) tới email đó.',
@@ -103,7 +128,7 @@ const vi = {
     'Có quá nhiều yêu cầu từ mạng của bạn. Vui lòng thử lại sau một giờ hoặc dùng cách khác bên dưới.',
   'recovery.other_ways.title': 'Cách khác để lấy lại mật khẩu',
   'recovery.other_ways.sms': 'Nhắn tin BH MK <mã số BHXH> gửi 8079 từ số điện thoại đã đăng ký.',
-  'recovery.other_ways.hotline': 'Gọi Tổng đài 1900 9068, bấm phím 8 và làm theo hướng dẫn của trợ lý ảo.',
+  'recovery.other_ways.hotline': `Gọi Tổng đài ${HOTLINE}, bấm phím 8 và làm theo hướng dẫn của trợ lý ảo.`,
   'recovery.other_ways.office': 'Đến cơ quan BHXH nơi gần nhất, mang theo giấy tờ tùy thân.',
   'recovery.code.title': 'Nhập mã xác thực (OTP)',
   'recovery.code.sent':
@@ -143,8 +168,7 @@ const vi = {
     'VNeID không cung cấp số định danh cá nhân hoặc mức độ định danh của bạn, nên chưa thể đăng nhập. Vui lòng thử lại sau hoặc đăng nhập bằng mã số BHXH và mật khẩu.',
   'federation.bad_state':
     'Yêu cầu đăng nhập bằng VNeID này không hợp lệ hoặc đã được sử dụng. Vui lòng bắt đầu lại từ trang đăng nhập.',
-  'federation.account_disabled':
-    'Tài khoản BHXH gắn với định danh này đang bị khóa. Vui lòng gọi Tổng đài 1900 9068 hoặc đến cơ quan BHXH gần nhất.',
+  'federation.account_disabled': `Tài khoản BHXH gắn với định danh này đang bị khóa. Vui lòng gọi Tổng đài ${HOTLINE} hoặc đến cơ quan BHXH gần nhất.`,
   'federation.level.title': 'Cần tài khoản VNeID mức độ 2',
   'federation.level.message':
     '{client} yêu cầu tài khoản định danh điện tử mức độ 2. Tài khoản VNeID bạn vừa dùng đang ở mức độ 1. Bạn có thể nâng lên mức độ 2 tại cơ quan Công an nơi cư trú.',
@@ -169,7 +193,7 @@ export type MessageId = keyof typeof vi;
 const en: Record<MessageId, string> = {
   'site.name': 'BHXH ID',
   'site.agency': 'Vietnam Social Security',
-  'site.hotline': 'Support hotline: 1900 9068',
+  'site.hotline': `Support hotline: ${HOTLINE}`,
   'site.scam_notice': 'This service is free. Never give your password or an OTP code to anyone.',
   'site.switch_language': 'Tiếng Việt',
   'site.skip': 'Skip to main content',
@@ -230,22 +254,45 @@ const en: Record<MessageId, string> = {
   'logout.yes': 'Sign out',
   'logout.no': 'No, stay signed in',
   'logout.done': 'You have signed out.',
+  'logout.expired': 'This sign-out page has expired. If you still want to sign out, sign out again from the app.',
 
   'error.title': 'Something went wrong',
   'error.generic': 'Something went wrong. Please try again later.',
   'error.request_id': 'Reference: {id}',
   'error.not_found.title': 'Page not found',
-  'error.not_found': 'The page you are looking for does not exist.',
-  'error.session_expired': 'Your sign-in session has expired. Please return to the app and try again.',
+  'error.not_found': 'The page you are looking for does not exist, or the address was mistyped.',
+  'error.session_expired.title': 'Your sign-in session has expired',
+  'error.session_expired':
+    'For your security, a sign-in is valid only for a limited time. Please return to the app and sign in again.',
+  'error.credentials_changed.title': 'Please start again',
   'error.credentials_changed':
     "This account's password was changed in the meantime, so this step is no longer valid. Please return to the app and start again.",
+  'error.csrf.title': 'This page has expired',
   'error.csrf': 'The form has expired or is invalid. Please reload the page and try again.',
   'error.invalid_request': 'The request is invalid.',
-  'error.back_to_app': 'Please return to the application and try again.',
+  'error.technical': 'Technical details (for developers)',
+  'rp_error.title': 'The app sent an invalid request',
+  'rp_error.message':
+    'The app that sent you here made a mistake in its sign-in request, so we cannot continue. This is not your fault. Please return to the app and try again later; if this keeps happening, tell the people who run the app.',
+  'rp_error.message_named':
+    '{client} made a mistake in the sign-in request that sent you here, so we cannot continue. This is not your fault. Please return to the app and try again later; if this keeps happening, tell the people who run the app.',
+  'ended.completed.title': 'This sign-in is already complete',
+  'ended.completed':
+    'You have already signed in on this page, so there is nothing more to do here. Return to the app to continue.',
+  'ended.cancelled.title': 'You cancelled this sign-in',
+  'ended.cancelled':
+    'Nothing from your account was shared with the app. To sign in, return to the app and choose to sign in again.',
+  'next.back_to_app': 'Back to {client}',
+  'next.close_to_app': 'You can close this page to return to the {client} app.',
+  'next.start_page': 'Go to the BHXH ID home page',
+  'next.hotline': 'Need help? Call the hotline',
 
   'home.title': 'BHXH ID',
   'home.intro':
     'The single sign-on service of Vietnam Social Security for the VssID app and the public-service portal.',
+  'home.how':
+    'To sign in, open the VssID app or the BHXH public-service portal and choose Sign in: the app brings you to the BHXH ID sign-in page.',
+  'home.developers': 'For developers:',
 
   'recovery.title': 'Recover your password',
   'recovery.intro':
@@ -268,7 +315,7 @@ const en: Record<MessageId, string> = {
     'Too many requests from your network. Please try again in an hour or use another way below.',
   'recovery.other_ways.title': 'Other ways to recover your password',
   'recovery.other_ways.sms': 'Text BH MK <your BHXH number> to 8079 from your registered phone.',
-  'recovery.other_ways.hotline': 'Call 1900 9068, press 8 and follow the virtual assistant.',
+  'recovery.other_ways.hotline': `Call ${HOTLINE}, press 8 and follow the virtual assistant.`,
   'recovery.other_ways.office': 'Visit your nearest social insurance office with an identity document.',
   'recovery.code.title': 'Enter the verification code (OTP)',
   'recovery.code.sent':
@@ -309,8 +356,7 @@ const en: Record<MessageId, string> = {
     'VNeID did not share your personal identification number or identification level, so you cannot sign in this way yet. Please try later or sign in with your social insurance number and password.',
   'federation.bad_state':
     'This VNeID sign-in request is invalid or has already been used. Please start again from the sign-in page.',
-  'federation.account_disabled':
-    'The social insurance account tied to this identity is locked. Please call the 1900 9068 hotline or visit a BHXH office.',
+  'federation.account_disabled': `The social insurance account tied to this identity is locked. Please call the ${HOTLINE} hotline or visit a BHXH office.`,
   'federation.level.title': 'A level 2 VNeID account is needed',
   'federation.level.message':
     '{client} requires a level 2 electronic identity. The VNeID account you used is level 1. You can upgrade it to level 2 at your local police office.',

@@ -7,32 +7,42 @@ import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { homePage } from '../../views/home.js';
 import { messagePage } from '../../views/message.js';
 import { APP_CSS } from '../../views/styles.js';
 import { FORM_SCRIPT, FORM_SCRIPT_PATH, isCurrentFormScript } from '../../views/form-script.js';
 import type { Config } from '../config/config.js';
-import { html } from '../core/html.js';
+import type { MessageId } from '../core/i18n.js';
 import { ApiError, respondJsonError } from '../core/json-errors.js';
-import { pageContext, resolveLocale } from '../core/locale.js';
+import { pageContext, resolveLocale, type PageContext } from '../core/locale.js';
+import type { AppLink } from '../core/self-link.js';
 import type { Db } from '../db/database.js';
 import { FlowError } from './errors.js';
 import type { Metrics } from './observability.js';
 import { isDatabaseUnavailable, respondUnavailable } from './unavailable.js';
 
-function renderMessage(
-  ctx: Context,
-  status: number,
-  titleId: 'error.title' | 'error.not_found.title',
-  message: string,
-  withRequestId = false,
-) {
-  const page = (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
-  ctx.status = status;
+/** What an error page says: its status, title and message, the app to offer the way back to, a request id. */
+interface ErrorPage {
+  status: number;
+  title: MessageId;
+  message: MessageId;
+  app?: AppLink | undefined;
+  uiLocales?: string | undefined;
+  withRequestId?: boolean;
+}
+
+/** Every error page of our routes: the message, the next step (back to the app, else the start page), the hotline. */
+function renderErrorPage(ctx: Context, view: ErrorPage) {
+  const page = (ctx.state.page as PageContext | undefined) ?? pageContext(ctx, resolveLocale(ctx, view.uiLocales));
+  ctx.status = view.status;
   ctx.type = 'html';
+  // An error page is about one request: Back and reload ask again.
+  ctx.set('Cache-Control', 'no-store');
   ctx.body = messagePage(page, {
-    title: page.t(titleId),
-    message,
-    ...(withRequestId ? { detail: page.t('error.request_id', { id: String(ctx.state.requestId) }) } : {}),
+    title: page.t(view.title),
+    message: page.t(view.message),
+    ...(view.withRequestId ? { detail: page.t('error.request_id', { id: String(ctx.state.requestId) }) } : {}),
+    next: { app: view.app },
   });
 }
 
@@ -53,29 +63,29 @@ export function errorBoundary(logger: Logger): Middleware {
         return respondUnavailable(ctx, ctx.accepts('html', 'json') === 'json');
       }
       if (err instanceof ApiError) return respondJsonError(ctx, err);
+      // The app of the interaction the route loaded (flows/interaction.ts), unless the error names its own.
+      const loadedApp = ctx.state.app as AppLink | undefined;
       if (err instanceof FlowError) {
         log.info({ code: err.code, detail: err.options.detail }, 'flow error');
-        const page =
-          (ctx.state.page as ReturnType<typeof pageContext> | undefined) ?? pageContext(ctx, resolveLocale(ctx));
-        return renderMessage(
-          ctx,
-          err.status,
-          err.status === 404 ? 'error.not_found.title' : 'error.title',
-          page.t(err.messageId),
-        );
+        return renderErrorPage(ctx, {
+          status: err.status,
+          title: err.titleId,
+          message: err.messageId,
+          app: err.options.app ?? loadedApp,
+          uiLocales: err.options.uiLocales,
+        });
       }
       const status = (err as { status?: number; expose?: boolean }).expose
         ? ((err as { status: number }).status ?? 500)
         : 500;
       if (status >= 500) log.error({ err }, 'unexpected error');
-      const page = pageContext(ctx, resolveLocale(ctx));
-      return renderMessage(
-        ctx,
+      return renderErrorPage(ctx, {
         status,
-        'error.title',
-        page.t(status >= 500 ? 'error.generic' : 'error.invalid_request'),
-        status >= 500,
-      );
+        title: 'error.title',
+        message: status >= 500 ? 'error.generic' : 'error.invalid_request',
+        app: loadedApp,
+        withRequestId: status >= 500,
+      });
     }
   };
 }
@@ -143,14 +153,10 @@ export function registerOpsRoutes(router: Router, deps: OpsRouteDeps) {
     ctx.status = 204;
     ctx.set('Cache-Control', 'public, max-age=86400');
   });
+  // The start page: where error pages send a member whose app they do not know.
   router.get('/', (ctx) => {
-    const page = pageContext(ctx, resolveLocale(ctx));
     ctx.type = 'html';
-    ctx.body = messagePage(page, {
-      title: page.t('home.title'),
-      message: page.t('home.intro'),
-      extra: html`<p class="muted"><a href="/.well-known/openid-configuration">OpenID Connect discovery</a></p>`,
-    });
+    ctx.body = homePage(pageContext(ctx, resolveLocale(ctx)));
   });
 }
 
@@ -182,12 +188,15 @@ export function jwksCacheControl(maxAgeSeconds: number): Middleware {
   };
 }
 
-/** The provider's own 404 becomes our page (installed on each provider instance). */
+/**
+ * The provider's own 404 (no route of ours or its own) becomes our page, with the way to the start page; a client
+ * that prefers JSON gets the JSON family's `not_found` (installed on each provider instance).
+ */
 export function notFoundPage(): Middleware {
   return async (ctx, next) => {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) {
-      renderMessage(ctx, 404, 'error.not_found.title', pageContext(ctx, resolveLocale(ctx)).t('error.not_found'));
-    }
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    if (ctx.accepts('html', 'json') === 'json') return respondJsonError(ctx, new ApiError('not_found'));
+    renderErrorPage(ctx, { status: 404, title: 'error.not_found.title', message: 'error.not_found' });
   };
 }

@@ -12,6 +12,7 @@ import { messagePage } from '../../views/message.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../core/database-unavailable.js';
 import { respondJsonError, temporarilyUnavailable } from '../core/json-errors.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
+import type { AppLink } from '../core/self-link.js';
 
 export { isDatabaseUnavailable, RETRY_AFTER_SECONDS };
 
@@ -39,6 +40,7 @@ export function respondUnavailable(ctx: Context, json: boolean): void {
     title: page.t('error.title'),
     message: page.t('error.generic'),
     ...(requestId ? { detail: page.t('error.request_id', { id: requestId }) } : {}),
+    next: { app: ctx.state.app as AppLink | undefined },
   });
 }
 

@@ -3,9 +3,9 @@
 // NOTE: every link is the issuer passed in (from configuration), never a request's Host header; every value in HTML is
 // escaped by core/html.ts.
 import { html, type SafeHtml } from '../core/html.js';
+import { HOTLINE } from '../core/hotline.js';
 import type { EmailContent, SmsContent } from './messages.js';
 
-export const HOTLINE = '1900 9068';
 const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** A run of text in a paragraph: plain, strong, or a link to the issuer. */

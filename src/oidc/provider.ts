@@ -1,6 +1,5 @@
 // Builds the oidc-provider instance: the protocol engine. Everything it needs is passed in; nothing here reads the
 // environment. A provider is built from a snapshot of keys, so a key change builds a new one (see docs/architecture.md).
-import type { Context } from 'koa';
 import Provider, {
   errors,
   interactionPolicy,
@@ -15,12 +14,14 @@ import type { ResourceServerRepository } from '../clients/resource-server-reposi
 import type { Config } from '../config/config.js';
 import type { ProviderKeys } from '../keys/key-store.js';
 import { resolveLocale, pageContext } from '../core/locale.js';
+import { appLink } from '../core/self-link.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
 import type { createKnexAdapter } from './adapter.js';
 import { accountClaims, SCOPE_CLAIMS } from './claims.js';
 import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
 import { ACR_VALUES, installAssuranceCheck } from './assurance.js';
+import { renderProviderError } from './render-error.js';
 import { recordJwtAccessTokens } from './jwt-access-tokens.js';
 import type { Logger } from 'pino';
 import { trustProxyHops } from '../security/client-address.js';
@@ -49,14 +50,6 @@ const CLIENT_AUTH_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'HS256'];
 
 /** Only confidential clients may introspect (opaque and JWT access tokens alike). */
 export const mayIntrospect = (client: Client): boolean => client.clientAuthMethod !== 'none';
-
-/** Error codes whose text we translate; anything else shows the generic message with the OAuth error code. */
-function errorMessage(ctx: Context, out: { error: string; error_description?: string }) {
-  const page = pageContext(ctx, resolveLocale(ctx));
-  const sessionLike =
-    out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
-  return { page, message: page.t(sessionLike ? 'error.session_expired' : 'error.back_to_app') };
-}
 
 /**
  * The library's policy, except that first-party native clients are not asked for consent on every authorization
@@ -226,10 +219,16 @@ export function buildProvider(deps: ProviderDeps): Provider {
           ctx.type = 'html';
           ctx.body = logoutConfirmPage(page, form, { alsoVneid });
         },
+        // Signed out with nowhere the app asked to go: the way back to it (when the logout named it), else the start page.
         async postLogoutSuccessSource(ctx) {
           const page = pageContext(ctx, resolveLocale(ctx));
+          const client = ctx.oidc.client;
           ctx.type = 'html';
-          ctx.body = messagePage(page, { title: page.t('logout.title'), message: page.t('logout.done') });
+          ctx.body = messagePage(page, {
+            title: page.t('logout.title'),
+            message: page.t('logout.done'),
+            next: { app: client ? appLink(client) : undefined },
+          });
         },
       },
     },
@@ -244,15 +243,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
         delete (options as { dispatcher?: unknown }).dispatcher;
       return globalThis.fetch(url, options);
     },
+    // Our page in the member's language; a relying party's mistake keeps its detail for the developer (render-error.ts).
     async renderError(ctx, out, error) {
-      const { page, message } = errorMessage(ctx, out);
-      if (ctx.status >= 500) logger.error({ err: error, requestId: ctx.get('x-request-id') }, 'provider error');
-      ctx.type = 'html';
-      ctx.body = messagePage(page, {
-        title: page.t('error.title'),
-        message,
-        detail: `${out.error}${out.error_description ? `: ${out.error_description}` : ''}`,
-      });
+      await renderProviderError(ctx, out, error, logger);
     },
   };
 

@@ -10,6 +10,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.js';
 import { pageContext, resolveLocale } from '../core/locale.js';
+import { appLink } from '../core/self-link.js';
 import { credentialsUnchanged } from '../security/credential-change.js';
 import { messagePage } from '../../views/message.js';
 
@@ -40,7 +41,11 @@ export function installResumeCredentialCheck(
     ctx.remove('Location');
     ctx.status = 409;
     ctx.type = 'html';
-    ctx.body = messagePage(page, { title: page.t('error.title'), message: page.t('error.credentials_changed') });
+    ctx.body = messagePage(page, {
+      title: page.t('error.credentials_changed.title'),
+      message: page.t('error.credentials_changed'),
+      next: { app: oidc.client ? appLink(oidc.client, oidc.params?.redirect_uri) : undefined },
+    });
   };
   provider.use(check);
 }

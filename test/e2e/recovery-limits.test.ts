@@ -42,7 +42,8 @@ const TEXT = {
   resent: 'Nếu thông tin khớp với một tài khoản và đã quá 60 giây kể từ lần gửi trước, một mã mới đã được gửi',
   ipLimit: 'Có quá nhiều yêu cầu từ mạng của bạn. Vui lòng thử lại sau một giờ hoặc dùng cách khác bên dưới.',
   captcha: 'Không xác minh được bạn không phải là máy. Vui lòng thử lại.',
-  sessionExpired: 'Phiên đăng nhập đã hết hạn. Vui lòng quay lại ứng dụng và thử lại.',
+  sessionExpired:
+    'Vì lý do an toàn, mỗi lần đăng nhập chỉ có hiệu lực trong một thời gian giới hạn. Vui lòng quay lại ứng dụng và đăng nhập lại.',
   emailFormat: 'Địa chỉ email không hợp lệ. Vui lòng kiểm tra lại.',
   numberFormat: 'Mã số BHXH gồm đúng 10 chữ số. Vui lòng kiểm tra lại.',
   csrf: 'Biểu mẫu đã hết hạn hoặc không hợp lệ.',
