@@ -1,8 +1,15 @@
 import { html, type SafeHtml } from '../src/core/html.js';
 import type { PageContext } from '../src/core/locale.js';
+import { HOTLINE, HOTLINE_HREF } from '../src/core/hotline.js';
 import { FORM_SCRIPT_URL } from './form-script.js';
 
-export function layout(page: PageContext, title: string, body: SafeHtml): string {
+/** `hotlineInBody`: the page's own next step already names the hotline, so the footer does not repeat it. */
+export function layout(
+  page: PageContext,
+  title: string,
+  body: SafeHtml,
+  options: { hotlineInBody?: boolean } = {},
+): string {
   const { t } = page;
   return `<!doctype html>${
     html`
@@ -26,7 +33,7 @@ export function layout(page: PageContext, title: string, body: SafeHtml): string
 ${body}
 </main>
 <footer class="foot">
-  <p>${t('site.hotline')}</p>
+  ${options.hotlineInBody ? '' : html`<p>${t('site.hotline_label')} <a href="${HOTLINE_HREF}">${HOTLINE}</a></p>`}
   <p class="notice">${t('site.scam_notice')}</p>
 </footer>
 </body>

@@ -57,5 +57,6 @@ ${view.detail ? html`<p class="muted" id="message-detail">${view.detail}</p>` : 
 ${view.extra ?? ''}
 ${view.next ? nextStep(page, view.next.app) : ''}
 ${view.technical ? technicalDetail(page, view.technical) : ''}`,
+    { hotlineInBody: view.next !== undefined },
   );
 }

@@ -35,6 +35,7 @@ button,.button{display:block;width:100%;margin-top:18px;padding:13px;font-size:1
 button[aria-busy=true]{cursor:progress;opacity:.8}
 ul.scopes{padding-left:20px}
 .foot{max-width:440px;margin:0 auto 24px;padding:0 16px;font-size:14px;color:#4a5561}
+.foot a,.next .help a{display:inline-flex;align-items:center;min-height:44px;min-width:44px;color:#0b5cad}
 .notice{font-size:13px}
 .muted{color:#4a5561;font-size:14px}
 h2{font-size:17px;margin:20px 0 6px}

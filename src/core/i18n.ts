@@ -8,7 +8,7 @@ export const DEFAULT_LOCALE: Locale = 'vi';
 const vi = {
   'site.name': 'BHXH ID',
   'site.agency': 'Bảo hiểm xã hội Việt Nam',
-  'site.hotline': `Tổng đài hỗ trợ: ${HOTLINE}`,
+  'site.hotline_label': 'Tổng đài hỗ trợ:',
   'site.scam_notice': 'Dịch vụ hoàn toàn miễn phí. Không cung cấp mật khẩu hoặc mã OTP cho bất kỳ ai.',
   'site.switch_language': 'English',
   'site.skip': 'Bỏ qua đến nội dung chính',
@@ -193,7 +193,7 @@ export type MessageId = keyof typeof vi;
 const en: Record<MessageId, string> = {
   'site.name': 'BHXH ID',
   'site.agency': 'Vietnam Social Security',
-  'site.hotline': `Support hotline: ${HOTLINE}`,
+  'site.hotline_label': 'Support hotline:',
   'site.scam_notice': 'This service is free. Never give your password or an OTP code to anyone.',
   'site.switch_language': 'Tiếng Việt',
   'site.skip': 'Skip to main content',
