@@ -87,8 +87,16 @@ export interface RecoveryCodeView {
   action: string;
   resendAction: string;
   csrfToken: string;
+  /** Where the code goes: the advice for a code that has not arrived depends on it. */
+  channel: 'email' | 'sms';
+  /** The address as the member typed it (a phone masked). */
   address: string;
   minutes: number;
+  /** The limits a member is told about: one code per `cooldownSeconds`, `perHour` an hour. */
+  cooldownSeconds: number;
+  perHour: number;
+  /** The last request was refused because this browser had asked within the cooldown. */
+  repeat?: { live: boolean; waitSeconds: number };
   error?: string;
   /** True when the error is about the code typed (not a pause in sending codes). */
   codeInError?: boolean;
@@ -104,12 +112,26 @@ export function recoveryCodePage(page: PageContext, view: RecoveryCodeView): str
     inError: view.codeInError ? ['code'] : [],
     focus: 'code',
   });
+  const cooldown = view.cooldownSeconds;
+  // A number stays on one line at 360 px ("0168 ••• •321" must not break after "0168").
+  const address = view.address.replace(/ /g, '\u00a0');
+  // Said only while the wait lasts: once it is over, the usual page (a reload, later, must not say "just now").
+  const repeat = view.repeat && view.repeat.waitSeconds > 0 ? view.repeat : undefined;
+  const intro = repeat
+    ? repeat.live
+      ? t('recovery.code.repeat_live', { address, cooldown })
+      : t('recovery.code.repeat_dead', { cooldown })
+    : t('recovery.code.sent', { address, minutes: view.minutes });
   return layout(
     page,
     t('recovery.code.title'),
     html`
 <h1>${t('recovery.code.title')}</h1>
-<p>${t('recovery.code.sent', { address: view.address, minutes: view.minutes })}</p>
+${
+  repeat
+    ? html`<p class="notice-ok" role="status" id="code-repeat">${intro} ${t('recovery.code.wait', { seconds: repeat.waitSeconds })}</p>`
+    : html`<p>${intro}</p>`
+}
 ${view.notice ? html`<p class="notice-ok" role="status">${view.notice}</p>` : ''}
 ${view.error ? html`<div class="alert" role="alert" id="code-error">${view.error}</div>` : ''}
 <form method="post" action="${view.action}" novalidate>
@@ -122,7 +144,8 @@ ${view.error ? html`<div class="alert" role="alert" id="code-error">${view.error
 <p class="muted">${t('recovery.code.never_share')}</p>
 <form method="post" action="${view.resendAction}">
   <input type="hidden" name="csrf" value="${view.csrfToken}">
-  <p class="muted">${t('recovery.code.resend_hint')}</p>
+  <p class="muted" id="resend-hint">${view.channel === 'sms' ? t('recovery.code.resend_hint_sms') : t('recovery.code.resend_hint_email')}</p>
+  <p class="muted" id="code-limits">${t('recovery.code.limits', { cooldown, perHour: view.perHour })}</p>
   <button type="submit" class="secondary">${t('recovery.code.resend')}</button>
 </form>
 ${otherWays(page)}

@@ -227,6 +227,17 @@ export function createAccountRepository(db: Db) {
       return { hash: row.temporary_password_hash, expiresAt: new Date(row.temporary_password_expires_at) };
     },
 
+    /**
+     * The pending temporary password's expiry, with the account row locked until the transaction ends (so the issuer
+     * that replaces it knows what it replaces); undefined when there is none. Outside a transaction, no lock holds.
+     */
+    async lockTemporaryPassword(id: string, trx: Knex.Transaction | Db = db): Promise<{ expiresAt: Date } | undefined> {
+      const row = await trx('accounts').where({ id }).forUpdate().first('temporary_password_expires_at');
+      return row?.temporary_password_expires_at
+        ? { expiresAt: new Date(row.temporary_password_expires_at) }
+        : undefined;
+    },
+
     /** Uses up the temporary password, only if it is still the one with `hash` (single use: one caller wins). */
     async useTemporaryPassword(id: string, hash: string): Promise<boolean> {
       const used = await db('accounts')

@@ -117,6 +117,8 @@ const SAY = {
   validity: (minutes: number) =>
     `Mật khẩu có hiệu lực trong ${minutes} phút, chỉ dùng một lần để đăng nhập và đặt mật khẩu mới. Tuyệt đối không cung cấp mật khẩu này cho bất kỳ ai, kể cả người tự xưng là cán bộ Bảo hiểm xã hội.`,
   sentBySms: 'Mật khẩu tạm thời đã được gửi bằng tin nhắn SMS đến số điện thoại quý khách đã đăng ký.',
+  /** Said when the new password ended one still live (methods/temporary-password: one at a time). */
+  replacesEarlier: 'Mật khẩu tạm thời cấp trước đó không còn dùng được.',
 };
 
 /**
@@ -329,19 +331,20 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
 
     const readAloud = call.callerVerified && options.readAloud;
     // Caller ID not vouched for (it may be spoofed), or reading aloud switched off: only the number on file gets it.
-    const { password } = await temporaryPasswords.issueAndDeliver(
+    const { password, replaced } = await temporaryPasswords.issueAndDeliver(
       ownership.account.id,
       readAloud ? null : { channel: 'sms', to: onFile },
       trx,
     );
+    const earlier = replaced ? ` ${SAY.replacesEarlier}` : '';
     if (readAloud) {
       await recordCheck(trx, call, check, 'read_aloud');
       const spelled = spellForSpeech(password);
-      const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)} ${GOODBYE}`;
+      const say = `Mật khẩu tạm thời của quý khách là: ${spelled}. ${SAY.repeated} ${spelled}. ${SAY.validity(minutes)}${earlier} ${GOODBYE}`;
       return finish(trx, call, 'read_aloud', say, { accountId: ownership.account.id }, SAY.callEnded);
     }
     await recordCheck(trx, call, check, 'sms_sent');
-    return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)} ${GOODBYE}`, {
+    return finish(trx, call, 'sms_sent', `${SAY.sentBySms} ${SAY.validity(minutes)}${earlier} ${GOODBYE}`, {
       accountId: ownership.account.id,
     });
   }

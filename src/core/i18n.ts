@@ -136,11 +136,22 @@ const vi = {
   'recovery.code.label': 'Mã xác thực (OTP)',
   'recovery.code.submit': 'Xác nhận',
   'recovery.code.resend': 'Gửi lại mã',
-  'recovery.code.resend_hint': 'Chưa nhận được mã? Kiểm tra thư rác, hoặc gửi lại mã sau 60 giây.',
+  'recovery.code.resend_hint_email':
+    'Chưa nhận được thư? Hãy kiểm tra địa chỉ email ở trên và thư mục thư rác (spam). Thư có tiêu đề bắt đầu bằng "[BHXH] Mã xác thực".',
+  'recovery.code.resend_hint_sms':
+    'Chưa nhận được tin nhắn? Hãy kiểm tra số điện thoại ở trên. Tin nhắn có thể đến chậm một vài phút và bắt đầu bằng "BHXH: Ma dat lai mat khau".',
+  'recovery.code.limits':
+    'Mỗi tài khoản chỉ nhận một mã trong {cooldown} giây và tối đa {perHour} mã mỗi giờ. Nếu mã vừa được yêu cầu từ trình duyệt khác hoặc tới địa chỉ khác, chúng tôi không gửi thêm mã: hãy dùng mã đó ở nơi đã yêu cầu, hoặc yêu cầu lại sau.',
+  'recovery.code.repeat_live':
+    'Bạn vừa yêu cầu mã cách đây chưa đầy {cooldown} giây nên chúng tôi không gửi mã mới. Nếu thông tin khớp với một tài khoản, mã đã gửi tới {address} khi đó vẫn dùng được: hãy nhập mã đó bên dưới.',
+  'recovery.code.repeat_dead':
+    'Bạn vừa yêu cầu mã cách đây chưa đầy {cooldown} giây nên chúng tôi không gửi mã mới. Mã của lần yêu cầu đó đã được dùng hoặc đã bị nhập sai quá nhiều lần.',
+  'recovery.code.wait': 'Bạn có thể yêu cầu mã mới sau {seconds} giây.',
   'recovery.code.resent':
-    'Nếu thông tin khớp với một tài khoản và đã quá 60 giây kể từ lần gửi trước, một mã mới đã được gửi; khi đó mã cũ không còn dùng được.',
+    'Nếu thông tin khớp với một tài khoản và giới hạn bên dưới cho phép, một mã mới đã được gửi; mã trước đó không còn dùng được.',
   'recovery.code.error.wrong': 'Mã xác thực không đúng.',
-  'recovery.code.error.dead': 'Mã xác thực đã hết hạn hoặc đã bị nhập sai quá nhiều lần. Vui lòng gửi lại mã mới.',
+  'recovery.code.error.dead':
+    'Mã xác thực đã hết hạn, đã được thay bằng mã mới hơn hoặc đã bị nhập sai quá nhiều lần. Vui lòng gửi lại mã mới.',
   'recovery.code.never_share': 'Không cung cấp mã này cho bất kỳ ai, kể cả người tự xưng là cán bộ BHXH.',
   'recovery.password.intro': 'Chọn mật khẩu mới cho tài khoản của bạn.',
   'recovery.done.title': 'Đã đổi mật khẩu',
@@ -323,11 +334,22 @@ const en: Record<MessageId, string> = {
   'recovery.code.label': 'Verification code (OTP)',
   'recovery.code.submit': 'Confirm',
   'recovery.code.resend': 'Send a new code',
-  'recovery.code.resend_hint': 'No code? Check your spam folder, or ask for a new one after 60 seconds.',
+  'recovery.code.resend_hint_email':
+    'No email yet? Check the address above and your spam folder. The subject begins "[BHXH] Mã xác thực".',
+  'recovery.code.resend_hint_sms':
+    'No text message yet? Check the number above. Messages can take a few minutes to arrive; ours begins "BHXH: Ma dat lai mat khau".',
+  'recovery.code.limits':
+    'An account gets one code per {cooldown} seconds and at most {perHour} codes an hour. If a code was just asked for from another browser or for another address, we do not send another: use that code where it was asked for, or ask again later.',
+  'recovery.code.repeat_live':
+    'You asked for a code less than {cooldown} seconds ago, so we did not send another. If the details match an account, the code sent to {address} then still works: enter it below.',
+  'recovery.code.repeat_dead':
+    'You asked for a code less than {cooldown} seconds ago, so we did not send another. The code of that request has been used or was entered wrongly too many times.',
+  'recovery.code.wait': 'You can ask for a new code in {seconds} seconds.',
   'recovery.code.resent':
-    'If the details match an account and 60 seconds have passed since the last code, a new code has been sent; the previous one then no longer works.',
+    'If the details match an account and the limits below allow it, a new code has been sent; the previous one no longer works.',
   'recovery.code.error.wrong': 'The code is not correct.',
-  'recovery.code.error.dead': 'The code has expired or was entered wrongly too many times. Please ask for a new code.',
+  'recovery.code.error.dead':
+    'The code has expired, was replaced by a newer one, or was entered wrongly too many times. Please ask for a new code.',
   'recovery.code.never_share':
     'Never give this code to anyone, including people who say they are social insurance staff.',
   'recovery.password.intro': 'Choose a new password for your account.',

@@ -14,6 +14,11 @@ export interface RecoveryMethod {
   channel: 'email' | 'sms';
   /** Normalises what the member typed, or says what is wrong with its format. */
   parseAddress(input: string): { ok: true; address: string } | { ok: false; error: MessageId };
+  /**
+   * How the code page names the address: from what the member typed (accepted by `parseAddress`) and its normalised
+   * form. Computed from the typed text only, never from the account, so it reads the same whether or not it matched.
+   */
+  shownAddress(typed: string, address: string): string;
   /** Puts the code message for `to` (the verified address on file) in the outbox, inside the code's transaction. */
   sendCode(trx: Knex.Transaction, to: string, code: string, minutes: number): Promise<void>;
 }

@@ -336,12 +336,24 @@ export function vneidLinkRemovedSms({ when }: { when: Date }): SmsContent {
 /** The short code members text `BH MK <mã số BHXH>` to. */
 export const SHORT_CODE = '8079';
 
+/** What a temporary password's message says: the password, how long it lives, and whether it ended a live one. */
+export interface TemporaryPasswordParams {
+  password: string;
+  minutes: number;
+  /** It replaced a temporary password that was still live: the member is told the earlier one no longer works. */
+  replacesEarlier?: boolean;
+}
+
 /** A temporary password (SMS keyword, hotline without a verified caller ID, office reset): how long, once, change it at
- * once, never share it. */
-export function temporaryPasswordSms({ password, minutes }: { password: string; minutes: number }): SmsContent {
+ * once, never share it; and, when it replaced a live one, that the earlier one no longer works. */
+export function temporaryPasswordSms({ password, minutes, replacesEarlier }: TemporaryPasswordParams): SmsContent {
   if (!/^[0-9a-z]{6,16}$/.test(password)) throw new Error('templates: unexpected temporary password format');
+  checkMinutes(minutes);
+  // NOTE: one segment even at 16 characters and 999 minutes: the notice costs "MK" for "mat khau" and a shorter ask.
   return sms(
-    `BHXH: Mat khau tam thoi ${password}, hieu luc ${checkMinutes(minutes)} phut, dung 1 lan; phai doi mat khau khi dang nhap lan dau. KHONG dua mat khau cho ai. Tong dai: ${HOTLINE}`,
+    replacesEarlier
+      ? `BHXH: MK tam thoi ${password}, hieu luc ${minutes} phut, dung 1 lan, doi MK khi dang nhap; MK tam truoc do het hieu luc. KHONG dua MK cho ai. Tong dai: ${HOTLINE}`
+      : `BHXH: Mat khau tam thoi ${password}, hieu luc ${minutes} phut, dung 1 lan; phai doi mat khau khi dang nhap lan dau. KHONG dua mat khau cho ai. Tong dai: ${HOTLINE}`,
   );
 }
 
@@ -364,11 +376,8 @@ export function temporaryPasswordEmail({
   password,
   minutes,
   issuer,
-}: {
-  password: string;
-  minutes: number;
-  issuer: string;
-}): EmailContent {
+  replacesEarlier,
+}: TemporaryPasswordParams & { issuer: string }): EmailContent {
   if (!/^[a-z0-9]{8,16}$/.test(password))
     throw new Error('templates: a temporary password is 8–16 lower-case letters and digits');
   checkMinutes(minutes);
@@ -384,6 +393,7 @@ export function temporaryPasswordEmail({
         { link: site },
         ' và đặt mật khẩu mới ngay.',
       ],
+      ...(replacesEarlier ? [['Mật khẩu tạm thời cấp trước đó không còn dùng được.']] : []),
       scamWarningVi,
       ['Bảo hiểm xã hội Việt Nam'],
     ],
@@ -392,6 +402,7 @@ export function temporaryPasswordEmail({
       ['As you asked at a social insurance office, your temporary password is:'],
       { code: password },
       [`It works once, within ${minutes} minutes. Sign in at `, { link: site }, ' and choose a new password at once.'],
+      ...(replacesEarlier ? [['The temporary password issued before this one no longer works.']] : []),
       scamWarningEn,
       ['Vietnam Social Security'],
     ],

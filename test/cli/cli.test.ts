@@ -184,6 +184,10 @@ describe('bhxh-id CLI', () => {
     assert.equal(texted.code, 0, texted.err);
     assert.equal(texted.json.temporary_password, undefined, 'not printed when delivered');
     assert.equal(texted.json.delivered, 'sms');
+    // Issue 14, item 4: one temporary password at a time; the desk is told the printed one no longer works.
+    assert.equal(printed.json.replaced_earlier, false);
+    assert.equal(texted.json.replaced_earlier, true);
+    assert.match(texted.json.note, /no longer works/);
     assert.equal(
       (await cli(['accounts', 'reset-password', '--bhxh', '0123456780', '--deliver', 'print'])).code,
       2,

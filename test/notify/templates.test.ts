@@ -6,6 +6,8 @@ import {
   passwordChangedSms,
   recoveryCodeEmail,
   recoveryCodeSms,
+  temporaryPasswordEmail,
+  temporaryPasswordSms,
   vneidLinkRemovedEmail,
   vneidLinkRemovedSms,
 } from '../../src/notify/templates.js';
@@ -114,6 +116,30 @@ describe('message templates', () => {
     assert.ok(texts[0]!.includes('can bo BHXH'));
     assert.ok(texts[2]!.includes('31/12/2026 23:59'));
     assert.ok(texts[3]!.includes('22/11/2026 07:15') && texts[3]!.includes('hay goi ngay 1900 9068'));
+  });
+
+  it('says in a temporary password that replaced a live one that the earlier one no longer works (issue 14, item 4)', () => {
+    const fresh = temporaryPasswordSms({ password: 'abcdefghjk', minutes: 10 }).text;
+    const replacing = temporaryPasswordSms({ password: 'abcdefghjk', minutes: 10, replacesEarlier: true }).text;
+    assert.doesNotMatch(fresh, /truoc do/);
+    assert.match(replacing, /MK tam truoc do het hieu luc/);
+    for (const text of [fresh, replacing]) {
+      assertOneGsm7Segment(text);
+      assert.match(text, /tam thoi abcdefghjk, hieu luc 10 phut, dung 1 lan/);
+      assert.match(text, /KHONG dua .*cho ai\. Tong dai: 1900 9068$/);
+    }
+    // The longest password and lifetime the template accepts still fit one segment.
+    for (const replacesEarlier of [false, true])
+      assertOneGsm7Segment(temporaryPasswordSms({ password: 'abcdefghjkmnpqrs', minutes: 999, replacesEarlier }).text);
+
+    const mail = temporaryPasswordEmail({ password: 'abcdefghjk', minutes: 10, issuer: ISSUER, replacesEarlier: true });
+    assert.match(
+      mail.text,
+      /Mật khẩu tạm thời cấp trước đó không còn dùng được\.[\s\S]*----- English -----[\s\S]*The temporary password issued before this one no longer works\./,
+    );
+    assert.match(mail.html, /Mật khẩu tạm thời cấp trước đó không còn dùng được/);
+    const first = temporaryPasswordEmail({ password: 'abcdefghjk', minutes: 10, issuer: ISSUER });
+    assert.doesNotMatch(first.text, /trước đó|before this one/);
   });
 
   it('tells, Vietnamese first, that a password-made VNeID link was removed, with the hotline and the official site only', () => {

@@ -46,6 +46,11 @@ export const accountsResetPassword: Command = {
       account: accountView(account),
       delivered: deliver,
       expires_at: issued.expiresAt,
+      // The clerk tells the member at the desk (an SMS or email says it itself): the earlier one no longer works.
+      replaced_earlier: issued.replaced,
+      ...(issued.replaced
+        ? { note: 'a temporary password issued earlier was still valid; it no longer works (tell the member)' }
+        : {}),
       // NOTE: printed only when the member is at the desk; never logged.
       ...(deliver === 'print' ? { temporary_password: issued.password } : {}),
     };

@@ -8,8 +8,13 @@
 //
 // awaiting_address → awaiting_code happens whether or not the details match an account: with no match we pretend
 // (a code row that can never verify, no message). The old password keeps working until `done`.
-// A matched flow records the account's credential version when its code is issued; a password change elsewhere (or a
-// newer temporary password) since then ends it at the code or the new password: "start again".
+// A request the limits refuse does not leave the flow without a code (methods/codes/code-store.ts): when this browser
+// asked for the same details within the cooldown, the flow continues that code and the page says so, with the wait
+// that remains ("repeat"); otherwise it continues this browser's live code for those details, or gets a stand-in that
+// never verifies, and the page is the usual one. A code asked for by another browser is never continued.
+// A matched flow records the account's credential version of the code it verifies (its own, or the one it continues,
+// as issued); a password change elsewhere (or a newer temporary password) since then ends it at the code or the new
+// password: "start again".
 // A flow is started from an authorization request (/interaction/:uid/recovery) or directly (/recovery); it is tied
 // to the browser that started it.
 import crypto from 'node:crypto';
@@ -44,7 +49,7 @@ import {
 import type { FlowRecord } from '../flow-store.js';
 import { loadInteraction, interactionState } from '../interaction.js';
 import type { RecoveryMethodId } from '../../methods/recovery-method.js';
-import type { RecoveryState } from './flow-kinds.js';
+import type { RecoveryData, RecoveryState } from './flow-kinds.js';
 import type { LoginNotice } from '../login/flow-kinds.js';
 import { recoveryAddressPage, recoveryCodePage, recoveryDonePage } from '../../../views/recovery.js';
 import { newPasswordErrorFields, setPasswordPage } from '../../../views/set-password.js';
@@ -182,14 +187,30 @@ function showCode(
   opts: { status?: number; error?: MessageId; notice?: MessageId } = {},
 ) {
   const flow = flowOf(ctx);
+  const { repeat } = flow.data;
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
   ctx.body = recoveryCodePage(page(ctx), {
     action: `${base(flow)}/code`,
     resendAction: `${base(flow)}/resend`,
     csrfToken: deps.csrf.issue(ctx),
-    address: flow.data.address ?? '',
+    channel: deps.recoveryMethods[flow.data.method].channel,
+    address: flow.data.shownAddress ?? flow.data.address ?? '',
     minutes: Math.round(deps.codes.options.ttlSeconds / 60),
+    cooldownSeconds: deps.codes.options.cooldownSeconds,
+    perHour: deps.codes.options.perAccountPerHour,
+    // After a wrong code the error says what to do; "the earlier code still works" could be untrue by then.
+    ...(repeat && !opts.error
+      ? {
+          repeat: {
+            live: repeat.live,
+            waitSeconds: Math.max(
+              0,
+              Math.ceil((new Date(repeat.resendAfter).getTime() - deps.clock.now().getTime()) / 1000),
+            ),
+          },
+        }
+      : {}),
     ...(opts.error ? { error: page(ctx).t(opts.error), codeInError: opts.error !== 'recovery.error.ip_limit' } : {}),
     ...(opts.notice ? { notice: page(ctx).t(opts.notice) } : {}),
     ...(signInHref(flow) ? { backHref: signInHref(flow)! } : {}),
@@ -230,11 +251,26 @@ function show(deps: RecoveryDeps): Middleware {
   };
 }
 
+/** What a request for a code leaves in the flow: never whether it matched. */
+type RequestData = Pick<RecoveryData, 'continuesCode' | 'repeat' | 'credentialVersion'>;
+
+/** The flow's data with what the latest request left in place of the previous request's. */
+function withRequest(data: RecoveryData, request: RequestData): RecoveryData {
+  const { continuesCode: _c, repeat: _r, credentialVersion: _v, ...rest } = data;
+  return {
+    ...rest,
+    ...(request.continuesCode ? { continuesCode: request.continuesCode } : {}),
+    ...(request.repeat ? { repeat: request.repeat } : {}),
+    ...(request.credentialVersion !== undefined ? { credentialVersion: request.credentialVersion } : {}),
+  };
+}
+
 /**
  * Issues a code for the flow in one transaction with its message, or pretends when the details match no account.
  * `allowed` is false only when the client address is over its hourly budget (visible: it reveals nothing about
- * accounts); `credentialVersion` is the matched account's when a new code was issued, for the flow to record (never
- * shown).
+ * accounts). Otherwise `request` is what the flow keeps: the earlier code it continues when this request was refused,
+ * whether to tell the member that this browser asked within the cooldown, and the credential version of the code the
+ * flow will verify (never shown).
  * NOTE: a match needs the typed address to be the account's verified one (src/security/deliverable-address.ts); an
  * unverified address is a non-match. The message, the one step done only for a match, runs in a savepoint: if it
  * fails, it is undone alone, logged and audited, and the request answers exactly as for a non-match.
@@ -245,7 +281,7 @@ async function issueCode(
   flow: Flow,
   bhxhNumber: string,
   address: string,
-): Promise<{ allowed: boolean; credentialVersion?: number }> {
+): Promise<{ allowed: false } | { allowed: true; request: RequestData }> {
   const method = deps.recoveryMethods[flow.data.method];
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
   const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
@@ -253,17 +289,17 @@ async function issueCode(
   // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
   const unverified =
     !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
-  // NOTE: the version is recorded only with a new code (which kills every earlier one): a request refused by the
-  // cooldown or the hourly cap leaves the earlier code live, so it must not refresh the version that code answers to.
-  let newCode = false;
-  const allowed = await deps.db.transaction(async (trx) => {
-    if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return false;
+  return deps.db.transaction(async (trx) => {
+    if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return { allowed: false };
     const issued = await deps.codes.issue(trx, {
       flowId: flow.id,
       accountId: matched?.id ?? null,
       ip: ctx.ip,
       channel: method.channel,
       typed: `${bhxhNumber}|${address}`,
+      credentialVersion: matched?.credentialVersion ?? null,
+      // The browser that began the flow (its binding, kept server-side): only its own flows continue its codes.
+      requester: flow.data.binding,
     });
     let failed = false;
     try {
@@ -280,7 +316,6 @@ async function issueCode(
         'recovery: the code message could not be queued; answered as for a non-match',
       );
     }
-    newCode = Boolean(matched && issued.issued);
     const reason = !matched
       ? unverified
         ? 'address_unverified'
@@ -297,13 +332,41 @@ async function issueCode(
         accountId: (matched ?? unverified)?.id ?? null,
         ip: ctx.ip,
         requestId: ctx.state.requestId,
-        detail: { method: method.id, ...(reason ? { reason } : {}) },
+        detail: {
+          method: method.id,
+          ...(reason ? { reason } : {}),
+          ...(!issued.issued && (issued.repeat || issued.continues) ? { continued: true } : {}),
+        },
       },
       trx,
     );
-    return true;
+    const version = (v: number | null | undefined) => (v === null || v === undefined ? undefined : v);
+    if (issued.issued)
+      // A new code is a new start: it belongs to the credentials of now (a non-match has none).
+      return { allowed: true, request: { credentialVersion: matched ? matched.credentialVersion : undefined } };
+    if (issued.repeat) {
+      const resendAfter = new Date(deps.clock.now().getTime() + issued.repeat.retryAfterSeconds * 1000);
+      return {
+        allowed: true,
+        request: {
+          continuesCode: issued.repeat.codeId,
+          repeat: { live: issued.repeat.live, resendAfter: resendAfter.toISOString() },
+          credentialVersion: version(issued.repeat.credentialVersion),
+        },
+      };
+    }
+    // NOTE: the version is the continued code's, as it was issued: a request refused after a credential change must
+    // not make an older code answer to the newer credentials.
+    return issued.continues
+      ? {
+          allowed: true,
+          request: {
+            continuesCode: issued.continues.codeId,
+            credentialVersion: version(issued.continues.credentialVersion),
+          },
+        }
+      : { allowed: true, request: {} };
   });
-  return { allowed, ...(matched && newCode ? { credentialVersion: matched.credentialVersion } : {}) };
 }
 
 /** POST number + address + captcha: always the same reply, whether or not they match an account. */
@@ -341,13 +404,16 @@ function submitAddress(deps: RecoveryDeps): Middleware {
       return showAddress(deps, ctx, { status: 429, error: 'recovery.error.ip_limit', ...keep });
     }
     flow.state = 'awaiting_code';
-    const { credentialVersion: _previous, ...data } = flow.data;
-    flow.data = {
-      ...data,
-      bhxhNumber,
-      address: address.address,
-      ...(issued.credentialVersion !== undefined ? { credentialVersion: issued.credentialVersion } : {}),
-    };
+    flow.data = withRequest(
+      {
+        ...flow.data,
+        bhxhNumber,
+        address: address.address,
+        // Kept as the page shows it (the phone masked), not as typed in full.
+        shownAddress: method.shownAddress(typedAddress, address.address),
+      },
+      issued.request,
+    );
     await deps.flows.put(flow);
     ctx.redirect(base(flow));
     ctx.status = 303;
@@ -368,7 +434,10 @@ function chooseMethod(deps: RecoveryDeps): Middleware {
   };
 }
 
-/** POST resend: a new code (the old one dies), under the same limits; the reply never says whether one was sent. */
+/**
+ * POST resend: a new code (the old one dies), under the same limits. The reply never says whether the details matched;
+ * it says when this browser asked within the cooldown (the code it has still works, and how long to wait).
+ */
 function resend(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
@@ -376,12 +445,9 @@ function resend(deps: RecoveryDeps): Middleware {
     if (!issued.allowed) {
       return showCode(deps, ctx, { status: 429, error: 'recovery.error.ip_limit' });
     }
-    // A new code is a new start: it belongs to the credentials of now.
-    if (issued.credentialVersion !== undefined && issued.credentialVersion !== flow.data.credentialVersion) {
-      flow.data = { ...flow.data, credentialVersion: issued.credentialVersion };
-      await deps.flows.put(flow);
-    }
-    showCode(deps, ctx, { notice: 'recovery.code.resent' });
+    flow.data = withRequest(flow.data, issued.request);
+    await deps.flows.put(flow);
+    showCode(deps, ctx, issued.request.repeat ? {} : { notice: 'recovery.code.resent' });
   };
 }
 
@@ -390,7 +456,7 @@ function submitCode(deps: RecoveryDeps): Middleware {
   return async (ctx) => {
     const flow = flowOf(ctx);
     const typed = field(ctx, 'code').replace(/[\s-]/g, '');
-    const result = await deps.codes.verify(flow.id, typed);
+    const result = await deps.codes.verify(flow.id, typed, flow.data.continuesCode);
     if (!result.ok) {
       await deps.audit.record({
         type: 'recovery.code_checked',
@@ -424,7 +490,7 @@ function submitCode(deps: RecoveryDeps): Middleware {
 
 /** A flow whose account's credentials changed since its code was issued ends for good: the member starts again. */
 async function endStaleFlow(deps: RecoveryDeps, flow: Flow, stage: RecoveryState): Promise<never> {
-  await deps.codes.killFlow(flow.id);
+  await deps.codes.killFlow(flow.id, flow.data.continuesCode);
   await deps.flows.delete(KIND, flow.id);
   throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage } });
 }
@@ -454,7 +520,7 @@ function submitPassword(deps: RecoveryDeps): Middleware {
     // Stale, or a parallel duplicate of this flow won: the flow is left to that winner (GET ends it if it is stale).
     if (!changed)
       throw new FlowError('CREDENTIALS_CHANGED', { detail: { flow: 'recovery', stage: 'awaiting_password' } });
-    await deps.codes.killFlow(flow.id);
+    await deps.codes.killFlow(flow.id, flow.data.continuesCode);
 
     if (flow.data.interactionUid) {
       // Back to the sign-in page of the same authorization request, number filled in; no automatic sign-in.

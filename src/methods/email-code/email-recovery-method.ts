@@ -13,6 +13,8 @@ export function createEmailRecoveryMethod(outbox: Outbox, issuer: string): Recov
       const address = parseEmailAddress(input);
       return address ? { ok: true, address } : { ok: false, error: 'recovery.error.email_format' };
     },
+    // The address as the one rule normalised it (lower case, punycode): what the mail really goes to.
+    shownAddress: (_typed, address) => address,
     async sendCode(trx, to, code, minutes) {
       await outbox.send({ purpose: 'recovery_code', channel: 'email', to, params: { code, minutes, issuer } }, trx);
     },

@@ -1,6 +1,11 @@
 // Temporary passwords, one module for every channel (SMS keyword, hotline, office): random, 10 characters from an
 // alphabet without look-alikes (easy to read aloud and to type), stored only as an argon2id hash beside the member's
 // own password, single use, valid 10 minutes, and good only to sign in and choose a new password at once.
+// NOTE (issue 14, item 4): an account holds one temporary password at a time, so a new one, from any channel, ends the
+// one before it. We chose that over keeping each valid for its stated life (several live passwords would each be a way
+// in, and "a newer one ends the older steps" is what the credential version already says); instead the new one's
+// message says so when it replaces one still live: "Mật khẩu tạm thời cấp trước đó không còn dùng được", on every
+// channel (SMS, email, the hotline's voice, the office desk: `replaced`).
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Account, AccountRepository } from '../../accounts/account-repository.js';
@@ -15,6 +20,13 @@ export const TEMPORARY_LENGTH = 10;
 
 export function generateTemporaryPassword(length = TEMPORARY_LENGTH): string {
   return Array.from({ length }, () => TEMPORARY_ALPHABET[crypto.randomInt(TEMPORARY_ALPHABET.length)]).join('');
+}
+
+/** A new temporary password, returned once; `replaced`: it ended an earlier one that was still live. */
+export interface IssuedTemporaryPassword {
+  password: string;
+  expiresAt: Date;
+  replaced: boolean;
 }
 
 export interface TemporaryPasswordOptions {
@@ -32,7 +44,10 @@ export interface TemporaryPasswordDelivery {
 }
 
 export function createTemporaryPasswords(
-  accounts: Pick<AccountRepository, 'moveCredentialVersion' | 'temporaryPassword' | 'useTemporaryPassword'>,
+  accounts: Pick<
+    AccountRepository,
+    'moveCredentialVersion' | 'temporaryPassword' | 'useTemporaryPassword' | 'lockTemporaryPassword'
+  >,
   hasher: PasswordHasher,
   clock: Clock,
   options: TemporaryPasswordOptions,
@@ -40,25 +55,28 @@ export function createTemporaryPasswords(
 ) {
   /** How long a temporary password lasts, in whole minutes as members are told (never more than it lasts). */
   const minutes = Math.max(1, Math.floor(options.ttlSeconds / 60));
-  const issue = async (
-    accountId: string,
-    trx?: Knex.Transaction | Db,
-  ): Promise<{ password: string; expiresAt: Date }> => {
+  const issue = async (accountId: string, trx?: Knex.Transaction | Db): Promise<IssuedTemporaryPassword> => {
     const password = generateTemporaryPassword();
-    const expiresAt = new Date(clock.now().getTime() + options.ttlSeconds * 1000);
+    const hash = await hasher.hash(password);
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000);
+    // In the caller's transaction (every channel gives one), the row lock holds from reading the earlier password to
+    // replacing it: of two channels issuing at once, the second is told.
+    const earlier = await accounts.lockTemporaryPassword(accountId, trx);
     await accounts.moveCredentialVersion(
       accountId,
-      { temporary_password_hash: await hasher.hash(password), temporary_password_expires_at: expiresAt },
+      { temporary_password_hash: hash, temporary_password_expires_at: expiresAt },
       trx ? { trx } : {},
     );
-    return { password, expiresAt };
+    return { password, expiresAt, replaced: Boolean(earlier && earlier.expiresAt > now) };
   };
   return {
     options,
     minutes,
     /**
-     * Issues a new temporary password for the account (the previous one, if any, dies) and returns it once. It moves
-     * the credential version: a step begun with an older one ends. The member's sessions stay (her password works).
+     * Issues a new temporary password for the account (the previous one, if any, dies: `replaced` says whether one was
+     * still live) and returns it once. It moves the credential version: a step begun with an older one ends. The
+     * member's sessions stay (her password works).
      */
     issue,
 
@@ -70,7 +88,7 @@ export function createTemporaryPasswords(
       accountId: string,
       to: TemporaryDelivery,
       trx: Knex.Transaction,
-    ): Promise<{ password: string; expiresAt: Date }> {
+    ): Promise<IssuedTemporaryPassword> {
       const issued = await issue(accountId, trx);
       if (!to) return issued;
       if (!delivery) throw new Error('temporary passwords were created without an outbox');
@@ -79,7 +97,7 @@ export function createTemporaryPasswords(
           purpose: 'temporary_password',
           channel: to.channel,
           to: to.to,
-          params: { password: issued.password, minutes, issuer: delivery.issuer },
+          params: { password: issued.password, minutes, issuer: delivery.issuer, replacesEarlier: issued.replaced },
         },
         trx,
       );
