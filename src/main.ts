@@ -3,12 +3,23 @@
 import crypto from 'node:crypto';
 import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import type { DemoCredentials } from './dev/seed-demo.js';
+import type { DemoCredentials, DemoMember } from './dev/seed-demo.js';
 import { devCodeMissing } from './core/dev-code.js';
 import { buildServer } from './app/server.js';
 import type { VneidSimulator } from './dev/vneid-sim/simulator.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
+
+/** A demo member's password as it stands: printed only while it is the one the seed set (src/dev/seed-demo.ts). */
+function memberLine(m: DemoMember): string {
+  if ('changed' in m)
+    return 'password: changed since the first start, not shown ("Quên mật khẩu?" on the sign-in page sends a code to /dev/mailbox)';
+  const notes = [
+    ...(m.temporary ? ['temporary: a new one is chosen at the first sign-in'] : []),
+    ...(m.disabled ? ['the account is disabled'] : []),
+  ];
+  return `password: ${m.password}${notes.length ? `  (${notes.join('; ')})` : ''}`;
+}
 
 function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
   const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
@@ -21,12 +32,16 @@ function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSim
   }
   if (demo) {
     lines.push('', 'Demo members (embedded mode only):');
-    for (const m of demo.members)
-      lines.push(
-        `  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`,
-      );
-    for (const c of demo.clients)
-      lines.push(`  client ${c.clientId}${c.clientSecret ? `  secret: ${c.clientSecret}` : ''}`);
+    for (const m of demo.members) lines.push(`  mã số BHXH ${m.bhxhNumber} (${m.fullName})  ${memberLine(m)}`);
+    lines.push('', 'Demo clients:');
+    for (const c of demo.clients) {
+      const secret = c.clientSecret
+        ? `  secret: ${c.clientSecret}`
+        : c.secretUnknown
+          ? '  secret: not shown (the client was registered again since the first start)'
+          : '';
+      lines.push(`  ${c.clientId}${secret}`, `    redirect URIs: ${c.redirectUris.join('  ') || '(none)'}`);
+    }
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
     const url = new URL(`${issuer}/auth`);
