@@ -1,7 +1,7 @@
 // Starts the IdP: parse configuration, build the server, seed demo data in the embedded mode, listen, and shut down
 // gracefully on SIGINT/SIGTERM.
 import crypto from 'node:crypto';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import type { DemoCredentials, DemoMember } from './dev/seed-demo.js';
 import { devCodeMissing } from './core/dev-code.js';
@@ -21,7 +21,32 @@ function memberLine(m: DemoMember): string {
   return `password: ${m.password}${notes.length ? `  (${notes.join('; ')})` : ''}`;
 }
 
-function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
+/**
+ * How to play the carrier against this server (`bhxh-id dev sms|call`, as the first demo member), for each channel that
+ * is on: in the embedded development default both are, with secrets generated in the data folder.
+ */
+function channelLines(config: Config, member: DemoMember | undefined): string[] {
+  if (!member?.phoneNumber?.startsWith('+84')) return [];
+  const phone = `0${member.phoneNumber.slice(3)}`;
+  const lines = [
+    ...(config.smsInbound.enabled
+      ? [
+          `  npx bhxh-id dev sms --from ${phone} --text "BH MK ${member.bhxhNumber}"`,
+          '    the SMS keyword to 8079: a temporary password comes back by SMS, at /dev/mailbox',
+        ]
+      : []),
+    ...(config.voice.enabled
+      ? [
+          `  npx bhxh-id dev call --caller ${phone} --verified --digits ${member.bhxhNumber}#`,
+          '    the 1900 9068 hotline (key 8): the assistant reads a temporary password to the verified caller',
+        ]
+      : []),
+  ];
+  return lines.length ? ['', 'Try the phone channels without a carrier (in another terminal):', ...lines] : [];
+}
+
+function banner(config: Config, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
+  const { issuer } = config;
   const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
   if (sim) {
     lines.push(
@@ -42,6 +67,7 @@ function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSim
           : '';
       lines.push(`  ${c.clientId}${secret}`, `    redirect URIs: ${c.redirectUris.join('  ') || '(none)'}`);
     }
+    lines.push(...channelLines(config, demo.members[0]));
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
     const url = new URL(`${issuer}/auth`);
@@ -118,7 +144,7 @@ async function main() {
   }
   await server.listen(config.port);
   deps.logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind }, 'listening');
-  console.log(banner(config.issuer, demo, sim));
+  console.log(banner(server.config, demo, sim));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -71,7 +71,12 @@ export function demoClients(_issuer: string): Array<{ metadata: ClientMetadata; 
  * What the banner may print about a demo member: the password the seed set, only while it still signs in (checked
  * against the stored hash at every start), or that it has changed since (a new password, a temporary one, a reset).
  */
-export type DemoMember = { bhxhNumber: string; fullName: string } & (
+export type DemoMember = {
+  bhxhNumber: string;
+  fullName: string;
+  /** The phone on file (E.164), for the SMS keyword and the hotline. */
+  phoneNumber: string | null;
+} & (
   | {
       /** The seeded password, still the account's. */
       password: string;
@@ -106,8 +111,13 @@ function generatePassword(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
 
+interface SavedCredentials {
+  members?: unknown[];
+  clients?: Array<{ clientId?: unknown; clientSecret?: unknown }>;
+}
+
 /** The data folder's entry for a demo member: its seeded password, unless it changed since (older files: always). */
-function savedMember(saved: { members?: unknown[] }, bhxhNumber: string): { password?: unknown } | undefined {
+function savedMember(saved: SavedCredentials, bhxhNumber: string): { password?: unknown } | undefined {
   return (saved.members ?? []).find(
     (m): m is { bhxhNumber: string; password?: unknown } =>
       typeof m === 'object' && m !== null && (m as { bhxhNumber?: unknown }).bhxhNumber === bhxhNumber,
@@ -126,11 +136,8 @@ export async function seedDemo(
   dataDir: string,
 ): Promise<DemoCredentials> {
   const file = path.join(dataDir, 'demo-credentials.json');
-  const saved: { members?: unknown[]; clients?: Array<{ clientId?: unknown; clientSecret?: unknown }> } = fs.existsSync(
-    file,
-  )
-    ? JSON.parse(fs.readFileSync(file, 'utf8'))
-    : {};
+  // Written by this seed (or an older one, whose entries lack `phoneNumber` and `changed`): read defensively.
+  const saved: SavedCredentials = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   const result: DemoCredentials = { members: [], clients: [] };
 
   for (const member of DEMO_MEMBERS) {
@@ -149,17 +156,24 @@ export async function seedDemo(
           ? {
               bhxhNumber,
               fullName,
+              phoneNumber: existing.phoneNumber,
               password,
               temporary: existing.mustChangePassword,
               ...(existing.status === 'active' ? {} : { disabled: true }),
             }
-          : { bhxhNumber, fullName, changed: true },
+          : { bhxhNumber, fullName, phoneNumber: existing.phoneNumber, changed: true },
       );
       continue;
     }
     const password = generatePassword();
     await deps.accounts.create({ ...member, passwordHash: await deps.hasher.hash(password) });
-    result.members.push({ bhxhNumber, fullName, password, temporary: member.mustChangePassword });
+    result.members.push({
+      bhxhNumber,
+      fullName,
+      phoneNumber: member.phoneNumber,
+      password,
+      temporary: member.mustChangePassword,
+    });
   }
 
   for (const { metadata, firstParty } of demoClients(issuer)) {

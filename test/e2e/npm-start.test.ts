@@ -129,6 +129,24 @@ async function stopWith(started: Started, signal: NodeJS.Signals, ports: number[
   assert.match(started.output(), new RegExp(`"signal":"${signal}"[^\\n]*shutting down`));
 }
 
+/** One command line the banner printed (`npx bhxh-id dev sms …`), as the arguments the CLI gets. */
+function printedCommand(output: string, command: string): string[] {
+  const line = output.split('\n').find((l) => l.trim().startsWith(`npx bhxh-id ${command} `));
+  assert.ok(line, `the banner prints bhxh-id ${command}`);
+  const words = line.trim().match(/"[^"]*"|\S+/g)!;
+  return words.slice(2).map((w) => w.replace(/^"|"$/g, ''));
+}
+
+/** What the dev mailbox holds (files under DATA_DIR/mailbox). */
+function mailbox(dataDir: string): Array<{ to: string; text: string }> {
+  const dir = path.join(dataDir, 'mailbox');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
 describe('npm start', () => {
   let dataDir: string;
   let port: number;
@@ -150,7 +168,32 @@ describe('npm start', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('starts, prints the demo credentials with each client’s redirect URIs, and stops everything on SIGTERM', async () => {
+  /** The CLI as a newcomer runs it beside npm start: the same defaults (development, embedded, this data folder). */
+  async function cli(args: string[], stdin?: string) {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s),
+      env: { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error' },
+      stdin: async () => stdin ?? assert.fail('no stdin in this test'),
+    });
+    let json: any = {};
+    try {
+      json = JSON.parse(out);
+    } catch {
+      /* an error: nothing on stdout */
+    }
+    return { code, out, err, json };
+  }
+
+  it('tells a dev command run before the first start to start the server first', async () => {
+    const run = await cli(['dev', 'sms', '--from', '0912345678', '--text', `BH MK ${AN}`]);
+    assert.equal(run.code, 2);
+    assert.match(run.err, /no SMS_INBOUND_SECRET and none generated yet in \S*sms-inbound\.secret: start the server/);
+  });
+
+  it('starts and prints the demo credentials, each client’s redirect URIs and how to try the phone channels', async () => {
     started = await startNpm(env, port);
     const out = started.output();
     assert.match(out, new RegExp(`mã số BHXH ${AN} \\(Nguyễn Văn An\\)  password: [a-z0-9]{4}(-[a-z0-9]{4}){3}\\n`));
@@ -163,35 +206,58 @@ describe('npm start', () => {
       /\n {2}dichvucong {2}secret: [\w-]{43}\n {4}redirect URIs: [^\n]*http:\/\/localhost:8080\/auth\/callback/,
     );
     assert.match(out, /\n {2}vssid\n {4}redirect URIs: [^\n]*http:\/\/127\.0\.0\.1\/callback/);
-    await stopWith(started, 'SIGTERM', [port, simPort]);
+    assert.match(out, /\n {2}npx bhxh-id dev sms .*BH MK/);
+    assert.match(out, /\n {2}npx bhxh-id dev call /);
   });
 
-  it('after a demo password changed, prints only what is still true, and stops everything on SIGINT', async () => {
+  it('answers the dev sms and dev call commands it prints at once, with secrets it generated', async () => {
+    const out = started!.output();
+    const sms = await cli(printedCommand(out, 'dev sms'));
+    assert.equal(sms.code, 0, sms.err);
+    assert.equal(sms.json.sent, true);
+    await until(
+      'the BH MK reply in the dev mailbox',
+      async () =>
+        mailbox(dataDir).some((m) => m.to === '+84912345678' && /Mat khau tam thoi [a-z0-9]{10}/.test(m.text)),
+      { timeoutMs: 15_000, everyMs: 200 },
+    );
+    const call = await cli(printedCommand(out, 'dev call'));
+    assert.equal(call.code, 0, call.err);
+    const last = call.json.steps.at(-1);
+    assert.equal(last.status, 200);
+    assert.equal(last.reply.next.action, 'hangup');
+    assert.match(last.reply.say, /Mật khẩu sẽ được nhắc lại một lần/, 'the assistant read a temporary password aloud');
+    for (const name of ['sms-inbound.secret', 'voice-webhook.secret']) {
+      const file = path.join(dataDir, name);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600, name);
+      assert.ok(!started!.output().includes(fs.readFileSync(file, 'utf8')), `the ${name} is never printed or logged`);
+    }
+  });
+
+  it('stops everything on SIGTERM to the PID npm start has', async () => {
+    await stopWith(started!, 'SIGTERM', [port, simPort]);
+  });
+
+  it('after a demo password changed, prints only what is still true', async () => {
     const first = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
     const anPassword = first.members.find((m: { bhxhNumber: string }) => m.bhxhNumber === AN).password;
     const binhPassword = first.members.find((m: { bhxhNumber: string }) => m.bhxhNumber === BINH).password;
     // Bình chooses her own password (as at her first sign-in); the server is stopped, so the CLI may open the folder.
-    const chosen = randomPassword();
-    const io = { out: () => {}, err: (s: string) => assert.fail(s), env: { DATA_DIR: dataDir, LOG_LEVEL: 'error' } };
-    assert.equal(
-      await runCli(['accounts', 'set-password', '--bhxh', BINH, '--password-stdin'], {
-        ...io,
-        stdin: async () => chosen,
-      }),
-      0,
-    );
+    // An got two temporary passwords above (SMS keyword, hotline): they live beside her own, which stays valid.
+    const set = await cli(['accounts', 'set-password', '--bhxh', BINH, '--password-stdin'], randomPassword());
+    assert.equal(set.code, 0, set.err);
 
     started = await startNpm(env, port);
     const out = started.output();
-    assert.ok(
-      out.includes(`mã số BHXH ${AN} (Nguyễn Văn An)  password: ${anPassword}\n`),
-      'An’s password is still hers',
-    );
+    assert.ok(out.includes(`mã số BHXH ${AN} (Nguyễn Văn An)  password: ${anPassword}\n`), 'An’s is still hers');
     assert.match(out, new RegExp(`mã số BHXH ${BINH} \\(Trần Thị Bình\\)  password: changed since the first start`));
     assert.ok(!out.includes(binhPassword), 'Bình’s first password is not printed');
-    assert.doesNotMatch(out, /temporary/, 'nobody is said to have a temporary password');
+    assert.doesNotMatch(out, /\(temporary:/, 'nobody is said to have a temporary password');
     const file = fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8');
     assert.ok(!file.includes(binhPassword), 'the data folder forgets a password that no longer signs in');
-    await stopWith(started, 'SIGINT', [port, simPort]);
+  });
+
+  it('stops everything on SIGINT to the PID npm start has', async () => {
+    await stopWith(started!, 'SIGINT', [port, simPort]);
   });
 });
