@@ -1,5 +1,7 @@
 // Starts the IdP: parse configuration, build the server, seed demo data in the embedded mode, listen, and shut down
 // gracefully on SIGINT/SIGTERM.
+// First: refuse an unsupported Node.js before anything else is loaded (src/core/node-runtime.ts).
+import './core/require-supported-node.js';
 import crypto from 'node:crypto';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -47,7 +49,10 @@ function channelLines(config: Config, member: DemoMember | undefined): string[] 
 
 function banner(config: Config, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
   const { issuer } = config;
-  const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
+  const lines = [
+    `BHXH ID is listening at ${issuer} (Node.js ${process.versions.node})`,
+    `  discovery: ${issuer}/.well-known/openid-configuration`,
+  ];
   if (sim) {
     lines.push(
       '',

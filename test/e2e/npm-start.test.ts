@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { runCli } from '../../src/cli/main.js';
+import { unsupportedNode } from '../../src/core/node-runtime.js';
 import { freePort, migratedPgliteTemplate, randomPassword } from '../helpers/server.js';
 import { until, withTimeout } from '../helpers/until.js';
 
@@ -196,6 +197,14 @@ describe('npm start', () => {
   it('starts and prints the demo credentials, each client’s redirect URIs and how to try the phone channels', async () => {
     started = await startNpm(env, port);
     const out = started.output();
+    // On the project's own Node (the `node` devDependency), whatever Node started the tests and npm.
+    const node = /BHXH ID is listening at \S+ \(Node\.js (\S+)\)/.exec(out)?.[1];
+    assert.ok(node, 'the banner names the Node it runs on');
+    assert.equal(unsupportedNode(node), undefined);
+    const projectNode = path.join(root, 'node_modules/.bin/node');
+    if (fs.existsSync(projectNode))
+      assert.equal(node, execFileSync(projectNode, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim());
+    assert.doesNotMatch(out, /Unsupported runtime/);
     assert.match(out, new RegExp(`mã số BHXH ${AN} \\(Nguyễn Văn An\\)  password: [a-z0-9]{4}(-[a-z0-9]{4}){3}\\n`));
     assert.match(
       out,
