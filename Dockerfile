@@ -14,6 +14,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# This also installs the `node` dev dependency (the project's Node 24 for npm scripts, README "Supported Node.js"):
+# the build runs on it, and npm prune below drops it, so the runtime stage has only the image's own Node 24.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

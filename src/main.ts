@@ -1,17 +1,58 @@
 // Starts the IdP: parse configuration, build the server, seed demo data in the embedded mode, listen, and shut down
 // gracefully on SIGINT/SIGTERM.
+// First: refuse an unsupported Node.js before anything else is loaded (src/core/node-runtime.ts).
+import './core/require-supported-node.js';
 import crypto from 'node:crypto';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import type { DemoCredentials } from './dev/seed-demo.js';
+import type { DemoCredentials, DemoMember } from './dev/seed-demo.js';
 import { devCodeMissing } from './core/dev-code.js';
 import { buildServer } from './app/server.js';
 import type { VneidSimulator } from './dev/vneid-sim/simulator.js';
 import { CALLBACK_PATH } from './flows/federation/routes.js';
 import { LOGGED_OUT_PATH } from './flows/federation/upstream-logout.js';
 
-function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
-  const lines = [`BHXH ID is listening at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`];
+/** A demo member's password as it stands: printed only while it is the one the seed set (src/dev/seed-demo.ts). */
+function memberLine(m: DemoMember): string {
+  if ('changed' in m)
+    return 'password: changed since the first start, not shown ("Quên mật khẩu?" on the sign-in page sends a code to /dev/mailbox)';
+  const notes = [
+    ...(m.temporary ? ['temporary: a new one is chosen at the first sign-in'] : []),
+    ...(m.disabled ? ['the account is disabled'] : []),
+  ];
+  return `password: ${m.password}${notes.length ? `  (${notes.join('; ')})` : ''}`;
+}
+
+/**
+ * How to play the carrier against this server (`bhxh-id dev sms|call`, as the first demo member), for each channel that
+ * is on: in the embedded development default both are, with secrets generated in the data folder.
+ */
+function channelLines(config: Config, member: DemoMember | undefined): string[] {
+  if (!member?.phoneNumber?.startsWith('+84')) return [];
+  const phone = `0${member.phoneNumber.slice(3)}`;
+  const lines = [
+    ...(config.smsInbound.enabled
+      ? [
+          `  npx bhxh-id dev sms --from ${phone} --text "BH MK ${member.bhxhNumber}"`,
+          '    the SMS keyword to 8079: a temporary password comes back by SMS, at /dev/mailbox',
+        ]
+      : []),
+    ...(config.voice.enabled
+      ? [
+          `  npx bhxh-id dev call --caller ${phone} --verified --digits ${member.bhxhNumber}#`,
+          '    the 1900 9068 hotline (key 8): the assistant reads a temporary password to the verified caller',
+        ]
+      : []),
+  ];
+  return lines.length ? ['', 'Try the phone channels without a carrier (in another terminal):', ...lines] : [];
+}
+
+function banner(config: Config, demo: DemoCredentials | undefined, sim: VneidSimulator | undefined): string {
+  const { issuer } = config;
+  const lines = [
+    `BHXH ID is listening at ${issuer} (Node.js ${process.versions.node})`,
+    `  discovery: ${issuer}/.well-known/openid-configuration`,
+  ];
   if (sim) {
     lines.push(
       '',
@@ -21,12 +62,17 @@ function banner(issuer: string, demo: DemoCredentials | undefined, sim: VneidSim
   }
   if (demo) {
     lines.push('', 'Demo members (embedded mode only):');
-    for (const m of demo.members)
-      lines.push(
-        `  mã số BHXH ${m.bhxhNumber} (${m.fullName})  password: ${m.password}${m.temporary ? '  (temporary: you will be asked to choose a new one)' : ''}`,
-      );
-    for (const c of demo.clients)
-      lines.push(`  client ${c.clientId}${c.clientSecret ? `  secret: ${c.clientSecret}` : ''}`);
+    for (const m of demo.members) lines.push(`  mã số BHXH ${m.bhxhNumber} (${m.fullName})  ${memberLine(m)}`);
+    lines.push('', 'Demo clients:');
+    for (const c of demo.clients) {
+      const secret = c.clientSecret
+        ? `  secret: ${c.clientSecret}`
+        : c.secretUnknown
+          ? '  secret: not shown (the client was registered again since the first start)'
+          : '';
+      lines.push(`  ${c.clientId}${secret}`, `    redirect URIs: ${c.redirectUris.join('  ') || '(none)'}`);
+    }
+    lines.push(...channelLines(config, demo.members[0]));
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
     const url = new URL(`${issuer}/auth`);
@@ -103,7 +149,7 @@ async function main() {
   }
   await server.listen(config.port);
   deps.logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind }, 'listening');
-  console.log(banner(config.issuer, demo, sim));
+  console.log(banner(server.config, demo, sim));
 
   let stopping = false;
   const stop = (signal: string) => {

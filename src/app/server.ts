@@ -43,6 +43,7 @@ import { devCodeMissing } from '../core/dev-code.js';
 import { createHttpSmsGateway } from '../notify/sms-gateway.js';
 import { sweepSmsInbound } from '../channels/sms-inbound.js';
 import { createVoicePasswordReset, sweepVoiceCalls } from '../channels/voice-password-reset.js';
+import { withWebhookSecrets } from '../channels/webhook-secrets.js';
 import { captchaField } from '../../views/captcha.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
 import path from 'node:path';
@@ -86,8 +87,11 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export async function buildServer(config: Config, options: ServerOptions = {}): Promise<Server> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+export async function buildServer(given: Config, options: ServerOptions = {}): Promise<Server> {
+  const logger = options.logger ?? createLogger(given.logLevel);
+  // In the embedded development default, the webhook secrets not set are generated in the data folder (the dev
+  // commands read them there); anywhere else this is the configuration as given.
+  const config = withWebhookSecrets(given, { create: true, logger });
   const clock = options.clock ?? systemClock;
   let release = () => {};
   let db = options.db;

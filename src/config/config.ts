@@ -224,6 +224,19 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const issuerUrl = new URL(issuer);
   const embedded = !env.DATABASE_URL;
+  /** The pure embedded development default: not production, no database server, no mail or SMS transport. */
+  const embeddedDevDefault = env.NODE_ENV === 'development' && embedded && !env.SMTP_URL && !env.SMS_GATEWAY_URL;
+  const dataDir = path.resolve(env.DATA_DIR);
+  /**
+   * A carrier webhook's shared secret: the variable when set. NOTE: otherwise, only in the embedded development
+   * default, a file in DATA_DIR that the server generates at its first start (src/channels/webhook-secrets.ts, as the
+   * encryption key is) and `bhxh-id dev sms|call` reads, so the demo's channels work with no configuration. Anywhere
+   * else (production, PostgreSQL, a real transport) a channel without its variable stays off.
+   */
+  const webhookSecret = (value: string | undefined, file: string) => ({
+    secret: value,
+    secretFile: value || !embeddedDevDefault ? undefined : path.join(dataDir, file),
+  });
   return {
     env: env.NODE_ENV,
     production: env.NODE_ENV === 'production',
@@ -240,7 +253,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     database: embedded
       ? ({ kind: 'pglite', dataDir: path.resolve(env.DATA_DIR) } as const)
       : ({ kind: 'postgres', url: env.DATABASE_URL!, poolMax: env.DATABASE_POOL_MAX } as const),
-    dataDir: path.resolve(env.DATA_DIR),
+    dataDir,
     keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ? Buffer.from(env.KEYS_ENCRYPTION_KEY, 'base64') : undefined,
     previousKeysEncryptionKeys: (env.KEYS_ENCRYPTION_KEY_PREVIOUS ?? '')
       .split(',')
@@ -252,8 +265,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
      * could be delivered anyway (development, embedded, no mail or SMS transport at all); once any real transport is
      * configured it stays off unless DEV_MAILBOX=true is given, and production refuses that.
      */
-    devMailbox:
-      env.DEV_MAILBOX ?? (env.NODE_ENV === 'development' && embedded && !env.SMTP_URL && !env.SMS_GATEWAY_URL),
+    devMailbox: env.DEV_MAILBOX ?? embeddedDevDefault,
     /** /metrics: open outside production unless a token is set; in production only with METRICS_TOKEN. */
     metrics: { token: env.METRICS_TOKEN, open: !env.METRICS_TOKEN && env.NODE_ENV !== 'production' },
     // Hosts on loopback or private networks that outbound calls (back-channel logout, jwks_uri) may reach; the
@@ -311,15 +323,15 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       : undefined,
     // Inbound channels answer only when switched on and given their shared secret (a webhook without a secret is off).
     smsInbound: {
-      enabled: env.SMS_INBOUND_ENABLED && Boolean(env.SMS_INBOUND_SECRET),
-      secret: env.SMS_INBOUND_SECRET,
+      ...webhookSecret(env.SMS_INBOUND_SECRET, 'sms-inbound.secret'),
+      enabled: env.SMS_INBOUND_ENABLED && Boolean(env.SMS_INBOUND_SECRET || embeddedDevDefault),
       perSenderPerHour: env.SMS_INBOUND_PER_SENDER_PER_HOUR,
       perNumberPerHour: env.SMS_INBOUND_PER_NUMBER_PER_HOUR,
     },
     voice: {
-      enabled: env.VOICE_ENABLED && Boolean(env.VOICE_WEBHOOK_SECRET),
+      ...webhookSecret(env.VOICE_WEBHOOK_SECRET, 'voice-webhook.secret'),
+      enabled: env.VOICE_ENABLED && Boolean(env.VOICE_WEBHOOK_SECRET || embeddedDevDefault),
       readAloud: env.VOICE_READ_ALOUD,
-      secret: env.VOICE_WEBHOOK_SECRET,
       perCallerPerHour: env.VOICE_PER_CALLER_PER_HOUR,
       perNumberPerHour: env.VOICE_PER_NUMBER_PER_HOUR,
       replaySeconds: env.VOICE_REPLAY_SECONDS,

@@ -67,9 +67,40 @@ export function demoClients(_issuer: string): Array<{ metadata: ClientMetadata; 
   ];
 }
 
+/**
+ * What the banner may print about a demo member: the password the seed set, only while it still signs in (checked
+ * against the stored hash at every start), or that it has changed since (a new password, a temporary one, a reset).
+ */
+export type DemoMember = {
+  bhxhNumber: string;
+  fullName: string;
+  /** The phone on file (E.164), for the SMS keyword and the hotline. */
+  phoneNumber: string | null;
+} & (
+  | {
+      /** The seeded password, still the account's. */
+      password: string;
+      /** The account must choose a new password at its next sign-in. */
+      temporary: boolean;
+      /** The account is disabled (`bhxh-id accounts disable`): the password is right but does not sign in. */
+      disabled?: boolean;
+    }
+  | { changed: true }
+);
+
+export interface DemoClient {
+  clientId: string;
+  /** The secret the seed registered, only while it is still the client's. */
+  clientSecret?: string;
+  /** The client has a secret, but not the one the seed registered (it was registered again): not ours to print. */
+  secretUnknown?: true;
+  /** The client's registered redirect URIs, as stored now. */
+  redirectUris: string[];
+}
+
 export interface DemoCredentials {
-  members: Array<{ bhxhNumber: string; fullName: string; password: string; temporary: boolean }>;
-  clients: Array<{ clientId: string; clientSecret?: string }>;
+  members: DemoMember[];
+  clients: DemoClient[];
 }
 
 /** A readable random password: four groups of letters and digits. */
@@ -80,31 +111,66 @@ function generatePassword(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
 
-/** Creates missing demo members and clients; returns every demo credential known (also saved in the data folder). */
+interface SavedCredentials {
+  members?: unknown[];
+  clients?: Array<{ clientId?: unknown; clientSecret?: unknown }>;
+}
+
+/** The data folder's entry for a demo member: its seeded password, unless it changed since (older files: always). */
+function savedMember(saved: SavedCredentials, bhxhNumber: string): { password?: unknown } | undefined {
+  return (saved.members ?? []).find(
+    (m): m is { bhxhNumber: string; password?: unknown } =>
+      typeof m === 'object' && m !== null && (m as { bhxhNumber?: unknown }).bhxhNumber === bhxhNumber,
+  );
+}
+
+/**
+ * Creates missing demo members and clients, and returns what is true of them now (also saved in the data folder,
+ * 0600). A member's seeded password is returned only while it still verifies against the stored hash, so a restart
+ * after the member (or an operator, or a temporary password) changed it says so instead of printing a stale one; the
+ * file then forgets it. Accounts and clients that exist without a seeded secret (made by the CLI) are left alone.
+ */
 export async function seedDemo(
   deps: { accounts: AccountRepository; clients: ClientRepository; hasher: PasswordHasher },
   issuer: string,
   dataDir: string,
 ): Promise<DemoCredentials> {
   const file = path.join(dataDir, 'demo-credentials.json');
-  const saved: DemoCredentials = fs.existsSync(file)
-    ? JSON.parse(fs.readFileSync(file, 'utf8'))
-    : { members: [], clients: [] };
+  // Written by this seed (or an older one, whose entries lack `phoneNumber` and `changed`): read defensively.
+  const saved: SavedCredentials = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   const result: DemoCredentials = { members: [], clients: [] };
 
   for (const member of DEMO_MEMBERS) {
-    const existing = await deps.accounts.findByBhxhNumber(member.bhxhNumber);
-    const known = saved.members.find((m) => m.bhxhNumber === member.bhxhNumber);
-    if (existing && known) {
-      result.members.push(known);
+    const { bhxhNumber, fullName } = member;
+    const existing = await deps.accounts.findByBhxhNumber(bhxhNumber);
+    if (existing) {
+      const entry = savedMember(saved, bhxhNumber);
+      if (!entry) continue; // created by someone else (CLI): its password is not ours to print
+      const password = typeof entry.password === 'string' ? entry.password : undefined;
+      const stillValid =
+        password !== undefined &&
+        existing.passwordHash !== null &&
+        (await deps.hasher.verify(existing.passwordHash, password));
+      result.members.push(
+        stillValid
+          ? {
+              bhxhNumber,
+              fullName,
+              phoneNumber: existing.phoneNumber,
+              password,
+              temporary: existing.mustChangePassword,
+              ...(existing.status === 'active' ? {} : { disabled: true }),
+            }
+          : { bhxhNumber, fullName, phoneNumber: existing.phoneNumber, changed: true },
+      );
       continue;
     }
-    if (existing) continue; // created by someone else (CLI): its password is not ours to print
     const password = generatePassword();
     await deps.accounts.create({ ...member, passwordHash: await deps.hasher.hash(password) });
     result.members.push({
-      bhxhNumber: member.bhxhNumber,
-      fullName: member.fullName,
+      bhxhNumber,
+      fullName,
+      phoneNumber: member.phoneNumber,
       password,
       temporary: member.mustChangePassword,
     });
@@ -112,13 +178,21 @@ export async function seedDemo(
 
   for (const { metadata, firstParty } of demoClients(issuer)) {
     const clientId = metadata.client_id!;
-    if (await deps.clients.find(clientId)) {
-      const known = saved.clients.find((c) => c.clientId === clientId);
-      result.clients.push(known ?? { clientId });
-      continue;
+    let stored = await deps.clients.findForProvider(clientId);
+    let clientSecret: string | undefined;
+    if (stored) {
+      const known = saved.clients?.find((c) => c.clientId === clientId)?.clientSecret;
+      // Printed only while it is the client's secret (a client deleted and registered again has another).
+      if (typeof known === 'string' && known === stored.client_secret) clientSecret = known;
+    } else {
+      clientSecret = (await deps.clients.create(metadata, { firstParty })).clientSecret;
+      stored = await deps.clients.findForProvider(clientId);
     }
-    const created = await deps.clients.create(metadata, { firstParty });
-    result.clients.push(created);
+    result.clients.push({
+      clientId,
+      ...(clientSecret ? { clientSecret } : stored?.client_secret ? { secretUnknown: true as const } : {}),
+      redirectUris: (stored?.redirect_uris as string[] | undefined) ?? [],
+    });
   }
 
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });

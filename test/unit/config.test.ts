@@ -241,6 +241,49 @@ describe('loadConfig: production', () => {
   });
 });
 
+describe('loadConfig: carrier webhook secrets', () => {
+  it('names files in DATA_DIR for the secrets not set, only in the embedded development default', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/bhxh-x' });
+    assert.deepEqual(
+      [config.smsInbound.enabled, config.smsInbound.secret, config.smsInbound.secretFile],
+      [true, undefined, '/tmp/bhxh-x/sms-inbound.secret'],
+    );
+    assert.deepEqual(
+      [config.voice.enabled, config.voice.secret, config.voice.secretFile],
+      [true, undefined, '/tmp/bhxh-x/voice-webhook.secret'],
+    );
+  });
+
+  it('uses a secret that is set, and generates nothing then', () => {
+    const config = loadConfig({ SMS_INBOUND_SECRET: 'sixteen-chars-at-least' });
+    assert.deepEqual([config.smsInbound.secret, config.smsInbound.secretFile], ['sixteen-chars-at-least', undefined]);
+    assert.equal(config.voice.secretFile, path.resolve('./data/voice-webhook.secret'), 'the other one still is');
+  });
+
+  it('leaves a channel without its secret off anywhere else: production, PostgreSQL, a transport, tests', () => {
+    for (const env of [
+      { ...good(), DATABASE_URL: undefined, ALLOW_EMBEDDED_IN_PRODUCTION: 'true' },
+      good(),
+      { DATABASE_URL: 'postgres://h/db' },
+      { SMTP_URL: 'smtp://mail.example.vn:587' },
+      { SMS_GATEWAY_URL: 'https://sms.example.vn/send', SMS_GATEWAY_SECRET: 'a-long-enough-shared-secret' },
+      { NODE_ENV: 'test' },
+    ]) {
+      const config = loadConfig(env);
+      for (const channel of [config.smsInbound, config.voice]) {
+        assert.equal(channel.secretFile, undefined, JSON.stringify(env));
+        assert.equal(channel.enabled, false, JSON.stringify(env));
+      }
+    }
+  });
+
+  it('generates nothing for a channel switched off', () => {
+    const config = loadConfig({ SMS_INBOUND_ENABLED: 'false', VOICE_ENABLED: 'false' });
+    assert.equal(config.smsInbound.enabled, false);
+    assert.equal(config.voice.enabled, false);
+  });
+});
+
 describe('loadConfig: VNeID federation', () => {
   const vneid = { VNEID_ISSUER: 'https://vneid.example', VNEID_CLIENT_ID: 'bhxh-id', VNEID_CLIENT_SECRET: 'a-secret' };
 

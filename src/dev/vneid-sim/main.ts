@@ -6,6 +6,8 @@
 // VNEID_SIM_CLIENT_ID (bhxh-id), VNEID_SIM_CLIENT_SECRET (random, printed once), VNEID_SIM_REDIRECT_URIS and
 // VNEID_SIM_POST_LOGOUT_REDIRECT_URIS (comma lists).
 // Flags: --claims standard|legacy, --userinfo-only, --no-iss, --failure none|down|slow|error, --delay-ms N.
+// First: refuse an unsupported Node.js before oidc-provider is loaded (src/core/node-runtime.ts).
+import '../../core/require-supported-node.js';
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CITIZENS, maskNationalId } from './citizens.js';
