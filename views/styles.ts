@@ -7,7 +7,7 @@ a{color:#0b5cad}
 .skip{position:absolute;left:-999px;display:inline-flex;align-items:center;min-height:44px;padding:0 12px}.skip:focus{left:8px;top:8px;background:#fff}
 .top{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:10px 16px;background:#0b5cad;color:#fff}
 .top a{color:#fff}
-.lang{display:inline-flex;align-items:center;min-height:44px;padding:0 10px;margin:-10px -10px -10px 0}
+.lang{display:inline-flex;align-items:center;min-height:44px;padding:0 10px;margin:-10px -10px -10px 0;white-space:nowrap}
 .brand{display:flex;align-items:center;gap:8px;font-weight:600;font-size:15px}
 .logo{background:#fff;color:#0b5cad;border-radius:4px;padding:2px 6px;font-weight:800;font-size:13px}
 .card{max-width:440px;margin:16px auto;background:#fff;border-radius:12px;padding:20px 16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
