@@ -32,8 +32,12 @@ if (browserMissing && requireBrowser) {
 } else {
   if (browserMissing) console.log(`# skipping the gallery: ${browserMissing}`);
 
+  // Screenshots for people to look at: the same pages whichever database serves them, so the PostgreSQL pass
+  // (TEST_DATABASE_URL set) leaves them to the PGlite pass.
   describe('gallery of hosted pages (Chromium, 360 px phone)', {
-    skip: browserMissing ?? false,
+    skip:
+      browserMissing ??
+      (process.env.TEST_DATABASE_URL ? 'the pages do not depend on the database: taken in the PGlite pass' : false),
     timeout: 240_000,
   }, () => {
     let pair: FederatedPair;

@@ -148,7 +148,12 @@ function mailbox(dataDir: string): Array<{ to: string; text: string }> {
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
-describe('npm start', () => {
+// In the PostgreSQL pass (TEST_DATABASE_URL set) this file would run exactly what the PGlite pass ran: it skips.
+describe('npm start', {
+  skip: process.env.TEST_DATABASE_URL
+    ? 'npm start always runs the embedded default: covered by the PGlite pass'
+    : false,
+}, () => {
   let dataDir: string;
   let port: number;
   let simPort: number;
