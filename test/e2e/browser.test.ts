@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startCallbackServer } from '../helpers/callback-server.js';
-import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifacts, browserMissing, launchChromium, requireBrowser, openPhone } from '../helpers/chromium.js';
+import type { Browser, Page } from 'playwright-core';
 import { authorizationRequest, discover, redeem, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 import { demoClients } from '../../src/dev/seed-demo.js';
@@ -69,20 +69,7 @@ if (browserMissing && requireBrowser) {
       await t?.close();
     });
 
-    /** A fresh phone-sized browser context; collects page errors and CSP violations. */
-    async function phone(
-      options: { javaScriptEnabled?: boolean } = {},
-    ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-      const context = await browser.newContext({ ...PHONE, ...options });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
-          problems.push(`console: ${msg.text()}`);
-      });
-      return { context, page, problems };
-    }
+    const phone = (options: { javaScriptEnabled?: boolean } = {}) => openPhone(browser, options);
 
     /** Opens the authorization URL and checks the sign-in page is there, in Vietnamese, and fits the screen. */
     async function openSignIn(page: Page) {

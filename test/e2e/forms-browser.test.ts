@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { translator } from '../../src/core/i18n.js';
 import { demoClients } from '../../src/dev/seed-demo.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
-import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { artifacts, browserMissing, launchChromium, requireBrowser, openPhone } from '../helpers/chromium.js';
 import { authorizationRequest, discover, type oidc } from '../helpers/oidc.js';
 import { randomPassword, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -109,17 +109,7 @@ if (browserMissing && requireBrowser) {
       await t?.close();
     });
 
-    /** A phone-sized context that collects page errors and CSP reports. */
-    async function phone(options: { javaScriptEnabled?: boolean } = {}) {
-      const context: BrowserContext = await browser.newContext({ ...PHONE, ...options });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('console', (msg) => {
-        if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-      });
-      return { context, page, problems };
-    }
+    const phone = (options: { javaScriptEnabled?: boolean } = {}) => openPhone(browser, options);
 
     async function openSignIn(page: Page, params: Record<string, string> = {}) {
       const request = await authorizationRequest(config, {

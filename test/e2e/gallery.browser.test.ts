@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ACR } from '../../src/oidc/assurance.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
-import { artifacts, browserMissing, launchChromium, PHONE, requireBrowser } from '../helpers/chromium.js';
+import { artifacts, browserMissing, launchChromium, requireBrowser, openPhone } from '../helpers/chromium.js';
 import { authorizationRequest, discover, oidc, redeem } from '../helpers/oidc.js';
 import { randomPassword } from '../helpers/server.js';
 import { withTimeout } from '../helpers/until.js';
@@ -89,17 +89,7 @@ if (browserMissing && requireBrowser) {
       if (shots.length) console.log(`# gallery: ${shots.length} screenshots in ${gallery}`);
     });
 
-    /** A phone-sized context that records CSP violations and page errors. */
-    async function phone(options: { javaScriptEnabled?: boolean } = {}) {
-      const context: BrowserContext = await browser.newContext({ ...PHONE, ...options });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('console', (msg) => {
-        if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-      });
-      return { context, page, problems };
-    }
+    const phone = (options: { javaScriptEnabled?: boolean } = {}) => openPhone(browser, options);
 
     /** Checks the page fits the phone and speaks `lang`, then photographs it as gallery/<name>-360.png. */
     async function shoot(page: Page, name: string, lang: 'vi' | 'en' = 'vi') {
