@@ -28,6 +28,7 @@ import { createSealer, type Sealer } from '../keys/sealer.js';
 import { sweepExpiredPayloads } from '../oidc/adapter.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { buildProvider, mayIntrospect } from '../oidc/provider.js';
+import { carryLogoutLocale } from '../oidc/logout-language.js';
 import { installResumeCredentialCheck } from '../oidc/resume-credential-check.js';
 import { installJwtIntrospection } from '../oidc/jwt-access-tokens.js';
 import { createCodeStore } from '../methods/codes/code-store.js';
@@ -297,6 +298,8 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
     p.use(notFoundPage());
     p.use(jwksCacheControl(config.keys.jwksMaxAgeSeconds));
     installUpstreamLogout(deps, p);
+    // Inside the upstream logout's swap, so that its return address carries the language too.
+    p.use(carryLogoutLocale());
     installResumeCredentialCheck(p, { accounts });
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
     p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));

@@ -17,6 +17,7 @@ import { resolveLocale, pageContext } from '../core/locale.js';
 import { appLink } from '../core/self-link.js';
 import { messagePage } from '../../views/message.js';
 import { logoutConfirmPage } from '../../views/logout.js';
+import { confirmActionWithLocale, LOGOUT_LOCALE_PARAM } from './logout-language.js';
 import type { createKnexAdapter } from './adapter.js';
 import { accountClaims, SCOPE_CLAIMS } from './claims.js';
 import { DEFAULT_CLIENT_SCOPE, enforcedClientScope, SUPPORTED_SCOPES } from '../security/scope-policy.js';
@@ -217,11 +218,14 @@ export function buildProvider(deps: ProviderDeps): Provider {
           const sessionUid = ctx.oidc.session?.uid;
           const alsoVneid = sessionUid ? ((await deps.endsUpstreamSession?.(sessionUid)) ?? false) : false;
           ctx.type = 'html';
-          ctx.body = logoutConfirmPage(page, form, { alsoVneid });
+          // The "signed out" page that follows speaks the same language (oidc/logout-language.ts).
+          const carried = typeof uiLocales === 'string' ? page.locale : undefined;
+          ctx.body = logoutConfirmPage(page, confirmActionWithLocale(form, carried), { alsoVneid });
         },
         // Signed out with nowhere the app asked to go: the way back to it (when the logout named it), else the start page.
         async postLogoutSuccessSource(ctx) {
-          const page = pageContext(ctx, resolveLocale(ctx));
+          const carried = ctx.query[LOGOUT_LOCALE_PARAM];
+          const page = pageContext(ctx, resolveLocale(ctx, typeof carried === 'string' ? carried : undefined));
           const client = ctx.oidc.client;
           ctx.type = 'html';
           ctx.body = messagePage(page, {

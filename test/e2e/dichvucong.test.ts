@@ -314,6 +314,25 @@ describe('Cổng dịch vụ công (confidential web client)', () => {
       assert.ok(confirm.html.includes('lang="en"'));
     });
 
+    it("keeps the relying party's ui_locales on the signed-out page that follows the confirmation", async () => {
+      const { config } = await secretBasicClient();
+      const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      // No post_logout_redirect_uri: the member ends on our "signed out" page.
+      const endSession = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, ui_locales: 'en' });
+      const confirm = await browser.get(endSession.href);
+      const done = await browser.submit(confirm, { logout: 'yes' });
+      assert.equal(new URL(done.url).pathname, '/session/end/success');
+      assert.ok(done.html.includes('You have signed out.'), done.html.slice(0, 800));
+      assert.ok(done.html.includes('lang="en"'));
+      // Without ui_locales the page keeps the default language.
+      const second = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
+      const plain = await second.browser.get(
+        oidc.buildEndSessionUrl(config, { id_token_hint: second.tokens.id_token! }).href,
+      );
+      const vi = await second.browser.submit(plain, { logout: 'yes' });
+      assert.ok(vi.html.includes('Bạn đã đăng xuất.'), vi.html.slice(0, 800));
+    });
+
     it('shows an error page, without redirecting, for an unregistered post_logout_redirect_uri', async () => {
       const { config } = await secretBasicClient();
       const { browser, tokens } = await signIn(t.url, config, member, { redirect_uri: REDIRECT_URI, scope: 'openid' });
