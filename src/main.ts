@@ -120,9 +120,12 @@ async function main() {
           import('./dev/vneid-sim/simulator.js'),
           import('./dev/vneid-sim/citizens.js'),
         ]).catch(devCodeMissing('the VNeID simulator (VNEID_SIMULATOR)'));
+        // VNEID_PROFILE=encrypted-oauth2 with the built-in simulator: it speaks that profile to our public key.
+        const encrypted = config.vneid?.profile === 'encrypted-oauth2' && config.vneid.privateKeyPem;
         return startVneidSimulator({
           port: simulator.port,
           citizens: DEFAULT_CITIZENS,
+          ...(encrypted ? { behaviour: { profile: 'encrypted-oauth2' as const } } : {}),
           clients: [
             {
               client_id: simulator.clientId,
@@ -130,6 +133,14 @@ async function main() {
               client_secret: simulator.clientSecret,
               redirect_uris: [`${config.issuer}${CALLBACK_PATH}`],
               post_logout_redirect_uris: [`${config.issuer}${LOGGED_OUT_PATH}`],
+              ...(encrypted
+                ? {
+                    rsa_public_key: crypto
+                      .createPublicKey(encrypted)
+                      .export({ type: 'spki', format: 'pem' })
+                      .toString(),
+                  }
+                : {}),
             },
           ],
         }).catch((err: NodeJS.ErrnoException) => {

@@ -1,6 +1,7 @@
 // Parses the environment once into a typed Config. Nothing else reads process.env.
 import os from 'node:os';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -123,11 +124,20 @@ const EnvSchema = z.object({
   VNEID_ID_TOKEN: bool.default(true),
   VNEID_CLAIMS_SOURCE: z.enum(['id_token', 'userinfo']).default('id_token'),
   VNEID_USERINFO_URL: z.url({ protocol: /^https?$/ }).optional(),
-  VNEID_CLAIM_SUBJECT: z.string().min(1).default('sub'),
-  VNEID_CLAIM_NATIONAL_ID: z.string().min(1).default('citizenPid,SoDinhDanh'),
-  VNEID_CLAIM_NAME: z.string().min(1).default('fullName,HoVaTen,name'),
-  VNEID_CLAIM_BIRTHDATE: z.string().min(1).default('birthdate,NgaySinh'),
-  VNEID_CLAIM_LEVEL: z.string().min(1).default('identificationLevel,MucDoDinhDanh'),
+  // oidc: standard OpenID Connect (or OAuth 2.0 with clear userinfo); encrypted-oauth2: VNeID's encrypted profile.
+  VNEID_PROFILE: z.enum(['oidc', 'encrypted-oauth2']).default('oidc'),
+  // Encrypted profile: our RSA private key (PEM, PKCS#1 or PKCS#8), inline or from a file.
+  VNEID_PRIVATE_KEY: z.string().min(1).optional(),
+  VNEID_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  // Encrypted profile: endpoints when the upstream publishes no discovery document.
+  VNEID_AUTHORIZATION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VNEID_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Claim names; the defaults depend on VNEID_PROFILE (see CLAIM_DEFAULTS).
+  VNEID_CLAIM_SUBJECT: z.string().min(1).optional(),
+  VNEID_CLAIM_NATIONAL_ID: z.string().min(1).optional(),
+  VNEID_CLAIM_NAME: z.string().min(1).optional(),
+  VNEID_CLAIM_BIRTHDATE: z.string().min(1).optional(),
+  VNEID_CLAIM_LEVEL: z.string().min(1).optional(),
   VNEID_LEVEL1_VALUES: z.string().min(1).default('1'),
   VNEID_LEVEL2_VALUES: z.string().min(1).default('2'),
   VNEID_TIMEOUT_MS: int(5000, 100),
@@ -167,6 +177,47 @@ const list = (value: string) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+/** The claim mapping's defaults per VNEID_PROFILE (each a list; the first claim present wins). */
+const CLAIM_DEFAULTS = {
+  oidc: {
+    subject: 'sub',
+    nationalId: 'citizenPid,SoDinhDanh',
+    fullName: 'fullName,HoVaTen,name',
+    birthdate: 'birthdate,NgaySinh',
+    level: 'identificationLevel,MucDoDinhDanh',
+  },
+  // No ID token and no `sub`: the personal identification number is the subject.
+  'encrypted-oauth2': {
+    subject: 'citizenPid',
+    nationalId: 'citizenPid',
+    fullName: 'fullName',
+    birthdate: 'birthDate',
+    level: 'accountLevel',
+  },
+} as const;
+
+/** The encrypted profile's private key PEM, from VNEID_PRIVATE_KEY or VNEID_PRIVATE_KEY_FILE (undefined if neither). */
+function vneidPrivateKeyPem(env: z.infer<typeof EnvSchema>): string | undefined {
+  if (env.VNEID_PRIVATE_KEY) return env.VNEID_PRIVATE_KEY.replace(/\\n/g, '\n');
+  if (!env.VNEID_PRIVATE_KEY_FILE) return undefined;
+  try {
+    return fs.readFileSync(env.VNEID_PRIVATE_KEY_FILE, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Why a PEM is not an RSA private key (PKCS#1 or PKCS#8), or undefined when it is one. */
+function rsaPrivateKeyProblem(pem: string): string | undefined {
+  if (!pem) return 'cannot be read';
+  try {
+    const key = crypto.createPrivateKey({ key: pem, format: 'pem' });
+    return key.asymmetricKeyType === 'rsa' ? undefined : 'must be an RSA private key';
+  } catch {
+    return 'is not a PEM private key (PKCS#1 or PKCS#8)';
+  }
+}
+
 /**
  * VNeID federation settings. With no VNEID_ISSUER, the embedded default outside production runs the built-in
  * simulator (src/dev/vneid-sim) on VNEID_SIMULATOR_PORT with a client secret made up at start, so the button works at
@@ -183,6 +234,8 @@ function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
     : undefined;
   const issuer = env.VNEID_ISSUER ?? (simulator ? `http://localhost:${simulator.port}` : undefined);
   if (!issuer || env.VNEID_ENABLED === false) return { vneid: undefined, simulator: undefined };
+  const encrypted = env.VNEID_PROFILE === 'encrypted-oauth2';
+  const claimDefaults = CLAIM_DEFAULTS[env.VNEID_PROFILE];
   const vneid = {
     issuer: issuer.replace(/\/+$/, ''),
     clientId: env.VNEID_CLIENT_ID ?? simulator?.clientId ?? '',
@@ -193,18 +246,24 @@ function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
             method: 'client_secret_basic',
             secret: env.VNEID_CLIENT_SECRET ?? simulator?.clientSecret ?? '',
           } as const),
+    profile: env.VNEID_PROFILE,
+    /** Encrypted profile only: the PEM (checked at start by validate()); '' when a file could not be read. */
+    privateKeyPem: env.VNEID_PROFILE === 'encrypted-oauth2' ? vneidPrivateKeyPem(env) : undefined,
+    privateKeySetting: env.VNEID_PRIVATE_KEY ? 'VNEID_PRIVATE_KEY' : 'VNEID_PRIVATE_KEY_FILE',
+    authorizationUrl: env.VNEID_AUTHORIZATION_URL,
+    tokenUrl: env.VNEID_TOKEN_URL,
     /** An OAuth 2.0 upstream without ID tokens sets VNEID_ID_TOKEN=false (identity then comes from userinfo). */
-    idToken: env.VNEID_ID_TOKEN,
-    scope: env.VNEID_SCOPE ?? (env.VNEID_ID_TOKEN ? 'openid profile' : 'citizen'),
-    claimsSource: env.VNEID_ID_TOKEN ? env.VNEID_CLAIMS_SOURCE : ('userinfo' as const),
+    idToken: encrypted ? false : env.VNEID_ID_TOKEN,
+    scope: env.VNEID_SCOPE ?? (env.VNEID_ID_TOKEN && !encrypted ? 'openid profile' : 'citizen'),
+    claimsSource: env.VNEID_ID_TOKEN && !encrypted ? env.VNEID_CLAIMS_SOURCE : ('userinfo' as const),
     userinfoUrl: env.VNEID_USERINFO_URL,
     /** Each claim is a list of names; the first one present wins. */
     claims: {
-      subject: list(env.VNEID_CLAIM_SUBJECT),
-      nationalId: list(env.VNEID_CLAIM_NATIONAL_ID),
-      fullName: list(env.VNEID_CLAIM_NAME),
-      birthdate: list(env.VNEID_CLAIM_BIRTHDATE),
-      level: list(env.VNEID_CLAIM_LEVEL),
+      subject: list(env.VNEID_CLAIM_SUBJECT ?? claimDefaults.subject),
+      nationalId: list(env.VNEID_CLAIM_NATIONAL_ID ?? claimDefaults.nationalId),
+      fullName: list(env.VNEID_CLAIM_NAME ?? claimDefaults.fullName),
+      birthdate: list(env.VNEID_CLAIM_BIRTHDATE ?? claimDefaults.birthdate),
+      level: list(env.VNEID_CLAIM_LEVEL ?? claimDefaults.level),
     },
     levels: { 1: list(env.VNEID_LEVEL1_VALUES), 2: list(env.VNEID_LEVEL2_VALUES) },
     timeoutMs: env.VNEID_TIMEOUT_MS,
@@ -429,7 +488,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     if (config.production && !config.simulator && !v.issuer.startsWith('https://'))
       problems.push('VNEID_ISSUER: must be https in production');
-    if (!v.idToken && v.scope.split(' ').includes('openid'))
+    if (v.profile === 'encrypted-oauth2') {
+      if (v.clientAuth.method !== 'client_secret_basic')
+        problems.push('VNEID_CLIENT_AUTH: the encrypted-oauth2 profile sends client_secret in the body');
+      if (v.privateKeyPem === undefined)
+        problems.push('VNEID_PRIVATE_KEY: is required (or VNEID_PRIVATE_KEY_FILE) with VNEID_PROFILE=encrypted-oauth2');
+      else {
+        const problem = rsaPrivateKeyProblem(v.privateKeyPem);
+        if (problem) problems.push(`${v.privateKeySetting}: ${problem}`);
+      }
+    } else if (!v.idToken && v.scope.split(' ').includes('openid'))
       problems.push('VNEID_SCOPE: must not contain openid when VNEID_ID_TOKEN=false');
     if (v.levels[1].some((value) => v.levels[2].includes(value)))
       problems.push('VNEID_LEVEL2_VALUES: must not share a value with VNEID_LEVEL1_VALUES');

@@ -26,7 +26,18 @@ export interface FederatedPair {
   citizens: { level2: Citizen; level1: Citizen; stranger: Citizen };
   /** The VssID app as a relying party of BHXH ID. */
   rp: oidc.Configuration;
+  /** Encrypted profile: our RSA private key (PKCS#8 PEM) whose public key the simulator holds. */
+  rsaPrivateKey?: string;
   close(): Promise<void>;
+}
+
+/** A fresh RSA key pair for the encrypted profile (PEM strings; private as PKCS#8 unless asked for PKCS#1). */
+export function rsaKeyPair(type: 'pkcs8' | 'pkcs1' = 'pkcs8') {
+  return crypto.generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type, format: 'pem' },
+  });
 }
 
 export async function startFederatedPair(
@@ -34,8 +45,12 @@ export async function startFederatedPair(
     behaviour?: Partial<SimBehaviour>;
     env?: (sim: VneidSimulator) => Record<string, string>;
     simClient?: Partial<SimClient>;
+    /** 'encrypted-oauth2': the simulator speaks VNeID's encrypted profile, and we are configured for it. */
+    profile?: 'oidc' | 'encrypted-oauth2';
   } = {},
 ): Promise<FederatedPair> {
+  const encrypted = options.profile === 'encrypted-oauth2';
+  const keys = encrypted ? rsaKeyPair() : undefined;
   const port = await freePort();
   const idp = `http://127.0.0.1:${port}`;
   const secret = crypto.randomBytes(24).toString('base64url');
@@ -52,11 +67,12 @@ export async function startFederatedPair(
         client_secret: secret,
         redirect_uris: [`${idp}/federation/vneid/callback`],
         post_logout_redirect_uris: [`${idp}/federation/vneid/logged-out`],
+        ...(keys ? { rsa_public_key: keys.publicKey } : {}),
         ...options.simClient,
       },
     ],
     citizens: Object.values(citizens),
-    ...(options.behaviour ? { behaviour: options.behaviour } : {}),
+    behaviour: { ...(encrypted ? { profile: 'encrypted-oauth2' as const } : {}), ...options.behaviour },
   });
   const t = await startTestServer({
     port,
@@ -65,6 +81,7 @@ export async function startFederatedPair(
       VNEID_CLIENT_ID: 'bhxh-id',
       VNEID_CLIENT_SECRET: secret,
       VNEID_TIMEOUT_MS: '2000',
+      ...(keys ? { VNEID_PROFILE: 'encrypted-oauth2', VNEID_PRIVATE_KEY: keys.privateKey } : {}),
       ...options.env?.(sim),
     },
   }).catch(async (err) => {
@@ -79,6 +96,7 @@ export async function startFederatedPair(
     sim,
     citizens,
     rp,
+    ...(keys ? { rsaPrivateKey: keys.privateKey } : {}),
     async close() {
       await t.close();
       await sim.close();

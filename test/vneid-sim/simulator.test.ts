@@ -28,6 +28,8 @@ const RESET: SimBehaviour = {
   failure: 'none',
   delayMs: 0,
   tamper: 'none',
+  profile: 'oidc',
+  encryptCode: true,
 };
 
 let sim: VneidSimulator;

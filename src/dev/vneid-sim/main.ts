@@ -4,11 +4,14 @@
 //
 // Environment: VNEID_SIM_PORT (3100), VNEID_SIM_HOST (127.0.0.1), VNEID_SIM_ISSUER (http://localhost:PORT),
 // VNEID_SIM_CLIENT_ID (bhxh-id), VNEID_SIM_CLIENT_SECRET (random, printed once), VNEID_SIM_REDIRECT_URIS and
-// VNEID_SIM_POST_LOGOUT_REDIRECT_URIS (comma lists).
-// Flags: --claims standard|legacy, --userinfo-only, --no-iss, --failure none|down|slow|error, --delay-ms N.
+// VNEID_SIM_POST_LOGOUT_REDIRECT_URIS (comma lists), VNEID_SIM_CLIENT_PUBLIC_KEY_FILE (the client's RSA public key,
+// PEM: required with --profile encrypted-oauth2).
+// Flags: --claims standard|legacy, --userinfo-only, --no-iss, --failure none|down|slow|error, --delay-ms N,
+// --profile oidc|encrypted-oauth2, --plain-code (encrypted profile: codes not encrypted), --tamper data|key|encrypt_key.
 // First: refuse an unsupported Node.js before oidc-provider is loaded (src/core/node-runtime.ts).
 import '../../core/require-supported-node.js';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CITIZENS, maskNationalId } from './citizens.js';
 import { startVneidSimulator, type SimBehaviour, type SimClient, type VneidSimulator } from './simulator.js';
@@ -70,6 +73,9 @@ function parseBehaviour(argv: string[]): Partial<SimBehaviour> {
       'no-iss': { type: 'boolean' },
       failure: { type: 'string' },
       'delay-ms': { type: 'string' },
+      profile: { type: 'string' },
+      'plain-code': { type: 'boolean' },
+      tamper: { type: 'string' },
     },
   });
   const behaviour: Partial<SimBehaviour> = {};
@@ -80,12 +86,34 @@ function parseBehaviour(argv: string[]): Partial<SimBehaviour> {
   if (values['userinfo-only']) behaviour.userinfoOnly = true;
   if (values['no-iss']) behaviour.issParameter = false;
   if (values['delay-ms'] !== undefined) behaviour.delayMs = integer('--delay-ms', values['delay-ms'], 0, 600_000);
+  const profile = oneOf('--profile', values.profile, ['oidc', 'encrypted-oauth2'] as const);
+  if (profile) behaviour.profile = profile;
+  if (values['plain-code']) behaviour.encryptCode = false;
+  const tamper = oneOf('--tamper', values.tamper, ['data', 'key', 'encrypt_key'] as const);
+  if (tamper) behaviour.tamper = tamper;
   return behaviour;
+}
+
+function publicKeyPem(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return crypto.createPublicKey(fs.readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    throw new UsageError(
+      `VNEID_SIM_CLIENT_PUBLIC_KEY_FILE: cannot read an RSA public (or private) key PEM from ${file}`,
+    );
+  }
 }
 
 function readSettings(env: NodeJS.ProcessEnv, argv: string[]): Settings {
   const port = integer('VNEID_SIM_PORT', env.VNEID_SIM_PORT || '3100', 1, 65535);
   const secret = env.VNEID_SIM_CLIENT_SECRET || undefined;
+  const behaviour = parseBehaviour(argv);
+  const rsaPublicKey = publicKeyPem(env.VNEID_SIM_CLIENT_PUBLIC_KEY_FILE);
+  if (behaviour.profile === 'encrypted-oauth2' && !rsaPublicKey)
+    throw new UsageError(
+      '--profile encrypted-oauth2 needs VNEID_SIM_CLIENT_PUBLIC_KEY_FILE (the client RSA public key)',
+    );
   return {
     port,
     host: env.VNEID_SIM_HOST || '127.0.0.1',
@@ -101,9 +129,10 @@ function readSettings(env: NodeJS.ProcessEnv, argv: string[]): Settings {
         'VNEID_SIM_POST_LOGOUT_REDIRECT_URIS',
         env.VNEID_SIM_POST_LOGOUT_REDIRECT_URIS || 'http://localhost:3000/federation/vneid/logged-out',
       ),
+      ...(rsaPublicKey ? { rsa_public_key: rsaPublicKey } : {}),
     },
     secretGenerated: secret === undefined,
-    behaviour: parseBehaviour(argv),
+    behaviour,
   };
 }
 
@@ -113,10 +142,10 @@ function banner(sim: VneidSimulator, settings: Settings): string {
   const lines = [
     `VNeID simulator (giả lập) listening at ${sim.issuer}  — development only`,
     `  discovery:     ${sim.issuer}/.well-known/openid-configuration`,
-    `  client:        ${client.client_id} (client_secret_basic; secret ${settings.secretGenerated ? 'generated at start' : 'from VNEID_SIM_CLIENT_SECRET'})`,
+    `  client:        ${client.client_id} (${b.profile === 'encrypted-oauth2' ? 'client_secret_post' : 'client_secret_basic'}; secret ${settings.secretGenerated ? 'generated at start' : 'from VNEID_SIM_CLIENT_SECRET'})`,
     `  redirect URIs: ${client.redirect_uris.join(', ')}`,
     `  logout URIs:   ${(client.post_logout_redirect_uris ?? []).join(', ')}`,
-    `  behaviour:     claims=${b.claims} userinfoOnly=${b.userinfoOnly} iss=${b.issParameter ? 'on' : 'off'} failure=${b.failure}${b.failure === 'slow' ? ` delayMs=${b.delayMs}` : ''}`,
+    `  behaviour:     claims=${b.claims} userinfoOnly=${b.userinfoOnly} iss=${b.issParameter ? 'on' : 'off'} failure=${b.failure}${b.failure === 'slow' ? ` delayMs=${b.delayMs}` : ''} profile=${b.profile}${b.tamper === 'none' ? '' : ` tamper=${b.tamper}`}`,
   ];
   if (b.userinfoOnly)
     lines.push(`                 (identity only from GET ${sim.issuer}/api/citizen; ask for scope "citizen")`);
@@ -128,6 +157,8 @@ function banner(sim: VneidSimulator, settings: Settings): string {
     'Give BHXH ID:',
     `  VNEID_ISSUER=${sim.issuer} VNEID_CLIENT_ID=${client.client_id} VNEID_CLIENT_SECRET=${client.client_secret}`,
   );
+  if (b.profile === 'encrypted-oauth2')
+    lines.push('  VNEID_PROFILE=encrypted-oauth2 VNEID_PRIVATE_KEY_FILE=<the matching private key PEM>');
   return lines.join('\n');
 }
 

@@ -25,6 +25,7 @@ import {
 } from 'jose';
 import type { Context, Middleware } from 'koa';
 import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { seal } from '../../methods/vneid/encrypted-profile.js';
 import { assertValidCitizens, citizenSubject, DEFAULT_CITIZENS, maskNationalId, type Citizen } from './citizens.js';
 
 export type { Citizen } from './citizens.js';
@@ -42,6 +43,8 @@ export interface SimClient {
   jwks?: { keys: object[] };
   redirect_uris: string[];
   post_logout_redirect_uris?: string[];
+  /** The client's RSA public key (PEM) registered for the encrypted OAuth 2.0 profile (required in that profile). */
+  rsa_public_key?: string;
 }
 
 export interface SimBehaviour {
@@ -61,7 +64,17 @@ export interface SimBehaviour {
    *  'nonce' → nonce replaced; 'audience' → aud replaced with another client id; 'issuer' → iss replaced with another
    *  URL (mix-up); each re-signed with the simulator's real key; 'signature' → token re-signed with a different,
    *  unpublished key (same kid). */
-  tamper: 'none' | 'nonce' | 'audience' | 'issuer' | 'signature';
+  tamper: 'none' | 'nonce' | 'audience' | 'issuer' | 'signature' | 'data' | 'key' | 'encrypt_key';
+  /** 'encrypted-oauth2' (fixed at start): VNeID's encrypted OAuth 2.0 profile (issue 15). Codes are base64 text with
+   *  an unencoded `+`, encrypted (with `encrypt_key`) unless encryptCode is false; the token endpoint takes
+   *  client_secret in the body (client_secret_post) and echoes no ID token; token and userinfo (GET /api/citizen)
+   *  bodies are `{data, key}` (AES-ECB under an AES key wrapped with the client's RSA public key, PKCS#1 v1.5); no
+   *  `iss` on the authorization response; the claims are citizenPid, fullName, birthDate (DD/MM/YYYY), accountType,
+   *  accountLevel. Tamper 'data' / 'key' corrupt the ciphertext / the wrapped key of the token and userinfo bodies,
+   *  'encrypt_key' the one sent with the code. */
+  profile: 'oidc' | 'encrypted-oauth2';
+  /** In the encrypted profile: encrypt the code (send encrypt_key). Default true. */
+  encryptCode: boolean;
 }
 
 export interface VneidSimulatorOptions {
@@ -94,12 +107,15 @@ const DEFAULT_BEHAVIOUR: SimBehaviour = {
   failure: 'none',
   delayMs: 0,
   tamper: 'none',
+  profile: 'oidc',
+  encryptCode: true,
 };
 
 const CHOICES = {
   claims: ['standard', 'legacy'],
   failure: ['none', 'down', 'slow', 'error'],
-  tamper: ['none', 'nonce', 'audience', 'issuer', 'signature'],
+  tamper: ['none', 'nonce', 'audience', 'issuer', 'signature', 'data', 'key', 'encrypt_key'],
+  profile: ['oidc', 'encrypted-oauth2'],
 } as const;
 
 const STANDARD_CLAIMS = ['citizenPid', 'fullName', 'birthdate', 'identificationLevel'];
@@ -137,6 +153,7 @@ function assertValidBehaviour(b: SimBehaviour): void {
       throw new Error(`behaviour.${key} must be one of ${allowed.join('|')}`);
   }
   if (typeof b.userinfoOnly !== 'boolean') throw new Error('behaviour.userinfoOnly must be a boolean');
+  if (typeof b.encryptCode !== 'boolean') throw new Error('behaviour.encryptCode must be a boolean');
   if (typeof b.issParameter !== 'boolean') throw new Error('behaviour.issParameter must be a boolean');
   if (!Number.isInteger(b.delayMs) || b.delayMs < 0)
     throw new Error('behaviour.delayMs must be a non-negative integer');
@@ -278,19 +295,27 @@ interface SimState {
   keys: SigningKey[];
   /** Keys never published, for the 'signature' tamper mode (one per alg, made on first use). */
   unpublished: Map<string, CryptoKey>;
+  /** Encrypted profile: the code the browser carried (with `+`) → the provider's code, for unencrypted codes. */
+  codeAliases: Map<string, string>;
+  /** Encrypted profile: the provider's code → the encrypt_key sent with it (the token request must echo it). */
+  codeKeys: Map<string, string>;
 }
 
 function findCitizenBySubject(state: SimState, sub: string): Citizen | undefined {
   return state.citizens.find((c) => citizenSubject(c) === sub);
 }
 
-function toClientMetadata(client: SimClient): ClientMetadata {
+function toClientMetadata(client: SimClient, profile: SimBehaviour['profile']): ClientMetadata {
   const metadata: ClientMetadata = {
     client_id: client.client_id,
     redirect_uris: client.redirect_uris,
     grant_types: ['authorization_code'],
     response_types: ['code'],
-    token_endpoint_auth_method: client.token_endpoint_auth_method ?? 'client_secret_basic',
+    // The encrypted profile sends client_secret in the token request's body.
+    token_endpoint_auth_method:
+      profile === 'encrypted-oauth2'
+        ? 'client_secret_post'
+        : (client.token_endpoint_auth_method ?? 'client_secret_basic'),
   };
   if (client.client_secret !== undefined) metadata.client_secret = client.client_secret;
   if (client.client_name) metadata.client_name = client.client_name;
@@ -364,7 +389,7 @@ function memoryAdapter() {
 function buildConfiguration(state: SimState): Configuration {
   return {
     adapter: memoryAdapter() as unknown as Configuration['adapter'],
-    clients: state.clients.map(toClientMetadata),
+    clients: state.clients.map((c) => toClientMetadata(c, state.behaviour.profile)),
     jwks: { keys: state.keys.map((k) => k.privateJwk) } as Configuration['jwks'],
     cookies: {
       keys: [crypto.randomBytes(32).toString('base64url')],
@@ -385,7 +410,7 @@ function buildConfiguration(state: SimState): Configuration {
     },
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -493,7 +518,8 @@ function authorizationErrorMode(state: SimState, provider: Provider): Middleware
     target.searchParams.set('error', 'server_error');
     target.searchParams.set('error_description', 'VNeID simulator: failure=error');
     if (typeof ctx.query.state === 'string') target.searchParams.set('state', ctx.query.state);
-    if (state.behaviour.issParameter) target.searchParams.set('iss', state.issuer);
+    if (state.behaviour.issParameter && state.behaviour.profile === 'oidc')
+      target.searchParams.set('iss', state.issuer);
     ctx.status = 303;
     ctx.redirect(target.href);
   };
@@ -503,7 +529,7 @@ function authorizationErrorMode(state: SimState, provider: Provider): Middleware
 function issParameterSwitch(state: SimState): Middleware {
   return async (ctx, next) => {
     await next();
-    if (state.behaviour.issParameter) return;
+    if (state.behaviour.issParameter && state.behaviour.profile === 'oidc') return;
     if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
       delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported;
       return;
@@ -558,6 +584,124 @@ function tokenTamper(state: SimState): Middleware {
     if (body && typeof body === 'object' && typeof body.id_token === 'string') {
       body.id_token = await tamperIdToken(state, body.id_token);
     }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The encrypted OAuth 2.0 profile (issue 15)
+
+/** The userinfo claims of the encrypted profile. */
+export function encryptedProfileClaims(citizen: Citizen): Record<string, string> {
+  const [y, m, d] = citizen.birthdate.split('-');
+  return {
+    citizenPid: citizen.nationalId,
+    fullName: citizen.fullName,
+    birthDate: `${d}/${m}/${y}`,
+    accountType: '1',
+    accountLevel: String(citizen.level),
+  };
+}
+
+/** Flips one bit of a base64 value (the last byte: for AES-ECB, the padding block; for RSA, the ciphertext). */
+function corrupt(value: string): string {
+  const bytes = Buffer.from(value, 'base64');
+  bytes[bytes.length - 1]! ^= 0x01;
+  return bytes.toString('base64');
+}
+
+function clientPublicKey(state: SimState, clientId: string | undefined): string {
+  const key = state.clients.find((c) => c.client_id === clientId)?.rsa_public_key;
+  if (!key) throw new Error(`client ${clientId} has no rsa_public_key`);
+  return key;
+}
+
+/** A body of the profile, `{data, key}`, corrupted as the tamper mode says. */
+function sealed(state: SimState, clientId: string | undefined, payload: unknown) {
+  const envelope = seal(clientPublicKey(state, clientId), JSON.stringify(payload));
+  if (state.behaviour.tamper === 'data') envelope.data = corrupt(envelope.data);
+  if (state.behaviour.tamper === 'key') envelope.key = corrupt(envelope.key);
+  return envelope;
+}
+
+/** Random base64 text containing a `+` (the quirk a form-style decoder breaks). */
+function codeWithPlus(): string {
+  for (;;) {
+    const value = crypto.randomBytes(24).toString('base64');
+    if (value.includes('+')) return value;
+  }
+}
+
+/** The authorization response: the provider's code replaced by the profile's (encrypted, with a raw `+`), no iss. */
+function profileAuthorizationResponse(state: SimState, provider: Provider): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (state.behaviour.profile !== 'encrypted-oauth2') return;
+    // Its userinfo endpoint is the citizen API (the OIDC one, /me, wants scope openid).
+    if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+      (ctx.body as Record<string, unknown>).userinfo_endpoint = `${state.issuer}/api/citizen`;
+      return;
+    }
+    const location = ctx.response.get('Location');
+    if (!(ctx.path === '/auth' || ctx.path.startsWith('/auth/')) || !location) return;
+    const url = new URL(location, state.issuer);
+    const code = url.searchParams.get('code');
+    url.searchParams.delete('iss');
+    if (!code) {
+      ctx.set('Location', url.href);
+      return;
+    }
+    url.searchParams.delete('code');
+    const grant = await provider.AuthorizationCode.find(code);
+    let extra: string;
+    if (state.behaviour.encryptCode) {
+      const publicKey = clientPublicKey(state, grant?.clientId);
+      let envelope = seal(publicKey, code);
+      while (!envelope.data.includes('+')) envelope = seal(publicKey, code);
+      const { data, key } = envelope;
+      const encryptKey = state.behaviour.tamper === 'encrypt_key' ? corrupt(key) : key;
+      state.codeKeys.set(code, encryptKey);
+      // Unencoded, as the upstream sends them: `+` and `/` and `=` raw in the query.
+      extra = `code=${data}&encrypt_key=${encryptKey}`;
+    } else {
+      const alias = codeWithPlus();
+      state.codeAliases.set(alias, code);
+      extra = `code=${alias}`;
+    }
+    ctx.set('Location', `${url.origin}${url.pathname}${url.search ? `${url.search}&` : '?'}${extra}`);
+  };
+}
+
+async function readText(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new Error('request too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The token endpoint of the profile: the code as the client redeems it, encrypt_key echoed, a sealed answer. */
+function profileToken(state: SimState): Middleware {
+  return async (ctx, next) => {
+    if (state.behaviour.profile !== 'encrypted-oauth2' || ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    const params = new URLSearchParams(await readText(ctx.req));
+    const code = params.get('code') ?? '';
+    const real = state.codeAliases.get(code) ?? code;
+    const expectedKey = state.codeKeys.get(real);
+    // An encrypted code must come back with the encrypt_key it was sent with.
+    if (expectedKey !== undefined && params.get('encrypt_key') !== expectedKey) params.set('code', 'mismatched-key');
+    else params.set('code', real);
+    params.delete('encrypt_key');
+    (ctx.req as { body?: string }).body = params.toString();
+    await next();
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.status !== 200 || !body || typeof body !== 'object') return;
+    state.codeAliases.delete(code);
+    state.codeKeys.delete(real);
+    delete body.id_token;
+    ctx.body = sealed(state, params.get('client_id') ?? undefined, body);
   };
 }
 
@@ -654,7 +798,10 @@ function interactionRoutes(state: SimState, provider: Provider): Router {
       ctx.body = { error: 'invalid_token' };
       return;
     }
-    ctx.body = { sub: token.accountId, ...identityClaims(citizen, state.behaviour.claims) };
+    ctx.body =
+      state.behaviour.profile === 'encrypted-oauth2'
+        ? sealed(state, token.clientId, encryptedProfileClaims(citizen))
+        : { sub: token.accountId, ...identityClaims(citizen, state.behaviour.claims) };
   });
 
   return router;
@@ -693,6 +840,8 @@ async function buildProvider(state: SimState): Promise<Provider> {
   provider.use(failureGate(state));
   provider.use(authorizationErrorMode(state, provider));
   provider.use(issParameterSwitch(state));
+  provider.use(profileAuthorizationResponse(state, provider));
+  provider.use(profileToken(state));
   provider.use(tokenTamper(state));
   provider.use(routes.routes() as unknown as Middleware);
   return provider;
@@ -715,7 +864,10 @@ export async function startVneidSimulator(options: VneidSimulatorOptions): Promi
       behaviour,
       keys: [await generateSigningKey('RS256'), await generateSigningKey('ES256')],
       unpublished: new Map(),
+      codeAliases: new Map(),
+      codeKeys: new Map(),
     };
+    if (behaviour.profile === 'encrypted-oauth2') for (const c of options.clients) clientPublicKey(state, c.client_id);
     const provider = await buildProvider(state);
     server.on('request', provider.callback());
     return {
@@ -726,6 +878,7 @@ export async function startVneidSimulator(options: VneidSimulatorOptions): Promi
       setBehaviour(change) {
         const next = { ...behaviour, ...change };
         assertValidBehaviour(next);
+        if (next.profile !== behaviour.profile) throw new Error('behaviour.profile is fixed at start');
         Object.assign(behaviour, next);
       },
       close: () => closeServer(server),

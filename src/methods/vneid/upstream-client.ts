@@ -9,9 +9,17 @@
 // - Every upstream call has a timeout (VNEID_TIMEOUT_MS, default 5 s).
 // - Identity from the ID token or the userinfo endpoint (also an OAuth 2.0 upstream without ID tokens), mapped by
 //   configuration (identity-mapping.ts).
+// - VNEID_PROFILE=encrypted-oauth2 (issue 15): VNeID's encrypted OAuth 2.0 profile. openid-client still discovers the
+//   upstream (unless VNEID_AUTHORIZATION_URL and VNEID_TOKEN_URL name the endpoints) and builds the authorization URL
+//   (state + PKCE, no nonce); the rest is plain fetch, because nothing in it is standard enough for openid-client:
+//   the callback's `code` is read from the RAW query string (the upstream leaves `+` unencoded, which a form decoder
+//   turns into a space), it may be encrypted (`encrypt_key`), the token request carries client_secret (and
+//   encrypt_key) in the body, and the token and userinfo answers are `{data, key}` envelopes (encrypted-profile.ts).
+//   No ID token: identity comes from userinfo only, and there is no upstream logout.
 import { importJWK, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import type { VneidConfig } from '../../config/config.js';
+import { decryptBody, decryptCode, EnvelopeError, loadEnvelopeKey, type EnvelopeKey } from './encrypted-profile.js';
 import { mapIdentity, type UpstreamIdentity } from './identity-mapping.js';
 
 /**
@@ -75,6 +83,9 @@ async function clientAuthentication(config: VneidConfig): Promise<oidc.ClientAut
 /** Sorts whatever openid-client (or fetch) threw into the member-facing kinds. */
 export function classify(err: unknown): UpstreamError {
   if (err instanceof UpstreamError) return err;
+  // Every decryption failure is the one invalid_response outcome; only the reason code goes to the logs.
+  if (err instanceof EnvelopeError)
+    return new UpstreamError('invalid_response', { reason: 'decryption', stage: err.reason });
   if (err instanceof oidc.AuthorizationResponseError) {
     const code = err.error;
     const kind =
@@ -157,6 +168,9 @@ export function createVneidUpstream(
     return { ...(idClaims ? { sub: idClaims.sub } : {}), ...(body as Record<string, unknown>) };
   }
 
+  if (config.profile === 'encrypted-oauth2')
+    return encryptedProfileUpstream(config, options, configuration, loadEnvelopeKey(config.privateKeyPem ?? ''));
+
   return {
     issuer: config.issuer,
 
@@ -219,6 +233,175 @@ export function createVneidUpstream(
         client_id: config.clientId,
         ...(idTokenHint ? { id_token_hint: idTokenHint } : {}),
       });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The encrypted OAuth 2.0 profile
+
+/**
+ * The callback's parameters from the raw query string: percent-decoding only, `+` kept as `+` (the upstream does
+ * not encode the `+` of its base64 codes). A repeated or undecodable parameter is an invalid response.
+ */
+export function rawQueryParams(search: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (!pair) continue;
+    const at = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+      value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
+    } catch {
+      throw new UpstreamError('invalid_response', { reason: 'callback query not decodable' });
+    }
+    if (params.has(name)) throw new UpstreamError('invalid_response', { reason: 'repeated callback parameter' });
+    params.set(name, value);
+  }
+  return params;
+}
+
+function authorizationError(error: string): UpstreamError {
+  const kind =
+    error === 'access_denied'
+      ? 'cancelled'
+      : error === 'server_error' || error === 'temporarily_unavailable'
+        ? 'unavailable'
+        : 'error_response';
+  return new UpstreamError(kind, { error: error.slice(0, 64) });
+}
+
+function encryptedProfileUpstream(
+  config: VneidConfig,
+  options: { redirectUri: string; allowHttp: boolean },
+  discover: () => Promise<oidc.Configuration>,
+  key: EnvelopeKey,
+): VneidUpstream {
+  if (config.clientAuth.method !== 'client_secret_basic') throw new Error('encrypted-oauth2 needs a client secret');
+  const secret = config.clientAuth.secret;
+
+  /** Explicit endpoints win; otherwise the discovery document's. */
+  async function endpoints(): Promise<{ cfg: oidc.Configuration; token: string; userinfo: string }> {
+    let cfg: oidc.Configuration;
+    if (config.authorizationUrl && config.tokenUrl) {
+      const metadata: oidc.ServerMetadata = {
+        issuer: config.issuer,
+        authorization_endpoint: config.authorizationUrl,
+        token_endpoint: config.tokenUrl,
+      };
+      cfg = new oidc.Configuration(metadata, config.clientId, secret, oidc.ClientSecretPost(secret));
+      if (options.allowHttp) oidc.allowInsecureRequests(cfg);
+    } else cfg = await discover();
+    const metadata = cfg.serverMetadata();
+    const token = config.tokenUrl ?? metadata.token_endpoint;
+    const userinfo = config.userinfoUrl ?? metadata.userinfo_endpoint;
+    if (!token || !userinfo) throw new UpstreamError('invalid_response', { reason: 'no token or userinfo endpoint' });
+    return { cfg, token, userinfo };
+  }
+
+  /** A JSON answer of the upstream within the timeout: 5xx → unavailable, 4xx → error_response. */
+  async function call(url: string, init: RequestInit, stage: string): Promise<unknown> {
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.timeoutMs),
+    }).catch((err: unknown) => {
+      throw new UpstreamError('unavailable', { reason: 'network', stage }, { cause: err });
+    });
+    if (response.status >= 500) throw new UpstreamError('unavailable', { status: response.status, stage });
+    if (response.status !== 200) {
+      const body = (await response.json().catch(() => undefined)) as { error?: unknown } | undefined;
+      const error = typeof body?.error === 'string' ? body.error.slice(0, 64) : undefined;
+      throw new UpstreamError('error_response', { status: response.status, stage, error });
+    }
+    return response.json().catch(() => {
+      throw new UpstreamError('invalid_response', { reason: 'not JSON', stage });
+    });
+  }
+
+  return {
+    issuer: config.issuer,
+
+    async start({ uiLocales }) {
+      try {
+        const { cfg } = await endpoints();
+        const codeVerifier = oidc.randomPKCECodeVerifier();
+        // No nonce: the profile has none. state (single-use, bound to the interaction and the browser) and PKCE
+        // (harmless to an upstream that ignores it) bind the callback.
+        const checks: AuthorizationChecks = { state: oidc.randomState(), codeVerifier };
+        const url = oidc.buildAuthorizationUrl(cfg, {
+          redirect_uri: options.redirectUri,
+          scope: config.scope,
+          code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+          code_challenge_method: 'S256',
+          state: checks.state,
+          ...(uiLocales ? { ui_locales: uiLocales } : {}),
+        });
+        return { url, checks };
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+
+    async finish(callbackUrl, checks) {
+      try {
+        const params = rawQueryParams(callbackUrl.search);
+        if (params.get('state') !== checks.state) throw new UpstreamError('invalid_response', { reason: 'state' });
+        const iss = params.get('iss');
+        if (iss !== undefined && iss !== config.issuer) throw new UpstreamError('invalid_response', { reason: 'iss' });
+        const error = params.get('error');
+        if (error !== undefined) throw authorizationError(error);
+        const received = params.get('code');
+        if (!received) throw new UpstreamError('invalid_response', { reason: 'no code' });
+        const encryptKey = params.get('encrypt_key');
+        const code = encryptKey ? decryptCode(key, received, encryptKey) : received;
+        const { token, userinfo } = await endpoints();
+
+        const form = new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: options.redirectUri,
+          client_id: config.clientId,
+          client_secret: secret,
+          code_verifier: checks.codeVerifier,
+          ...(encryptKey ? { encrypt_key: encryptKey } : {}),
+        });
+        const tokens = decryptBody(
+          key,
+          await call(
+            token,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+              body: form,
+            },
+            'token',
+          ),
+        );
+        const accessToken = tokens.access_token;
+        if (typeof accessToken !== 'string' || !accessToken)
+          throw new UpstreamError('invalid_response', { reason: 'no access_token' });
+        const claims = decryptBody(
+          key,
+          await call(
+            userinfo,
+            { method: 'GET', headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
+            'userinfo',
+          ),
+        );
+        const mapped = mapIdentity(claims, config);
+        if (!mapped.ok) throw new UpstreamError('identity_incomplete', { missing: mapped.missing });
+        return { issuer: config.issuer, identity: mapped.identity };
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+
+    // No ID token, so no upstream logout: ending our session is enough.
+    async endSessionUrl() {
+      return undefined;
     },
   };
 }
