@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
@@ -322,6 +323,63 @@ describe('loadConfig: VNeID federation', () => {
     const config = loadConfig({ ...vneid, VNEID_ID_TOKEN: 'false' });
     assert.equal(config.vneid?.claimsSource, 'userinfo');
     assert.equal(config.vneid?.scope, 'citizen');
+  });
+
+  it('the encrypted profile (issue 15): its claim defaults, an RSA key as PEM (PKCS#1 or PKCS#8, setting or file)', () => {
+    const rsa = (type: 'pkcs1' | 'pkcs8') =>
+      crypto.generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type, format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      }).privateKey;
+    const pkcs1 = rsa('pkcs1');
+    const config = loadConfig({ ...vneid, VNEID_PROFILE: 'encrypted-oauth2', VNEID_PRIVATE_KEY: pkcs1 });
+    assert.equal(config.vneid?.profile, 'encrypted-oauth2');
+    assert.equal(config.vneid?.privateKeyPem, pkcs1);
+    assert.equal(config.vneid?.idToken, false);
+    assert.equal(config.vneid?.claimsSource, 'userinfo');
+    assert.deepEqual(config.vneid?.claims, {
+      subject: ['citizenPid'],
+      nationalId: ['citizenPid'],
+      fullName: ['fullName'],
+      birthdate: ['birthDate'],
+      level: ['accountLevel'],
+    });
+    // A one-line PEM with \n escapes (what some secret stores hold) is read too.
+    const escaped = rsa('pkcs8').replaceAll('\n', '\\n');
+    assert.ok(loadConfig({ ...vneid, VNEID_PROFILE: 'encrypted-oauth2', VNEID_PRIVATE_KEY: escaped }).vneid);
+    const file = path.join(os.tmpdir(), `vneid-key-${crypto.randomUUID()}.pem`);
+    fs.writeFileSync(file, rsa('pkcs8'), { mode: 0o600 });
+    try {
+      assert.ok(loadConfig({ ...vneid, VNEID_PROFILE: 'encrypted-oauth2', VNEID_PRIVATE_KEY_FILE: file }).vneid);
+    } finally {
+      fs.rmSync(file);
+    }
+    // The oidc default keeps today's claim names; an explicit name wins over the profile's default.
+    assert.deepEqual(loadConfig(vneid).vneid?.claims.subject, ['sub']);
+    const named = loadConfig({
+      ...vneid,
+      VNEID_PROFILE: 'encrypted-oauth2',
+      VNEID_PRIVATE_KEY: pkcs1,
+      VNEID_CLAIM_LEVEL: 'MucDoDinhDanh',
+    });
+    assert.deepEqual(named.vneid?.claims.level, ['MucDoDinhDanh']);
+  });
+
+  it('the encrypted profile refuses a missing, unreadable or non-RSA key with one line', () => {
+    const enc = { ...vneid, VNEID_PROFILE: 'encrypted-oauth2' };
+    assertOneLineEach(problems(enc), ['VNEID_PRIVATE_KEY']);
+    assertOneLineEach(problems({ ...enc, VNEID_PRIVATE_KEY: 'not a key' }), ['VNEID_PRIVATE_KEY']);
+    const ec = crypto
+      .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' });
+    assert.deepEqual(problems({ ...enc, VNEID_PRIVATE_KEY: String(ec) }), [
+      'VNEID_PRIVATE_KEY: must be an RSA private key',
+    ]);
+    assert.deepEqual(problems({ ...enc, VNEID_PRIVATE_KEY_FILE: '/nonexistent/vneid.pem' }), [
+      'VNEID_PRIVATE_KEY_FILE: cannot be read',
+    ]);
+    assertOneLineEach(problems({ ...vneid, VNEID_PROFILE: 'saml' }), ['VNEID_PROFILE']);
   });
 });
 
