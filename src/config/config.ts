@@ -488,6 +488,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     if (config.production && !config.simulator && !v.issuer.startsWith('https://'))
       problems.push('VNEID_ISSUER: must be https in production');
+    for (const [name, url] of [
+      ['VNEID_AUTHORIZATION_URL', v.authorizationUrl],
+      ['VNEID_TOKEN_URL', v.tokenUrl],
+      ['VNEID_USERINFO_URL', v.userinfoUrl],
+    ] as const) {
+      if (config.production && url && !url.startsWith('https://'))
+        problems.push(`${name}: must be https in production`);
+    }
     if (v.profile === 'encrypted-oauth2') {
       if (v.clientAuth.method !== 'client_secret_basic')
         problems.push('VNEID_CLIENT_AUTH: the encrypted-oauth2 profile sends client_secret in the body');

@@ -380,6 +380,9 @@ describe('loadConfig: VNeID federation', () => {
       'VNEID_PRIVATE_KEY_FILE: cannot be read',
     ]);
     assertOneLineEach(problems({ ...vneid, VNEID_PROFILE: 'saml' }), ['VNEID_PROFILE']);
+    assert.deepEqual(problems({ ...good(), ...vneid, VNEID_TOKEN_URL: 'http://vneid.example/token' }), [
+      'VNEID_TOKEN_URL: must be https in production',
+    ]);
   });
 });
 

@@ -10,6 +10,9 @@
 // senders; and every failure below is ONE outcome (EnvelopeError with a reason code for logs, mapped by the upstream
 // client to the same invalid_response page as any other bad upstream answer), so no endpoint can serve as a padding
 // oracle. AES-ECB is the upstream's choice, recorded in docs/security.md with its compensating controls.
+// NOTE: Node 24 with OpenSSL ≥ 3.2 does allow privateDecrypt with RSA_PKCS1_PADDING (implicit rejection: bad padding
+// yields random bytes instead of an error), but Node 22, which we still support, refuses it; one implementation on
+// every supported runtime is simpler to test. Switch to Node's once Node 22 is dropped.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
 
