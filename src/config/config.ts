@@ -267,7 +267,8 @@ function vneidConfig(env: z.infer<typeof EnvSchema>, embedded: boolean) {
     },
     levels: { 1: list(env.VNEID_LEVEL1_VALUES), 2: list(env.VNEID_LEVEL2_VALUES) },
     timeoutMs: env.VNEID_TIMEOUT_MS,
-    upstreamLogout: env.VNEID_UPSTREAM_LOGOUT,
+    /** The encrypted profile has no ID token and no end-session endpoint: ending our session is enough. */
+    upstreamLogout: env.VNEID_UPSTREAM_LOGOUT && !encrypted,
   };
   return { vneid, simulator };
 }

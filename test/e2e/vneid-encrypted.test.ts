@@ -169,6 +169,7 @@ describe('sign in with VNeID: the encrypted OAuth 2.0 profile', () => {
       state: 'bye',
     });
     const confirm = await browser.get(logoutUrl.href);
+    assert.doesNotMatch(confirm.html, /id="logout-vneid"/, 'the confirmation does not promise a VNeID sign-out');
     const done = await browser.submit(confirm, { logout: 'yes' });
     assert.equal(done.url, 'http://127.0.0.1/logout?state=bye');
   });

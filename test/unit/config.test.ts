@@ -338,6 +338,7 @@ describe('loadConfig: VNeID federation', () => {
     assert.equal(config.vneid?.privateKeyPem, pkcs1);
     assert.equal(config.vneid?.idToken, false);
     assert.equal(config.vneid?.claimsSource, 'userinfo');
+    assert.equal(config.vneid?.upstreamLogout, false, 'no ID token, no upstream logout');
     assert.deepEqual(config.vneid?.claims, {
       subject: ['citizenPid'],
       nationalId: ['citizenPid'],

@@ -145,7 +145,7 @@ function banner(sim: VneidSimulator, settings: Settings): string {
     `  client:        ${client.client_id} (${b.profile === 'encrypted-oauth2' ? 'client_secret_post' : 'client_secret_basic'}; secret ${settings.secretGenerated ? 'generated at start' : 'from VNEID_SIM_CLIENT_SECRET'})`,
     `  redirect URIs: ${client.redirect_uris.join(', ')}`,
     `  logout URIs:   ${(client.post_logout_redirect_uris ?? []).join(', ')}`,
-    `  behaviour:     claims=${b.claims} userinfoOnly=${b.userinfoOnly} iss=${b.issParameter ? 'on' : 'off'} failure=${b.failure}${b.failure === 'slow' ? ` delayMs=${b.delayMs}` : ''} profile=${b.profile}${b.tamper === 'none' ? '' : ` tamper=${b.tamper}`}`,
+    `  behaviour:     claims=${b.claims} userinfoOnly=${b.userinfoOnly} iss=${b.issParameter && b.profile === 'oidc' ? 'on' : 'off'} failure=${b.failure}${b.failure === 'slow' ? ` delayMs=${b.delayMs}` : ''} profile=${b.profile}${b.tamper === 'none' ? '' : ` tamper=${b.tamper}`}`,
   ];
   if (b.userinfoOnly)
     lines.push(`                 (identity only from GET ${sim.issuer}/api/citizen; ask for scope "citizen")`);
