@@ -175,7 +175,7 @@ describe('sign in with VNeID: the encrypted OAuth 2.0 profile', () => {
   });
 });
 
-describe('sign in with VNeID: the encrypted profile with the wrong key or a slow upstream', () => {
+describe('sign in with VNeID: the encrypted profile configured otherwise, or an upstream down or slow', () => {
   it('a private key that does not match the registered public key: the uniform page', async () => {
     const pair = await startFederatedPair({
       profile: 'encrypted-oauth2',
@@ -186,6 +186,55 @@ describe('sign in with VNeID: the encrypted profile with the wrong key or a slow
       const end = await signInWithVneid(pair, federatedBrowser(pair), await authorize(pair), pair.citizens.level2);
       assert.equal(end.status, 400);
       assert.match(end.html, INVALID);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('endpoints named in configuration (no discovery document) work the same', async () => {
+    const pair = await startFederatedPair({
+      profile: 'encrypted-oauth2',
+      env: (sim) => ({
+        VNEID_AUTHORIZATION_URL: `${sim.issuer}/auth`,
+        VNEID_TOKEN_URL: `${sim.issuer}/token`,
+        VNEID_USERINFO_URL: `${sim.issuer}/api/citizen`,
+      }),
+    });
+    try {
+      const member = await pair.t.createMember({ nationalId: pair.citizens.level2.nationalId });
+      const request = await authorize(pair);
+      const end = await signInWithVneid(pair, federatedBrowser(pair), request, pair.citizens.level2);
+      assert.ok(end.url.startsWith(REDIRECT_URI), `${end.status} ${end.url}\n${end.html.slice(0, 300)}`);
+      assert.equal((await redeem(pair.rp, request, end.url)).claims()!.sub, member.id);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('an accountLevel that maps to no level is refused (identity incomplete), not guessed', async () => {
+    const pair = await startFederatedPair({
+      profile: 'encrypted-oauth2',
+      env: () => ({ VNEID_LEVEL1_VALUES: 'L1', VNEID_LEVEL2_VALUES: 'L2' }),
+    });
+    try {
+      await pair.t.createMember({ nationalId: pair.citizens.level2.nationalId });
+      const end = await signInWithVneid(pair, federatedBrowser(pair), await authorize(pair), pair.citizens.level2);
+      assert.equal(end.status, 400);
+      assert.match(end.html, /VNeID không cung cấp số định danh cá nhân hoặc mức độ định danh/);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('VNeID down when the button is pressed: our 503 page', async () => {
+    const pair = await startFederatedPair({ profile: 'encrypted-oauth2', behaviour: { failure: 'down' } });
+    try {
+      const browser = federatedBrowser(pair);
+      const login = await browser.get((await authorize(pair)).url.href);
+      const page = await browser.submit(login, {}, '/vneid');
+      assert.equal(page.status, 503);
+      assert.ok(page.url.startsWith(pair.t.url));
+      assert.match(page.html, /Hệ thống VNeID hiện không phản hồi/);
     } finally {
       await pair.close();
     }
