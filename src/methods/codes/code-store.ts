@@ -75,6 +75,16 @@ interface CodeRow {
 /** What a code is for; each purpose has its own limits and live codes (`verification_codes.purpose`). */
 export type CodePurpose = 'recovery' | 'address_verification';
 
+/** What every code row is written for: the flow, the matched account (null for none) and where the request came from. */
+interface CodeRequest {
+  flowId: string;
+  accountId: string | null;
+  ip: string;
+  channel: Channel;
+  /** The matched account's credential version now, kept on the code. */
+  credentialVersion?: number | null;
+}
+
 /** `throttle`: the one throttle (src/security/throttle.ts), built by the composition root. */
 export function createCodeStore(
   db: Db,
@@ -92,13 +102,7 @@ export function createCodeStore(
   /** Writes a code row; `code` null writes a MAC of a code nobody knows (no match, or a stand-in). */
   const insertCode = async (
     trx: Knex.Transaction,
-    input: {
-      flowId: string;
-      accountId: string | null;
-      ip: string;
-      channel: Channel;
-      credentialVersion?: number | null;
-    },
+    input: CodeRequest,
     row: { rateKey: string; requester: string | null; standIn: boolean; code: string | null; now: Date },
   ) => {
     const id = crypto.randomBytes(12).toString('base64url');
@@ -136,15 +140,9 @@ export function createCodeStore(
      */
     async issue(
       trx: Knex.Transaction,
-      input: {
-        flowId: string;
-        accountId: string | null;
-        ip: string;
-        channel: Channel;
+      input: CodeRequest & {
         /** What the member typed (normalised), for requests that match no account and for the requester. */
         typed: string;
-        /** The matched account's credential version now, kept on the code. */
-        credentialVersion?: number | null;
         /** Who asks: a value tied to the browser (never shown, never from the form). */
         requester?: string;
       },

@@ -176,23 +176,12 @@ export function createVneidUpstream(
 
     async start({ uiLocales }) {
       try {
-        const cfg = await configuration();
-        const codeVerifier = oidc.randomPKCECodeVerifier();
-        const checks: AuthorizationChecks = {
-          state: oidc.randomState(),
-          codeVerifier,
-          ...(config.idToken ? { nonce: oidc.randomNonce() } : {}),
-        };
-        const url = oidc.buildAuthorizationUrl(cfg, {
-          redirect_uri: options.redirectUri,
+        return await authorizationRequest(await configuration(), {
+          redirectUri: options.redirectUri,
           scope: config.scope,
-          code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-          code_challenge_method: 'S256',
-          state: checks.state,
-          ...(checks.nonce ? { nonce: checks.nonce } : {}),
-          ...(uiLocales ? { ui_locales: uiLocales } : {}),
+          nonce: config.idToken,
+          uiLocales,
         });
-        return { url, checks };
       } catch (err) {
         throw classify(err);
       }
@@ -235,6 +224,29 @@ export function createVneidUpstream(
       });
     },
   };
+}
+
+/** The authorization request both profiles send: state and PKCE (S256) always, a nonce when an ID token comes. */
+async function authorizationRequest(
+  cfg: oidc.Configuration,
+  request: { redirectUri: string; scope: string; nonce: boolean; uiLocales?: string | undefined },
+): Promise<{ url: URL; checks: AuthorizationChecks }> {
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const checks: AuthorizationChecks = {
+    state: oidc.randomState(),
+    codeVerifier,
+    ...(request.nonce ? { nonce: oidc.randomNonce() } : {}),
+  };
+  const url = oidc.buildAuthorizationUrl(cfg, {
+    redirect_uri: request.redirectUri,
+    scope: request.scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state: checks.state,
+    ...(checks.nonce ? { nonce: checks.nonce } : {}),
+    ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
+  });
+  return { url, checks };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -327,19 +339,14 @@ function encryptedProfileUpstream(
     async start({ uiLocales }) {
       try {
         const { cfg } = await endpoints();
-        const codeVerifier = oidc.randomPKCECodeVerifier();
         // No nonce: the profile has none. state (single-use, bound to the interaction and the browser) and PKCE
         // (harmless to an upstream that ignores it) bind the callback.
-        const checks: AuthorizationChecks = { state: oidc.randomState(), codeVerifier };
-        const url = oidc.buildAuthorizationUrl(cfg, {
-          redirect_uri: options.redirectUri,
+        return await authorizationRequest(cfg, {
+          redirectUri: options.redirectUri,
           scope: config.scope,
-          code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-          code_challenge_method: 'S256',
-          state: checks.state,
-          ...(uiLocales ? { ui_locales: uiLocales } : {}),
+          nonce: false,
+          uiLocales,
         });
-        return { url, checks };
       } catch (err) {
         throw classify(err);
       }
