@@ -57,5 +57,22 @@ details.technical dt{font-weight:600}
 details.technical dd{margin:0 0 8px}
 details.technical code{overflow-wrap:anywhere;word-break:break-word}
 .notice-ok{padding:10px 12px;border-radius:8px;background:#e7f4ea;color:#1d5e2c;border:1px solid #b9dfc2}
+.account-bar{display:flex;justify-content:space-between;align-items:center;gap:8px;margin:-8px 0 8px;font-size:15px}
+.account-bar a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}
+.who{margin:0 0 14px;color:#4a5561;font-size:14px;overflow-wrap:anywhere}
+ul.sections{list-style:none;margin:0;padding:0;border-top:1px solid #dde3ea}
+ul.sections li{border-bottom:1px solid #dde3ea}
+ul.sections a{display:block;min-height:44px;padding:10px 4px;text-decoration:none;color:#1b1f24}
+ul.sections a strong{display:block;color:#0b5cad}
+ul.sections a span{display:block;font-size:14px;color:#4a5561}
+dl.facts{margin:0 0 12px}
+dl.facts dt{font-size:14px;color:#4a5561;margin-top:10px}
+dl.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+ul.items{list-style:none;margin:0;padding:0}
+ul.items>li{border:1px solid #dde3ea;border-radius:8px;padding:10px 12px;margin:0 0 10px;overflow-wrap:anywhere}
+ul.items>li p{margin:0 0 4px}
+ul.items>li form button,button.inline{display:inline-flex;align-items:center;justify-content:center;width:auto;min-height:44px;margin-top:6px;padding:8px 14px;font-size:15px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#dbe9f8;color:#083f78;font-size:13px;font-weight:600}
+.confirm-box{padding:12px;border-radius:8px;background:#fff8e1;color:#5c4400;border:1px solid #f0d98a;margin:8px 0}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

@@ -8,6 +8,7 @@ import Koa, { type Middleware } from 'koa';
 import { registerAdminKeyRoutes } from '../admin/keys-routes.js';
 import { registerSmsInboundRoutes } from '../channels/sms-inbound-routes.js';
 import { registerVoiceRoutes } from '../channels/voice-routes.js';
+import { registerAccountRoutes } from '../flows/account/routes.js';
 import { registerConsentRoutes, showConsent } from '../flows/consent/routes.js';
 import { registerFederationRoutes } from '../flows/federation/routes.js';
 import { registerUpstreamLogoutRoutes } from '../flows/federation/upstream-logout.js';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Koa {
   registerRecoveryRoutes(router, deps, parseForm);
   registerFederationRoutes(router, deps, parseForm);
   registerUpstreamLogoutRoutes(router, deps);
+  registerAccountRoutes(router, deps, parseForm);
   registerCaptchaRoutes(router, deps.captchaChallenges);
   registerAdminKeyRoutes(router, deps);
   // Carrier webhooks: each answers 404 itself while its channel is switched off.

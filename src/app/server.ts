@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
 import type { AppDeps } from './deps.js';
 import { withClientCache } from '../clients/client-cache.js';
+import { accountClientMetadata, withBuiltInClients } from '../clients/built-in-clients.js';
 import { createChangeFeed } from '../db/change-feed.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
@@ -271,7 +272,8 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
   };
 
   // One storage for every provider instance (a key change swaps the provider, not what it stores through).
-  const storage = await shared.providerStorage(clients);
+  // The provider also knows the clients that are part of BHXH ID (the account page: clients/built-in-clients.ts).
+  const storage = await shared.providerStorage(withBuiltInClients(clients, [accountClientMetadata(config.issuer)]));
   /** A provider for a key snapshot, with everything we hook into it. Every instance shares the database. */
   function providerFor(snapshot: ProviderKeys): Provider {
     const p = buildProvider({

@@ -160,6 +160,13 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
   SESSION_TTL_SECONDS: int(14 * 24 * 3600, 60),
   INTERACTION_TTL_SECONDS: int(3600, 60),
+
+  // The account page (/account): a sensitive change needs a sign-in within this many seconds (else the member
+  // confirms the password or VNeID first); the page's own session ends after this much idle time; a phone number
+  // changed there cannot receive a temporary password or reset code for this many hours (SIM-swap cooling-off).
+  ACCOUNT_REAUTH_SECONDS: int(300, 0),
+  ACCOUNT_IDLE_SECONDS: int(1800, 60),
+  PHONE_CHANGE_COOLING_HOURS: int(72, 0),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -407,6 +414,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       pollMs: env.KEY_POLL_MS,
     },
     clientCacheSeconds: env.CLIENT_CACHE_SECONDS,
+    account: {
+      reauthSeconds: env.ACCOUNT_REAUTH_SECONDS,
+      idleSeconds: env.ACCOUNT_IDLE_SECONDS,
+      phoneCoolingSeconds: env.PHONE_CHANGE_COOLING_HOURS * 3600,
+    },
     ttl: {
       accessToken: env.ACCESS_TOKEN_TTL_SECONDS,
       idToken: env.ID_TOKEN_TTL_SECONDS,

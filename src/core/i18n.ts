@@ -1,11 +1,21 @@
 // Every user-facing string, by stable id, in Vietnamese (default) and English.
 import { HOTLINE } from './hotline.js';
+import { accountStrings } from './strings/account.js';
+import { accountEmailStrings } from './strings/account-email.js';
+import { accountPhoneStrings } from './strings/account-phone.js';
+import { accountPasswordStrings } from './strings/account-password.js';
+import { accountSessionsStrings } from './strings/account-sessions.js';
+import { accountAppsStrings } from './strings/account-apps.js';
+import { accountProfileStrings } from './strings/account-profile.js';
+import { accountVneidStrings } from './strings/account-vneid.js';
+import { accountActivityStrings } from './strings/account-activity.js';
+import { accountDataStrings } from './strings/account-data.js';
 
 export type Locale = 'vi' | 'en';
 export const LOCALES: readonly Locale[] = ['vi', 'en'];
 export const DEFAULT_LOCALE: Locale = 'vi';
 
-const vi = {
+const viBase = {
   'site.name': 'BHXH ID',
   'site.agency': 'Bảo hiểm xã hội Việt Nam',
   'site.hotline_label': 'Tổng đài hỗ trợ:',
@@ -199,9 +209,37 @@ const vi = {
   'federation.retry': 'Thử lại với VNeID',
 };
 
+/** The groups kept beside their flow (src/core/strings/): merged into the one catalogue. */
+const groups = [
+  accountStrings,
+  accountEmailStrings,
+  accountPhoneStrings,
+  accountPasswordStrings,
+  accountSessionsStrings,
+  accountAppsStrings,
+  accountProfileStrings,
+  accountVneidStrings,
+  accountActivityStrings,
+  accountDataStrings,
+] as const;
+
+const vi = {
+  ...viBase,
+  ...accountStrings.vi,
+  ...accountEmailStrings.vi,
+  ...accountPhoneStrings.vi,
+  ...accountPasswordStrings.vi,
+  ...accountSessionsStrings.vi,
+  ...accountAppsStrings.vi,
+  ...accountProfileStrings.vi,
+  ...accountVneidStrings.vi,
+  ...accountActivityStrings.vi,
+  ...accountDataStrings.vi,
+};
+
 export type MessageId = keyof typeof vi;
 
-const en: Record<MessageId, string> = {
+const enBase: Record<keyof typeof viBase, string> = {
   'site.name': 'BHXH ID',
   'site.agency': 'Vietnam Social Security',
   'site.hotline_label': 'Support hotline:',
@@ -397,6 +435,8 @@ const en: Record<MessageId, string> = {
     '{client} requires a VNeID sign-in at a higher identification level. This VNeID account was linked with a password, so it counts only as a password sign-in. Please bring your citizen ID card to the nearest BHXH office to have the link confirmed.',
   'federation.retry': 'Try VNeID again',
 };
+
+const en: Record<MessageId, string> = Object.assign({}, enBase, ...groups.map((g) => g.en));
 
 const catalogs: Record<Locale, Record<MessageId, string>> = { vi, en };
 

@@ -1,4 +1,6 @@
-// bhxh-id accounts disable|enable: stops or restores a member's ability to sign in.
+// bhxh-id accounts disable|enable: stops or restores a member's ability to sign in. Disabling also ends every
+// session, grant and token the account holds: a session left behind would point the provider at an account it can
+// no longer load (the account page found this: the next authorization request on that browser failed with a 500).
 import type { AccountStatus } from '../../accounts/account-repository.js';
 import type { Command } from '../command.js';
 import { accountSelector, accountView, findAccountArg } from './account-view.js';
@@ -12,8 +14,16 @@ function statusCommand(verb: 'disable' | 'enable', status: AccountStatus): Comma
     async run(ctx, v) {
       const account = await findAccountArg(ctx, v);
       await ctx.accounts.setStatus(account.id, status);
-      await ctx.audit.record({ type: 'account.status_changed', accountId: account.id, detail: { via: 'cli', status } });
-      return { account: accountView((await ctx.accounts.findById(account.id))!) };
+      const revoked = status === 'disabled' ? await ctx.revokeAccount(account.id) : undefined;
+      await ctx.audit.record({
+        type: 'account.status_changed',
+        accountId: account.id,
+        detail: { via: 'cli', status, ...(revoked ? { sessionsEnded: revoked.sessions } : {}) },
+      });
+      return {
+        account: accountView((await ctx.accounts.findById(account.id))!),
+        ...(revoked ? { sessions_ended: revoked.sessions } : {}),
+      };
     },
   };
 }
