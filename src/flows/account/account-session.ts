@@ -207,7 +207,7 @@ export async function finishSignIn(deps: AccountShellDeps, ctx: Context): Promis
   const hadSession = Boolean(await currentSession(deps, ctx));
   const returnTo = flow?.data.returnTo ?? '/account';
   const refused = (reason: 'cancelled' | 'invalid'): CallbackOutcome => ({ ok: false, reason, returnTo, hadSession });
-  if (!flow || flow.state !== 'awaiting_callback' || flow.data.binding !== deps.csrf.binding(ctx)) {
+  if (flow?.state !== 'awaiting_callback' || flow.data.binding !== deps.csrf.binding(ctx)) {
     return refused('invalid');
   }
   if (!(await deps.flows.advance('account_sign_in', state, 'awaiting_callback', 'used'))) return refused('invalid');

@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type ActivitySectionDeps = {};
+export type ActivitySectionDeps = Record<never, never>;
 
 export function registerActivitySection(router: Router, _deps: ActivitySectionDeps, tools: SectionTools): void {
   router.get('/account/activity', tools.signedIn, async (ctx) => {

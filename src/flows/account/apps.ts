@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type AppsSectionDeps = {};
+export type AppsSectionDeps = Record<never, never>;
 
 export function registerAppsSection(router: Router, _deps: AppsSectionDeps, tools: SectionTools): void {
   router.get('/account/apps', tools.signedIn, async (ctx) => {

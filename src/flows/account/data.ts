@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type DataSectionDeps = {};
+export type DataSectionDeps = Record<never, never>;
 
 export function registerDataSection(router: Router, _deps: DataSectionDeps, tools: SectionTools): void {
   router.get('/account/data', tools.signedIn, async (ctx) => {

@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type EmailSectionDeps = {};
+export type EmailSectionDeps = Record<never, never>;
 
 export function registerEmailSection(router: Router, _deps: EmailSectionDeps, tools: SectionTools): void {
   router.get('/account/email', tools.signedIn, async (ctx) => {

@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type PasswordSectionDeps = {};
+export type PasswordSectionDeps = Record<never, never>;
 
 export function registerPasswordSection(router: Router, _deps: PasswordSectionDeps, tools: SectionTools): void {
   router.get('/account/password', tools.signedIn, async (ctx) => {

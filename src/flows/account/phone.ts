@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type PhoneSectionDeps = {};
+export type PhoneSectionDeps = Record<never, never>;
 
 export function registerPhoneSection(router: Router, _deps: PhoneSectionDeps, tools: SectionTools): void {
   router.get('/account/phone', tools.signedIn, async (ctx) => {

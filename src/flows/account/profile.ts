@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type ProfileSectionDeps = {};
+export type ProfileSectionDeps = Record<never, never>;
 
 export function registerProfileSection(router: Router, _deps: ProfileSectionDeps, tools: SectionTools): void {
   router.get('/account/profile', tools.signedIn, async (ctx) => {

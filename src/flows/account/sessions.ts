@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type SessionsSectionDeps = {};
+export type SessionsSectionDeps = Record<never, never>;
 
 export function registerSessionsSection(router: Router, _deps: SessionsSectionDeps, tools: SectionTools): void {
   router.get('/account/sessions', tools.signedIn, async (ctx) => {

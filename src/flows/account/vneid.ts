@@ -5,7 +5,7 @@ import { html } from '../../core/html.js';
 import { accountPage } from '../../../views/account/layout.js';
 import type { SectionTools } from './section.js';
 
-export type VneidSectionDeps = {};
+export type VneidSectionDeps = Record<never, never>;
 
 export function registerVneidSection(router: Router, _deps: VneidSectionDeps, tools: SectionTools): void {
   router.get('/account/vneid', tools.signedIn, async (ctx) => {
