@@ -74,6 +74,7 @@ describe('account page: sign-in, session, sign-out', () => {
     const login = await browser.get('/account/sign-in?reauth=1&return=/account/password');
     assert.match(login.html, /name="password"/, 'the password is asked even though a session exists');
     assert.match(login.html, new RegExp(`value="${m.bhxhNumber}"`));
+    assert.match(login.html, /xác nhận đó là bạn/);
     const back = await confirmIdentity(browser, m, '/account/password');
     assert.equal(new URL(back.url).pathname, '/account/password');
   });

@@ -117,7 +117,14 @@ export async function showLoginPage(
   const options = await signInOptions(deps, ctx);
   const csrfToken = deps.csrf.issue(ctx);
   const error = opts.error ?? options.demand;
-  const notice = opts.notice ?? (options.linking ? 'login.notice.link_pending' : undefined);
+  // A member already signed in who is asked again (`prompt=login`, or a `max_age` that ran out: the account page's
+  // "confirm it's you", a relying party's step-up) is told why the password is asked once more.
+  const confirming =
+    Boolean(interaction.session?.accountId) &&
+    interaction.prompt.reasons.some((reason) => reason === 'login_prompt' || reason === 'max_age');
+  const notice =
+    opts.notice ??
+    (options.linking ? 'login.notice.link_pending' : confirming ? 'login.notice.confirm_identity' : undefined);
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
   ctx.body = loginPage(page, {
