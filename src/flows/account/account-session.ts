@@ -17,6 +17,7 @@ import type { Config } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
 import { type PageContext, pageContext, resolveLocale } from '../../core/locale.js';
 import type { Csrf } from '../../http/csrf.js';
+import { signedInRecently } from '../../security/recent-sign-in.js';
 import type { FlowStore } from '../flow-store.js';
 import type { AccountSessionData } from './flow-kinds.js';
 import './flow-kinds.js';
@@ -55,7 +56,6 @@ export function safeReturnPath(value: unknown): string {
 }
 
 const rowId = (cookie: string) => crypto.createHash('sha256').update(`account-session:${cookie}`).digest('base64url');
-const nowSeconds = (clock: Clock) => Math.floor(clock.now().getTime() / 1000);
 
 function cookieOptions(ctx: Context, maxAgeMs?: number) {
   return {
@@ -70,7 +70,7 @@ function cookieOptions(ctx: Context, maxAgeMs?: number) {
 
 /** Was the member's last sign-in recent enough for a sensitive change? */
 export function isRecent(deps: Pick<AccountShellDeps, 'clock' | 'config'>, m: Member): boolean {
-  return nowSeconds(deps.clock) - m.session.authTime <= deps.config.account.reauthSeconds;
+  return signedInRecently(m.session.authTime, deps.clock.now(), deps.config.account.reauthSeconds);
 }
 
 /** The link that starts "confirm it's you" and comes back to `returnTo`. */
