@@ -11,6 +11,9 @@ export function layout(
   options: { hotlineInBody?: boolean } = {},
 ): string {
   const { t } = page;
+  // The switch names the other language in that language ("English", "Tiếng Việt"): lang says so to screen readers
+  // (WCAG 3.1.2), hreflang says the page it opens is in it.
+  const other = page.locale === 'vi' ? 'en' : 'vi';
   return `<!doctype html>${
     html`
 <html lang="${page.locale}">
@@ -27,7 +30,7 @@ export function layout(
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="top">
   <div class="brand"><span class="logo" aria-hidden="true">BHXH</span><span>${t('site.agency')}</span></div>
-  <a class="lang" href="${page.switchLanguageHref}" hreflang="${page.locale === 'vi' ? 'en' : 'vi'}">${t('site.switch_language')}</a>
+  <a class="lang" href="${page.switchLanguageHref}" hreflang="${other}" lang="${other}">${t('site.switch_language')}</a>
 </header>
 <main id="main" class="card">
 ${body}

@@ -202,7 +202,7 @@ describe('sign-in page', () => {
     it('switches language with the on-page link and remembers the choice in a cookie', async () => {
       const browser = new Browser(t.url);
       const { page } = await openLogin(config, browser);
-      const link = page.html.match(/<a class="lang" href="([^"]+)" hreflang="en">English<\/a>/);
+      const link = page.html.match(/<a class="lang" href="([^"]+)" hreflang="en" lang="en">English<\/a>/);
       assert.ok(link, 'the switch link is on the page');
       const href = decodeEntities(link[1]!);
       assert.match(href, /[?&]lang=en(&|$)/);
@@ -225,7 +225,7 @@ describe('sign-in page', () => {
       assert.equal(alertText(wrong), en('login.error.format'));
 
       // And back to Vietnamese.
-      const back = next.html.match(/<a class="lang" href="([^"]+)" hreflang="vi">Tiếng Việt<\/a>/);
+      const back = next.html.match(/<a class="lang" href="([^"]+)" hreflang="vi" lang="vi">Tiếng Việt<\/a>/);
       assert.ok(back);
       const vietnamese = await browser.get(decodeEntities(back[1]!));
       assert.match(vietnamese.html, /<html lang="vi">/);

@@ -41,7 +41,7 @@ export function launchChromium(): Promise<Browser> {
 /** A phone-sized context whose page collects page errors and CSP reports (console) in `problems`. */
 export async function openPhone(
   browser: Browser,
-  options: { javaScriptEnabled?: boolean } = {},
+  options: { javaScriptEnabled?: boolean; locale?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ ...PHONE, ...options });
   const page = await context.newPage();

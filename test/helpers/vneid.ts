@@ -8,6 +8,7 @@ import {
   type SimClient,
   type VneidSimulator,
 } from '../../src/dev/vneid-sim/simulator.js';
+import type { Clock } from '../../src/core/clock.js';
 import { demoClients } from '../../src/dev/seed-demo.js';
 import { Browser, type Page } from './browser.js';
 import { authorizationRequest, discover, type AuthRequest, type oidc } from './oidc.js';
@@ -47,6 +48,7 @@ export async function startFederatedPair(
     simClient?: Partial<SimClient>;
     /** 'encrypted-oauth2': the simulator speaks VNeID's encrypted profile, and we are configured for it. */
     profile?: 'oidc' | 'encrypted-oauth2';
+    clock?: Clock;
   } = {},
 ): Promise<FederatedPair> {
   const encrypted = options.profile === 'encrypted-oauth2';
@@ -76,6 +78,7 @@ export async function startFederatedPair(
   });
   const t = await startTestServer({
     port,
+    ...(options.clock ? { clock: options.clock } : {}),
     env: {
       VNEID_ISSUER: sim.issuer,
       VNEID_CLIENT_ID: 'bhxh-id',
