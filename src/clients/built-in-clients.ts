@@ -17,7 +17,9 @@ export function accountClientMetadata(issuer: string): ClientMetadata {
   const uris = accountClientUris(issuer);
   return {
     client_id: ACCOUNT_CLIENT_ID,
-    client_name: 'Thông tin tài khoản BHXH ID',
+    // NOTE: one name in both languages (pages say "Đăng nhập vào BHXH ID" / "Sign in to BHXH ID"): client metadata
+    // has no per-language name the sign-in page could pick.
+    client_name: 'BHXH ID',
     application_type: 'web',
     // NOTE: a public client: the code is redeemed in-process (flows/account/account-session.ts) with PKCE, never
     // at the token endpoint, so there is no secret to keep.

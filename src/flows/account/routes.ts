@@ -62,8 +62,8 @@ export function registerAccountRoutes(router: Router, deps: AccountDeps, parseFo
     ctx.body = messagePage(page, {
       title: page.t('account.sign_in_failed.title'),
       message: page.t('account.sign_in_failed.message'),
-      extra: html`<a class="button" id="sign-in-again" href="/account/sign-in?return=${encodeURIComponent(outcome.returnTo)}">${page.t('account.sign_in_again')}</a>`,
-      next: {},
+      extra: html`<a class="button" id="sign-in-again" href="/account/sign-in?return=${encodeURIComponent(outcome.returnTo)}">${page.t('account.sign_in_again')}</a>
+<a class="button secondary" id="start-page" href="/">${page.t('next.start_page')}</a>`,
     });
   });
 
@@ -74,8 +74,8 @@ export function registerAccountRoutes(router: Router, deps: AccountDeps, parseFo
     ctx.body = messagePage(page, {
       title: page.t('account.signed_out.title'),
       message: page.t('account.signed_out.message'),
-      extra: html`<a class="button" id="sign-in-again" href="/account">${page.t('account.sign_in_again')}</a>`,
-      next: {},
+      extra: html`<a class="button" id="sign-in-again" href="/account">${page.t('account.sign_in_again')}</a>
+<a class="button secondary" id="start-page" href="/">${page.t('next.start_page')}</a>`,
     });
   });
 
