@@ -4,9 +4,8 @@
 // escaped by core/html.ts.
 import { html, type SafeHtml } from '../core/html.js';
 import { HOTLINE } from '../core/hotline.js';
+import { formatVietnamTime } from '../core/vietnam-time.js';
 import type { EmailContent, SmsContent } from './messages.js';
-
-const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** A run of text in a paragraph: plain, strong, or a link to the issuer. */
 type Segment = string | { strong: string } | { link: string };
@@ -85,21 +84,6 @@ function checkMinutes(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 999)
     throw new Error('templates: minutes must be a whole number from 1 to 999');
   return minutes;
-}
-
-/** "22/11/2026 07:15" in Vietnam's time zone, whatever the server's. */
-export function formatVietnamTime(when: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(when);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
 }
 
 const scamWarningVi: Block = [
