@@ -317,6 +317,51 @@ export function vneidLinkRemovedSms({ when }: { when: Date }): SmsContent {
   );
 }
 
+/** The member removed a VNeID link herself, on the account page ("Gỡ liên kết"). */
+export function vneidUnlinkedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Liên kết VNeID đã được gỡ / A VNeID link was removed',
+    vi: [
+      ['Xin chào,'],
+      [
+        'Liên kết giữa tài khoản định danh điện tử VNeID và tài khoản BHXH ID của bạn đã được gỡ trên trang thông tin tài khoản lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Tài khoản VNeID đó không còn dùng để đăng nhập vào BHXH ID được nữa.',
+      ],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [
+        'The link between a VNeID electronic identity and your BHXH ID account was removed on your account details page on ',
+        { strong: `${time} (Vietnam time)` },
+        '. That VNeID account can no longer be used to sign in to BHXH ID.',
+      ],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, change your password and call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+export function vneidUnlinkedSms({ when }: { when: Date }): SmsContent {
+  return sms(
+    `BHXH: Lien ket VNeID voi tai khoan BHXH cua ban da duoc go luc ${formatVietnamTime(when)}. Neu khong phai ban, hay doi mat khau va goi ngay ${HOTLINE}.`,
+  );
+}
+
 /** The short code members text `BH MK <mã số BHXH>` to. */
 export const SHORT_CODE = '8079';
 
