@@ -18,11 +18,6 @@ export function formatVietnamTime(when: Date): string {
   return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
 }
 
-/** "22/11/2026": the day in Vietnam's time zone. */
-export function formatVietnamDate(when: Date): string {
-  return formatVietnamTime(when).slice(0, 10);
-}
-
 /** A calendar date kept as text (`YYYY-MM-DD`, a birth date) as "dd/mm/yyyy"; anything else unchanged. */
 export function formatCalendarDate(isoDate: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
