@@ -75,5 +75,9 @@ ul.items>li form button,button.inline{display:inline-flex;align-items:center;jus
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#dbe9f8;color:#083f78;font-size:13px;font-weight:600}
 .confirm-box{padding:12px;border-radius:8px;background:#fff8e1;color:#5c4400;border:1px solid #f0d98a;margin:8px 0}
 .confirm-box h2{margin-top:0}
+.badge.warn{background:#fdecea;color:#8a1c12}
+fieldset.choices{border:0;margin:0;padding:0}
+fieldset.choices label{display:flex;align-items:center;gap:8px;min-height:44px;font-weight:400}
+fieldset.choices input{width:auto;margin:0}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 import type { Db } from '../db/database.js';
 
 export type AccountStatus = 'active' | 'disabled';
+/** The languages of our pages (the same as core/i18n.ts `Locale`; the column's check constraint lists them). */
+export type AccountLocale = 'vi' | 'en';
 
 export interface Account {
   id: string;
@@ -22,6 +24,8 @@ export interface Account {
   passwordChangedAt: Date | null;
   /** Moves with every credential change (src/security/credential-change.ts); pending steps record it. */
   credentialVersion: number;
+  /** The language the member chose on the account page (null: not chosen). */
+  locale: AccountLocale | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +59,7 @@ interface AccountRow {
   must_change_password: boolean;
   password_changed_at: Date | null;
   credential_version: number;
+  locale: AccountLocale | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -75,6 +80,7 @@ function fromRow(r: AccountRow): Account {
     mustChangePassword: r.must_change_password,
     passwordChangedAt: r.password_changed_at,
     credentialVersion: Number(r.credential_version),
+    locale: r.locale ?? null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -187,6 +193,19 @@ export function createAccountRepository(db: Db) {
     /** Replaces a hash made with weaker parameters; only if it is still the one verified (no lost update). */
     async upgradeHash(id: string, oldHash: string, newHash: string): Promise<void> {
       await db('accounts').where({ id, password_hash: oldHash }).update({ password_hash: newHash });
+    },
+
+    /** The member's language preference; returns the one it replaced (undefined: no such account). */
+    async setLocale(id: string, locale: AccountLocale): Promise<{ previous: AccountLocale | null } | undefined> {
+      return db.transaction(async (trx: Knex.Transaction) => {
+        const row = await trx('accounts')
+          .where({ id })
+          .forUpdate()
+          .first<{ locale: AccountLocale | null } | undefined>('locale');
+        if (!row) return undefined;
+        await trx('accounts').where({ id }).update({ locale, updated_at: trx.fn.now() });
+        return { previous: row.locale ?? null };
+      });
     },
 
     async setStatus(id: string, status: AccountStatus): Promise<void> {

@@ -105,6 +105,27 @@ export function createFederatedIdentities(db: Db, clock: Clock) {
       return Array.isArray(rows) ? rows.map(fromRow) : [];
     },
 
+    /**
+     * Removes one link of the account (the member's own "Gỡ liên kết"), with `onRemoved` in the same transaction (the
+     * audit event and the notices). Of racing removals of the same link exactly one deletes it and runs `onRemoved`;
+     * the others find nothing and return undefined, as does a link that is not this account's.
+     */
+    removeLink(
+      accountId: string,
+      link: { issuer: string; subject: string },
+      onRemoved: (trx: Knex.Transaction, removed: FederatedIdentity) => Promise<void>,
+    ): Promise<FederatedIdentity | undefined> {
+      return db.transaction(async (trx: Knex.Transaction) => {
+        const rows = (await trx<Row>('federated_identities')
+          .where({ account_id: accountId, issuer: link.issuer, subject: link.subject })
+          .delete()
+          .returning('*')) as unknown as Row[];
+        const removed = Array.isArray(rows) && rows[0] ? fromRow(rows[0]) : undefined;
+        if (removed) await onRemoved(trx, removed);
+        return removed;
+      });
+    },
+
     async touch(issuer: string, subject: string): Promise<void> {
       await db('federated_identities').where({ issuer, subject }).update({ last_used_at: clock.now() });
     },

@@ -30,7 +30,10 @@ export type AuditType =
   | 'federation.confirm'
   | 'federation.logout'
   | 'sms_inbound'
-  | 'voice_reset';
+  | 'voice_reset'
+  // The account page's profile, VNeID, activity and data sections (issue 16); the VNeID removal is federation.unlink.
+  | 'profile.locale_changed'
+  | 'data.exported';
 
 export interface AuditEvent {
   type: AuditType;
@@ -42,8 +45,74 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/** An event as stored, for the member it concerns (the account page's activity and data, the CLI's activity). */
+export interface StoredAuditEvent {
+  /** The row's id (a bigint, as text): newest events have the largest. */
+  id: string;
+  at: Date;
+  type: string;
+  outcome: 'success' | 'failure';
+  clientId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
+}
+
+interface AuditRow {
+  id: string | number;
+  at: Date | string;
+  type: string;
+  outcome: 'success' | 'failure';
+  account_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  detail: Record<string, unknown> | string | null;
+}
+
+const fromRow = (r: AuditRow): StoredAuditEvent => ({
+  id: String(r.id),
+  at: new Date(r.at),
+  type: r.type,
+  outcome: r.outcome,
+  clientId: r.client_id,
+  ip: r.ip,
+  requestId: r.request_id,
+  detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) ?? {},
+});
+
 export function createAuditLog(db: Db) {
   return {
+    /**
+     * An account's own events since `since`, newest first (by time, then id), at most `limit`; `before` (an event
+     * id) continues a list where its previous page ended.
+     */
+    async forAccount(
+      accountId: string,
+      options: { since: Date; limit: number; before?: string | undefined },
+    ): Promise<StoredAuditEvent[]> {
+      const query = db<AuditRow>('audit_events')
+        .where({ account_id: accountId })
+        .andWhere('at', '>=', options.since)
+        .orderBy([
+          { column: 'at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(options.limit);
+      // After the event `before` in that order (none when it is not this account's: an empty page).
+      if (options.before !== undefined)
+        query.andWhereRaw('(at, id) < (select e.at, e.id from audit_events e where e.id = ? and e.account_id = ?)', [
+          options.before,
+          accountId,
+        ]);
+      return (await query).map(fromRow);
+    },
+
+    /** Every event of an account, oldest first (the member's data download). */
+    async allForAccount(accountId: string): Promise<StoredAuditEvent[]> {
+      return (await db<AuditRow>('audit_events').where({ account_id: accountId }).orderBy('id', 'asc')).map(fromRow);
+    },
+
     async record(event: AuditEvent, trx: Db = db): Promise<void> {
       await trx('audit_events').insert({
         type: event.type,

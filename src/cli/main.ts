@@ -14,6 +14,7 @@ import { accountsShow } from './commands/accounts-show.js';
 import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
 import { accountsUnlinkVneid } from './commands/accounts-unlink-vneid.js';
 import { accountsConfirmVneid } from './commands/accounts-confirm-vneid.js';
+import { accountsActivity } from './commands/accounts-activity.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   accountsEnable,
   accountsUnlinkVneid,
   accountsConfirmVneid,
+  accountsActivity,
   clientsCreate,
   clientsList,
   clientsShow,

@@ -15,16 +15,25 @@ export interface PageContext {
 
 const LANG_COOKIE = 'lang';
 
+/** Remembers the language in this browser (the switch, and the preference saved on the account page). */
+export function rememberLocale(ctx: Context, locale: Locale): void {
+  ctx.cookies.set(LANG_COOKIE, locale, {
+    httpOnly: true,
+    sameSite: 'lax',
+    maxAge: 365 * 24 * 3600 * 1000,
+    signed: false,
+    secure: ctx.secure,
+  });
+}
+
+/**
+ * `uiLocales`: what the page knows of the member's wish beyond this browser (the app's ui_locales, or the preference
+ * saved on the account page); the switch and the cookie come first.
+ */
 export function resolveLocale(ctx: Context, uiLocales?: string): Locale {
   const fromQuery = typeof ctx.query.lang === 'string' ? ctx.query.lang : undefined;
   if (fromQuery === 'vi' || fromQuery === 'en') {
-    ctx.cookies.set(LANG_COOKIE, fromQuery, {
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: 365 * 24 * 3600 * 1000,
-      signed: false,
-      secure: ctx.secure,
-    });
+    rememberLocale(ctx, fromQuery);
     return fromQuery;
   }
   const fromCookie = ctx.cookies.get(LANG_COOKIE, { signed: false });

@@ -23,6 +23,8 @@ import {
   vneidLinkedSms,
   vneidLinkRemovedEmail,
   vneidLinkRemovedSms,
+  vneidUnlinkedEmail,
+  vneidUnlinkedSms,
 } from './templates.js';
 
 interface Entry {
@@ -39,6 +41,8 @@ export const CATALOGUE = {
   password_changed: { secret: false, channels: { email: passwordChangedEmail, sms: passwordChangedSms } },
   vneid_linked: { secret: false, channels: { email: vneidLinkedEmail, sms: vneidLinkedSms } },
   vneid_link_removed: { secret: false, channels: { email: vneidLinkRemovedEmail, sms: vneidLinkRemovedSms } },
+  // The member removed a link herself (the account page's VNeID section).
+  vneid_unlinked: { secret: false, channels: { email: vneidUnlinkedEmail, sms: vneidUnlinkedSms } },
   // Replies to whoever texted the short code (channels/sms-inbound.ts).
   sms_inbound_help: { secret: false, channels: { sms: smsHelpReply } },
   sms_inbound_mismatch: { secret: false, channels: { sms: smsMismatchReply } },

@@ -4,9 +4,8 @@
 // escaped by core/html.ts.
 import { html, type SafeHtml } from '../core/html.js';
 import { HOTLINE } from '../core/hotline.js';
+import { formatVietnamTime } from '../core/vietnam-time.js';
 import type { EmailContent, SmsContent } from './messages.js';
-
-const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** A run of text in a paragraph: plain, strong, or a link to the issuer. */
 type Segment = string | { strong: string } | { link: string };
@@ -85,21 +84,6 @@ function checkMinutes(minutes: number): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 999)
     throw new Error('templates: minutes must be a whole number from 1 to 999');
   return minutes;
-}
-
-/** "22/11/2026 07:15" in Vietnam's time zone, whatever the server's. */
-export function formatVietnamTime(when: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(when);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
 }
 
 const scamWarningVi: Block = [
@@ -330,6 +314,51 @@ export function vneidLinkedSms({ when }: { when: Date }): SmsContent {
 export function vneidLinkRemovedSms({ when }: { when: Date }): SmsContent {
   return sms(
     `BHXH: Mat khau doi luc ${formatVietnamTime(when)} nen lien ket VNeID tao bang mat khau da bi go. Neu khong phai ban tao lien ket do, hay goi ngay ${HOTLINE}.`,
+  );
+}
+
+/** The member removed a VNeID link herself, on the account page ("Gỡ liên kết"). */
+export function vneidUnlinkedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Liên kết VNeID đã được gỡ / A VNeID link was removed',
+    vi: [
+      ['Xin chào,'],
+      [
+        'Liên kết giữa tài khoản định danh điện tử VNeID và tài khoản BHXH ID của bạn đã được gỡ trên trang thông tin tài khoản lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Tài khoản VNeID đó không còn dùng để đăng nhập vào BHXH ID được nữa.',
+      ],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [
+        'The link between a VNeID electronic identity and your BHXH ID account was removed on your account details page on ',
+        { strong: `${time} (Vietnam time)` },
+        '. That VNeID account can no longer be used to sign in to BHXH ID.',
+      ],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, change your password and call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+export function vneidUnlinkedSms({ when }: { when: Date }): SmsContent {
+  return sms(
+    `BHXH: Lien ket VNeID voi tai khoan BHXH cua ban da duoc go luc ${formatVietnamTime(when)}. Neu khong phai ban, hay doi mat khau va goi ngay ${HOTLINE}.`,
   );
 }
 

@@ -2,7 +2,8 @@
 // every channel on file, and the audit log records each, in the transaction that makes or removes the link (nothing
 // is announced that did not commit). One home for every path: the VNeID sign-in that links by the verified number
 // (flows/federation/routes.ts), the link made after a password sign-in (flows/federation/pending-link.ts), and a
-// password change or office reset, which removes the links made with a password (security/credential-change.ts).
+// password change or office reset, which removes the links made with a password (security/credential-change.ts), and
+// the member's own removal on the account page (flows/account/vneid.ts).
 import type { Knex } from 'knex';
 import type { Account } from '../accounts/account-repository.js';
 import type { FederatedIdentity } from '../accounts/federated-identities.js';
@@ -56,4 +57,30 @@ export async function announcePasswordLinksRemoved(
     );
   }
   await notifyEveryChannel(deps.outbox, trx, account, 'vneid_link_removed', { when: now, issuer: deps.config.issuer });
+}
+
+/**
+ * The member removed a link herself (the account page's "Gỡ liên kết"): a `federation.unlink` event and a notice on
+ * every channel on file, in the transaction that deleted it (accounts/federated-identities.ts `removeLink`).
+ */
+export async function announceLinkRemovedByMember(
+  deps: LinkAnnouncementDeps,
+  trx: Knex.Transaction,
+  account: Account,
+  link: FederatedIdentity,
+  event: Pick<AuditEvent, 'ip' | 'requestId'>,
+): Promise<void> {
+  await deps.audit.record(
+    {
+      ...event,
+      type: 'federation.unlink',
+      accountId: account.id,
+      detail: { via: 'account', issuer: link.issuer, linkedBy: link.linkedBy, reason: 'member' },
+    },
+    trx,
+  );
+  await notifyEveryChannel(deps.outbox, trx, account, 'vneid_unlinked', {
+    when: deps.clock.now(),
+    issuer: deps.config.issuer,
+  });
 }

@@ -10,6 +10,8 @@ import {
   temporaryPasswordSms,
   vneidLinkRemovedEmail,
   vneidLinkRemovedSms,
+  vneidUnlinkedEmail,
+  vneidUnlinkedSms,
 } from '../../src/notify/templates.js';
 
 const ISSUER = 'https://id.baohiemxahoi.test';
@@ -150,5 +152,20 @@ describe('message templates', () => {
     }
     for (const link of [...links(mail.text), ...links(mail.html)]) assert.equal(link, ISSUER);
     assert.match(vneidLinkRemovedSms({ when: new Date() }).text, /lien ket VNeID/);
+  });
+
+  it('tells, Vietnamese first, that the member removed a VNeID link, with what to do if it was not her', () => {
+    const mail = vneidUnlinkedEmail({ when: new Date('2026-12-31T16:59:00Z'), issuer: ISSUER });
+    for (const part of [mail.text, mail.html]) {
+      assert.ok(
+        part.indexOf('đã được gỡ trên trang thông tin tài khoản') < part.indexOf('was removed on'),
+        'Vietnamese first',
+      );
+      assert.ok(part.includes('31/12/2026 23:59') && part.includes('1900 9068'));
+    }
+    for (const link of [...links(mail.text), ...links(mail.html)]) assert.equal(link, ISSUER);
+    const sms = vneidUnlinkedSms({ when: new Date('2026-12-31T16:59:00Z') }).text;
+    assertOneGsm7Segment(sms);
+    assert.match(sms, /Lien ket VNeID .* da duoc go luc 31\/12\/2026 23:59/);
   });
 });

@@ -17,6 +17,7 @@ export function accountView(a: Account) {
     email: a.email,
     email_verified: a.emailVerified,
     status: a.status,
+    locale: a.locale,
     must_change_password: a.mustChangePassword,
     has_password: Boolean(a.passwordHash),
     password_changed_at: a.passwordChangedAt,

@@ -149,7 +149,8 @@ export function requireMember(deps: AccountShellDeps): Middleware {
       ctx.redirect(`/account/sign-in?return=${encodeURIComponent(returnTo)}`);
       return;
     }
-    const page = pageContext(ctx, resolveLocale(ctx));
+    // The switch and the cookie first, then the language the member saved on the profile page.
+    const page = pageContext(ctx, resolveLocale(ctx, found.account.locale ?? undefined));
     ctx.state.page = page;
     ctx.state.member = {
       account: found.account,

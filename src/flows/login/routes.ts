@@ -280,6 +280,8 @@ function submitCredentials(deps: LoginDeps): Middleware {
       await deps.audit.record({
         type: 'sign_in',
         outcome: 'failure',
+        // The account the number names, so its member sees the failed attempt in her security activity.
+        accountId: outcome.accountId ?? null,
         clientId: String(interaction.params.client_id),
         ip: ctx.ip,
         requestId: ctx.state.requestId,

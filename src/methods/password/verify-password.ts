@@ -6,7 +6,8 @@ import type { TemporaryPasswords } from '../temporary-password/temporary-passwor
 
 export type PasswordOutcome =
   | { ok: true; account: Account /** signed in with a temporary password (now used up) */; temporary: boolean }
-  | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password' };
+  /** `accountId`: the account the number named, when there is one (for its own audit trail, never for the page). */
+  | { ok: false; reason: 'unknown' | 'wrong_password' | 'disabled' | 'no_password'; accountId?: string };
 
 export async function verifyPassword(
   deps: { accounts: AccountRepository; hasher: PasswordHasher; temporaryPasswords?: TemporaryPasswords },
@@ -17,7 +18,7 @@ export async function verifyPassword(
   if (!account?.passwordHash) {
     // NOTE: unknown accounts look like known ones: the same argon2 cost, then the same answer.
     await deps.hasher.verifyDummy(password);
-    return { ok: false, reason: account ? 'no_password' : 'unknown' };
+    return account ? { ok: false, reason: 'no_password', accountId: account.id } : { ok: false, reason: 'unknown' };
   }
   const matches = await deps.hasher.verify(account.passwordHash, password);
   if (!matches) {
@@ -29,9 +30,9 @@ export async function verifyPassword(
     ) {
       return { ok: true, account, temporary: true };
     }
-    return { ok: false, reason: 'wrong_password' };
+    return { ok: false, reason: 'wrong_password', accountId: account.id };
   }
-  if (account.status !== 'active') return { ok: false, reason: 'disabled' };
+  if (account.status !== 'active') return { ok: false, reason: 'disabled', accountId: account.id };
   if (deps.hasher.needsRehash(account.passwordHash)) {
     await deps.accounts.upgradeHash(account.id, account.passwordHash, await deps.hasher.hash(password));
   }
