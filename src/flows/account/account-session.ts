@@ -68,6 +68,16 @@ function cookieOptions(ctx: Context, maxAgeMs?: number) {
   };
 }
 
+/**
+ * The sign-in time on the clock this module measures with. oidc-provider stamps `auth_time` from the system clock;
+ * recency is measured on the injected one (the same in production): carry the sign-in's age, as the system clock
+ * sees it now, over to the injected clock, so a test that moves its clock ages the sign-in and nothing else.
+ */
+function onOurClock(clock: Clock, authTime: number): number {
+  const age = Math.max(0, Math.floor(Date.now() / 1000) - authTime);
+  return Math.floor(clock.now().getTime() / 1000) - age;
+}
+
 /** Was the member's last sign-in recent enough for a sensitive change? */
 export function isRecent(deps: Pick<AccountShellDeps, 'clock' | 'config'>, m: Member): boolean {
   return signedInRecently(m.session.authTime, deps.clock.now(), deps.config.account.reauthSeconds);
@@ -245,7 +255,7 @@ export async function finishSignIn(deps: AccountShellDeps, ctx: Context): Promis
     data: {
       accountId: code.accountId,
       sessionUid: code.sessionUid,
-      authTime: code.authTime,
+      authTime: onOurClock(deps.clock, code.authTime),
       acr: code.acr,
       amr: code.amr,
     },
