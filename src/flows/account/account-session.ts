@@ -237,6 +237,9 @@ export async function finishSignIn(deps: AccountShellDeps, ctx: Context): Promis
   const previous = ctx.cookies.get(COOKIE, { signed: false });
   if (previous && /^[A-Za-z0-9_-]{43}$/.test(previous)) await deps.flows.delete('account_session', rowId(previous));
   const cookie = crypto.randomBytes(32).toString('base64url');
+  // NOTE: oidc-provider stamps auth_time with the wall clock; `isRecent` measures with the injected clock (the same
+  // one in production; tests move theirs). The sign-in's age is carried over, so both agree on how recent it is.
+  const age = Math.max(0, Math.floor(Date.now() / 1000) - code.authTime);
   await deps.flows.put({
     kind: 'account_session',
     id: rowId(cookie),
@@ -244,7 +247,7 @@ export async function finishSignIn(deps: AccountShellDeps, ctx: Context): Promis
     data: {
       accountId: code.accountId,
       sessionUid: code.sessionUid,
-      authTime: code.authTime,
+      authTime: nowSeconds(deps.clock) - age,
       acr: code.acr,
       amr: code.amr,
     },
