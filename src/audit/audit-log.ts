@@ -30,7 +30,11 @@ export type AuditType =
   | 'federation.confirm'
   | 'federation.logout'
   | 'sms_inbound'
-  | 'voice_reset';
+  | 'voice_reset'
+  // The account page's sessions and apps (issue 16; the CLI's end-sessions and revoke-grant too). A password changed
+  // on the account page is 'password.changed' with via 'account'.
+  | 'session.ended'
+  | 'grant.revoked';
 
 export interface AuditEvent {
   type: AuditType;
