@@ -13,6 +13,7 @@ import { authorizationRequest, discover, oidc, redeem } from '../helpers/oidc.js
 import { startTestServer, testClock, type TestServer } from '../helpers/server.js';
 import { describeUserAgent } from '../../src/oidc/account-sessions.js';
 import { coarseNetwork } from '../../src/security/client-address.js';
+import { sweepOrphanSessionDevices } from '../../src/oidc/session-devices.js';
 import { sessionsEndedSms } from '../../src/notify/templates.js';
 
 const REDIRECT = 'https://dichvucong.example.vn/auth/callback';
@@ -167,6 +168,23 @@ describe('account page: where you are signed in', () => {
     assert.match(english.html, /Safari on iPhone/);
     assert.match(english.html, /This device/);
     await iphone.get('/account/sessions?lang=vi');
+  });
+
+  it('sweeps the rows of sessions that are gone, and only those', async () => {
+    const m = await member();
+    await signInToAccount(t, m, { browser: device(WINDOWS_EDGE, '198.51.100.25') });
+    await t.db('session_devices').insert({
+      session_uid: 'GoneSessionUid',
+      account_id: m.id,
+      user_agent: WINDOWS_EDGE,
+      network: '198.51.100.0/24',
+      first_seen_at: clock.now(),
+      last_seen_at: clock.now(),
+    });
+    assert.ok((await sweepOrphanSessionDevices(t.db)) >= 1);
+    const left = await t.db('session_devices').where({ account_id: m.id }).select('session_uid');
+    assert.equal(left.length, 1);
+    assert.notEqual(left[0].session_uid, 'GoneSessionUid');
   });
 
   it('moves last seen at most once a minute', async () => {
