@@ -307,6 +307,11 @@ describe('account page: where you are signed in', () => {
       assert.equal(answer.status, status, session);
       assert.match(answer.html, message);
       assert.match(answer.html, /id="sessions"/, 'the list again');
+      assert.match(
+        answer.html,
+        /class="lang" href="\/account\/sessions\?lang=en"/,
+        "the switch goes to the section's page",
+      );
     }
     // The victim is still signed in, and nothing was ended or audited anywhere.
     assert.equal((await victimBrowser.get('/account')).status, 200);
