@@ -10,6 +10,8 @@ import { resolveEncryptionKey } from '../keys/encryption-key.js';
 import type { KeyLifecycle } from '../keys/lifecycle.js';
 import { createSealer, type Sealer } from '../keys/sealer.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
+import { type AccountSessions, createAccountSessions } from '../oidc/account-sessions.js';
+import { createSessionDevices } from '../oidc/session-devices.js';
 import { buildSharedServices, type SharedServices } from './services.js';
 
 export interface CliContext extends Omit<SharedServices, 'keyLifecycle'> {
@@ -21,6 +23,9 @@ export interface CliContext extends Omit<SharedServices, 'keyLifecycle'> {
   keyLifecycle: KeyLifecycle;
   /** Ends an account's sessions, grants and tokens; without a provider here, so no back-channel logout. */
   revokeAccount(accountId: string): Promise<{ sessions: number; artifacts: number }>;
+  /** A member's sessions and apps with access (src/oidc/account-sessions.ts, as on the account page); no provider
+   * here, so ending them sends no back-channel logout. */
+  accountSessions: AccountSessions;
   /** Migrations applied when the context opened. */
   migrationsApplied: string[];
   readStdin(): Promise<string>;
@@ -37,6 +42,7 @@ export async function openCliContext(
   const sealer = createSealer(resolveEncryptionKey(config, logger), config.previousKeysEncryptionKeys);
   const clock = systemClock;
   const services = buildSharedServices(config, { db, sealer, clock });
+  const devices = createSessionDevices(db, clock);
   return {
     ...services,
     config,
@@ -45,7 +51,17 @@ export async function openCliContext(
     logger,
     clock,
     keyLifecycle: services.keyLifecycle(),
-    revokeAccount: (accountId) => revokeAccount({ db, logger }, accountId),
+    revokeAccount: (accountId) => revokeAccount({ db, logger, devices }, accountId),
+    accountSessions: createAccountSessions({
+      db,
+      clock,
+      logger,
+      audit: services.audit,
+      outbox: services.outbox,
+      issuer: config.issuer,
+      devices,
+      clients: services.clients,
+    }),
     migrationsApplied: applied,
     readStdin,
     async close() {

@@ -30,6 +30,8 @@ import type Router from '@koa/router';
 import type { KeyLifecycle } from '../keys/lifecycle.js';
 import type { Federation } from '../flows/federation/federation.js';
 import type { FederatedIdentities } from '../accounts/federated-identities.js';
+import type { RevokeAccountOptions } from '../oidc/revoke-account.js';
+import type { AccountSessions } from '../oidc/account-sessions.js';
 
 export interface AppDeps {
   config: Config;
@@ -78,7 +80,12 @@ export interface AppDeps {
   /** The provider serving now; a key change swaps it (see docs/architecture.md). */
   provider: () => Provider;
   /** Ends every session, grant and token of an account, on the provider serving now (src/oidc/revoke-account.ts). */
-  revokeAccount: (accountId: string) => Promise<{ sessions: number; artifacts: number }>;
+  revokeAccount: (
+    accountId: string,
+    options?: RevokeAccountOptions,
+  ) => Promise<{ sessions: number; artifacts: number }>;
+  /** A member's sessions and apps with access: list and end them (src/oidc/account-sessions.ts; the CLI's too). */
+  accountSessions: AccountSessions;
   /** Discovery and JWKS as each provider instance first answered them (src/http/provider-documents.ts). */
   documents: ProviderDocuments;
 }

@@ -48,6 +48,8 @@ import { createVoicePasswordReset, sweepVoiceCalls } from '../channels/voice-pas
 import { withWebhookSecrets } from '../channels/webhook-secrets.js';
 import { captchaField } from '../../views/captcha.js';
 import { revokeAccount } from '../oidc/revoke-account.js';
+import { createAccountSessions } from '../oidc/account-sessions.js';
+import { createSessionDevices, installSessionDevices, sweepOrphanSessionDevices } from '../oidc/session-devices.js';
 import path from 'node:path';
 import { createVneidUpstream } from '../methods/vneid/upstream-client.js';
 import { CALLBACK_PATH } from '../flows/federation/routes.js';
@@ -184,6 +186,8 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
   const channelRequests = createChannelRequests(db, clock);
   let provider: Provider;
   const metrics = createMetrics();
+  // What each provider session was seen from (the account page's "where you are signed in").
+  const devices = createSessionDevices(db, clock);
   const deps: AppDeps = {
     config,
     db,
@@ -256,7 +260,19 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
         }
       : {}),
     provider: () => provider,
-    revokeAccount: (accountId) => revokeAccount({ db, provider, logger }, accountId),
+    revokeAccount: (accountId, revokeOptions) =>
+      revokeAccount({ db, provider, logger, devices }, accountId, revokeOptions),
+    accountSessions: createAccountSessions({
+      db,
+      clock,
+      logger,
+      audit,
+      outbox,
+      issuer: config.issuer,
+      devices,
+      clients,
+      provider: () => provider,
+    }),
     documents: providerDocuments({
       issuer: config.issuer,
       trustProxy: config.trustProxy,
@@ -303,6 +319,8 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
     // Inside the upstream logout's swap, so that its return address carries the language too.
     p.use(carryLogoutLocale());
     installResumeCredentialCheck(p, { accounts });
+    // Outside the credential check, so a resume it undoes (409) records no device.
+    installSessionDevices(p, { devices, logger });
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'provider server_error'));
     p.on('grant.revoked', (_ctx, grantId) => logger.info({ grantId }, 'grant revoked'));
     p.on('backchannel.error', (_ctx, err, client) =>
@@ -373,6 +391,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       sweepVoiceCalls(db, clock),
       sweepThrottleHits(db, clock),
       sweepOrphanUpstreamSessions(db),
+      sweepOrphanSessionDevices(db),
     ]).catch((err) => logger.warn({ err }, 'sweep failed'));
   }, 5 * 60_000);
   sweeper.unref();

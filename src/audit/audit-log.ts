@@ -33,7 +33,11 @@ export type AuditType =
   | 'voice_reset'
   // The account page's profile, VNeID, activity and data sections (issue 16); the VNeID removal is federation.unlink.
   | 'profile.locale_changed'
-  | 'data.exported';
+  | 'data.exported'
+  // The account page's sessions and apps (issue 16; the CLI's end-sessions and revoke-grant too). A password changed
+  // on the account page is 'password.changed' with via 'account'.
+  | 'session.ended'
+  | 'grant.revoked';
 
 export interface AuditEvent {
   type: AuditType;

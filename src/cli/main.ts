@@ -15,6 +15,10 @@ import { accountsDisable, accountsEnable } from './commands/accounts-status.js';
 import { accountsUnlinkVneid } from './commands/accounts-unlink-vneid.js';
 import { accountsConfirmVneid } from './commands/accounts-confirm-vneid.js';
 import { accountsActivity } from './commands/accounts-activity.js';
+import { accountsSessions } from './commands/accounts-sessions.js';
+import { accountsEndSessions } from './commands/accounts-end-sessions.js';
+import { accountsGrants } from './commands/accounts-grants.js';
+import { accountsRevokeGrant } from './commands/accounts-revoke-grant.js';
 import { clientsCreate } from './commands/clients-create.js';
 import { clientsDelete, clientsList, clientsShow } from './commands/clients-read.js';
 import { keysList } from './commands/keys-list.js';
@@ -34,6 +38,10 @@ export const COMMANDS: Command[] = [
   accountsUnlinkVneid,
   accountsConfirmVneid,
   accountsActivity,
+  accountsSessions,
+  accountsEndSessions,
+  accountsGrants,
+  accountsRevokeGrant,
   clientsCreate,
   clientsList,
   clientsShow,

@@ -25,6 +25,10 @@ import {
   vneidLinkRemovedSms,
   vneidUnlinkedEmail,
   vneidUnlinkedSms,
+  sessionsEndedEmail,
+  sessionsEndedSms,
+  appAccessRemovedEmail,
+  appAccessRemovedSms,
 } from './templates.js';
 
 interface Entry {
@@ -46,6 +50,9 @@ export const CATALOGUE = {
   // Replies to whoever texted the short code (channels/sms-inbound.ts).
   sms_inbound_help: { secret: false, channels: { sms: smsHelpReply } },
   sms_inbound_mismatch: { secret: false, channels: { sms: smsMismatchReply } },
+  // The account page's sessions and apps (issue 16), and the CLI's end-sessions and revoke-grant.
+  sessions_ended: { secret: false, channels: { email: sessionsEndedEmail, sms: sessionsEndedSms } },
+  app_access_removed: { secret: false, channels: { email: appAccessRemovedEmail, sms: appAccessRemovedSms } },
 } as const satisfies Record<string, Entry>;
 
 type Catalogue = typeof CATALOGUE;

@@ -437,3 +437,123 @@ export function temporaryPasswordEmail({
     ],
   });
 }
+
+// The account page: sessions and apps (issue 16, items 7 and 8; also the CLI's end-sessions and revoke-grant).
+
+function checkCount(count: number): number {
+  if (!Number.isInteger(count) || count < 1 || count > 999) throw new Error('templates: a count is 1 to 999');
+  return count;
+}
+
+/** Sessions of the account were ended (signed out remotely from the account page, or by an operator). */
+export function sessionsEndedEmail({
+  when,
+  issuer,
+  count,
+}: {
+  when: Date;
+  issuer: string;
+  count: number;
+}): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  checkCount(count);
+  return renderEmail({
+    subject: '[BHXH] Đã đăng xuất khỏi thiết bị khác / Signed out of other devices',
+    vi: [
+      ['Xin chào,'],
+      [
+        `Tài khoản BHXH ID của bạn đã được đăng xuất khỏi ${count} thiết bị hoặc trình duyệt lúc `,
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Ở đó cần đăng nhập lại.',
+      ],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [
+        `Your BHXH ID account was signed out of ${count} ${count === 1 ? 'device or browser' : 'devices or browsers'} on `,
+        { strong: `${time} (Vietnam time)` },
+        '. Signing in there again is needed.',
+      ],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, change your password and call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+export function sessionsEndedSms({ when, count }: { when: Date; count: number }): SmsContent {
+  return sms(
+    `BHXH: Tai khoan BHXH cua ban da duoc dang xuat khoi ${checkCount(count)} thiet bi luc ${formatVietnamTime(when)}. Neu khong phai ban, hay doi mat khau va goi ngay ${HOTLINE}.`,
+  );
+}
+
+/** An app's access to the account was removed (its grant, tokens and sessions ended). */
+export function appAccessRemovedEmail({
+  when,
+  issuer,
+  app,
+}: {
+  when: Date;
+  issuer: string;
+  app: string;
+}): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  // A registered client's name, as the consent page shows it; cut so a long one cannot fill the message.
+  const name = Array.from(app).slice(0, 80).join('');
+  return renderEmail({
+    subject: '[BHXH] Đã gỡ quyền truy cập của ứng dụng / An app no longer has access',
+    vi: [
+      ['Xin chào,'],
+      [
+        'Quyền truy cập tài khoản BHXH ID của ứng dụng ',
+        { strong: name },
+        ' đã được gỡ lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Ứng dụng sẽ cần bạn đăng nhập và đồng ý lại nếu muốn dùng tiếp.',
+      ],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [
+        'The access of the app ',
+        { strong: name },
+        ' to your BHXH ID account was removed on ',
+        { strong: `${time} (Vietnam time)` },
+        '. The app will need you to sign in and agree again to go on using it.',
+      ],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, change your password and call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+export function appAccessRemovedSms({ when }: { when: Date }): SmsContent {
+  return sms(
+    `BHXH: Quyen truy cap cua mot ung dung vao tai khoan BHXH cua ban da duoc go luc ${formatVietnamTime(when)}. Neu khong phai ban thuc hien, hay goi ngay ${HOTLINE}.`,
+  );
+}

@@ -42,14 +42,32 @@ export function addressBucket(ip: string): string {
   if (mapped) return mapped[1]!;
   const address = ip.split('%')[0]!; // drop a zone id (fe80::1%eth0)
   if (!net.isIPv6(address)) return ip;
+  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, "::" expanded, each in lower-case hex without leading zeros. */
+function ipv6Groups(address: string): string[] {
   const [head = '', tail] = address.split('::');
   const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
   const left = groups(head);
   const right = tail === undefined ? [] : groups(tail);
   const full =
     tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${full
-    .slice(0, 4)
-    .map((g) => parseInt(g, 16).toString(16))
-    .join(':')}::/64`;
+  return full.map((g) => parseInt(g, 16).toString(16));
+}
+
+/**
+ * How an address is shown to the member it belongs to (the account page's "where you are signed in"): its network,
+ * never the address itself, and no geolocation — an IPv4 address as its /24 (`203.0.113.0/24`, also when written
+ * IPv4-mapped), an IPv6 address as its /48 (`2001:db8:1::/48`). Undefined for anything that is not an IP address.
+ */
+export function coarseNetwork(ip: string): string | undefined {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  const address = (mapped ? mapped[1]! : ip).split('%')[0]!;
+  if (net.isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  if (!net.isIPv6(address)) return undefined;
+  const prefix = ipv6Groups(address).slice(0, 3);
+  // Trailing zero groups fold into "::", as an address is usually written (2001:db8:0::/48 → 2001:db8::/48).
+  while (prefix.length && prefix.at(-1) === '0') prefix.pop();
+  return `${prefix.join(':')}::/48`;
 }

@@ -2,7 +2,8 @@
 // conditional update as every password change and every temporary password; a step that recorded an older version
 // cannot finish (login, recovery, VNeID pending link); a password change also ends every session, grant and token
 // and removes the VNeID links made with a password. Called by the sign-in and reset flows, the federation pending
-// link, temporary passwords (SMS keyword, hotline, office) and the CLI (set-password, reset-password).
+// link, temporary passwords (SMS keyword, hotline, office), the account page (its password section: the change keeps
+// that browser signed in, `keepSession`) and the CLI (set-password, reset-password).
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -61,6 +62,17 @@ export interface PasswordChange {
   requestId?: string;
   /** Runs in the same transaction; returning false aborts the change (a flow already finished elsewhere). */
   guard?: (trx: Knex.Transaction) => Promise<boolean>;
+  /**
+   * The member changed it herself on the account page: this browser stays signed in — its provider session (by uid)
+   * and, in it, the account page's own client. Every other session, grant and token still ends.
+   */
+  keepSession?: KeptSession;
+}
+
+/** A session a credential change leaves signed in, with the one relying party that stays in it. */
+export interface KeptSession {
+  sessionUid: string;
+  clientId: string;
 }
 
 /** What a credential change needs: its own narrow list, not the service bag. */
@@ -71,9 +83,9 @@ export interface CredentialChangeDeps extends LinkRemovalDeps {
   /**
    * Ends every session, grant and token of the account (src/oidc/revoke-account.ts, bound by the composition root:
    * oidc/ calls this module, so this module does not import oidc/). The CLI has no provider: the rows still go,
-   * without back-channel logout.
+   * without back-channel logout. `keep`: a session that stays (the member's own change on the account page).
    */
-  revokeAccount(accountId: string): Promise<{ sessions: number; artifacts: number }>;
+  revokeAccount(accountId: string, options?: { keep?: KeptSession }): Promise<{ sessions: number; artifacts: number }>;
   /** The sign-in throttle (flows/login/login-throttle.ts): a new password starts with no failures counted. */
   loginThrottle?: { clearFailures(bhxhNumber: string): Promise<void> };
 }
@@ -125,17 +137,29 @@ async function replacePassword(
   return true;
 }
 
-/** After commit: every session and token ends, and failed sign-ins someone else caused no longer slow her down. */
-async function revokeAfterChange(deps: CredentialChangeDeps, account: Account, via: string): Promise<void> {
-  const revoked = await deps.revokeAccount(account.id);
+/**
+ * After commit: every session and token ends (but the one `keep` names), and failed sign-ins someone else caused no
+ * longer slow her down.
+ */
+async function revokeAfterChange(
+  deps: CredentialChangeDeps,
+  account: Account,
+  via: string,
+  keep?: KeptSession,
+): Promise<void> {
+  const revoked = await deps.revokeAccount(account.id, keep ? { keep } : {});
   await deps.loginThrottle?.clearFailures(account.bhxhNumber);
-  deps.logger.info({ accountId: account.id, via, ...revoked }, 'password replaced: sessions and tokens revoked');
+  deps.logger.info(
+    { accountId: account.id, via, ...revoked, keptSession: Boolean(keep) },
+    'password replaced: sessions and tokens revoked',
+  );
 }
 
 /**
  * The one way a member replaces a password (email or SMS reset, a new password after a temporary password or
- * must_change_password). Returns false when the step is stale (the version moved) or the guard refused: nothing
- * changed. After commit every session, grant and token of the account is revoked (back-channel logout included).
+ * must_change_password, the account page's password section). Returns false when the step is stale (the version
+ * moved) or the guard refused: nothing changed. After commit every session, grant and token of the account is
+ * revoked (back-channel logout included), but the session `keepSession` names.
  */
 export async function applyPasswordChange(deps: CredentialChangeDeps, change: PasswordChange): Promise<boolean> {
   const { account } = change;
@@ -155,7 +179,7 @@ export async function applyPasswordChange(deps: CredentialChangeDeps, change: Pa
     if (err instanceof StaleStep) return false;
     throw err;
   }
-  await revokeAfterChange(deps, account, change.via);
+  await revokeAfterChange(deps, account, change.via, change.keepSession);
   return true;
 }
 

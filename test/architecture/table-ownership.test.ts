@@ -21,6 +21,7 @@ const OWNERS: Record<string, string> = {
   flows: 'src/flows/',
   keys: 'src/keys/',
   oidc_payloads: 'src/oidc/',
+  session_devices: 'src/oidc/',
   outbox: 'src/notify/',
   throttle_hits: 'src/security/',
   verification_codes: 'src/methods/codes/',

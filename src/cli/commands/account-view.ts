@@ -4,6 +4,7 @@ import type { FederatedIdentity } from '../../accounts/federated-identities.js';
 import type { CliContext } from '../../app/cli-context.js';
 import { CommandError, UsageError } from '../command.js';
 import { parseBhxhNumber } from '../../accounts/identifiers.js';
+import type { AppView, SessionView } from '../../oidc/account-sessions.js';
 
 export function accountView(a: Account) {
   return {
@@ -56,3 +57,38 @@ export const accountSelector = {
   bhxh: { type: 'string' },
   id: { type: 'string' },
 } as const;
+
+/** The staff id given with --operator, recorded in the audit trail; required by the commands that change something. */
+export function operatorArg(values: Record<string, unknown>): string {
+  const operator = typeof values.operator === 'string' ? values.operator.trim() : '';
+  if (!/^[A-Za-z0-9._@-]{2,64}$/.test(operator))
+    throw new UsageError('--operator STAFF_ID is required (letters, digits, . _ @ -)');
+  return operator;
+}
+
+/** A session as operators see it: device facts as recorded (the network, never an address). */
+export function sessionView(s: SessionView) {
+  return {
+    uid: s.uid,
+    signed_in_at: s.signedInAt ?? null,
+    first_seen_at: s.firstSeenAt ?? null,
+    last_seen_at: s.lastSeenAt ?? null,
+    browser: s.device.browser ?? null,
+    system: s.device.system ?? null,
+    user_agent: s.userAgent ?? null,
+    network: s.network ?? null,
+    clients: s.clientIds,
+  };
+}
+
+/** An app with access (its grants by relying party). */
+export function appView(a: AppView) {
+  return {
+    client_id: a.clientId,
+    client_name: a.clientName,
+    grant_ids: a.grantIds,
+    scopes: a.scopes,
+    resources: a.resources,
+    granted_at: a.grantedAt ?? null,
+  };
+}

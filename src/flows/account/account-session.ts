@@ -145,6 +145,16 @@ async function currentSession(
 }
 
 /**
+ * A POST answered with a page (a refused change) links the language switch to its section's page: /account/<section>,
+ * never the POST's own path (`/account/sessions/end` has no GET).
+ */
+function sectionPage(ctx: Context, page: PageContext): PageContext {
+  if (ctx.method === 'GET') return page;
+  const section = /^\/account(?:\/[a-z][a-z-]{0,30})?/.exec(ctx.path)?.[0] ?? '/account';
+  return { ...page, switchLanguageHref: `${section}?lang=${page.locale === 'vi' ? 'en' : 'vi'}` };
+}
+
+/**
  * Every account page: the member signed in through the account page's session, or a redirect to the sign-in (which
  * comes back to this page). Sets `ctx.state.member`.
  */
@@ -160,7 +170,7 @@ export function requireMember(deps: AccountShellDeps): Middleware {
       return;
     }
     // The switch and the cookie first, then the language the member saved on the profile page.
-    const page = pageContext(ctx, resolveLocale(ctx, found.account.locale ?? undefined));
+    const page = sectionPage(ctx, pageContext(ctx, resolveLocale(ctx, found.account.locale ?? undefined)));
     ctx.state.page = page;
     ctx.state.member = {
       account: found.account,
