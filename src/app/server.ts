@@ -230,6 +230,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       key: derive('voice'),
       options: config.voice,
       throttle,
+      phoneCoolingSeconds: config.account.phoneCoolingSeconds,
     }),
     sealer,
     recoveryMethods: {
