@@ -215,6 +215,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       issuer: config.issuer,
       secret: derive('address-verification'),
       options: config.recovery,
+      phoneCoolingSeconds: config.account.phoneCoolingSeconds,
     }),
     channelRequests,
     temporaryPasswords,

@@ -30,7 +30,11 @@ export type AuditType =
   | 'federation.confirm'
   | 'federation.logout'
   | 'sms_inbound'
-  | 'voice_reset';
+  | 'voice_reset'
+  // The account page's email and phone sections (src/security/address-change.ts).
+  | 'address.change_requested'
+  | 'address.changed'
+  | 'address.removed';
 
 export interface AuditEvent {
   type: AuditType;

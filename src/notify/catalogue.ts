@@ -11,8 +11,14 @@ import type { Channel, EmailContent, EmailMessage, SmsContent, SmsMessage } from
 import {
   addressVerificationEmail,
   addressVerificationSms,
+  emailChangedEmail,
+  emailChangedSms,
+  emailRemovedEmail,
+  emailRemovedSms,
   passwordChangedEmail,
   passwordChangedSms,
+  phoneChangedEmail,
+  phoneChangedSms,
   recoveryCodeEmail,
   recoveryCodeSms,
   smsHelpReply,
@@ -42,6 +48,10 @@ export const CATALOGUE = {
   // Replies to whoever texted the short code (channels/sms-inbound.ts).
   sms_inbound_help: { secret: false, channels: { sms: smsHelpReply } },
   sms_inbound_mismatch: { secret: false, channels: { sms: smsMismatchReply } },
+  // The account page's address changes (src/security/address-change.ts): to the addresses on file before the change.
+  email_changed: { secret: false, channels: { email: emailChangedEmail, sms: emailChangedSms } },
+  email_removed: { secret: false, channels: { email: emailRemovedEmail, sms: emailRemovedSms } },
+  phone_changed: { secret: false, channels: { email: phoneChangedEmail, sms: phoneChangedSms } },
 } as const satisfies Record<string, Entry>;
 
 type Catalogue = typeof CATALOGUE;
