@@ -74,5 +74,6 @@ ul.items>li p{margin:0 0 4px}
 ul.items>li form button,button.inline{display:inline-flex;align-items:center;justify-content:center;width:auto;min-height:44px;margin-top:6px;padding:8px 14px;font-size:15px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#dbe9f8;color:#083f78;font-size:13px;font-weight:600}
 .confirm-box{padding:12px;border-radius:8px;background:#fff8e1;color:#5c4400;border:1px solid #f0d98a;margin:8px 0}
+.wrap{overflow-wrap:anywhere}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;
