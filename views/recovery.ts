@@ -1,6 +1,7 @@
 // Password recovery pages: the address form (with the other ways to recover, shown to everyone), the code form,
 // and the "password changed" page. The new-password step reuses views/set-password.ts.
 import { html, type SafeHtml } from '../src/core/html.js';
+import { codeStep } from './code-step.js';
 import { fieldAttributes } from './fields.js';
 import { layout } from './layout.js';
 import type { PageContext } from '../src/core/locale.js';
@@ -106,12 +107,6 @@ export interface RecoveryCodeView {
 
 export function recoveryCodePage(page: PageContext, view: RecoveryCodeView): string {
   const { t } = page;
-  const field = fieldAttributes({
-    order: ['code'],
-    errorId: view.error ? 'code-error' : undefined,
-    inError: view.codeInError ? ['code'] : [],
-    focus: 'code',
-  });
   const cooldown = view.cooldownSeconds;
   // A number stays on one line at 360 px ("0168 ••• •321" must not break after "0168").
   const address = view.address.replace(/ /g, '\u00a0');
@@ -127,27 +122,18 @@ export function recoveryCodePage(page: PageContext, view: RecoveryCodeView): str
     t('recovery.code.title'),
     html`
 <h1>${t('recovery.code.title')}</h1>
-${
-  repeat
+${codeStep(page, {
+  action: view.action,
+  resendAction: view.resendAction,
+  csrfToken: view.csrfToken,
+  intro: repeat
     ? html`<p class="notice-ok" role="status" id="code-repeat">${intro} ${t('recovery.code.wait', { seconds: repeat.waitSeconds })}</p>`
-    : html`<p>${intro}</p>`
-}
-${view.notice ? html`<p class="notice-ok" role="status">${view.notice}</p>` : ''}
-${view.error ? html`<div class="alert" role="alert" id="code-error">${view.error}</div>` : ''}
-<form method="post" action="${view.action}" novalidate>
-  <input type="hidden" name="csrf" value="${view.csrfToken}">
-  <label for="code">${t('recovery.code.label')}</label>
-  <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="12"
-    required${field('code')}>
-  <button type="submit">${t('recovery.code.submit')}</button>
-</form>
-<p class="muted">${t('recovery.code.never_share')}</p>
-<form method="post" action="${view.resendAction}">
-  <input type="hidden" name="csrf" value="${view.csrfToken}">
-  <p class="muted" id="resend-hint">${view.channel === 'sms' ? t('recovery.code.resend_hint_sms') : t('recovery.code.resend_hint_email')}</p>
-  <p class="muted" id="code-limits">${t('recovery.code.limits', { cooldown, perHour: view.perHour })}</p>
-  <button type="submit" class="secondary">${t('recovery.code.resend')}</button>
-</form>
+    : html`<p>${intro}</p>`,
+  resendHint: view.channel === 'sms' ? t('recovery.code.resend_hint_sms') : t('recovery.code.resend_hint_email'),
+  limits: t('recovery.code.limits', { cooldown, perHour: view.perHour }),
+  ...(view.notice ? { notice: view.notice } : {}),
+  ...(view.error ? { error: view.error, codeInError: view.codeInError ?? false } : {}),
+})}
 ${otherWays(page)}
 ${view.backHref ? html`<div class="links"><a href="${view.backHref}">${t('recovery.back_to_sign_in')}</a></div>` : ''}`,
   );

@@ -79,5 +79,6 @@ ul.items>li form button,button.inline{display:inline-flex;align-items:center;jus
 fieldset.choices{border:0;margin:0;padding:0}
 fieldset.choices label{display:flex;align-items:center;gap:8px;min-height:44px;font-weight:400}
 fieldset.choices input{width:auto;margin:0}
+.wrap{overflow-wrap:anywhere}
 @media (max-width:480px){.card{margin:12px 8px;padding:18px 14px}.brand span:last-child{font-size:13px}}
 `;

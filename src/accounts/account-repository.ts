@@ -22,6 +22,8 @@ export interface Account {
   status: AccountStatus;
   mustChangePassword: boolean;
   passwordChangedAt: Date | null;
+  /** When the phone on file was last changed online (src/security/address-change.ts); null: never. */
+  phoneChangedAt: Date | null;
   /** Moves with every credential change (src/security/credential-change.ts); pending steps record it. */
   credentialVersion: number;
   /** The language the member chose on the account page (null: not chosen). */
@@ -58,6 +60,7 @@ interface AccountRow {
   status: AccountStatus;
   must_change_password: boolean;
   password_changed_at: Date | null;
+  phone_changed_at: Date | null;
   credential_version: number;
   locale: AccountLocale | null;
   created_at: Date;
@@ -79,6 +82,7 @@ function fromRow(r: AccountRow): Account {
     status: r.status,
     mustChangePassword: r.must_change_password,
     passwordChangedAt: r.password_changed_at,
+    phoneChangedAt: r.phone_changed_at ? new Date(r.phone_changed_at) : null,
     credentialVersion: Number(r.credential_version),
     locale: r.locale ?? null,
     createdAt: r.created_at,
@@ -110,6 +114,8 @@ export interface AccountAddresses {
   emailVerified: boolean;
   phoneNumber: string | null;
   phoneNumberVerified: boolean;
+  /** When the phone was last changed online (the SIM-swap cooling-off counts from it). */
+  phoneChangedAt: Date | null;
 }
 
 /** Which synthetic members to create (`dev seed-accounts`); names are combined from the lists by the row number. */
@@ -123,7 +129,15 @@ export interface SyntheticMembers {
   names: { family: string[]; middle: string[]; given: string[] };
 }
 
-const ADDRESS_COLUMNS = ['status', 'email', 'email_verified', 'phone_number', 'phone_number_verified'] as const;
+const ADDRESS_COLUMNS = [
+  'status',
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'phone_changed_at',
+] as const;
+const ADDRESS_COLUMN = { email: 'email', sms: 'phone_number' } as const;
 const VERIFIED_COLUMN = { email: 'email_verified', sms: 'phone_number_verified' } as const;
 
 type AddressRow = Pick<AccountRow, (typeof ADDRESS_COLUMNS)[number]>;
@@ -133,6 +147,7 @@ const addressesFromRow = (r: AddressRow): AccountAddresses => ({
   emailVerified: r.email_verified,
   phoneNumber: r.phone_number,
   phoneNumberVerified: r.phone_number_verified,
+  phoneChangedAt: r.phone_changed_at ? new Date(r.phone_changed_at) : null,
 });
 
 /** A constant text array as SQL. */
@@ -290,6 +305,26 @@ export function createAccountRepository(db: Db) {
     },
 
     /**
+     * Writes the address on file for the channel (null removes it) with its verified flag; a phone written also
+     * records `phoneChangedAt`. Only src/security/address-change.ts calls it, under the row lock it took.
+     */
+    async writeAddress(
+      id: string,
+      channel: 'email' | 'sms',
+      value: { address: string | null; verified: boolean; phoneChangedAt?: Date },
+      trx: Knex.Transaction,
+    ): Promise<void> {
+      await trx('accounts')
+        .where({ id })
+        .update({
+          [ADDRESS_COLUMN[channel]]: value.address,
+          [VERIFIED_COLUMN[channel]]: value.verified,
+          ...(channel === 'sms' && value.phoneChangedAt ? { phone_changed_at: value.phoneChangedAt } : {}),
+          updated_at: trx.fn.now(),
+        });
+    },
+
+    /**
      * The account a BHXH number names, with its phone on file (the phone channels' rule, src/security/phone-ownership.ts,
      * reads it in the caller's transaction).
      */
@@ -297,12 +332,19 @@ export function createAccountRepository(db: Db) {
       bhxhNumber: string,
       trx: Knex.Transaction | Db = db,
     ): Promise<
-      { id: string; status: AccountStatus; phoneNumber: string | null; phoneNumberVerified: boolean } | undefined
+      | {
+          id: string;
+          status: AccountStatus;
+          phoneNumber: string | null;
+          phoneNumberVerified: boolean;
+          phoneChangedAt: Date | null;
+        }
+      | undefined
     > {
       const row = (await trx('accounts')
         .where({ bhxh_number: bhxhNumber })
-        .first('id', 'phone_number', 'phone_number_verified', 'status')) as
-        | Pick<AccountRow, 'id' | 'phone_number' | 'phone_number_verified' | 'status'>
+        .first('id', 'phone_number', 'phone_number_verified', 'phone_changed_at', 'status')) as
+        | Pick<AccountRow, 'id' | 'phone_number' | 'phone_number_verified' | 'phone_changed_at' | 'status'>
         | undefined;
       return (
         row && {
@@ -310,6 +352,7 @@ export function createAccountRepository(db: Db) {
           status: row.status,
           phoneNumber: row.phone_number,
           phoneNumberVerified: row.phone_number_verified,
+          phoneChangedAt: row.phone_changed_at ? new Date(row.phone_changed_at) : null,
         }
       );
     },

@@ -219,6 +219,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       issuer: config.issuer,
       secret: derive('address-verification'),
       options: config.recovery,
+      phoneCoolingSeconds: config.account.phoneCoolingSeconds,
     }),
     channelRequests,
     temporaryPasswords,
@@ -234,6 +235,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       key: derive('voice'),
       options: config.voice,
       throttle,
+      phoneCoolingSeconds: config.account.phoneCoolingSeconds,
     }),
     sealer,
     recoveryMethods: {

@@ -37,7 +37,11 @@ export type AuditType =
   // The account page's sessions and apps (issue 16; the CLI's end-sessions and revoke-grant too). A password changed
   // on the account page is 'password.changed' with via 'account'.
   | 'session.ended'
-  | 'grant.revoked';
+  | 'grant.revoked'
+  // The account page's email and phone sections (src/security/address-change.ts).
+  | 'address.change_requested'
+  | 'address.changed'
+  | 'address.removed';
 
 export interface AuditEvent {
   type: AuditType;

@@ -83,6 +83,7 @@ export function registerSmsInboundRoutes(router: Router, deps: SmsInboundRouteDe
     limits: deps.config.smsInbound,
     key: deps.smsInboundKey,
     throttle: deps.throttle,
+    phoneCoolingSeconds: deps.config.account.phoneCoolingSeconds,
   };
 
   const enabled: Middleware = async (_ctx, next) => {

@@ -6,7 +6,8 @@
 //      ├─(sender not a Vietnamese number)──────────────────────────▶ no reply
 //      ├─(sender or number over its hourly limit)──────────────────▶ no reply  (an abusive sender costs us nothing)
 //      ├─(not the keyword)──────────────────────────────────────────▶ help reply
-//      ├─(keyword; sender ≠ verified phone on an active account)──▶ mismatch reply (unknown numbers alike)
+//      ├─(keyword; sender ≠ verified phone on an active account)──▶ mismatch reply (unknown numbers alike; a phone
+//      │                                                               changed online within the cooling-off alike)
 //      └─(keyword; sender = that phone)────────────────────────────▶ temporary password reply
 //
 // Replies go only to the sender. The member's own password is untouched: the temporary one lives beside it.
@@ -56,6 +57,8 @@ export interface SmsInboundDeps {
   key: Buffer;
   /** The one throttle (src/security/throttle.ts). */
   throttle: Throttle;
+  /** A phone changed online this recently proves nothing (`config.account.phoneCoolingSeconds`; SIM-swap cooling-off). */
+  phoneCoolingSeconds: number;
 }
 
 export interface SmsInboundResult {
@@ -113,7 +116,10 @@ export async function handleInboundSms(deps: SmsInboundDeps, message: InboundSms
       const bhxhNumber = parseSmsKeyword(message.text);
 
       // Who the number belongs to, and whether the sender is that member's verified phone (the rule of every channel).
-      const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, sender);
+      const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, sender, {
+        now,
+        seconds: deps.phoneCoolingSeconds,
+      });
       const { matched, account } = ownership;
 
       // Limits (src/security/throttle.ts), inside this transaction. Every message counts (throttled ones too: a sender

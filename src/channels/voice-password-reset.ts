@@ -10,6 +10,7 @@
 //       │  (10 digits, at any attempt)
 //       ├─ caller, or number (verified owner and everybody else apart), over its hourly limit ▶ done(throttled)
 //       ├─ no account, not active, or its verified phone is not the caller ───▶ done(no_match)
+//       │  (a phone changed online within the cooling-off is not the caller either)
 //       ├─ match, caller ID network-verified and reading aloud allowed ─────▶ done(read_aloud)
 //       └─ match otherwise: the password goes by SMS to the number on file ──▶ done(sms_sent)
 //
@@ -193,6 +194,8 @@ export interface VoicePasswordResetDeps {
   options: VoicePasswordResetOptions;
   /** The one throttle (src/security/throttle.ts). */
   throttle: Throttle;
+  /** A phone changed online this recently proves nothing (`config.account.phoneCoolingSeconds`; SIM-swap cooling-off). */
+  phoneCoolingSeconds: number;
 }
 
 const AUDIT_TYPE: AuditType = 'voice_reset';
@@ -308,7 +311,10 @@ export function createVoicePasswordReset(deps: VoicePasswordResetDeps) {
   /** A well-formed number: checked against the calling number, limited, then the password issued. */
   async function checkNumber(trx: Knex.Transaction, call: Call, bhxhNumber: string): Promise<Step> {
     // Whether the calling number is that member's verified phone (src/security/phone-ownership.ts, every channel's rule).
-    const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, parsePhoneNumber(call.caller));
+    const ownership = await provePhoneOwnership(deps.accounts, trx, bhxhNumber, parsePhoneNumber(call.caller), {
+      now: clock.now(),
+      seconds: deps.phoneCoolingSeconds,
+    });
     const { matched, account } = ownership;
 
     // Limits (src/security/throttle.ts), inside this transaction: only finished checks count (recordCheck). Always the

@@ -11,8 +11,14 @@ import type { Channel, EmailContent, EmailMessage, SmsContent, SmsMessage } from
 import {
   addressVerificationEmail,
   addressVerificationSms,
+  emailChangedEmail,
+  emailChangedSms,
+  emailRemovedEmail,
+  emailRemovedSms,
   passwordChangedEmail,
   passwordChangedSms,
+  phoneChangedEmail,
+  phoneChangedSms,
   recoveryCodeEmail,
   recoveryCodeSms,
   smsHelpReply,
@@ -53,6 +59,10 @@ export const CATALOGUE = {
   // The account page's sessions and apps (issue 16), and the CLI's end-sessions and revoke-grant.
   sessions_ended: { secret: false, channels: { email: sessionsEndedEmail, sms: sessionsEndedSms } },
   app_access_removed: { secret: false, channels: { email: appAccessRemovedEmail, sms: appAccessRemovedSms } },
+  // The account page's address changes (src/security/address-change.ts): to the addresses on file before the change.
+  email_changed: { secret: false, channels: { email: emailChangedEmail, sms: emailChangedSms } },
+  email_removed: { secret: false, channels: { email: emailRemovedEmail, sms: emailRemovedSms } },
+  phone_changed: { secret: false, channels: { email: phoneChangedEmail, sms: phoneChangedSms } },
 } as const satisfies Record<string, Entry>;
 
 type Catalogue = typeof CATALOGUE;

@@ -5,6 +5,7 @@
 import { html, type SafeHtml } from '../core/html.js';
 import { HOTLINE } from '../core/hotline.js';
 import { formatVietnamTime } from '../core/vietnam-time.js';
+import { maskEmailAddress, maskPhoneNumber } from '../core/masking.js';
 import type { EmailContent, SmsContent } from './messages.js';
 
 /** A run of text in a paragraph: plain, strong, or a link to the issuer. */
@@ -271,6 +272,193 @@ export function vneidLinkRemovedEmail({ when, issuer }: { when: Date; issuer: st
   });
 }
 
+// Address changes (src/security/address-change.ts): told to every address on file before the change, never to the new
+// one (it got only the code). The new address is masked here, in the template, so no notice can carry it in full.
+
+/** What an address-change notice says about the new address: the full address, masked by the template. */
+export interface AddressChangeParams {
+  when: Date;
+  /** The new address as written on file (normalised email, or E.164); only its masked form reaches the message. */
+  address: string;
+  /** There was none on file before (added rather than changed). */
+  added: boolean;
+}
+
+const ifNotYouVi: Block = [
+  'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+  { strong: `Nếu không phải bạn thực hiện, hãy gọi ngay ${HOTLINE}` },
+  ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+];
+const ifNotYouEn: Block = [
+  'If this was you, there is nothing more to do. ',
+  { strong: `If it was not you, call ${HOTLINE} now` },
+  ' (the only official hotline of Vietnam Social Security).',
+];
+
+/** The email on file was changed (or one was added) on the account page. */
+export function emailChangedEmail({
+  when,
+  issuer,
+  address,
+  added,
+}: AddressChangeParams & { issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  const masked = maskEmailAddress(address);
+  return renderEmail({
+    subject: added
+      ? '[BHXH] Email đã được thêm vào tài khoản / An email address was added'
+      : '[BHXH] Email tài khoản đã được thay đổi / Your email address was changed',
+    vi: [
+      ['Xin chào,'],
+      added
+        ? [
+            'Địa chỉ email ',
+            { strong: masked },
+            ' đã được thêm vào tài khoản BHXH ID của bạn lúc ',
+            { strong: `${time} (giờ Việt Nam)` },
+            '.',
+          ]
+        : [
+            'Email của tài khoản BHXH ID của bạn đã được đổi thành ',
+            { strong: masked },
+            ' lúc ',
+            { strong: `${time} (giờ Việt Nam)` },
+            '. Mã đặt lại mật khẩu sẽ được gửi tới địa chỉ mới.',
+          ],
+      ifNotYouVi,
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      added
+        ? [
+            'The email address ',
+            { strong: masked },
+            ' was added to your BHXH ID account on ',
+            { strong: `${time} (Vietnam time)` },
+            '.',
+          ]
+        : [
+            'The email address of your BHXH ID account was changed to ',
+            { strong: masked },
+            ' on ',
+            { strong: `${time} (Vietnam time)` },
+            '. Password reset codes will go to the new address.',
+          ],
+      ifNotYouEn,
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+/** The email on file was removed on the account page. */
+export function emailRemovedEmail({ when, issuer }: { when: Date; issuer: string }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: '[BHXH] Email đã bị xóa khỏi tài khoản / Your email address was removed',
+    vi: [
+      ['Xin chào,'],
+      [
+        'Địa chỉ email này đã được xóa khỏi tài khoản BHXH ID của bạn lúc ',
+        { strong: `${time} (giờ Việt Nam)` },
+        '. Từ nay bạn sẽ không nhận được mã đặt lại mật khẩu qua email.',
+      ],
+      ifNotYouVi,
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [
+        'This email address was removed from your BHXH ID account on ',
+        { strong: `${time} (Vietnam time)` },
+        '. You will no longer receive password reset codes by email.',
+      ],
+      ifNotYouEn,
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+/** The phone on file was changed (or one was added) on the account page; the new number cools off for `coolingHours`. */
+export function phoneChangedEmail({
+  when,
+  issuer,
+  address,
+  added,
+  coolingHours,
+}: AddressChangeParams & { issuer: string; coolingHours: number }): EmailContent {
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  const masked = maskPhoneNumber(address);
+  return renderEmail({
+    subject: added
+      ? '[BHXH] Số điện thoại đã được thêm vào tài khoản / A phone number was added'
+      : '[BHXH] Số điện thoại tài khoản đã được thay đổi / Your phone number was changed',
+    vi: [
+      ['Xin chào,'],
+      added
+        ? [
+            'Số điện thoại ',
+            { strong: masked },
+            ' đã được thêm vào tài khoản BHXH ID của bạn lúc ',
+            { strong: `${time} (giờ Việt Nam)` },
+            '.',
+          ]
+        : [
+            'Số điện thoại của tài khoản BHXH ID của bạn đã được đổi thành ',
+            { strong: masked },
+            ' lúc ',
+            { strong: `${time} (giờ Việt Nam)` },
+            '.',
+          ],
+      ...(coolingHours > 0
+        ? [
+            [
+              `Để phòng kẻ gian chiếm đoạt SIM, trong ${coolingHours} giờ tới số mới chưa dùng được để lấy lại mật khẩu (tin nhắn BH MK, tổng đài, mã qua SMS).`,
+            ],
+          ]
+        : []),
+      ifNotYouVi,
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      added
+        ? [
+            'The phone number ',
+            { strong: masked },
+            ' was added to your BHXH ID account on ',
+            { strong: `${time} (Vietnam time)` },
+            '.',
+          ]
+        : [
+            'The phone number of your BHXH ID account was changed to ',
+            { strong: masked },
+            ' on ',
+            { strong: `${time} (Vietnam time)` },
+            '.',
+          ],
+      ...(coolingHours > 0
+        ? [
+            [
+              `To guard against SIM-swap fraud, the new number cannot be used to recover the password (BH MK text, hotline, SMS code) for the next ${coolingHours} hours.`,
+            ],
+          ]
+        : []),
+      ifNotYouEn,
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
 /** The GSM 03.38 basic character set (no escapes): text made only of these fits 160 characters per segment. */
 const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -359,6 +547,31 @@ export function vneidUnlinkedEmail({ when, issuer }: { when: Date; issuer: strin
 export function vneidUnlinkedSms({ when }: { when: Date }): SmsContent {
   return sms(
     `BHXH: Lien ket VNeID voi tai khoan BHXH cua ban da duoc go luc ${formatVietnamTime(when)}. Neu khong phai ban, hay doi mat khau va goi ngay ${HOTLINE}.`,
+  );
+}
+
+export function emailChangedSms({ when, address, added }: AddressChangeParams): SmsContent {
+  const masked = maskEmailAddress(address, '*');
+  return sms(
+    added
+      ? `BHXH: Email ${masked} da duoc them vao tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`
+      : `BHXH: Email tai khoan BHXH cua ban da doi thanh ${masked} luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`,
+  );
+}
+
+export function emailRemovedSms({ when }: { when: Date }): SmsContent {
+  return sms(
+    `BHXH: Email da bi xoa khoi tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`,
+  );
+}
+
+/** To the old number: the new one masked (the cooling-off is said on the page and in the email). */
+export function phoneChangedSms({ when, address, added }: AddressChangeParams): SmsContent {
+  const masked = maskPhoneNumber(address, '*').replace(/ /g, '');
+  return sms(
+    added
+      ? `BHXH: So ${masked} da duoc them vao tai khoan BHXH cua ban luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`
+      : `BHXH: So dien thoai tai khoan BHXH cua ban da doi sang ${masked} luc ${formatVietnamTime(when)}. Neu khong phai ban, hay goi ngay ${HOTLINE}.`,
   );
 }
 

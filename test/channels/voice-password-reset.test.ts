@@ -121,6 +121,7 @@ describe('hotline password reset webhook', () => {
         key: voiceKey,
         options: config.voice,
         throttle: createThrottle({ key: voiceKey, clock }),
+        phoneCoolingSeconds: config.account.phoneCoolingSeconds,
       }),
     });
     const app = new Koa();

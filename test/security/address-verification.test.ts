@@ -47,6 +47,7 @@ describe('address verification by code', () => {
       issuer: 'https://id.baohiemxahoi.test',
       secret,
       options: OPTIONS,
+      phoneCoolingSeconds: 72 * 3600,
     });
   });
   after(() => database.drop());
@@ -174,6 +175,7 @@ describe('address verification by code', () => {
     assert.deepEqual(await verification.start({ accountId: account.id, channel: 'email', ip: IP }), {
       ok: false,
       reason: 'cooldown',
+      retryAfterSeconds: OPTIONS.cooldownSeconds,
     });
     clock.advance(OPTIONS.ttlSeconds + 1);
     assert.deepEqual(await verification.confirm({ accountId: account.id, channel: 'email', code }), {

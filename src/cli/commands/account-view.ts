@@ -15,6 +15,8 @@ export function accountView(a: Account) {
     birthdate: a.birthdate,
     phone_number: a.phoneNumber,
     phone_number_verified: a.phoneNumberVerified,
+    // The SIM-swap cooling-off counts from it (src/security/deliverable-address.ts): the hotline's staff may ask.
+    phone_changed_at: a.phoneChangedAt,
     email: a.email,
     email_verified: a.emailVerified,
     status: a.status,

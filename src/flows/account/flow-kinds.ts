@@ -34,3 +34,23 @@ declare module '../flow-store.js' {
     account_sign_in: { state: 'awaiting_callback' | 'used'; data: AccountSignInData };
   }
 }
+
+/**
+ * The email and phone sections' code step (address-step.ts), keyed by account and channel: where the code went. The
+ * code (methods/address-verification) is the proof; this only names the address it is bound to and how to show it.
+ */
+export interface AccountAddressData {
+  /** 'change': the code went to a new address; 'verify': to the address on file, to confirm it. */
+  mode: 'change' | 'verify';
+  channel: 'email' | 'sms';
+  /** The address the code went to, normalised (the one email rule; E.164). */
+  address: string;
+  /** As the pages show it (a phone masked as the member typed it). */
+  shown: string;
+}
+
+declare module '../flow-store.js' {
+  interface FlowKinds {
+    account_address: { state: 'awaiting_code'; data: AccountAddressData };
+  }
+}

@@ -284,11 +284,19 @@ async function issueCode(
 ): Promise<{ allowed: false } | { allowed: true; request: RequestData }> {
   const method = deps.recoveryMethods[flow.data.method];
   const account = await deps.accounts.findByBhxhNumber(bhxhNumber);
-  const to = account && account.status === 'active' ? deliverableMatch(account, method.channel, address) : null;
+  // A phone changed online within the cooling-off is a non-match too (SIM swap: src/security/deliverable-address.ts).
+  const cooling = { now: deps.clock.now(), seconds: deps.config.account.phoneCoolingSeconds };
+  const to =
+    account && account.status === 'active' ? deliverableMatch(account, method.channel, address, cooling) : null;
   const matched = to ? account : undefined;
-  // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it.
-  const unverified =
+  // For the audit trail only (the reply is the same): the typed address is on file, but nobody verified it, or it is
+  // a phone still cooling off after an online change.
+  const unmatchedOnFile =
     !to && account?.status === 'active' && addressOnFile(account, method.channel) === address ? account : undefined;
+  const onFileReason =
+    unmatchedOnFile && method.channel === 'sms' && unmatchedOnFile.phoneNumberVerified
+      ? 'phone_cooling_off'
+      : 'address_unverified';
   return deps.db.transaction(async (trx) => {
     if (!(await deps.codes.ipAllowed(trx, ctx.ip))) return { allowed: false };
     const issued = await deps.codes.issue(trx, {
@@ -317,8 +325,8 @@ async function issueCode(
       );
     }
     const reason = !matched
-      ? unverified
-        ? 'address_unverified'
+      ? unmatchedOnFile
+        ? onFileReason
         : 'no_match'
       : !issued.issued
         ? issued.reason
@@ -329,7 +337,7 @@ async function issueCode(
       {
         type: 'recovery.code_requested',
         outcome: reason ? 'failure' : 'success',
-        accountId: (matched ?? unverified)?.id ?? null,
+        accountId: (matched ?? unmatchedOnFile)?.id ?? null,
         ip: ctx.ip,
         requestId: ctx.state.requestId,
         detail: {

@@ -54,6 +54,8 @@ export type IssueResult =
       repeat?: RepeatedRequest;
       /** Otherwise, with a requester: the requester's live code the flow continues, or none (a stand-in was written). */
       continues?: { codeId: string; credentialVersion: number | null };
+      /** Without a requester (a signed-in member, who may be told): seconds until the account may get a code again. */
+      retryAfterSeconds?: number;
     };
 export type VerifyResult = { ok: true; accountId: string } | { ok: false; reason: 'wrong' | 'dead' };
 
@@ -200,7 +202,13 @@ export function createCodeStore(
           ? 'account_limit'
           : null;
       if (refused) {
-        if (!requester) return { issued: false, reason: refused };
+        if (!requester) {
+          // The cooldown ends with the newest code's; the hourly cap when the oldest code of the hour leaves it.
+          const hour = sent.filter((r) => age(r) < 3600 * 1000);
+          const wait =
+            refused === 'cooldown' ? options.cooldownSeconds * 1000 - age(sent[0]!) : 3600 * 1000 - age(hour.at(-1)!);
+          return { issued: false, reason: refused, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+        }
         const continued = own.find(live);
         if (continued) {
           return {
@@ -231,12 +239,18 @@ export function createCodeStore(
      * Checks a typed code against the flow's live code (its own, or `continuedId`, the earlier code of the same
      * requester it continues: the newer of the two); each try is counted before the comparison.
      */
-    async verify(flowId: string, typed: string, continuedId?: string): Promise<VerifyResult> {
+    async verify(
+      flowId: string,
+      typed: string,
+      continuedId?: string,
+      /** The caller's transaction (the account page checks a code under the account's row lock). */
+      trx: Knex.Transaction | Db = db,
+    ): Promise<VerifyResult> {
       const now = clock.now();
-      const [row] = await db('verification_codes')
+      const [row] = await trx('verification_codes')
         .where(
           'id',
-          db('verification_codes')
+          trx('verification_codes')
             .select('id')
             .where((q) => {
               q.where({ flow_id: flowId });
@@ -248,7 +262,7 @@ export function createCodeStore(
             .orderBy('created_at', 'desc')
             .limit(1),
         )
-        .andWhere('attempts', '<', db.ref('max_attempts'))
+        .andWhere('attempts', '<', trx.ref('max_attempts'))
         .whereNull('consumed_at')
         .increment('attempts', 1)
         .returning(['id', 'account_id', 'code_hash']);
@@ -257,7 +271,7 @@ export function createCodeStore(
       const given = Buffer.from(mac(row.id as string, /^\d{6}$/.test(typed) ? typed : 'x'));
       if (!row.account_id || expected.length !== given.length || !crypto.timingSafeEqual(expected, given))
         return { ok: false, reason: 'wrong' };
-      const used = await db('verification_codes')
+      const used = await trx('verification_codes')
         .where({ id: row.id })
         .whereNull('consumed_at')
         .update({ consumed_at: now });

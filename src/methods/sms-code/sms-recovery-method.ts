@@ -3,27 +3,10 @@
 import { parsePhoneNumber } from '../../accounts/identifiers.js';
 import type { RecoveryMethod } from '../recovery-method.js';
 import type { Outbox } from '../../notify/outbox.js';
+import { maskPhoneAsTyped } from '../../core/masking.js';
 
-/** Digits shown at each end of a masked number. */
-const SHOWN_FIRST = 4;
-const SHOWN_LAST = 3;
-
-/**
- * A phone number masked in the form the member typed it: every digit but the first four and the last three becomes
- * "•", and everything else (spaces, dots, dashes, a leading +) stays where it was, so `0168 765 4321` reads
- * `0168 ••• •321` and `0912.345.678` reads `0912.•••.678`. Runs of spaces become one.
- * NOTE: the start shows the network prefix the member recognises (in her own old or new form); the middle, which
- * tells one subscriber from another, is hidden from anyone looking at the screen.
- */
-export function maskPhoneAsTyped(typed: string): string {
-  const text = typed.trim().replace(/\s+/g, ' ');
-  const digits = text.replace(/[^0-9]/g, '').length;
-  let seen = 0;
-  return text.replace(/[0-9]/g, (digit) => {
-    seen += 1;
-    return seen <= SHOWN_FIRST || seen > digits - SHOWN_LAST ? digit : '•';
-  });
-}
+// The masking rule lives with the other masks (src/core/masking.ts); the recovery pages and the account page share it.
+export { maskPhoneAsTyped } from '../../core/masking.js';
 
 export function createSmsRecoveryMethod(outbox: Outbox): RecoveryMethod {
   return {
