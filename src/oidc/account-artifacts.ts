@@ -1,7 +1,10 @@
 // What the provider holds for one account, read for the member herself (the account page's "Dữ liệu của tôi"):
-// her live sessions and grants, as facts — never an artifact's id where that id is a credential (a Session's id is
-// its cookie value; tokens and codes are not read at all).
+// her live sessions (with the device each was seen from) and grants, as facts — never an artifact's id where that id
+// is a credential (a Session's id is its cookie value; tokens and codes are not read at all). The rows are read by
+// the same functions that end them (session-ending.ts), so the download and the pages agree on what is live.
 import type { Db } from '../db/database.js';
+import { grantsOf, sessionsOf } from './session-ending.js';
+import { createSessionDevices } from './session-devices.js';
 
 export interface AccountSessionRecord {
   /** The session's public uid (also the `sid` family's anchor); not its id, which is the cookie value. */
@@ -12,6 +15,8 @@ export interface AccountSessionRecord {
   amr: string[];
   /** The apps this session has signed in to. */
   clientIds: string[];
+  /** What the session was seen from (src/oidc/session-devices.ts): the user agent, the network (/24, /48), when. */
+  device: { userAgent: string; network: string | null; firstSeenAt: Date; lastSeenAt: Date } | null;
 }
 
 export interface AccountGrantRecord {
@@ -21,34 +26,35 @@ export interface AccountGrantRecord {
   /** Scopes granted per resource server (its identifier → scopes). */
   resources: Record<string, string[]>;
   grantedAt: Date | null;
-  expiresAt: Date | null;
 }
 
-const TABLE = 'oidc_payloads';
-
-type Payload = Record<string, unknown>;
-const parse = (payload: unknown): Payload =>
-  ((typeof payload === 'string' ? JSON.parse(payload) : payload) ?? {}) as Payload;
-const epoch = (value: unknown): Date | null => (typeof value === 'number' ? new Date(value * 1000) : null);
-const date = (value: unknown): Date | null => (value ? new Date(value as string) : null);
-const words = (value: unknown): string[] => (typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+const epoch = (value: number | undefined): Date | null => (typeof value === 'number' ? new Date(value * 1000) : null);
+const words = (value: string | undefined): string[] => (value ?? '').split(' ').filter(Boolean);
 
 /** The account's sessions that have not expired at `now`, oldest sign-in first. */
 export async function accountSessions(db: Db, accountId: string, now: Date): Promise<AccountSessionRecord[]> {
-  const rows: Array<{ payload: unknown; expires_at: Date | string | null }> = await db(TABLE)
-    .where({ model: 'Session', account_id: accountId })
-    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
-    .select('payload', 'expires_at');
-  return rows
-    .map((row) => {
-      const p = parse(row.payload);
+  const sessions = await sessionsOf(db, accountId, { now: () => now });
+  const devices = new Map(
+    (await createSessionDevices(db, { now: () => now }).find(sessions.map((s) => s.uid))).map((d) => [d.sessionUid, d]),
+  );
+  return sessions
+    .map((s) => {
+      const device = devices.get(s.uid);
       return {
-        uid: String(p.uid ?? ''),
-        loginAt: epoch(p.loginTs),
-        expiresAt: date(row.expires_at) ?? epoch(p.exp),
-        acr: typeof p.acr === 'string' ? p.acr : null,
-        amr: Array.isArray(p.amr) ? p.amr.filter((v): v is string => typeof v === 'string') : [],
-        clientIds: Object.keys((p.authorizations as Payload | undefined) ?? {}),
+        uid: s.uid,
+        loginAt: epoch(s.loginTs),
+        expiresAt: s.expiresAt,
+        acr: s.acr ?? null,
+        amr: s.amr ?? [],
+        clientIds: Object.keys(s.authorizations),
+        device: device
+          ? {
+              userAgent: device.userAgent,
+              network: device.network,
+              firstSeenAt: device.firstSeenAt,
+              lastSeenAt: device.lastSeenAt,
+            }
+          : null,
       };
     })
     .sort((a, b) => (a.loginAt?.getTime() ?? 0) - (b.loginAt?.getTime() ?? 0));
@@ -56,27 +62,15 @@ export async function accountSessions(db: Db, accountId: string, now: Date): Pro
 
 /** The account's grants that have not expired at `now`, oldest first. */
 export async function accountGrants(db: Db, accountId: string, now: Date): Promise<AccountGrantRecord[]> {
-  const rows: Array<{ payload: unknown; expires_at: Date | string | null }> = await db(TABLE)
-    .where({ model: 'Grant', account_id: accountId })
-    .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
-    .select('payload', 'expires_at');
-  return rows
-    .map((row) => {
-      const p = parse(row.payload);
-      const openid = (p.openid as Payload | undefined) ?? {};
-      const resources = Object.fromEntries(
-        Object.entries((p.resources as Record<string, unknown> | undefined) ?? {}).map(([indicator, scope]) => [
-          indicator,
-          words(scope),
-        ]),
-      );
-      return {
-        clientId: String(p.clientId ?? ''),
-        scopes: words(openid.scope),
-        resources,
-        grantedAt: epoch(p.iat),
-        expiresAt: date(row.expires_at) ?? epoch(p.exp),
-      };
-    })
+  const grants = await grantsOf(db, accountId, { now: () => now });
+  return grants
+    .map((g) => ({
+      clientId: g.clientId,
+      scopes: words(g.openid?.scope),
+      resources: Object.fromEntries(
+        Object.entries(g.resources ?? {}).map(([indicator, scope]) => [indicator, words(scope)]),
+      ),
+      grantedAt: epoch(g.iat),
+    }))
     .sort((a, b) => (a.grantedAt?.getTime() ?? 0) - (b.grantedAt?.getTime() ?? 0));
 }

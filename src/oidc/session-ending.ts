@@ -30,6 +30,9 @@ export interface StoredSession {
   accountId: string;
   /** When the member last signed in on it (epoch seconds). */
   loginTs?: number | undefined;
+  /** How she signed in (oidc-provider's session `acr`, `amr`). */
+  acr?: string | undefined;
+  amr?: string[] | undefined;
   authorizations: Record<string, SessionAuthorization>;
   expiresAt: Date | null;
 }
@@ -66,12 +69,21 @@ export async function sessionsOf(db: Queryable, accountId: string, clock?: Clock
   }>;
   return rows
     .map((row) => {
-      const p = parse<{ uid?: string; accountId?: string; loginTs?: number; authorizations?: unknown }>(row.payload);
+      const p = parse<{
+        uid?: string;
+        accountId?: string;
+        loginTs?: number;
+        acr?: unknown;
+        amr?: unknown;
+        authorizations?: unknown;
+      }>(row.payload);
       return {
         id: row.id,
         uid: p.uid ?? row.id,
         accountId,
         loginTs: p.loginTs,
+        acr: typeof p.acr === 'string' ? p.acr : undefined,
+        amr: Array.isArray(p.amr) ? p.amr.filter((v): v is string => typeof v === 'string') : undefined,
         authorizations: (p.authorizations ?? {}) as Record<string, SessionAuthorization>,
         expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
       };

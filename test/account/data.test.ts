@@ -93,11 +93,20 @@ describe('account page: my data', () => {
       email_verified: true,
       phone_number: '+84912345678',
       phone_number_verified: true,
+      phone_changed_at: null,
     });
     assert.equal(file.vneid_links.length, 1);
     assert.equal(file.vneid_links[0].linked_by, 'national_id');
     assert.ok(file.sessions.length >= 2, 'the app sign-in and the account page each made a session');
     assert.ok(file.sessions.every((s: { uid: string }) => typeof s.uid === 'string' && s.uid.length > 0));
+    // Each session carries what it was seen from (session_devices): the network, never the address itself.
+    assert.ok(
+      file.sessions.every(
+        (s: { device: { network: string; last_seen_at: string } | null }) =>
+          s.device && /\/24$|\/48$/.test(s.device.network) && s.device.last_seen_at,
+      ),
+      JSON.stringify(file.sessions),
+    );
     assert.ok(
       file.sessions.some((s: { apps: Array<{ client_id: string }> }) => s.apps.some((a) => a.client_id === 'vssid')),
     );

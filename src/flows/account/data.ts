@@ -68,6 +68,8 @@ function addressesPart(a: Account) {
     email_verified: a.emailVerified,
     phone_number: a.phoneNumber,
     phone_number_verified: a.phoneNumberVerified,
+    // When the number was last changed on the account page (the SIM-swap cooling-off counts from it).
+    phone_changed_at: a.phoneChangedAt,
   };
 }
 
@@ -134,6 +136,12 @@ export async function personalData(deps: DataSectionDeps, accountId: string, now
       acr: s.acr,
       amr: s.amr,
       apps: s.clientIds.map((id) => ({ client_id: id, name: appName(id) })),
+      device: s.device && {
+        user_agent: s.device.userAgent,
+        network: s.device.network,
+        first_seen_at: s.device.firstSeenAt,
+        last_seen_at: s.device.lastSeenAt,
+      },
     })),
     grants: grants.map((g) => ({
       client_id: g.clientId,
@@ -141,7 +149,6 @@ export async function personalData(deps: DataSectionDeps, accountId: string, now
       scopes: g.scopes,
       resources: g.resources,
       granted_at: g.grantedAt,
-      expires_at: g.expiresAt,
     })),
     audit_events: events.map((e) => ({
       at: e.at,
