@@ -11,11 +11,17 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
 });
 
-/** "22/11/2026 07:15" in Vietnam's time zone. */
-export function formatVietnamTime(when: Date): string {
+/** The date ("22/11/2026") and the time ("07:15") in Vietnam's time zone, for a sentence to place. */
+export function vietnamDateAndTime(when: Date): { date: string; time: string } {
   const parts = timeFormat.formatToParts(when);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
+  return { date: `${part('day')}/${part('month')}/${part('year')}`, time: `${part('hour')}:${part('minute')}` };
+}
+
+/** "22/11/2026 07:15" in Vietnam's time zone. */
+export function formatVietnamTime(when: Date): string {
+  const { date, time } = vietnamDateAndTime(when);
+  return `${date} ${time}`;
 }
 
 /** A calendar date kept as text (`YYYY-MM-DD`, a birth date) as "dd/mm/yyyy"; anything else unchanged. */

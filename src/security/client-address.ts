@@ -56,18 +56,5 @@ function ipv6Groups(address: string): string[] {
   return full.map((g) => parseInt(g, 16).toString(16));
 }
 
-/**
- * How an address is shown to the member it belongs to (the account page's "where you are signed in"): its network,
- * never the address itself, and no geolocation — an IPv4 address as its /24 (`203.0.113.0/24`, also when written
- * IPv4-mapped), an IPv6 address as its /48 (`2001:db8:1::/48`). Undefined for anything that is not an IP address.
- */
-export function coarseNetwork(ip: string): string | undefined {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  const address = (mapped ? mapped[1]! : ip).split('%')[0]!;
-  if (net.isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
-  if (!net.isIPv6(address)) return undefined;
-  const prefix = ipv6Groups(address).slice(0, 3);
-  // Trailing zero groups fold into "::", as an address is usually written (2001:db8:0::/48 → 2001:db8::/48).
-  while (prefix.length && prefix.at(-1) === '0') prefix.pop();
-  return `${prefix.join(':')}::/48`;
-}
+/** How an address is shown to the member it belongs to: its network (IPv4 /24, IPv6 /48), src/core/coarse-network.ts. */
+export { coarseNetwork } from '../core/coarse-network.js';

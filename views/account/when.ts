@@ -1,22 +1,8 @@
 // Dates on the account page: day, month and year, then the hour, in Vietnam's time zone whatever the server's
-// ("22/11/2026 lúc 07:15", "22/11/2026 at 07:15").
+// ("22/11/2026 lúc 07:15", "22/11/2026 at 07:15"; src/core/vietnam-time.ts).
 import type { PageContext } from '../../src/core/locale.js';
-
-const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+import { vietnamDateAndTime } from '../../src/core/vietnam-time.js';
 
 export function formatWhen(page: PageContext, when: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(when);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return page.t('account.sessions.when', {
-    date: `${part('day')}/${part('month')}/${part('year')}`,
-    time: `${part('hour')}:${part('minute')}`,
-  });
+  return page.t('account.sessions.when', vietnamDateAndTime(when));
 }
