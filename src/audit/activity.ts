@@ -141,6 +141,11 @@ function sentenceOf(e: StoredAuditEvent, t: Translate): Sentence {
         id: 'account.activity.event.address_code_requested',
         vars: { address: addressName(t, e.detail.channel) },
       };
+    case 'address.change_requested':
+      return {
+        id: 'account.activity.event.address_change_code_requested',
+        vars: { address: addressName(t, e.detail.channel) },
+      };
     case 'address.verified':
       return {
         id: ok ? 'account.activity.event.address_verified' : 'account.activity.event.address_verify_failed',

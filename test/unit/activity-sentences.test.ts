@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeActivity } from '../../src/audit/activity.js';
-import type { StoredAuditEvent } from '../../src/audit/audit-log.js';
+import { AUDIT_TYPES, type StoredAuditEvent } from '../../src/audit/audit-log.js';
 import { coarseNetwork } from '../../src/core/coarse-network.js';
 import { translator } from '../../src/core/i18n.js';
 
@@ -73,6 +73,17 @@ describe('activity sentences', () => {
     ];
     for (const [e, sentence] of cases) assert.equal(say(e), sentence, e.type);
     assert.equal(say(event('sign_in', { method: 'password' }), vi), 'Đăng nhập bằng mật khẩu');
+  });
+
+  it('has a sentence of its own for every member-facing audit type (a new type needs one)', () => {
+    // The operators' own events (clients, resource servers, keys, the admin API) name no member.
+    const operatorOnly = /^(client|resource_server|key|keys|admin)\./;
+    for (const type of AUDIT_TYPES.filter((t) => !operatorOnly.test(t))) {
+      for (const outcome of ['success', 'failure'] as const) {
+        const sentence = say(event(type, {}, { outcome }));
+        assert.doesNotMatch(sentence, /Other account activity/, `${type} (${outcome}) reads: ${sentence}`);
+      }
+    }
   });
 
   it('falls back to a generic sentence for a type it does not know, echoing only a well-formed type name', () => {

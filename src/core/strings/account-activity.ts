@@ -68,6 +68,7 @@ export const accountActivityStrings = defineStrings(
     'account.activity.event.hotline_refused':
       'Có cuộc gọi tới tổng đài yêu cầu lấy lại mật khẩu tài khoản này, nhưng không được chấp nhận',
     'account.activity.event.address_code_requested': 'Yêu cầu mã để xác minh {address}',
+    'account.activity.event.address_change_code_requested': 'Yêu cầu mã để đổi {address} (mã gửi tới địa chỉ mới)',
     'account.activity.event.address_verified': 'Xác minh {address}',
     'account.activity.event.address_verify_failed': 'Xác minh {address} không thành công',
     'account.activity.event.address_changed': 'Thay đổi {address}',
@@ -157,6 +158,8 @@ export const accountActivityStrings = defineStrings(
     'account.activity.event.hotline_refused':
       'A call to the hotline asked to reset this account’s password, but it was not accepted',
     'account.activity.event.address_code_requested': 'Code requested to verify your {address}',
+    'account.activity.event.address_change_code_requested':
+      'Code requested to change your {address} (sent to the new address)',
     'account.activity.event.address_verified': 'Verified your {address}',
     'account.activity.event.address_verify_failed': 'Verifying your {address} failed',
     'account.activity.event.address_changed': 'Changed your {address}',
