@@ -29,7 +29,8 @@ export function passwordSectionPage(frame: AccountFrame, view: PasswordSectionVi
     order: ['current_password', 'new_password', 'confirm_password'],
     errorId: view.error ? 'password-error' : undefined,
     inError: view.errorFields,
-    focus: 'current_password',
+    // After a change the notice is what to read; the form takes the focus only when it is the page's purpose.
+    focus: view.notice ? undefined : 'current_password',
   });
   const form = html`
 <p>${t('account.password.intro')}</p>
@@ -40,10 +41,10 @@ ${view.error ? html`<div class="alert" role="alert" id="password-error">${view.e
   <label for="current_password">${t('account.password.current')}</label>
   ${passwordField(html`<input type="password" id="current_password" name="current_password" autocomplete="current-password"
     required maxlength="1024"${field('current_password')}>`)}
-  <p class="muted" id="password_rules">${t('password.rules')}</p>
   <label for="new_password">${t('password.new')}</label>
   ${passwordField(html`<input type="password" id="new_password" name="new_password" autocomplete="new-password" required
     minlength="8" maxlength="1024"${field('new_password', ['password_rules'])}>`)}
+  <p class="hint" id="password_rules">${t('password.rules')}</p>
   <label for="confirm_password">${t('password.confirm')}</label>
   ${passwordField(html`<input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password"
     required maxlength="1024"${field('confirm_password')}>`)}
