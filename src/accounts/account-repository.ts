@@ -307,6 +307,8 @@ export function createAccountRepository(db: Db) {
     /**
      * Writes the address on file for the channel (null removes it) with its verified flag; a phone written also
      * records `phoneChangedAt`. Only src/security/address-change.ts calls it, under the row lock it took.
+     * NOTE: the credential version moves with it (docs/security.md, invariant 2): a password reset in flight was
+     * begun with a code sent to the address this replaces, and must not outlive it.
      */
     async writeAddress(
       id: string,
@@ -320,6 +322,7 @@ export function createAccountRepository(db: Db) {
           [ADDRESS_COLUMN[channel]]: value.address,
           [VERIFIED_COLUMN[channel]]: value.verified,
           ...(channel === 'sms' && value.phoneChangedAt ? { phone_changed_at: value.phoneChangedAt } : {}),
+          credential_version: trx.raw('credential_version + 1'),
           updated_at: trx.fn.now(),
         });
     },

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signInToAccount } from '../helpers/account.js';
+import { Browser as HttpBrowser } from '../helpers/browser.js';
+import { enterCode, requestCode } from '../helpers/recovery.js';
 import type { Browser, Page } from '../helpers/browser.js';
 import { startTestServer, testClock, type TestServer } from '../helpers/server.js';
 
@@ -118,6 +120,25 @@ describe('account page: email', () => {
     const reload = await browser.get(done.url);
     assert.equal(reload.status, 200);
     assert.equal(await auditCount(t, m.id, 'address.changed'), 1);
+  });
+
+  it('ends a password reset in flight whose code went to the address being replaced', async () => {
+    // Someone who still reads the old mailbox asked for a reset code; the member, warned, changes her email. The code
+    // that went to the old address must not reset the password after the change.
+    const old = fresh('compromised.box');
+    const m = await t.createMember({ email: old });
+    const attacker = new HttpBrowser(t.url);
+    const codePage = await requestCode(attacker, t.url, await attacker.get('/recovery'), m.bhxhNumber, old);
+    const resetCode = await codeSentTo(t, old);
+
+    const { browser } = await signInToAccount(t, m, { path: '/account/email' });
+    const address = fresh('safe.box');
+    const page = await askForCode(browser, address);
+    await browser.submit(page, { code: await codeSentTo(t, address) }, '/account/email/code');
+
+    const late = await enterCode(attacker, codePage, resetCode);
+    assert.equal(late.status, 409, late.html.slice(0, 600));
+    assert.doesNotMatch(late.html, /name="new_password"/);
   });
 
   it('removes the email after asking, and tells the old address', async () => {
