@@ -123,7 +123,7 @@ export async function runCli(
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: rest,
+      args: attachValues(rest, command.options),
       options: command.options,
       allowPositionals: true,
       strict: true,
@@ -134,7 +134,8 @@ export async function runCli(
     if (positionals.length > (command.positionals ?? 0))
       throw new UsageError(`unexpected argument "${positionals[command.positionals ?? 0]}"`);
   } catch (err) {
-    io.err(`error: ${(err as Error).message.split('\n')[0]}; usage: ${command.usage}\n`);
+    // node's parseArgs explains over several lines (a value beginning with "-" needs --option=VALUE): one line here.
+    io.err(`error: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}; usage: ${command.usage}\n`);
     return 2;
   }
 
@@ -189,6 +190,25 @@ export async function runCli(
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * `--id -Xb3…` → `--id=-Xb3…`: ids are random base64url and may begin with "-", which node's parseArgs would take for
+ * a missing value. The token after a string option is its value unless it is one of the command's own options.
+ */
+function attachValues(args: string[], options: Record<string, { type: 'string' | 'boolean' }> = {}): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    const next = args[i + 1];
+    const nextIsOption = next?.startsWith('--') && next.slice(2).split('=')[0]! in options;
+    if (name && options[name]?.type === 'string' && next?.startsWith('-') && !nextIsOption) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 const invokedDirectly = process.argv[1] && /(?:bhxh-id(?:\.js)?|cli[\\/]main\.(?:ts|js))$/.test(process.argv[1]);

@@ -140,33 +140,37 @@ describe('bhxh-id accounts sessions and grants', () => {
     const base = ['accounts', 'end-sessions', '--bhxh', '0212345670'];
     assert.equal((await cli([...base, '--all'])).code, 2, 'the operator is required');
     assert.equal((await cli([...base, '--operator', 'HN-0421'])).code, 2, '--all or --session');
-    assert.equal((await cli([...base, '--all', '--session', rows.a.s1.uid, '--operator', 'HN-0421'])).code, 2);
+    assert.equal((await cli([...base, '--all', `--session=${rows.a.s1.uid}`, '--operator', 'HN-0421'])).code, 2);
     const revoke = ['accounts', 'revoke-grant', '--bhxh', '0212345670', '--operator', 'HN-0421'];
     assert.equal((await cli(revoke)).code, 2, '--client or --grant');
-    assert.equal((await cli([...revoke, '--client', 'portal', '--grant', rows.a.g1])).code, 2);
+    // An id may begin with "-" (nanoids and base64url ids do): it is still the option's value, not a usage mistake.
+    const dashed = await cli([...base, '--session', '-abc', '--operator', 'HN-0421']);
+    assert.equal(dashed.code, 1, dashed.err);
+    assert.match(dashed.err, /no live session -abc/);
+    assert.equal((await cli([...revoke, '--client', 'portal', `--grant=${rows.a.g1}`])).code, 2);
   });
 
+  // NOTE: ids are nanoids and may begin with "-": operators write --session=ID (node's parseArgs takes "--session -x"
+  // for a missing value); the tests always do, so a random id never turns into a usage error.
   it("refuses another member's session and grant like unknown ones, touching nothing", async () => {
     const session = await cli([
       'accounts',
       'end-sessions',
       '--bhxh',
       '0212345670',
-      '--session',
-      rows.b.s3.uid,
+      `--session=${rows.b.s3.uid}`,
       '--operator',
       'HN-0421',
     ]);
     assert.equal(session.code, 1);
     assert.match(session.err, /no live session/);
-    assert.equal(session.err.trim().split('\n').length, 1);
+    assert.equal(session.err.trim().split('\n').length, 1, session.err);
     const grant = await cli([
       'accounts',
       'revoke-grant',
       '--bhxh',
       '0212345670',
-      '--grant',
-      rows.b.g3,
+      `--grant=${rows.b.g3}`,
       '--operator',
       'HN-0421',
     ]);
@@ -183,8 +187,7 @@ describe('bhxh-id accounts sessions and grants', () => {
       'end-sessions',
       '--bhxh',
       '0212345670',
-      '--session',
-      rows.a.s1.uid,
+      `--session=${rows.a.s1.uid}`,
       '--operator',
       'HN-0421',
     ]);
