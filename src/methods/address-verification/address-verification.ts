@@ -16,6 +16,7 @@
 // (to any address) ends the earlier one. The final update checks again under a row lock.
 // Nothing here looks at other accounts: whether another account uses the address is never asked, never told.
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import type { AccountAddresses, AccountRepository } from '../../accounts/account-repository.js';
 import { parsePhoneNumber } from '../../accounts/identifiers.js';
 import type { AuditLog } from '../../audit/audit-log.js';
@@ -104,6 +105,42 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
     ...(issued.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: issued.retryAfterSeconds }),
   });
 
+  /**
+   * The limits of every code (the client address's budget, the account's cooldown and hourly cap), then the code in
+   * the outbox to `address` and the audit event, in the caller's transaction.
+   */
+  async function sendCode(
+    trx: Knex.Transaction,
+    input: {
+      accountId: string;
+      channel: AddressChannel;
+      address: string;
+      ip: string;
+      requestId?: string | null | undefined;
+      flowId: string;
+      audit: 'address.verification_requested' | 'address.change_requested';
+    },
+  ): Promise<{ ok: true; address: string; minutes: number } | Refusal> {
+    const { accountId, channel, address } = input;
+    if (!(await codes.ipAllowed(trx, input.ip))) return { ok: false, reason: 'ip_limit' };
+    const issued = await codes.issue(trx, { flowId: input.flowId, accountId, ip: input.ip, channel, typed: '' });
+    if (!issued.issued) return refusal(issued);
+    await outbox.send(
+      {
+        purpose: 'address_verification',
+        channel,
+        to: address,
+        params: { code: issued.code, minutes, issuer: deps.issuer },
+      },
+      trx,
+    );
+    await audit.record(
+      { type: input.audit, accountId, ip: input.ip, requestId: input.requestId ?? null, detail: { channel } },
+      trx,
+    );
+    return { ok: true, address, minutes };
+  }
+
   return {
     /** Sends a code to the account's current address for the channel (a newer code kills the older one). */
     async start(input: {
@@ -118,35 +155,12 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
         const address = currentAddress(row, channel);
         if (!row || !address) return { ok: false, reason: 'no_address' };
         if (isAddressVerified(row, channel)) return { ok: false, reason: 'already_verified' };
-        if (!(await codes.ipAllowed(trx, input.ip))) return { ok: false, reason: 'ip_limit' };
-        const issued = await codes.issue(trx, {
+        return sendCode(trx, {
+          ...input,
+          address,
           flowId: bindingOf(accountId, channel, address),
-          accountId,
-          ip: input.ip,
-          channel,
-          typed: '',
+          audit: 'address.verification_requested',
         });
-        if (!issued.issued) return refusal(issued);
-        await outbox.send(
-          {
-            purpose: 'address_verification',
-            channel,
-            to: address,
-            params: { code: issued.code, minutes, issuer: deps.issuer },
-          },
-          trx,
-        );
-        await audit.record(
-          {
-            type: 'address.verification_requested',
-            accountId,
-            ip: input.ip,
-            requestId: input.requestId ?? null,
-            detail: { channel },
-          },
-          trx,
-        );
-        return { ok: true, address, minutes };
       });
     },
 
@@ -206,36 +220,12 @@ export function createAddressVerification(deps: AddressVerificationDeps) {
         if (row?.status !== 'active') return { ok: false, reason: 'no_account' };
         if (deliverableAddress(row, channel, 'verification') === address && isAddressVerified(row, channel))
           return { ok: false, reason: 'unchanged' };
-        if (!(await codes.ipAllowed(trx, input.ip))) return { ok: false, reason: 'ip_limit' };
-        const issued = await codes.issue(trx, {
-          flowId: changeBindingOf(accountId, channel, address),
-          accountId,
-          ip: input.ip,
-          channel,
-          typed: '',
-        });
-        if (!issued.issued) return refusal(issued);
         // NOTE: the one message that goes to an address not yet on file: the code that proves it, nothing else.
-        await outbox.send(
-          {
-            purpose: 'address_verification',
-            channel,
-            to: address,
-            params: { code: issued.code, minutes, issuer: deps.issuer },
-          },
-          trx,
-        );
-        await audit.record(
-          {
-            type: 'address.change_requested',
-            accountId,
-            ip: input.ip,
-            requestId: input.requestId ?? null,
-            detail: { channel },
-          },
-          trx,
-        );
-        return { ok: true, address, minutes };
+        return sendCode(trx, {
+          ...input,
+          flowId: changeBindingOf(accountId, channel, address),
+          audit: 'address.change_requested',
+        });
       });
     },
 
