@@ -8,6 +8,7 @@
 import type { MessageId, Translate } from '../core/i18n.js';
 import { coarseNetwork } from '../core/coarse-network.js';
 import type { StoredAuditEvent } from './audit-log.js';
+import { AUTHENTICATOR_CHANGES, type AuthenticatorChangeKind } from './authenticator-changes.js';
 
 /** How long the activity goes back (the issue: "the last 90 days"). */
 export const ACTIVITY_DAYS = 90;
@@ -181,6 +182,12 @@ function sentenceOf(e: StoredAuditEvent, t: Translate): Sentence {
       return { id: 'account.activity.event.grant_revoked' };
     case 'data.exported':
       return { id: 'account.activity.event.data_exported' };
+    case 'authenticator.changed': {
+      const change = text(e.detail.change);
+      if (change && (AUTHENTICATOR_CHANGES as readonly string[]).includes(change))
+        return { id: `account.activity.event.authenticator.${change as AuthenticatorChangeKind}` };
+      return { id: 'account.activity.event.authenticator.other' };
+    }
     case 'profile.locale_changed':
       return {
         id: 'account.activity.event.locale_changed',

@@ -43,6 +43,8 @@ export const AUDIT_TYPES = [
   'address.change_requested',
   'address.changed',
   'address.removed',
+  // Second factors and passkeys (src/security/authenticator-change.ts): detail.change says which change.
+  'authenticator.changed',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -35,6 +35,8 @@ import {
   sessionsEndedSms,
   appAccessRemovedEmail,
   appAccessRemovedSms,
+  authenticatorChangedEmail,
+  authenticatorChangedSms,
 } from './templates.js';
 
 interface Entry {
@@ -63,6 +65,11 @@ export const CATALOGUE = {
   email_changed: { secret: false, channels: { email: emailChangedEmail, sms: emailChangedSms } },
   email_removed: { secret: false, channels: { email: emailRemovedEmail, sms: emailRemovedSms } },
   phone_changed: { secret: false, channels: { email: phoneChangedEmail, sms: phoneChangedSms } },
+  // Second factors and passkeys (src/security/authenticator-change.ts): one purpose, the change as a parameter.
+  authenticator_changed: {
+    secret: false,
+    channels: { email: authenticatorChangedEmail, sms: authenticatorChangedSms },
+  },
 } as const satisfies Record<string, Entry>;
 
 type Catalogue = typeof CATALOGUE;

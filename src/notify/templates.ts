@@ -7,6 +7,7 @@ import { HOTLINE } from '../core/hotline.js';
 import { formatVietnamTime } from '../core/vietnam-time.js';
 import { maskEmailAddress, maskPhoneNumber } from '../core/masking.js';
 import type { EmailContent, SmsContent } from './messages.js';
+import type { AuthenticatorChangeKind } from '../audit/authenticator-changes.js';
 
 /** A run of text in a paragraph: plain, strong, or a link to the issuer. */
 type Segment = string | { strong: string } | { link: string };
@@ -768,5 +769,116 @@ export function appAccessRemovedEmail({
 export function appAccessRemovedSms({ when }: { when: Date }): SmsContent {
   return sms(
     `BHXH: Quyen truy cap cua mot ung dung vao tai khoan BHXH cua ban da duoc go luc ${formatVietnamTime(when)}. Neu khong phai ban thuc hien, hay goi ngay ${HOTLINE}.`,
+  );
+}
+
+/**
+ * What changed among the member's second factors and passkeys (src/security/authenticator-change.ts). Each is told on
+ * every channel on file; none carries a secret (never the TOTP secret, a recovery code or a passkey's name).
+ */
+const AUTHENTICATOR_CHANGE_WORDS: Record<
+  AuthenticatorChangeKind,
+  { subjectVi: string; subjectEn: string; vi: string; en: string; sms: string }
+> = {
+  totp_added: {
+    subjectVi: 'Đã bật xác minh hai bước',
+    subjectEn: 'Two-step verification turned on',
+    vi: 'Một ứng dụng xác thực đã được thêm vào tài khoản BHXH ID của bạn: từ nay, sau mật khẩu, trang đăng nhập sẽ hỏi mã 6 chữ số của ứng dụng',
+    en: 'An authenticator app was added to your BHXH ID account: from now on, after the password, the sign-in page asks for its 6-digit code',
+    sms: 'Da bat xac minh hai buoc (ung dung xac thuc)',
+  },
+  totp_removed: {
+    subjectVi: 'Đã tắt xác minh hai bước',
+    subjectEn: 'Two-step verification turned off',
+    vi: 'Ứng dụng xác thực và các mã dự phòng đã được gỡ khỏi tài khoản BHXH ID của bạn: đăng nhập bằng mật khẩu không còn hỏi mã nữa',
+    en: 'The authenticator app and the recovery codes were removed from your BHXH ID account: a password sign-in no longer asks for a code',
+    sms: 'Da tat xac minh hai buoc',
+  },
+  recovery_codes_regenerated: {
+    subjectVi: 'Đã tạo mã dự phòng mới',
+    subjectEn: 'New recovery codes',
+    vi: 'Một bộ mã dự phòng mới đã được tạo cho tài khoản BHXH ID của bạn; các mã cũ không còn dùng được',
+    en: 'A new set of recovery codes was made for your BHXH ID account; the old codes no longer work',
+    sms: 'Da tao bo ma du phong moi, ma cu het hieu luc',
+  },
+  recovery_code_used: {
+    subjectVi: 'Một mã dự phòng vừa được dùng',
+    subjectEn: 'A recovery code was used',
+    vi: 'Một mã dự phòng vừa được dùng để đăng nhập vào tài khoản BHXH ID của bạn; mỗi mã chỉ dùng được một lần',
+    en: 'A recovery code was used to sign in to your BHXH ID account; each code works only once',
+    sms: 'Mot ma du phong vua duoc dung de dang nhap',
+  },
+  passkey_added: {
+    subjectVi: 'Đã thêm khóa truy cập (passkey)',
+    subjectEn: 'A passkey was added',
+    vi: 'Một khóa truy cập (passkey) đã được thêm vào tài khoản BHXH ID của bạn: thiết bị đó có thể đăng nhập không cần mật khẩu',
+    en: 'A passkey was added to your BHXH ID account: that device can sign in without a password',
+    sms: 'Da them khoa truy cap (passkey)',
+  },
+  passkey_removed: {
+    subjectVi: 'Đã gỡ khóa truy cập (passkey)',
+    subjectEn: 'A passkey was removed',
+    vi: 'Một khóa truy cập (passkey) đã được gỡ khỏi tài khoản BHXH ID của bạn',
+    en: 'A passkey was removed from your BHXH ID account',
+    sms: 'Da go mot khoa truy cap (passkey)',
+  },
+  passkey_clone_suspected: {
+    subjectVi: 'Khóa truy cập có dấu hiệu bị sao chép',
+    subjectEn: 'A passkey may have been copied',
+    vi: 'Một lần đăng nhập bằng khóa truy cập (passkey) đã bị từ chối vì khóa có dấu hiệu bị sao chép. Khóa đó đã bị khóa; hãy gỡ nó trên trang thông tin tài khoản',
+    en: 'A passkey sign-in was refused because the passkey shows signs of having been copied. That passkey is blocked; remove it on your account page',
+    sms: 'Tu choi dang nhap: khoa truy cap co dau hieu bi sao chep',
+  },
+  two_step_reset: {
+    subjectVi: 'Cơ quan BHXH đã đặt lại xác minh hai bước',
+    subjectEn: 'Two-step verification reset at a BHXH office',
+    vi: 'Theo yêu cầu tại cơ quan BHXH, ứng dụng xác thực, mã dự phòng và khóa truy cập của tài khoản BHXH ID của bạn đã được gỡ',
+    en: 'At your request at a BHXH office, the authenticator app, the recovery codes and the passkeys of your BHXH ID account were removed',
+    sms: 'Co quan BHXH da dat lai xac minh hai buoc',
+  },
+};
+
+export function authenticatorChangedEmail({
+  when,
+  issuer,
+  change,
+}: {
+  when: Date;
+  issuer: string;
+  change: AuthenticatorChangeKind;
+}): EmailContent {
+  const words = AUTHENTICATOR_CHANGE_WORDS[change];
+  const site = officialSite(issuer);
+  const time = formatVietnamTime(when);
+  return renderEmail({
+    subject: `[BHXH] ${words.subjectVi} / ${words.subjectEn}`,
+    vi: [
+      ['Xin chào,'],
+      [`${words.vi}. Thời điểm: `, { strong: `${time} (giờ Việt Nam)` }, '.'],
+      [
+        'Nếu đúng là bạn, bạn không cần làm gì thêm. ',
+        { strong: `Nếu không phải bạn thực hiện, hãy đổi mật khẩu và gọi ngay ${HOTLINE}` },
+        ' (tổng đài chính thức duy nhất của BHXH Việt Nam).',
+      ],
+      ['Trang đăng nhập chính thức: ', { link: site }],
+      ['Bảo hiểm xã hội Việt Nam'],
+    ],
+    en: [
+      ['Hello,'],
+      [`${words.en}. When: `, { strong: `${time} (Vietnam time)` }, '.'],
+      [
+        'If this was you, there is nothing more to do. ',
+        { strong: `If it was not you, change your password and call ${HOTLINE} now` },
+        ' (the only official hotline of Vietnam Social Security).',
+      ],
+      ['The official sign-in site: ', { link: site }],
+      ['Vietnam Social Security'],
+    ],
+  });
+}
+
+export function authenticatorChangedSms({ when, change }: { when: Date; change: AuthenticatorChangeKind }): SmsContent {
+  return sms(
+    `BHXH: ${AUTHENTICATOR_CHANGE_WORDS[change].sms} luc ${formatVietnamTime(when)}. Neu khong phai ban, hay doi mat khau va goi ngay ${HOTLINE}.`,
   );
 }

@@ -1,8 +1,18 @@
 // Levels of assurance: the `acr` values we issue, how they rank, and what an authorization request demands.
 //
 //   urn:vn:bhxh:loa:password   rank 1   BHXH number + password (or a temporary password)
-//   urn:vn:bhxh:loa:vneid:1    rank 2   VNeID level 1 (self-registered in the app, checked against the population DB)
-//   urn:vn:bhxh:loa:vneid:2    rank 3   VNeID level 2 (registered in person with biometrics)
+//   urn:vn:bhxh:loa:mfa        rank 2   password + a second factor: an authenticator-app code (TOTP) or a recovery code
+//   urn:vn:bhxh:loa:passkey    rank 3   a passkey (WebAuthn) with user verification: phishing-resistant, two factors
+//                                       in one gesture (the device and the member's PIN or biometric)
+//   urn:vn:bhxh:loa:vneid:1    rank 4   VNeID level 1 (self-registered in the app, checked against the population DB)
+//   urn:vn:bhxh:loa:vneid:2    rank 5   VNeID level 2 (registered in person with biometrics)
+//
+// Why VNeID sits above our own strongest factor: our factors prove that the person signing in holds what the account's
+// member enrolled, on an account whose identity the agency took from an employer's declaration; VNeID adds proof of
+// WHO that person is, checked by the state against the population database (level 1) or in person with the chip ID
+// card and biometrics (level 2). A passkey ranks above password + TOTP because it cannot be phished (the browser
+// binds it to our origin), where a TOTP code can be relayed by a fake page within its 30 seconds. The ladder is one
+// order; a relying party that needs phishing resistance as such reads `amr` (`hwk`/`swk` with `user`).
 //
 // A relying party states a demand with an essential `acr` claim (`claims={"id_token":{"acr":{"essential":true,
 // "values":[…]}}}`) or with `acr_values`. We treat both as a minimum, not as an exact match: the demand is met by
@@ -14,15 +24,18 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 
 export const ACR = {
   password: 'urn:vn:bhxh:loa:password',
+  mfa: 'urn:vn:bhxh:loa:mfa',
+  passkey: 'urn:vn:bhxh:loa:passkey',
   vneid1: 'urn:vn:bhxh:loa:vneid:1',
   vneid2: 'urn:vn:bhxh:loa:vneid:2',
 } as const;
 
 export type Acr = (typeof ACR)[keyof typeof ACR];
 
-export const ACR_VALUES: Acr[] = [ACR.password, ACR.vneid1, ACR.vneid2];
+/** Lowest first: the order is the rank. */
+export const ACR_VALUES: Acr[] = [ACR.password, ACR.mfa, ACR.passkey, ACR.vneid1, ACR.vneid2];
 
-const RANK: Record<string, number> = { [ACR.password]: 1, [ACR.vneid1]: 2, [ACR.vneid2]: 3 };
+const RANK: Record<string, number> = Object.fromEntries(ACR_VALUES.map((acr, i) => [acr, i + 1]));
 
 export function rankOf(acr: string | undefined): number {
   return (acr && RANK[acr]) || 0;

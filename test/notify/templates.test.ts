@@ -1,7 +1,10 @@
 // Message templates: both languages, the anti-scam notice, escaped HTML, links to the issuer only, one-segment SMS.
 import assert from 'node:assert/strict';
+import { AUTHENTICATOR_CHANGES } from '../../src/audit/authenticator-changes.js';
 import { describe, it } from 'node:test';
 import {
+  authenticatorChangedEmail,
+  authenticatorChangedSms,
   passwordChangedEmail,
   passwordChangedSms,
   recoveryCodeEmail,
@@ -114,6 +117,12 @@ describe('message templates', () => {
       vneidLinkRemovedSms({ when: new Date('2026-12-31T16:59:00Z') }).text,
     ];
     for (const text of texts) assertOneGsm7Segment(text);
+    for (const change of AUTHENTICATOR_CHANGES) {
+      const when = new Date('2026-12-31T16:59:00Z');
+      assertOneGsm7Segment(authenticatorChangedSms({ when, change }).text);
+      const mail = authenticatorChangedEmail({ when, issuer: ISSUER, change });
+      assert.ok(mail.text.includes('31/12/2026 23:59') && mail.text.includes('1900 9068'), change);
+    }
     assert.ok(texts[0]!.includes('482913') && texts[0]!.includes('10 phut') && texts[0]!.includes('1900 9068'));
     assert.ok(texts[0]!.includes('can bo BHXH'));
     assert.ok(texts[2]!.includes('31/12/2026 23:59'));

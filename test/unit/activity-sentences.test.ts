@@ -70,6 +70,13 @@ describe('activity sentences', () => {
       [event('data.exported'), 'Downloaded your data'],
       [event('profile.locale_changed', { to: 'en' }), 'Display language changed to English'],
       [event('logout'), 'Signed out'],
+      [
+        event('authenticator.changed', { change: 'totp_added' }),
+        'Two-step verification turned on with an authenticator app',
+      ],
+      [event('authenticator.changed', { change: 'recovery_code_used' }), 'A recovery code was used to sign in'],
+      [event('authenticator.changed', { change: 'passkey_removed' }), 'A passkey was removed'],
+      [event('authenticator.changed', { change: 'two_step_reset' }), 'Two-step verification reset at a BHXH office'],
     ];
     for (const [e, sentence] of cases) assert.equal(say(e), sentence, e.type);
     assert.equal(say(event('sign_in', { method: 'password' }), vi), 'Đăng nhập bằng mật khẩu');

@@ -33,4 +33,13 @@ describe('levels of assurance', () => {
     assert.ok(!meets(ACR.vneid1, ACR.vneid2));
     assert.ok(!meets(undefined, ACR.password));
   });
+
+  it('ranks password < password + second factor < passkey < VNeID level 1 < VNeID level 2', () => {
+    const ladder = [ACR.password, ACR.mfa, ACR.passkey, ACR.vneid1, ACR.vneid2];
+    for (const [i, lower] of ladder.entries()) {
+      for (const higher of ladder.slice(i)) assert.ok(meets(higher, lower), `${higher} meets ${lower}`);
+      for (const higher of ladder.slice(i + 1)) assert.ok(!meets(lower, higher), `${lower} does not meet ${higher}`);
+    }
+    assert.equal(requiredAcr({ acr_values: `${ACR.passkey} ${ACR.mfa}` }), ACR.mfa);
+  });
 });
