@@ -110,9 +110,13 @@ describe('password reset by email code', () => {
     const codePage = await requestCode(browser, t.url, addressPage, member.bhxhNumber, email);
     await t.server.outboxWorker.runOnce();
     const passwordPage = await enterCode(browser, codePage, codeIn(await inbox.next(email)));
+    // Every step of a reset is kept by no cache: Back after the reset asks again instead of showing a stale form.
+    for (const page of [addressPage, codePage, passwordPage])
+      assert.equal(page.headers.get('cache-control'), 'no-store', page.url);
     const done = await choosePassword(browser, passwordPage, randomPassword());
     assert.equal(done.status, 200);
     assert.match(done.html, /Đã đổi mật khẩu/);
+    assert.equal(done.headers.get('cache-control'), 'no-store');
     assert.equal((await t.server.deps.accounts.findById(member.id))!.mustChangePassword, false);
   });
 

@@ -120,6 +120,9 @@ async function startFlow(deps: RecoveryDeps, ctx: Context, interactionUid?: stri
 /** Loads the flow named in the URL; it must belong to this browser. */
 function loadFlow(deps: RecoveryDeps): Middleware {
   return async (ctx: Context, next: Next) => {
+    // NOTE: a recovery page serves one step of one reset (a CSRF token, the address typed, a code form): no cache keeps
+    // it, so Back after the reset asks us again and gets the flow's current step, as interaction pages do.
+    ctx.set('Cache-Control', 'no-store');
     const flowId = String(ctx.params.flowId);
     if (!FLOW_ID.test(flowId))
       throw new FlowError('SESSION_EXPIRED', { detail: { flow: 'recovery', reason: 'malformed id' } });
