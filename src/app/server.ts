@@ -32,7 +32,7 @@ import { buildProvider, mayIntrospect } from '../oidc/provider.js';
 import { carryLogoutLocale } from '../oidc/logout-language.js';
 import { installResumeCredentialCheck } from '../oidc/resume-credential-check.js';
 import { installJwtIntrospection } from '../oidc/jwt-access-tokens.js';
-import { createCodeStore } from '../methods/codes/code-store.js';
+import { createCodeStore, sweepExpiredCodes } from '../methods/codes/code-store.js';
 import { createAddressVerification } from '../methods/address-verification/address-verification.js';
 import { createChannelRequests } from '../channels/channel-requests.js';
 import { createEmailRecoveryMethod } from '../methods/email-code/email-recovery-method.js';
@@ -392,6 +392,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       sweepSmsInbound(db, clock),
       sweepVoiceCalls(db, clock),
       sweepThrottleHits(db, clock),
+      sweepExpiredCodes(db, clock),
       sweepOrphanUpstreamSessions(db),
       sweepOrphanSessionDevices(db),
     ]).catch((err) => logger.warn({ err }, 'sweep failed'));

@@ -293,3 +293,27 @@ export function createCodeStore(
 }
 
 export type CodeStore = ReturnType<typeof createCodeStore>;
+
+/**
+ * Deletes codes that expired more than `olderThanSeconds` ago (a day by default). Nothing reads them by then: a code
+ * is checked only while it lives, and the limits count the last hour (or the code's life, when longer) of a
+ * requester's codes. What happened stays in the audit log. Batched like the throttle's sweep, so a sweep after a
+ * flood of requests never holds long locks.
+ */
+export async function sweepExpiredCodes(
+  db: Knex,
+  clock: Clock,
+  { olderThanSeconds = 24 * 3600, batch = 5000, maxBatches = 200 } = {},
+): Promise<number> {
+  const cutoff = new Date(clock.now().getTime() - olderThanSeconds * 1000);
+  let total = 0;
+  for (let i = 0; i < maxBatches; i += 1) {
+    const gone = await db('verification_codes')
+      .whereIn('id', db('verification_codes').select('id').where('expires_at', '<', cutoff).limit(batch))
+      .delete()
+      .returning('id');
+    total += gone.length;
+    if (gone.length < batch) break;
+  }
+  return total;
+}
