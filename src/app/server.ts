@@ -8,7 +8,9 @@ import type Provider from 'oidc-provider';
 import type { AppDeps } from './deps.js';
 import { withClientCache } from '../clients/client-cache.js';
 import { accountClientMetadata, withBuiltInClients } from '../clients/built-in-clients.js';
-import { createChangeFeed } from '../db/change-feed.js';
+import { createChangeFeed, createPgliteChangeFeed } from '../db/change-feed.js';
+import { pgliteOf } from '../db/database.js';
+import { type AccountCache, createAccountCache } from '../accounts/account-cache.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import { openAndMigrate } from '../db/open-and-migrate.js';
@@ -83,6 +85,8 @@ export interface Server {
   sealer: Sealer;
   outboxWorker: OutboxWorker;
   keys: { lifecycle: KeyLifecycle; watcher: KeyWatcher; current(): ProviderKeys };
+  /** What the provider reads of accounts, kept in memory while the change feed listens. */
+  accountCache: AccountCache;
   /** Where mail and SMS go without SMTP_URL (outside production). */
   devMailbox?: DevMailbox;
   /** Starts listening; resolves with the bound port. */
@@ -108,9 +112,20 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
   for (const kid of created) await audit.record({ type: 'key.created', detail: { kid, reason: 'first start' } });
   let keys = await loadProviderKeys(db, sealer);
 
-  // One LISTEN connection for the changes other nodes make (keys, clients); none with PGlite.
+  // One LISTEN connection for the changes other nodes make (keys, clients, accounts); PGlite hears its own NOTIFY.
+  const pglite = pgliteOf(db);
   const feed =
-    config.database.kind === 'postgres' ? createChangeFeed({ listenUrl: config.database.url, logger }) : undefined;
+    config.database.kind === 'postgres'
+      ? createChangeFeed({ listenUrl: config.database.url, logger })
+      : pglite
+        ? createPgliteChangeFeed(pglite)
+        : undefined;
+  // What the provider reads of an account per userinfo and refresh, kept while the feed listens (accounts/account-cache.ts).
+  const accountCache = createAccountCache(accounts, {
+    ttlMs: config.accountCacheSeconds * 1000,
+    now: () => clock.now().getTime(),
+    feed,
+  });
   const clients = withClientCache(shared.clients, {
     ttlMs: config.clientCacheSeconds * 1000,
     now: () => clock.now().getTime(),
@@ -298,7 +313,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       config,
       storage,
       keys: snapshot,
-      accounts,
+      accounts: accountCache,
       resourceServers,
       logger,
       endsUpstreamSession: (sessionUid) => endsUpstreamSession(deps, sessionUid),
@@ -414,6 +429,7 @@ export async function buildServer(given: Config, options: ServerOptions = {}): P
       });
     },
     keys: { lifecycle: keyLifecycle, watcher: keyWatcher, current: () => keys },
+    accountCache,
     async close() {
       clearInterval(sweeper);
       if (lifecycleTimer) clearInterval(lifecycleTimer);

@@ -154,6 +154,7 @@ const EnvSchema = z.object({
   KEY_POLL_MS: int(5000, 100),
   // How long a node may serve a relying party's registration from memory (changes also arrive by NOTIFY).
   CLIENT_CACHE_SECONDS: int(60, 0),
+  ACCOUNT_CACHE_SECONDS: int(300, 0),
 
   ACCESS_TOKEN_TTL_SECONDS: int(600, 60),
   ID_TOKEN_TTL_SECONDS: int(600, 60),
@@ -414,6 +415,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       pollMs: env.KEY_POLL_MS,
     },
     clientCacheSeconds: env.CLIENT_CACHE_SECONDS,
+    accountCacheSeconds: env.ACCOUNT_CACHE_SECONDS,
     account: {
       reauthSeconds: env.ACCOUNT_REAUTH_SECONDS,
       idleSeconds: env.ACCOUNT_IDLE_SECONDS,

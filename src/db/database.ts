@@ -98,3 +98,9 @@ export function deletedCount(result: unknown): number {
   const r = result as { rowCount?: number; affectedRows?: number } | undefined;
   return r?.rowCount ?? r?.affectedRows ?? 0;
 }
+
+/** The embedded PGlite instance behind `db` (knex-pglite keeps it on its client), or undefined on PostgreSQL. */
+export function pgliteOf(db: Db): PGlite | undefined {
+  const pglite = (db.client as { pglite?: unknown }).pglite;
+  return pglite instanceof PGlite ? pglite : undefined;
+}

@@ -9,7 +9,7 @@ import Provider, {
   type KoaContextWithOIDC,
   type ResourceServer,
 } from 'oidc-provider';
-import type { AccountRepository } from '../accounts/account-repository.js';
+import type { Account } from '../accounts/account-repository.js';
 import type { ResourceServerRepository } from '../clients/resource-server-repository.js';
 import type { Config } from '../config/config.js';
 import type { ProviderKeys } from '../keys/key-store.js';
@@ -39,7 +39,8 @@ export interface ProviderDeps {
   config: Config;
   storage: ProviderStorage;
   keys: ProviderKeys;
-  accounts: AccountRepository;
+  /** Reads an account for the provider (claims, status): the node's account cache (accounts/account-cache.ts). */
+  accounts: { findForProvider(id: string): Promise<Account | undefined> };
   resourceServers: ResourceServerRepository;
   logger: Logger;
   /** Whether signing out of this session also signs the member out upstream (VNeID); the confirmation says so. */
@@ -182,7 +183,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       policy: buildInteractionPolicy(),
     },
     async findAccount(_ctx, sub) {
-      const account = await accounts.findById(sub);
+      const account = await accounts.findForProvider(sub);
       if (account?.status !== 'active') return undefined;
       return { accountId: account.id, claims: () => accountClaims(account) as { sub: string } };
     },

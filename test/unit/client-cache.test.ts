@@ -37,6 +37,7 @@ function fakeFeed() {
     subscribe: (channel: string, h: (p: string) => void) => handlers.set(channel, h),
     start() {},
     reconnect: async () => {},
+    listening: () => true,
     stop: async () => {},
   } as ChangeFeed;
   return { feed, notify: (channel: string, payload: string) => handlers.get(channel)?.(payload) };

@@ -17,7 +17,7 @@ async function validateMetadata(ctx: CliContext, metadata: ClientMetadata): Prom
     config: ctx.config,
     storage: await ctx.providerStorage(ctx.clients),
     keys: await loadProviderKeys(ctx.db, ctx.sealer),
-    accounts: ctx.accounts,
+    accounts: { findForProvider: (id) => ctx.accounts.findById(id) },
     resourceServers: ctx.resourceServers,
     logger: ctx.logger,
   });
